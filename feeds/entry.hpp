@@ -1,0 +1,49 @@
+#pragma once
+// The normalised feed model every parser yields (STYLE.md §6). Plain values, no I/O.
+// Field meanings follow shared/tools/FEED_JSON.md: strings are trimmed, absent and
+// empty are the same (std::nullopt), HTML values are sanitised and absolute.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace feedpop::feeds {
+
+enum class Format { unknown, rss09x, rss10, rss20, atom03, atom10, json };
+
+struct Enclosure {
+  std::string url;
+  std::optional<std::string> type;
+  std::optional<std::int64_t> length;
+  friend bool operator==(const Enclosure&, const Enclosure&) = default;
+};
+
+struct Entry {
+  std::optional<std::string> id;     // guid / atom:id / rdf:about / JSON id, verbatim
+  std::optional<std::string> title;  // plain text
+  std::optional<std::string> link;   // absolute alternate URL
+  std::optional<std::string> author; // display name, else e-mail, else raw text
+  std::optional<std::chrono::sys_seconds> published;
+  std::optional<std::chrono::sys_seconds> updated;
+  std::optional<std::string> summary_html;
+  std::optional<std::string> content_html;
+  std::vector<Enclosure> enclosures;
+  std::vector<std::string> categories;
+  std::optional<std::string> comments; // RSS <comments> URL
+  friend bool operator==(const Entry&, const Entry&) = default;
+};
+
+struct Feed {
+  Format format = Format::unknown;
+  std::optional<std::string> title;
+  std::optional<std::string> link;
+  std::vector<Entry> entries;
+  // The feed's own polling hint: RSS <ttl>, or sy:updatePeriod × sy:updateFrequency.
+  std::optional<std::chrono::seconds> ttl;
+  // Set when the document was recovered from malformed input (feedparser's "bozo").
+  std::optional<std::string> bozo;
+};
+
+} // namespace feedpop::feeds

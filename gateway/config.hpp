@@ -1,0 +1,104 @@
+#pragma once
+// The typed form of feeds.yaml (DESIGN.md "User-facing contract"). load_config() turns a
+// file into a Config or throws ConfigError whose what() is "file:line:col: message".
+// Every key accepted here is documented in docs/reference (feeds.yaml(5)).
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace feedpop::gateway {
+
+struct ListenAddress {
+  std::string host; // "127.0.0.1", "::1", "0.0.0.0"
+  std::uint16_t port = 0;
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+enum class PlaintextAuth { never, local, always };
+enum class OnUpdate { ignore, redeliver };
+enum class LogFormat { human, json };
+
+struct Pop3Config {
+  std::vector<ListenAddress> listen{{"127.0.0.1", 1110}};
+  std::vector<ListenAddress> tls_listen{{"127.0.0.1", 1995}};
+  std::optional<std::filesystem::path> tls_cert;
+  std::optional<std::filesystem::path> tls_key;
+  PlaintextAuth plaintext_auth = PlaintextAuth::local;
+  std::size_t max_connections = 10000;
+  std::size_t max_per_address = 64;
+  bool lock_session = false;
+  std::chrono::seconds idle_timeout{600};  // TRANSACTION autologout (RFC 1939 §3: ≥ 10 min)
+  std::chrono::seconds login_timeout{60};  // AUTHORIZATION state
+  std::chrono::seconds grace_period{10};   // SIGTERM: time given to sessions to QUIT
+  unsigned threads = 0;                    // 0 = number of cores
+  std::string view_separator = "+";        // alice+lwn
+};
+
+struct FetchConfig {
+  std::chrono::seconds interval{30 * 60};
+  unsigned concurrency = 8;
+  unsigned per_host = 2;
+  std::chrono::seconds timeout{30};
+  std::chrono::seconds connect_timeout{10};
+  std::uint64_t max_size = 10 * 1000 * 1000;
+  std::optional<std::string> user_agent;
+  std::optional<std::string> proxy;
+  std::optional<std::filesystem::path> ca_file;
+  std::chrono::seconds max_backoff{24 * 3600};
+  std::chrono::seconds notify_after{24 * 3600};
+};
+
+struct FeedConfig {
+  std::string key;
+  std::string url;
+  std::optional<std::string> title;
+  std::optional<std::chrono::seconds> interval;
+  std::optional<std::size_t> initial = 20; // nullopt = all
+  std::vector<std::string> tags;
+  std::optional<std::string> user_agent;
+  std::optional<std::chrono::seconds> retention;
+  std::optional<std::size_t> max_entries;
+  OnUpdate on_update = OnUpdate::ignore;
+  std::vector<std::string> include; // ECMAScript regexes, matched on title and content
+  std::vector<std::string> exclude;
+  int line = 0; // where the feed is defined, for messages
+};
+
+struct UserConfig {
+  std::string name;
+  std::optional<std::string> password; // plaintext (from password or password_env)
+  std::optional<std::string> scram;    // "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>"
+  bool all_feeds = true;
+  std::vector<std::string> feeds; // when !all_feeds
+};
+
+struct Config {
+  std::filesystem::path source;   // the file it was loaded from
+  std::filesystem::path data_dir; // absolute, resolved against the config's folder
+  std::string hostname = "feedpop.localhost";
+  std::string log_level = "info";
+  Pop3Config pop3;
+  FetchConfig fetch;
+  std::map<std::string, FeedConfig> feeds;
+  std::map<std::string, UserConfig> users;
+
+  // The feed keys user `name` reads (all feeds, or their list).
+  std::vector<std::string> subscriptions(const std::string& name) const;
+};
+
+class ConfigError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+Config load_config(const std::filesystem::path& file);
+Config parse_config(const std::string& text, const std::filesystem::path& source_name);
+
+} // namespace feedpop::gateway

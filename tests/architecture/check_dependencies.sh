@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Proves DESIGN.md's module table cannot drift: every #include of a project folder and
+# every external library header is checked against what that folder may use, and each
+# folder's CMakeLists.txt links only the allowed targets. Exit 1 on the first violation list.
+set -uo pipefail
+root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
+fail=0
+
+# folder → project folders it may include (besides itself)
+declare -A allowed_project=(
+  [feeds]=""
+  [mail]="feeds"
+  [storage]=""
+  [pop3]=""
+  [gateway]="feeds mail storage pop3"
+)
+# folder → external headers it must never include (regex on the include path)
+declare -A forbidden_external=(
+  [feeds]='^(sqlite3\.h|boost/asio|openssl/ssl\.h)'
+  [mail]='^(curl/|sqlite3\.h|boost/asio|pugixml)'
+  [storage]='^(curl/|boost/asio|pugixml|openssl/ssl\.h)'
+  [pop3]='^(curl/|sqlite3\.h|pugixml|nlohmann/)'
+  [gateway]='^$'
+)
+# folder → link targets its CMakeLists.txt must not name
+declare -A forbidden_links=(
+  [feeds]='SQLite::|feedpop::(mail|storage|pop3)|Boost::'
+  [mail]='CURL::|SQLite::|feedpop::(storage|pop3)|Boost::|pugixml'
+  [storage]='CURL::|feedpop::(feeds|mail|pop3)|Boost::|pugixml'
+  [pop3]='CURL::|SQLite::|feedpop::(feeds|mail|storage)|pugixml'
+  [gateway]='^$'
+)
+
+for dir in feeds mail storage pop3 gateway; do
+  [ -d "$root/$dir" ] || { echo "missing folder $dir/"; fail=1; continue; }
+  while IFS= read -r line; do
+    file=${line%%:*}
+    inc=$(sed -E 's/.*#include[[:space:]]*[<"]([^>"]+)[>"].*/\1/' <<<"$line")
+    top=${inc%%/*}
+    if [[ "$inc" == */* ]] && [[ " feeds mail storage pop3 gateway " == *" $top "* ]]; then
+      if [ "$top" != "$dir" ] && [[ " ${allowed_project[$dir]} " != *" $top "* ]]; then
+        echo "VIOLATION: $file includes $inc ($dir/ may not depend on $top/)"
+        fail=1
+      fi
+    elif [ -n "${forbidden_external[$dir]#^\$}" ] && grep -Eq "${forbidden_external[$dir]}" <<<"$inc"; then
+      echo "VIOLATION: $file includes external $inc (not allowed in $dir/)"
+      fail=1
+    fi
+  done < <(grep -rEn --include='*.hpp' --include='*.cpp' --include='*.h' '^[[:space:]]*#[[:space:]]*include' "$root/$dir" | sed -E 's/^([^:]+):[0-9]+:/\1:/')
+  if [ "${forbidden_links[$dir]}" != '^$' ] && grep -Ev '^[[:space:]]*#' "$root/$dir/CMakeLists.txt" | grep -Eq "${forbidden_links[$dir]}"; then
+    echo "VIOLATION: $dir/CMakeLists.txt links $(grep -Eo "${forbidden_links[$dir]}" "$root/$dir/CMakeLists.txt" | head -1)"
+    fail=1
+  fi
+done
+[ $fail -eq 0 ] && echo "module dependencies match DESIGN.md"
+exit $fail
