@@ -1,0 +1,55 @@
+#pragma once
+// The fetcher: one thread that polls every configured feed (libcurl multi), parses,
+// renders and stores each poll's new entries in one transaction (DESIGN.md data flow).
+//
+// Threading: start() runs the poll loop on its own thread; apply() and stop() may be
+// called from any thread. poll_once() is for `feedpop fetch --once` and must not be
+// mixed with start(). Errors of one feed never stop the others; a broken store throws
+// out of poll_once() and is logged (and retried) by the thread.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/config.hpp"
+#include "storage/store.hpp"
+
+namespace feedpop::gateway {
+
+struct FeedPollResult {
+  std::string key;
+  bool ok = false;
+  std::string status; // "ok", "not_modified", "error", "gone", "skipped"
+  int http_code = 0;
+  std::size_t new_entries = 0;
+  std::string error;
+};
+
+struct PollReport {
+  std::vector<FeedPollResult> feeds;
+  std::size_t failed() const;
+};
+
+class Fetcher {
+public:
+  Fetcher(std::unique_ptr<storage::Store> writer, std::shared_ptr<const Config> config);
+  ~Fetcher(); // stop()s
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+
+  void start();
+  // Live reload: new feeds are polled at once, removed ones stop, changed ones re-sync.
+  void apply(std::shared_ptr<const Config> config);
+  // Aborts in-flight transfers; nothing half-done is committed. Joins the thread.
+  void stop();
+  // Polls every (enabled) feed once now, ignoring schedules; progress gets each result.
+  PollReport poll_once(const std::function<void(const FeedPollResult&, std::size_t done,
+                                                std::size_t total)>& progress = {});
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace feedpop::gateway

@@ -1,0 +1,34 @@
+#pragma once
+// feeds::Entry → one RFC 5322 message (RFC 2045–2049, 2047), pure and deterministic:
+// the same inputs always give the same bytes (DESIGN.md: render once, at ingest).
+// Output uses CRLF line ends only and no line exceeds 998 octets.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "feeds/entry.hpp"
+
+namespace feedpop::mail {
+
+struct FeedInfo {
+  std::string key;                  // feed key from feeds.yaml: From: <key@hostname>
+  std::optional<std::string> title; // display name (feed title from config or document)
+  std::string url;                  // X-Feed-URL
+  std::optional<std::string> link;  // feed home page
+};
+
+struct RenderOptions {
+  std::string hostname = "feedpop.localhost";
+  std::string identity;                    // the entry's stable identity: Message-ID, X-Entry-ID
+  std::chrono::sys_seconds first_seen{};   // Date: when the entry has no date
+  std::optional<std::string> in_reply_to;  // Message-ID of an earlier version (on_update)
+};
+
+std::string render(const feeds::Entry& entry, const FeedInfo& feed, const RenderOptions& options);
+
+// The stable Message-ID ("<...@hostname>") for an identity; render() uses it too.
+std::string message_id(const std::string& feed_key, const std::string& identity,
+                       const std::string& hostname);
+
+} // namespace feedpop::mail

@@ -1,0 +1,67 @@
+#pragma once
+// What the POP3 engine needs from a mail store (STYLE.md §1: the interface lives with its
+// user). The gateway adapts storage::Store to these; pop3/ knows nothing of SQL or feeds.
+//
+// Threading: a Maildrop belongs to one session and is used from one thread at a time.
+// Errors: read() and commit() throw MaildropError on a storage failure; the session turns
+// that into "-ERR [SYS/TEMP]", never a crash or a wrong answer.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace feedpop::pop3 {
+
+class MaildropError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+struct MessageInfo {
+  std::string uidl;   // RFC 1939 §7: 1–70 characters 0x21–0x7E
+  std::uint64_t size; // exact octets RETR sends before dot-stuffing, CRLF line ends
+};
+
+// A snapshot taken at login (RFC 1939 §4): message i (0-based index) is number i+1.
+class Maildrop {
+public:
+  virtual ~Maildrop() = default;
+  virtual const std::vector<MessageInfo>& messages() const = 0;
+  // Streams message `index` in chunks; sink returns false to stop early.
+  virtual void read(std::size_t index, const std::function<bool(std::string_view)>& sink) = 0;
+  // RFC 1939 §6: commits every marked deletion at once, in the UPDATE state.
+  virtual void commit(const std::vector<std::size_t>& deleted_indexes) = 0;
+};
+
+// A SCRAM-SHA-256 verifier (RFC 5802 §3, RFC 7677): no plaintext needed.
+struct ScramVerifier {
+  std::uint32_t iterations = 0;
+  std::string salt;       // raw bytes
+  std::string stored_key; // raw bytes, 32
+  std::string server_key; // raw bytes, 32
+};
+
+struct Credentials {
+  std::optional<std::string> plaintext; // enables APOP, CRAM-MD5 (and everything else)
+  std::optional<ScramVerifier> scram;   // enables SCRAM-SHA-256 (and PLAIN/LOGIN/USER)
+};
+
+// Users and their mailboxes. Thread-safe: called from every io thread.
+class Authenticator {
+public:
+  virtual ~Authenticator() = default;
+  // nullopt for an unknown user. The session treats unknown users and wrong passwords
+  // identically (same delay, same reply).
+  virtual std::optional<Credentials> lookup(std::string_view user) = 0;
+  // Opens the snapshot of an authenticated user. Throws MaildropError on storage failure.
+  virtual std::unique_ptr<Maildrop> open(std::string_view user) = 0;
+  // Days after which messages may be purged, for CAPA EXPIRE (RFC 2449 §6.7); nullopt = NEVER.
+  virtual std::optional<unsigned> expire_days() const { return std::nullopt; }
+};
+
+} // namespace feedpop::pop3

@@ -1,0 +1,123 @@
+#pragma once
+// The message store (DESIGN.md: "Shared entries, per-user state"). An entry is stored
+// once, with its immutable rendered message bytes; a user's mailbox is the entries of
+// the feeds passed to snapshot(), minus that user's deletions, in arrival order.
+//
+// Threading: one Store object per connection and per thread. The fetcher owns the one
+// writer (open_store(path, Role::writer)); each POP3 reader opens Role::reader stores.
+// Errors: a broken environment (I/O, corruption, full disk) throws StoreError carrying
+// SQLite's extended code; nothing here throws for expected conditions.
+// Subscriptions are not stored: the config is their truth, the caller passes feed keys.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace feedpop::storage {
+
+using EntryId = std::int64_t; // arrival order: larger = stored later
+using Time = std::chrono::sys_seconds;
+
+class StoreError : public std::runtime_error {
+public:
+  StoreError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
+  int code() const { return code_; } // SQLite extended result code
+private:
+  int code_;
+};
+
+// Poll bookkeeping of one feed (see the fetching issue); the fetcher reads and writes it.
+struct FeedState {
+  std::string key;
+  std::string config_url;  // URL in feeds.yaml when last synced
+  std::string url;         // URL polled now (differs after a confirmed permanent redirect)
+  std::optional<std::string> etag;
+  std::optional<std::string> last_modified;
+  std::string last_status = "never"; // never | ok | not_modified | error | gone
+  std::optional<int> http_code;
+  std::optional<std::string> last_error;
+  int consecutive_failures = 0;
+  std::optional<Time> last_poll;
+  std::optional<Time> last_success;
+  std::optional<Time> next_poll;
+  std::optional<Time> failing_since;
+  bool failure_notified = false;           // a "feed is failing" notice was delivered
+  std::optional<std::string> redirect_to;  // permanent redirect target seen last poll
+  int redirect_seen = 0;                   // consecutive polls that saw redirect_to
+  bool disabled = false;                   // 410 Gone until the config URL changes
+};
+
+struct NewEntry {
+  std::string identity;     // stable identity within the feed (feeds::entry_identity)
+  std::string content_hash; // detects updated entries
+  std::string message;      // rendered RFC 5322 bytes, CRLF; empty when !deliver
+  std::optional<Time> entry_date;
+  bool deliver = true;      // false: remembered as seen (filtered / beyond `initial`)
+};
+
+struct MailboxItem {
+  EntryId id;
+  std::string uidl; // 1–70 chars 0x21–0x7E, derived from (feed key, identity)
+  std::uint64_t size;
+  std::string feed_key;
+};
+
+struct FeedCounts {
+  std::string key;
+  std::uint64_t entries = 0; // delivered entries stored, all time
+};
+struct UserCounts {
+  std::string name;
+  std::uint64_t visible = 0;
+  std::uint64_t deleted = 0;
+};
+
+class Store {
+public:
+  virtual ~Store() = default;
+
+  // --- feeds (writer) ---
+  virtual std::optional<FeedState> feed_state(std::string_view feed_key) = 0;
+  virtual std::vector<FeedState> feed_states() = 0;
+  virtual void save_feed_state(const FeedState& state) = 0;
+  // identity → content hash of everything stored for the feed (delivered or not).
+  virtual std::vector<std::pair<std::string, std::string>> known_entries(std::string_view feed_key) = 0;
+  // One transaction: store entries not yet known (by identity) and the feed state.
+  // Returns, per input entry, whether it was new. Re-inserting a known identity is a no-op.
+  virtual std::vector<bool> insert_entries(std::string_view feed_key,
+                                           const std::vector<NewEntry>& entries,
+                                           const FeedState& state) = 0;
+
+  // --- mailboxes (readers) ---
+  virtual std::vector<MailboxItem> snapshot(std::string_view user,
+                                            const std::vector<std::string>& feed_keys) = 0;
+  virtual std::string read_message(EntryId id) = 0; // throws StoreError if gone
+  // Streams the bytes in chunks of at most chunk_size; sink returns false to stop.
+  virtual void read_message(EntryId id, std::size_t chunk_size,
+                            const std::function<bool(std::string_view)>& sink) = 0;
+  // RFC 1939 §6: all of a session's deletions in one transaction, idempotent.
+  virtual void commit_deletions(std::string_view user, const std::vector<EntryId>& ids) = 0;
+
+  // --- maintenance (writer) ---
+  // Removes delivered entries older than max_age and/or beyond the newest max_entries of
+  // the feed, except those in `pinned` (entries in open sessions' snapshots). Returns count.
+  virtual std::size_t purge_retention(std::string_view feed_key, std::optional<std::chrono::seconds> max_age,
+                                      std::optional<std::size_t> max_entries, Time now,
+                                      const std::vector<EntryId>& pinned) = 0;
+  virtual void purge_user(std::string_view user) = 0;
+  virtual std::vector<FeedCounts> feed_counts() = 0;
+  virtual UserCounts user_counts(std::string_view user, const std::vector<std::string>& feed_keys) = 0;
+};
+
+enum class Role { writer, reader };
+
+// Opens (creating and migrating when Role::writer) the SQLite store at `path`.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, Role role);
+
+} // namespace feedpop::storage
