@@ -15,7 +15,7 @@ inline constexpr int exit_partial = 2; // fetch --once: some feeds failed
 inline constexpr int exit_runtime = 3; // environment failure (I/O, database, port)
 
 struct GlobalOptions {
-  std::string config;             // --config, else $FEEDPOP_CONFIG, else ./feeds.yaml
+  std::string config;              // --config, else $FEEDPOP_CONFIG, else ./feeds.yaml
   std::string log_format = "auto"; // auto | human | json
   std::string log_level;           // overrides the config's log level when set
 };

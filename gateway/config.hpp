@@ -34,11 +34,11 @@ struct Pop3Config {
   std::size_t max_connections = 10000;
   std::size_t max_per_address = 64;
   bool lock_session = false;
-  std::chrono::seconds idle_timeout{600};  // TRANSACTION autologout (RFC 1939 §3: ≥ 10 min)
-  std::chrono::seconds login_timeout{60};  // AUTHORIZATION state
-  std::chrono::seconds grace_period{10};   // SIGTERM: time given to sessions to QUIT
-  unsigned threads = 0;                    // 0 = number of cores
-  std::string view_separator = "+";        // alice+lwn
+  std::chrono::seconds idle_timeout{600}; // TRANSACTION autologout (RFC 1939 §3: ≥ 10 min)
+  std::chrono::seconds login_timeout{60}; // AUTHORIZATION state
+  std::chrono::seconds grace_period{10};  // SIGTERM: time given to sessions to QUIT
+  unsigned threads = 0;                   // 0 = number of cores
+  std::string view_separator = "+";       // alice+lwn
 };
 
 struct FetchConfig {

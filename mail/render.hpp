@@ -20,9 +20,9 @@ struct FeedInfo {
 
 struct RenderOptions {
   std::string hostname = "feedpop.localhost";
-  std::string identity;                    // the entry's stable identity: Message-ID, X-Entry-ID
-  std::chrono::sys_seconds first_seen{};   // Date: when the entry has no date
-  std::optional<std::string> in_reply_to;  // Message-ID of an earlier version (on_update)
+  std::string identity;                   // the entry's stable identity: Message-ID, X-Entry-ID
+  std::chrono::sys_seconds first_seen{};  // Date: when the entry has no date
+  std::optional<std::string> in_reply_to; // Message-ID of an earlier version (on_update)
 };
 
 std::string render(const feeds::Entry& entry, const FeedInfo& feed, const RenderOptions& options);

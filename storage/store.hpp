@@ -35,8 +35,8 @@ private:
 // Poll bookkeeping of one feed (see the fetching issue); the fetcher reads and writes it.
 struct FeedState {
   std::string key;
-  std::string config_url;  // URL in feeds.yaml when last synced
-  std::string url;         // URL polled now (differs after a confirmed permanent redirect)
+  std::string config_url; // URL in feeds.yaml when last synced
+  std::string url;        // URL polled now (differs after a confirmed permanent redirect)
   std::optional<std::string> etag;
   std::optional<std::string> last_modified;
   std::string last_status = "never"; // never | ok | not_modified | error | gone
@@ -47,10 +47,10 @@ struct FeedState {
   std::optional<Time> last_success;
   std::optional<Time> next_poll;
   std::optional<Time> failing_since;
-  bool failure_notified = false;           // a "feed is failing" notice was delivered
-  std::optional<std::string> redirect_to;  // permanent redirect target seen last poll
-  int redirect_seen = 0;                   // consecutive polls that saw redirect_to
-  bool disabled = false;                   // 410 Gone until the config URL changes
+  bool failure_notified = false;          // a "feed is failing" notice was delivered
+  std::optional<std::string> redirect_to; // permanent redirect target seen last poll
+  int redirect_seen = 0;                  // consecutive polls that saw redirect_to
+  bool disabled = false;                  // 410 Gone until the config URL changes
 };
 
 struct NewEntry {
@@ -58,7 +58,7 @@ struct NewEntry {
   std::string content_hash; // detects updated entries
   std::string message;      // rendered RFC 5322 bytes, CRLF; empty when !deliver
   std::optional<Time> entry_date;
-  bool deliver = true;      // false: remembered as seen (filtered / beyond `initial`)
+  bool deliver = true; // false: remembered as seen (filtered / beyond `initial`)
 };
 
 struct MailboxItem {
@@ -87,7 +87,8 @@ public:
   virtual std::vector<FeedState> feed_states() = 0;
   virtual void save_feed_state(const FeedState& state) = 0;
   // identity → content hash of everything stored for the feed (delivered or not).
-  virtual std::vector<std::pair<std::string, std::string>> known_entries(std::string_view feed_key) = 0;
+  virtual std::vector<std::pair<std::string, std::string>>
+  known_entries(std::string_view feed_key) = 0;
   // One transaction: store entries not yet known (by identity) and the feed state.
   // Returns, per input entry, whether it was new. Re-inserting a known identity is a no-op.
   virtual std::vector<bool> insert_entries(std::string_view feed_key,
@@ -107,12 +108,14 @@ public:
   // --- maintenance (writer) ---
   // Removes delivered entries older than max_age and/or beyond the newest max_entries of
   // the feed, except those in `pinned` (entries in open sessions' snapshots). Returns count.
-  virtual std::size_t purge_retention(std::string_view feed_key, std::optional<std::chrono::seconds> max_age,
+  virtual std::size_t purge_retention(std::string_view feed_key,
+                                      std::optional<std::chrono::seconds> max_age,
                                       std::optional<std::size_t> max_entries, Time now,
                                       const std::vector<EntryId>& pinned) = 0;
   virtual void purge_user(std::string_view user) = 0;
   virtual std::vector<FeedCounts> feed_counts() = 0;
-  virtual UserCounts user_counts(std::string_view user, const std::vector<std::string>& feed_keys) = 0;
+  virtual UserCounts user_counts(std::string_view user,
+                                 const std::vector<std::string>& feed_keys) = 0;
 };
 
 enum class Role { writer, reader };
