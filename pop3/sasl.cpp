@@ -87,8 +87,14 @@ std::string make_challenge_token(std::string_view hostname) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  return "<" + std::to_string(::getpid()) + "." + std::to_string(++counter) + "." +
-         std::to_string(now) + "." + crypto::hex(crypto::random_bytes(4)) + "@" + host + ">";
+  // Built with append(): GCC 12's -Wrestrict misfires on chains of operator+ at -O3.
+  std::string token = "<";
+  token.append(std::to_string(::getpid())).append(".");
+  token.append(std::to_string(++counter)).append(".");
+  token.append(std::to_string(now)).append(".");
+  token.append(crypto::hex(crypto::random_bytes(4))).append("@");
+  token.append(host).append(">");
+  return token;
 }
 
 } // namespace feedpop::pop3
