@@ -24,8 +24,8 @@ Action Session::authorization_command(std::string_view cmd, const Args& args,
   if (cmd == "STLS") {
     return cmd_stls();
   }
-  static constexpr std::string_view later[] = {"STAT", "LIST", "RETR", "DELE", "NOOP",
-                                               "RSET", "TOP",  "UIDL"};
+  static constexpr std::string_view later[] = {"STAT", "LIST", "RETR", "DELE",
+                                               "NOOP", "RSET", "TOP",  "UIDL"};
   for (const auto c : later) {
     if (cmd == c) {
       return bad("Command not valid in this state, log in first.");

@@ -123,8 +123,12 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-std::string md5(std::string_view data) { return digest(EVP_md5(), data); }
-std::string sha256(std::string_view data) { return digest(EVP_sha256(), data); }
+std::string md5(std::string_view data) {
+  return digest(EVP_md5(), data);
+}
+std::string sha256(std::string_view data) {
+  return digest(EVP_sha256(), data);
+}
 std::string hmac_md5(std::string_view key, std::string_view data) {
   return hmac(EVP_md5(), key, data);
 }

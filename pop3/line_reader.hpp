@@ -15,7 +15,7 @@
 
 namespace feedpop::pop3 {
 
-inline constexpr std::size_t command_line_limit = 255;  // octets including CRLF
+inline constexpr std::size_t command_line_limit = 255;   // octets including CRLF
 inline constexpr std::size_t sasl_line_limit = 8 * 1024; // base64 SASL responses
 
 class LineReader {
@@ -44,9 +44,9 @@ public:
 
 private:
   std::string buffer_;
-  std::size_t start_ = 0;         // first octet not yet returned
-  std::size_t scanned_ = 0;       // octets after start_ known to hold no LF
-  bool discarding_ = false;       // skipping the rest of an over-long line
+  std::size_t start_ = 0;   // first octet not yet returned
+  std::size_t scanned_ = 0; // octets after start_ known to hold no LF
+  bool discarding_ = false; // skipping the rest of an over-long line
   std::size_t limit_;
 };
 

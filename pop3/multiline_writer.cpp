@@ -18,10 +18,9 @@ bool MultilineWriter::write(std::string_view data, std::string& out) {
       out += '.'; // RFC 1939 §3: byte-stuff a leading termination octet
     }
     const void* lf = std::memchr(data.data() + pos, '\n', data.size() - pos);
-    const std::size_t end = lf == nullptr ? data.size()
-                                          : static_cast<std::size_t>(
-                                                static_cast<const char*>(lf) - data.data()) +
-                                                1;
+    const std::size_t end =
+        lf == nullptr ? data.size()
+                      : static_cast<std::size_t>(static_cast<const char*>(lf) - data.data()) + 1;
     const std::string_view segment = data.substr(pos, end - pos);
     out.append(segment);
     if (lf == nullptr) {

@@ -1,8 +1,8 @@
 #include "pop3/sasl.hpp"
 
 #include <atomic>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 
 #include <unistd.h>
 

@@ -234,11 +234,9 @@ private:
     }
     const std::string_view without_proof = msg.substr(0, proof_at);
     const auto proof = crypto::base64_decode(msg.substr(proof_at + 3));
-    const std::string expected_prefix =
-        "c=" + crypto::base64_encode(gs2_header_) + ",r=" + nonce_;
+    const std::string expected_prefix = "c=" + crypto::base64_encode(gs2_header_) + ",r=" + nonce_;
     if (!proof || proof->size() != 32 ||
-        (without_proof != expected_prefix &&
-         without_proof.rfind(expected_prefix + ",", 0) != 0)) {
+        (without_proof != expected_prefix && without_proof.rfind(expected_prefix + ",", 0) != 0)) {
       return SaslStep::failure();
     }
     const std::string auth_message = bare_ + "," + server_first_ + "," + std::string(without_proof);

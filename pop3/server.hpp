@@ -44,17 +44,17 @@ struct BoundEndpoint {
 };
 
 struct ServerOptions {
-  std::vector<Endpoint> listen;     // plain POP3; STLS offered when a TLS context is set
-  std::vector<Endpoint> tls_listen; // implicit TLS; needs a TLS context
-  std::string hostname;             // greeting/challenges; empty = gethostname()
+  std::vector<Endpoint> listen;        // plain POP3; STLS offered when a TLS context is set
+  std::vector<Endpoint> tls_listen;    // implicit TLS; needs a TLS context
+  std::string hostname;                // greeting/challenges; empty = gethostname()
   std::size_t max_connections = 10000; // over a limit: "-ERR [SYS/TEMP]" and close
   std::size_t max_per_address = 64;
   std::chrono::seconds idle_timeout{600}; // TRANSACTION; RFC 1939 §3: at least 10 minutes
   std::chrono::seconds login_timeout{60}; // before login
   unsigned threads = 0;                   // 0 = std::thread::hardware_concurrency()
   PlaintextAuth plaintext_auth = PlaintextAuth::local;
-  bool lock_session = false;               // RFC 1939 §4 exclusive lock, -ERR [IN-USE]
-  std::optional<unsigned> expire_days;     // CAPA EXPIRE; nullopt: the authenticator's
+  bool lock_session = false;                          // RFC 1939 §4 exclusive lock, -ERR [IN-USE]
+  std::optional<unsigned> expire_days;                // CAPA EXPIRE; nullopt: the authenticator's
   std::chrono::milliseconds auth_failure_delay{1000}; // first failure; grows per address
   std::chrono::milliseconds max_auth_failure_delay{15000};
   std::size_t max_bad_commands = 20;

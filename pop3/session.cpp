@@ -127,9 +127,8 @@ Action Session::err(std::string_view text) {
 Action Session::bad(std::string_view text) {
   err(text);
   ++bad_commands_;
-  const std::size_t limit = state_ == State::Authorization
-                                ? options_.max_bad_commands_before_login
-                                : options_.max_bad_commands;
+  const std::size_t limit = state_ == State::Authorization ? options_.max_bad_commands_before_login
+                                                           : options_.max_bad_commands;
   if (bad_commands_ >= limit) {
     err("Too many bad commands.");
     stats_.end_reason = "too many bad commands";

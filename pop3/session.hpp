@@ -42,10 +42,10 @@ enum class Action { Continue, Close, StartTls };
 struct SessionOptions {
   std::string hostname = "localhost";
   PlaintextAuth plaintext_auth = PlaintextAuth::local;
-  bool loopback = false;      // the peer is on a loopback address (plaintext_auth: local)
-  bool tls_active = false;    // implicit TLS, or after STLS
-  bool tls_available = false; // STLS may be offered
-  std::size_t max_bad_commands = 20;             // as Dovecot: then close
+  bool loopback = false;             // the peer is on a loopback address (plaintext_auth: local)
+  bool tls_active = false;           // implicit TLS, or after STLS
+  bool tls_available = false;        // STLS may be offered
+  std::size_t max_bad_commands = 20; // as Dovecot: then close
   std::size_t max_bad_commands_before_login = 3; // ditto, in AUTHORIZATION
   std::optional<unsigned> expire_days;           // CAPA EXPIRE; else the authenticator's
   std::shared_ptr<SessionLocks> locks;           // set: lock_session (RFC 1939 §4)
@@ -55,11 +55,11 @@ struct SessionOptions {
 struct SessionStats {
   std::string user;
   std::size_t commands = 0;
-  std::size_t retrieved = 0;     // RETR/TOP replies streamed
-  std::uint64_t bytes_out = 0;   // octets yielded by next_output()
-  std::size_t deleted = 0;       // committed at QUIT
+  std::size_t retrieved = 0;   // RETR/TOP replies streamed
+  std::uint64_t bytes_out = 0; // octets yielded by next_output()
+  std::size_t deleted = 0;     // committed at QUIT
   std::size_t auth_failures = 0;
-  std::string end_reason;        // "quit", "bad commands", "storage error", ...
+  std::string end_reason; // "quit", "bad commands", "storage error", ...
 };
 
 class Session {
@@ -70,10 +70,10 @@ public:
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  void start();                           // queues the greeting
-  Action on_line(std::string_view line);  // one command line or SASL response, no CRLF
-  Action on_line_too_long();              // LineReader reported TooLong
-  std::size_t line_limit() const;         // limit for the next line
+  void start();                          // queues the greeting
+  Action on_line(std::string_view line); // one command line or SASL response, no CRLF
+  Action on_line_too_long();             // LineReader reported TooLong
+  std::size_t line_limit() const;        // limit for the next line
   // The next chunk of output (at most about `max` octets of message data plus queued
   // replies); valid until the next call. Empty when nothing is pending.
   std::string_view next_output(std::size_t max = 64 * 1024);
@@ -131,8 +131,8 @@ private:
   std::optional<std::size_t> message_arg(std::string_view arg); // replies -ERR itself
 
   Action ok(std::string_view text);
-  Action err(std::string_view text);     // -ERR, not counted
-  Action bad(std::string_view text);     // -ERR, counted as a bad command
+  Action err(std::string_view text); // -ERR, not counted
+  Action bad(std::string_view text); // -ERR, counted as a bad command
   Action storage_error(const MaildropError& e);
   void fill_stream(std::string& out, std::size_t max);
 
@@ -140,8 +140,8 @@ private:
   std::shared_ptr<Authenticator> authenticator_;
   std::shared_ptr<const SaslRegistry> sasl_;
   State state_ = State::Authorization;
-  std::string timestamp_;            // APOP greeting token; empty = APOP not offered
-  std::optional<std::string> user_;  // after USER
+  std::string timestamp_;           // APOP greeting token; empty = APOP not offered
+  std::optional<std::string> user_; // after USER
   std::unique_ptr<SaslEnv> sasl_env_;
   std::unique_ptr<SaslMechanism> mechanism_; // an AUTH exchange in progress
   std::unique_ptr<Maildrop> maildrop_;

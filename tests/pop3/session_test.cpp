@@ -46,7 +46,9 @@ TEST(Session, GreetingTimestampUsesOnlyCharactersMpopAccepts) {
   EXPECT_EQ(ts.front(), '<');
   EXPECT_EQ(ts.back(), '>');
   for (const char c : ts.substr(1, ts.size() - 2)) {
-    EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || std::string_view(".@_-+/").find(c) != std::string_view::npos) << c;
+    EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) ||
+                std::string_view(".@_-+/").find(c) != std::string_view::npos)
+        << c;
   }
   EXPECT_NE(ts.find("@mailhost.example.org>"), std::string::npos);
 }

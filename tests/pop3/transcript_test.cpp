@@ -56,7 +56,8 @@ Transcript load(const fs::path& path) {
 
 std::vector<fs::path> transcript_files() {
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(fs::path(FEEDPOP_SOURCE_DIR) / "tests/pop3/transcripts")) {
+  for (const auto& e :
+       fs::directory_iterator(fs::path(FEEDPOP_SOURCE_DIR) / "tests/pop3/transcripts")) {
     if (e.path().extension() == ".txt") {
       files.push_back(e.path());
     }
