@@ -75,9 +75,13 @@ constexpr Migration steps[] = {
 
 } // namespace
 
-std::span<const Migration> schema_migrations() { return steps; }
+std::span<const Migration> schema_migrations() {
+  return steps;
+}
 
-int latest_schema_version() { return steps[std::size(steps) - 1].version; }
+int latest_schema_version() {
+  return steps[std::size(steps) - 1].version;
+}
 
 void migrate(sqlite::Database& db, std::span<const Migration> list) {
   const int last = list.empty() ? 0 : list.back().version;

@@ -25,8 +25,8 @@ int checked_size(std::size_t n) {
 } // namespace
 
 Database::Database(const std::string& path) {
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     const std::string what = describe(db_, "open " + path, rc);
     sqlite3_close(db_); // sqlite3_open_v2 may return a handle even on failure
@@ -35,7 +35,9 @@ Database::Database(const std::string& path) {
   sqlite3_extended_result_codes(db_, 1);
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  sqlite3_close_v2(db_);
+}
 
 void Database::fail(const std::string& context, int rc) const {
   throw StoreError(describe(db_, context, rc), sqlite3_extended_errcode(db_));
@@ -48,9 +50,13 @@ void Database::exec(const char* sql) {
   }
 }
 
-std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
+std::int64_t Database::changes() const {
+  return sqlite3_changes64(db_);
+}
 
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
 std::int64_t Database::pragma_int(const char* sql) {
   Statement st(*this, sql);
@@ -58,14 +64,16 @@ std::int64_t Database::pragma_int(const char* sql) {
 }
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db) {
-  const int rc = sqlite3_prepare_v2(db.handle(), sql.data(), checked_size(sql.size()), &stmt_,
-                                    nullptr);
+  const int rc =
+      sqlite3_prepare_v2(db.handle(), sql.data(), checked_size(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK) {
     db.fail("prepare " + std::string(sql), rc);
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::bind(int index, std::int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_, index, value);
@@ -138,7 +146,9 @@ bool Statement::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t Statement::int64(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
 
 std::string Statement::text(int column) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_blob(stmt_, column));
@@ -160,7 +170,9 @@ std::optional<std::string> Statement::opt_text(int column) const {
   return text(column);
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
   if (open_) {
@@ -184,9 +196,13 @@ Blob::Blob(Database& db, const char* table, const char* column, std::int64_t row
   }
 }
 
-Blob::~Blob() { sqlite3_blob_close(blob_); }
+Blob::~Blob() {
+  sqlite3_blob_close(blob_);
+}
 
-std::size_t Blob::size() const { return static_cast<std::size_t>(sqlite3_blob_bytes(blob_)); }
+std::size_t Blob::size() const {
+  return static_cast<std::size_t>(sqlite3_blob_bytes(blob_));
+}
 
 void Blob::read(char* out, std::size_t n, std::size_t offset) {
   const int rc = sqlite3_blob_read(blob_, out, checked_size(n), checked_size(offset));

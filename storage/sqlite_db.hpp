@@ -28,9 +28,9 @@ public:
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  void exec(const char* sql);             // one or more statements, no parameters
+  void exec(const char* sql);               // one or more statements, no parameters
   std::int64_t pragma_int(const char* sql); // first column of the first row
-  std::int64_t changes() const;        // rows changed by the last INSERT/UPDATE/DELETE
+  std::int64_t changes() const;             // rows changed by the last INSERT/UPDATE/DELETE
   std::int64_t last_insert_rowid() const;
   sqlite3* handle() const { return db_; }
   [[noreturn]] void fail(const std::string& context, int rc) const;
@@ -54,8 +54,8 @@ public:
   Statement& bind(int index, const std::optional<std::int64_t>& value);
   Statement& bind(int index, const std::optional<std::string>& text);
 
-  bool step(); // true: a row is available; false: done
-  void run();  // step() expecting no row, then reset()
+  bool step();  // true: a row is available; false: done
+  void run();   // step() expecting no row, then reset()
   void reset(); // also clears bindings
 
   bool is_null(int column) const;

@@ -40,8 +40,8 @@ std::vector<MailboxItem> SqliteStore::snapshot(std::string_view user,
     st.bind(static_cast<int>(i) + 2, std::string_view(feed_keys[i]));
   }
   while (st.step()) {
-    out.push_back(MailboxItem{st.int64(0), st.text(1), static_cast<std::uint64_t>(st.int64(2)),
-                              st.text(3)});
+    out.push_back(
+        MailboxItem{st.int64(0), st.text(1), static_cast<std::uint64_t>(st.int64(2)), st.text(3)});
   }
   return out;
 }
@@ -62,8 +62,8 @@ void SqliteStore::read_message(EntryId id, std::size_t chunk_size,
   // are one consistent version even if retention runs meanwhile.
   sqlite::Blob blob(db_, "messages", "bytes", id);
   const std::size_t total = blob.size();
-  std::string buffer(std::min(std::max<std::size_t>(chunk_size, 1), std::max<std::size_t>(total, 1)),
-                     '\0');
+  std::string buffer(
+      std::min(std::max<std::size_t>(chunk_size, 1), std::max<std::size_t>(total, 1)), '\0');
   for (std::size_t offset = 0; offset < total;) {
     const std::size_t n = std::min(buffer.size(), total - offset);
     blob.read(buffer.data(), n, offset);
@@ -107,8 +107,7 @@ std::size_t SqliteStore::purge_retention(std::string_view feed_key,
     if (!feed) {
       return 0;
     }
-    const std::int64_t cutoff =
-        max_age ? (now - *max_age).time_since_epoch().count() : INT64_MIN;
+    const std::int64_t cutoff = max_age ? (now - *max_age).time_since_epoch().count() : INT64_MIN;
     const std::int64_t keep = max_entries ? static_cast<std::int64_t>(*max_entries) : INT64_MAX;
     // Newest first: row number ≥ keep is beyond max_entries.
     sqlite::Statement select(db_, "SELECT id, first_seen FROM entries WHERE feed_id = ?1 AND "

@@ -225,8 +225,7 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
   return fresh;
 }
 
-std::unique_ptr<Store> open_sqlite_store(const std::string& path, Role role,
-                                         StoreOptions options) {
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, Role role, StoreOptions options) {
   return std::make_unique<SqliteStore>(path, role, std::move(options));
 }
 

@@ -23,8 +23,7 @@ public:
   void save_feed_state(const FeedState& state) override;
   std::vector<std::pair<std::string, std::string>>
   known_entries(std::string_view feed_key) override;
-  std::vector<bool> insert_entries(std::string_view feed_key,
-                                   const std::vector<NewEntry>& entries,
+  std::vector<bool> insert_entries(std::string_view feed_key, const std::vector<NewEntry>& entries,
                                    const FeedState& state) override;
 
   std::vector<MailboxItem> snapshot(std::string_view user,
@@ -40,8 +39,7 @@ public:
                               const std::vector<EntryId>& pinned) override;
   void purge_user(std::string_view user) override;
   std::vector<FeedCounts> feed_counts() override;
-  UserCounts user_counts(std::string_view user,
-                         const std::vector<std::string>& feed_keys) override;
+  UserCounts user_counts(std::string_view user, const std::vector<std::string>& feed_keys) override;
 
 private:
   void configure(Role role);
