@@ -48,7 +48,7 @@ def help_of(feedpop, args):
 
 def parse_help(text):
     """(options, subcommands) of a CLI11 help text."""
-    options, subcommands, section = set(), [], None
+    options, subcommands, section = set(), {}, None
     for line in text.splitlines():
         header = re.match(r"^([A-Za-z][A-Za-z ]+):\s*$", line)
         if header:
@@ -62,10 +62,21 @@ def parse_help(text):
                     if re.fullmatch(r"--?[A-Za-z0-9][\w-]*", flag):
                         options.add(flag)
         elif section == "SUBCOMMANDS":
-            match = re.match(r"^\s+([a-z][\w-]*)(\s|$)", line)
+            match = re.match(r"^\s+([a-z][\w-]*)(?:\s+(.*))?$", line)
             if match:
-                subcommands.append(match.group(1))
+                subcommands[match.group(1)] = match.group(2) or ""
     return options, subcommands
+
+
+def man_flags(section_text):
+    """Options a man page section documents: the flags of its .TP items."""
+    flags = set()
+    for item in re.findall(r"^\.TP\n(-.*)$", section_text, re.M):
+        flags.update(re.findall(r"(?<![\w-])(--?[A-Za-z0-9][\w-]*)", item))
+    return flags
+
+
+PLACEHOLDER = "not yet implemented"
 
 
 def documented(flag, text):
@@ -98,7 +109,19 @@ def check_cli(feedpop, page):
         for flag in sorted(options):
             if not (documented(flag, sections[name]) or documented(flag, global_text)):
                 missing.append(f"option {flag} of `feedpop {' '.join(path)}`")
+        # The other direction, once the command exists: no documented option it lacks.
+        if len(path) == 1 and PLACEHOLDER not in commands[name]:
+            every = set(options) | set(top_options)
+            for sub in subs:
+                every |= parse_help(help_of(feedpop, path + [sub]))[0]
+            for flag in sorted(man_flags(sections[name]) - every):
+                missing.append(f"documented option {flag} of `feedpop {name}` "
+                               "(the program does not accept it)")
         queue += [path + [s] for s in subs]
+    for flag in sorted(man_flags(global_text) - set(top_options)):
+        missing.append(f"documented global option {flag} (the program does not accept it)")
+    extra = [n for n in sections if n.islower() and n not in commands]
+    missing += [f"documented command `{n}` (the program has no such command)" for n in extra]
     print(f"{len(commands)} commands, {checked} options checked against {page}")
     return missing
 
@@ -132,7 +155,8 @@ def main():
     for problem in problems:
         print("MISSING: " + problem)
     if problems:
-        print("Describe them in docs/reference.yaml, then run docs/gen_reference.py.")
+        print("Make docs/reference.yaml say what the program does, then run "
+              "docs/gen_reference.py.")
         return 1
     return 0
 
