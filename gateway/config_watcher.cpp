@@ -52,11 +52,19 @@ void ConfigWatcher::start() {
     throw std::system_error(errno, std::generic_category(),
                             "cannot watch folder " + folder.string());
   }
+  watch_file();
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) {
     throw std::system_error(errno, std::generic_category(), "eventfd");
   }
   thread_ = std::thread([this] { run(); });
+}
+
+// The file's own inode is watched too: a single-file bind mount (Docker) or a hard link
+// is written through another path, and such writes reach watches of the inode only, not
+// of this folder. A missing file is fine: the folder watch sees it come back.
+void ConfigWatcher::watch_file() {
+  ::inotify_add_watch(inotify_fd_, file_.c_str(), IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB);
 }
 
 void ConfigWatcher::stop() {
@@ -115,7 +123,8 @@ void ConfigWatcher::run() {
         for (ssize_t off = 0; off < len;) {
           const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
           off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
-          if ((ev->mask & IN_Q_OVERFLOW) != 0 || (ev->len > 0 && name == ev->name)) {
+          // len == 0: an event of the file's own watch (or of the folder itself).
+          if ((ev->mask & IN_Q_OVERFLOW) != 0 || ev->len == 0 || name == ev->name) {
             // Debounced, but never postponed past max_delay by a stream of events: the
             // issue promises an edit takes effect within 2 seconds.
             const auto now = Clock::now();
@@ -127,6 +136,9 @@ void ConfigWatcher::run() {
           }
         }
       }
+    }
+    if (pending) {
+      watch_file(); // a replaced file is a new inode: watch that one from now on
     }
     if (pending && Clock::now() >= due) {
       pending = false;

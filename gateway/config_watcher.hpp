@@ -1,9 +1,11 @@
 #pragma once
 // Watches one file (feeds.yaml) for edits and calls back, debounced, on its own thread.
 //
-// It watches the file's *folder* with inotify, not the file: editors (vim, sed -i,
-// Kubernetes ConfigMaps, `mv new feeds.yaml`) replace the file by rename, which a watch
-// on the old inode would never report. trigger() (SIGHUP) forces a callback.
+// It watches the file's *folder* with inotify: editors (vim, sed -i, Kubernetes
+// ConfigMaps, `mv new feeds.yaml`) replace the file by rename, which a watch on the old
+// inode would never report. It also watches the file's current inode, because writes
+// through another path to it (a Docker single-file bind mount) reach only that watch.
+// trigger() (SIGHUP) forces a callback.
 //
 // Threading: start() spawns the thread; the callback runs on it, one at a time; stop()
 // (and the destructor) wake it and join. trigger() is async-signal-unsafe: call it from
@@ -36,6 +38,7 @@ public:
 
 private:
   void run();
+  void watch_file();
 
   std::filesystem::path file_;
   Callback on_change_;

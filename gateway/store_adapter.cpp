@@ -95,6 +95,34 @@ public:
     guarded("read", [&] { store_->read_message(items_[index].id, read_chunk, sink); });
   }
 
+  // The session pulls RETR/TOP one buffer at a time. The Store streams from the start
+  // only, so the message being sent is read once into a cache and served from there; the
+  // cache is dropped when its last byte has gone out (memory: one message while sending).
+  std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
+                      std::size_t max) /*override*/ {
+    if (index >= items_.size()) {
+      throw pop3::MaildropError("no message at index " + std::to_string(index));
+    }
+    if (cached_index_ != index) {
+      cached_.clear();
+      cached_.shrink_to_fit();
+      cached_index_ = items_.size();
+      guarded("read", [&] { cached_ = store_->read_message(items_[index].id); });
+      cached_index_ = index;
+    }
+    if (offset >= cached_.size()) {
+      return 0;
+    }
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(max, cached_.size() - offset));
+    std::copy_n(cached_.data() + offset, n, dest);
+    if (offset + n == cached_.size()) {
+      cached_.clear();
+      cached_.shrink_to_fit();
+      cached_index_ = items_.size();
+    }
+    return n;
+  }
+
   void commit(const std::vector<std::size_t>& deleted_indexes) override {
     std::vector<storage::EntryId> ids;
     ids.reserve(deleted_indexes.size());
@@ -128,6 +156,8 @@ private:
   std::vector<storage::MailboxItem> items_;
   std::vector<pop3::MessageInfo> messages_;
   bool healthy_ = true;
+  std::string cached_;
+  std::size_t cached_index_ = items_.size();
 };
 
 } // namespace

@@ -65,6 +65,22 @@ TEST(ConfigWatcher, ReplaceByRenameIsReportedAgainAndAgain) {
   }
 }
 
+TEST(ConfigWatcher, WritesThroughAnotherPathToTheSameFileAreReported) {
+  // What a Docker single-file bind mount looks like from inside: the host writes the
+  // inode through its own path, so only a watch on the inode sees it.
+  test::TempDir dir;
+  fs::create_directories(dir.path() / "etc");
+  fs::create_directories(dir.path() / "host");
+  const auto file = dir.path() / "etc" / "feeds.yaml";
+  write(file, "a: 1\n");
+  fs::create_hard_link(file, dir.path() / "host" / "feeds.yaml");
+  Counter calls;
+  ConfigWatcher w(file, [&] { calls.bump(); }, 50ms);
+  w.start();
+  write(dir.path() / "host" / "feeds.yaml", "a: 2\n");
+  EXPECT_TRUE(calls.wait_for(1));
+}
+
 TEST(ConfigWatcher, OneSaveWithManyEventsIsOneCallback) {
   test::TempDir dir;
   const auto file = dir.path() / "feeds.yaml";
