@@ -22,8 +22,7 @@ using Clock = std::chrono::steady_clock;
 // moved into place, or deleted / moved away (a later create follows; reloading then reports
 // the missing file rather than silently keeping a config the user removed).
 constexpr std::uint32_t watched_events =
-    IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
-    IN_ATTRIB;
+    IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB;
 
 } // namespace
 
@@ -100,7 +99,8 @@ void ConfigWatcher::run() {
     pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     const int n = ::poll(fds, 2, timeout);
     if (n < 0 && errno != EINTR) {
-      spdlog::error("config watcher: poll failed: {}", std::error_code(errno, std::generic_category()).message());
+      spdlog::error("config watcher: poll failed: {}",
+                    std::error_code(errno, std::generic_category()).message());
       return;
     }
     if (fds[1].revents & POLLIN) {

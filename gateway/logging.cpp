@@ -19,11 +19,21 @@ void append_json_string(std::string_view text, spdlog::memory_buf_t& out) {
   out.push_back('"');
   for (const char c : text) {
     switch (c) {
-    case '"': out.append(std::string_view("\\\"")); break;
-    case '\\': out.append(std::string_view("\\\\")); break;
-    case '\n': out.append(std::string_view("\\n")); break;
-    case '\r': out.append(std::string_view("\\r")); break;
-    case '\t': out.append(std::string_view("\\t")); break;
+    case '"':
+      out.append(std::string_view("\\\""));
+      break;
+    case '\\':
+      out.append(std::string_view("\\\\"));
+      break;
+    case '\n':
+      out.append(std::string_view("\\n"));
+      break;
+    case '\r':
+      out.append(std::string_view("\\r"));
+      break;
+    case '\t':
+      out.append(std::string_view("\\t"));
+      break;
     default:
       if (static_cast<unsigned char>(c) < 0x20) {
         fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
@@ -84,8 +94,8 @@ void setup_logging(LogStyle style, const std::string& level) {
   const auto lvl = parse_level(level);
   std::shared_ptr<spdlog::logger> logger;
   if (style == LogStyle::json) {
-    logger = std::make_shared<spdlog::logger>(
-        "feedpop", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger = std::make_shared<spdlog::logger>("feedpop",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
     logger->set_formatter(make_json_formatter());
   } else {
     // The colour sink colours only when stderr is a terminal (it checks isatty itself).
@@ -98,6 +108,8 @@ void setup_logging(LogStyle style, const std::string& level) {
   spdlog::set_default_logger(std::move(logger));
 }
 
-void set_log_level(const std::string& level) { spdlog::set_level(parse_level(level)); }
+void set_log_level(const std::string& level) {
+  spdlog::set_level(parse_level(level));
+}
 
 } // namespace feedpop::gateway

@@ -196,8 +196,7 @@ std::optional<pop3::ScramVerifier> parse_scram_verifier(std::string_view text) {
   return v;
 }
 
-StoreAuthenticator::StoreAuthenticator(OpenReader open_reader,
-                                       std::shared_ptr<const Config> config,
+StoreAuthenticator::StoreAuthenticator(OpenReader open_reader, std::shared_ptr<const Config> config,
                                        std::size_t max_idle_readers)
     : config_(std::move(config)),
       pool_(std::make_shared<ReaderPool>(std::move(open_reader), max_idle_readers)) {}
@@ -226,8 +225,7 @@ std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view log
   if (user.scram) {
     creds.scram = parse_scram_verifier(*user.scram);
     if (!creds.scram) {
-      spdlog::warn("user {}: the scram verifier is malformed; SCRAM login disabled",
-                   mailbox->user);
+      spdlog::warn("user {}: the scram verifier is malformed; SCRAM login disabled", mailbox->user);
     }
   }
   if (!creds.plaintext && !creds.scram) {

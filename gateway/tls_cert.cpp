@@ -196,12 +196,10 @@ void generate_self_signed(const fs::path& cert_path, const fs::path& key_path,
   fs::create_directories(cert_path.parent_path(), ec);
   fs::create_directories(key_path.parent_path(), ec);
   write_file(key_path, pem_of([&](BIO* b) {
-               return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr,
-                                               nullptr);
+               return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
              }),
              0600);
-  write_file(cert_path, pem_of([&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); }),
-             0644);
+  write_file(cert_path, pem_of([&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); }), 0644);
 }
 
 std::string certificate_fingerprint(const fs::path& cert) {

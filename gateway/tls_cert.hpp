@@ -33,8 +33,7 @@ struct TlsFiles {
 // missing). Checks that the key matches the certificate either way.
 TlsFiles ensure_tls_certificate(const std::optional<std::filesystem::path>& cert,
                                 const std::optional<std::filesystem::path>& key,
-                                const std::filesystem::path& data_dir,
-                                const std::string& hostname);
+                                const std::filesystem::path& data_dir, const std::string& hostname);
 
 // Writes a new self-signed certificate and its key (mode 0600) for `hostname`.
 void generate_self_signed(const std::filesystem::path& cert, const std::filesystem::path& key,

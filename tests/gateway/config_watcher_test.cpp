@@ -37,14 +37,17 @@ private:
   int count_ = 0;
 };
 
-void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
 
 TEST(ConfigWatcher, InPlaceEditIsReported) {
   test::TempDir dir;
   const auto file = dir.path() / "feeds.yaml";
   write(file, "a: 1\n");
   Counter calls;
-  ConfigWatcher w(file, [&] { calls.bump(); }, 50ms);
+  ConfigWatcher w(
+      file, [&] { calls.bump(); }, 50ms);
   w.start();
   write(file, "a: 2\n");
   EXPECT_TRUE(calls.wait_for(1));
@@ -55,7 +58,8 @@ TEST(ConfigWatcher, ReplaceByRenameIsReportedAgainAndAgain) {
   const auto file = dir.path() / "feeds.yaml";
   write(file, "a: 1\n");
   Counter calls;
-  ConfigWatcher w(file, [&] { calls.bump(); }, 50ms);
+  ConfigWatcher w(
+      file, [&] { calls.bump(); }, 50ms);
   w.start();
   for (int i = 1; i <= 3; ++i) {
     // What vim and `sed -i` do: write a new file, rename it over the old one.
@@ -75,7 +79,8 @@ TEST(ConfigWatcher, WritesThroughAnotherPathToTheSameFileAreReported) {
   write(file, "a: 1\n");
   fs::create_hard_link(file, dir.path() / "host" / "feeds.yaml");
   Counter calls;
-  ConfigWatcher w(file, [&] { calls.bump(); }, 50ms);
+  ConfigWatcher w(
+      file, [&] { calls.bump(); }, 50ms);
   w.start();
   write(dir.path() / "host" / "feeds.yaml", "a: 2\n");
   EXPECT_TRUE(calls.wait_for(1));
@@ -86,7 +91,8 @@ TEST(ConfigWatcher, OneSaveWithManyEventsIsOneCallback) {
   const auto file = dir.path() / "feeds.yaml";
   write(file, "a: 1\n");
   Counter calls;
-  ConfigWatcher w(file, [&] { calls.bump(); }, 200ms);
+  ConfigWatcher w(
+      file, [&] { calls.bump(); }, 200ms);
   w.start();
   for (int i = 0; i < 5; ++i) {
     write(file, "a: " + std::to_string(i) + "\n"); // open+truncate+write+close, 5 times
@@ -101,7 +107,8 @@ TEST(ConfigWatcher, OtherFilesInTheFolderAreIgnored) {
   const auto file = dir.path() / "feeds.yaml";
   write(file, "a: 1\n");
   Counter calls;
-  ConfigWatcher w(file, [&] { calls.bump(); }, 20ms);
+  ConfigWatcher w(
+      file, [&] { calls.bump(); }, 20ms);
   w.start();
   write(dir.path() / "feeds.yaml.bak", "x\n");
   write(dir.path() / "other.yaml", "x\n");
@@ -128,10 +135,13 @@ TEST(ConfigWatcher, AThrowingCallbackDoesNotStopTheWatcher) {
   const auto file = dir.path() / "feeds.yaml";
   write(file, "a: 1\n");
   Counter calls;
-  ConfigWatcher w(file, [&] {
-    calls.bump();
-    throw std::runtime_error("bad config");
-  }, 20ms);
+  ConfigWatcher w(
+      file,
+      [&] {
+        calls.bump();
+        throw std::runtime_error("bad config");
+      },
+      20ms);
   w.start();
   w.trigger();
   ASSERT_TRUE(calls.wait_for(1));
