@@ -21,8 +21,7 @@ const std::optional<std::string>& source_html(const feeds::Entry& entry) {
 // Only these schemes become links in what we write ourselves (the sanitiser guards the
 // feed's own markup; this guards the feed's link fields).
 bool is_safe_url(std::string_view url) {
-  return url.starts_with("http://") || url.starts_with("https://") ||
-         url.starts_with("ftp://");
+  return url.starts_with("http://") || url.starts_with("https://") || url.starts_with("ftp://");
 }
 
 std::string feed_name(const FeedInfo& feed) {
@@ -154,8 +153,8 @@ BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
   }
   if (source && text.has_markup) {
     const std::string base = entry.link ? *entry.link : feed.url;
-    parts.html = html_document(entry, feed, date,
-                               feeds::html::sanitize(utf8::repair(*source), base));
+    parts.html =
+        html_document(entry, feed, date, feeds::html::sanitize(utf8::repair(*source), base));
   }
   return parts;
 }

@@ -28,8 +28,8 @@ bool is_space_like(char32_t cp) {
 // RFC 2047 §5(3): the characters a Q encoded-word may carry literally in a phrase; the
 // same (stricter) set is used for unstructured text so one encoder serves both.
 bool q_literal(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '!' || c == '*' || c == '+' || c == '-' || c == '/';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '!' ||
+         c == '*' || c == '+' || c == '-' || c == '/';
 }
 
 std::size_t q_length(std::string_view text) {
@@ -41,7 +41,9 @@ std::size_t q_length(std::string_view text) {
   return n;
 }
 
-std::size_t b_length(std::size_t bytes) { return (bytes + 2) / 3 * 4; }
+std::size_t b_length(std::size_t bytes) {
+  return (bytes + 2) / 3 * 4;
+}
 
 enum class EwKind { q, b };
 
@@ -97,8 +99,7 @@ std::size_t chunk_end(std::string_view text, std::size_t pos, EwKind kind, std::
   while (end < text.size()) {
     const std::size_t len = std::max<std::size_t>(1, utf8::sequence_length(text, end));
     const std::size_t next_q = q + q_length(text.substr(end, len));
-    const std::size_t size =
-        ew_overhead + (kind == EwKind::q ? next_q : b_length(end + len - pos));
+    const std::size_t size = ew_overhead + (kind == EwKind::q ? next_q : b_length(end + len - pos));
     if (size > budget && end > pos) {
       break;
     }
@@ -209,7 +210,9 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
-bool needs_encoding_in_phrase(std::string_view word) { return !is_plain_word(word); }
+bool needs_encoding_in_phrase(std::string_view word) {
+  return !is_plain_word(word);
+}
 
 } // namespace
 
@@ -358,7 +361,8 @@ std::string uri_for_header(std::string_view url) {
   out.reserve(url.size());
   for (const char ch : url) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c >= 0x7F || std::string_view("\"<>\\^`{|}").find(ch) != std::string_view::npos) {
+    if (c <= 0x20 || c >= 0x7F ||
+        std::string_view("\"<>\\^`{|}").find(ch) != std::string_view::npos) {
       out += fmt::format("%{:02X}", c);
     } else {
       out += ch;

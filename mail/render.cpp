@@ -38,8 +38,8 @@ std::string atom_of(std::string_view key) {
   std::string out;
   for (const char ch : key) {
     const auto c = static_cast<unsigned char>(ch);
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                    (c >= '0' && c <= '9') || ch == '-' || ch == '_';
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    ch == '-' || ch == '_';
     out += ok ? ch : '-';
   }
   return out.empty() ? std::string("feed") : out;
@@ -87,8 +87,7 @@ std::string make_boundary(const std::string& first, const std::string& second) {
     const std::string boundary =
         "=_feedpop_" + sha256_hex(fmt::format("{}\n{}\n{}", attempt, first, second)).substr(0, 32);
     const std::string delimiter = "--" + boundary;
-    if (first.find(delimiter) == std::string::npos &&
-        second.find(delimiter) == std::string::npos) {
+    if (first.find(delimiter) == std::string::npos && second.find(delimiter) == std::string::npos) {
       return boundary;
     }
   }

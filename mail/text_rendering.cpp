@@ -20,10 +20,11 @@ bool one_of(std::string_view name, std::initializer_list<std::string_view> names
 
 // Elements that end a paragraph and leave a blank line (HTML's block-level content).
 bool is_block(std::string_view name) {
-  return one_of(name, {"p", "div", "section", "article", "aside", "header", "footer", "nav",
-                       "main", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6",
-                       "blockquote", "pre", "table", "hr", "dl", "address", "details",
-                       "summary", "center", "ul", "ol", "body", "html"});
+  return one_of(name, {"p",       "div",    "section", "article", "aside",      "header",
+                       "footer",  "nav",    "main",    "figure",  "figcaption", "h1",
+                       "h2",      "h3",     "h4",      "h5",      "h6",         "blockquote",
+                       "pre",     "table",  "hr",      "dl",      "address",    "details",
+                       "summary", "center", "ul",      "ol",      "body",       "html"});
 }
 
 // Elements that start a new line without a blank one (tight lists, table rows).
@@ -33,13 +34,13 @@ bool is_line(std::string_view name) {
 
 // Elements whose content is never shown as text.
 bool is_hidden(std::string_view name) {
-  return one_of(name, {"script", "style", "head", "title", "template", "noscript", "svg",
-                       "math", "iframe", "object", "select", "textarea"});
+  return one_of(name, {"script", "style", "head", "title", "template", "noscript", "svg", "math",
+                       "iframe", "object", "select", "textarea"});
 }
 
 bool is_reference_url(std::string_view url) {
-  return url.starts_with("http://") || url.starts_with("https://") ||
-         url.starts_with("ftp://") || url.starts_with("mailto:");
+  return url.starts_with("http://") || url.starts_with("https://") || url.starts_with("ftp://") ||
+         url.starts_with("mailto:");
 }
 
 struct ListLevel {
@@ -210,8 +211,9 @@ private:
   }
 
   void close_link() {
-    std::string href = std::move(link_href_);
+    const std::string href = link_href_;
     link_href_.clear();
+    const std::string_view target(href);
     if (href.empty() || !is_reference_url(href) || link_start_ > inline_.size()) {
       return;
     }
@@ -223,7 +225,7 @@ private:
       text.remove_suffix(1);
     }
     // A link whose text is its own URL needs no reference: the URL is already a word.
-    if (text == href || (href.starts_with("mailto:") && text == href.substr(7))) {
+    if (text == target || (target.starts_with("mailto:") && text == target.substr(7))) {
       return;
     }
     const auto [it, added] = reference_numbers_.try_emplace(href, references_.size() + 1);

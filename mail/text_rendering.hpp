@@ -13,8 +13,8 @@
 namespace feedpop::mail {
 
 struct TextRendering {
-  std::string text;         // empty when the HTML holds no visible text
-  bool has_markup = false;  // any element at all: false means the source was plain text
+  std::string text;        // empty when the HTML holds no visible text
+  bool has_markup = false; // any element at all: false means the source was plain text
 };
 
 TextRendering html_to_text(std::string_view html, std::size_t width = 72);

@@ -83,7 +83,8 @@ std::string base64(std::string_view text) {
   std::size_t column = 0;
   for (std::size_t i = 0; i < canonical.size(); i += 3) {
     const std::size_t n = std::min<std::size_t>(3, canonical.size() - i);
-    std::uint32_t group = static_cast<std::uint32_t>(static_cast<unsigned char>(canonical[i])) << 16;
+    std::uint32_t group = static_cast<std::uint32_t>(static_cast<unsigned char>(canonical[i]))
+                          << 16;
     if (n > 1) {
       group |= static_cast<std::uint32_t>(static_cast<unsigned char>(canonical[i + 1])) << 8;
     }

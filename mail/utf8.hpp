@@ -44,7 +44,9 @@ inline std::size_t sequence_length(std::string_view text, std::size_t pos) {
 
 // The code point of a well-formed sequence of `length` bytes at text[pos].
 inline char32_t decode(std::string_view text, std::size_t pos, std::size_t length) {
-  const auto b = [&](std::size_t i) { return static_cast<char32_t>(static_cast<unsigned char>(text[pos + i])); };
+  const auto b = [&](std::size_t i) {
+    return static_cast<char32_t>(static_cast<unsigned char>(text[pos + i]));
+  };
   switch (length) {
   case 1:
     return b(0);

@@ -31,8 +31,8 @@ void expect_well_formed(const std::string& field) {
   EXPECT_EQ(field.find('\n'), field.find("\r\n") + 1) << "bare LF";
   // Every encoded-word holds whole characters: it decodes to valid UTF-8 on its own.
   static const std::regex word(R"(=\?UTF-8\?[BQ]\?[^?]*\?=)");
-  for (auto it = std::sregex_iterator(field.begin(), field.end(), word); it != std::sregex_iterator();
-       ++it) {
+  for (auto it = std::sregex_iterator(field.begin(), field.end(), word);
+       it != std::sregex_iterator(); ++it) {
     EXPECT_LE(it->str().size(), 75u) << it->str();
     EXPECT_TRUE(is_valid_utf8(decode_unstructured(it->str()))) << "split character: " << it->str();
   }
@@ -46,16 +46,23 @@ std::string round_trip(std::string_view text) {
 
 TEST(NormalizeText, CollapsesWhiteSpaceAndControlsAndTrims) {
   EXPECT_EQ(normalize_text("  Hello,\t\r\n  world \x01 again\x7F "), "Hello, world again");
-  EXPECT_EQ(normalize_text("a\xC2\x85" "b"), "a b"); // U+0085 NEL, a C1 control
-  EXPECT_EQ(normalize_text("a\xE2\x80\xA8" "b"), "a b"); // U+2028 LINE SEPARATOR
+  EXPECT_EQ(normalize_text("a\xC2\x85"
+                           "b"),
+            "a b"); // U+0085 NEL, a C1 control
+  EXPECT_EQ(normalize_text("a\xE2\x80\xA8"
+                           "b"),
+            "a b"); // U+2028 LINE SEPARATOR
   EXPECT_EQ(normalize_text(""), "");
 }
 
 TEST(NormalizeText, KeepsNoBreakSpaceAndReplacesInvalidUtf8) {
-  EXPECT_EQ(normalize_text("a\xC2\xA0" "b"), "a\xC2\xA0" "b");
+  EXPECT_EQ(normalize_text("a\xC2\xA0"
+                           "b"),
+            "a\xC2\xA0"
+            "b");
   EXPECT_EQ(normalize_text("caf\xE9"), "caf\xEF\xBF\xBD");
   EXPECT_EQ(normalize_text("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); // surrogate
-  EXPECT_EQ(normalize_text("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                // overlong
+  EXPECT_EQ(normalize_text("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                 // overlong
 }
 
 TEST(UnstructuredField, PlainAsciiStaysReadable) {
@@ -101,7 +108,8 @@ TEST(UnstructuredField, LongCjkTitleIsSplitBetweenCharactersOnly) {
 }
 
 TEST(UnstructuredField, EmojiAndMixedScriptsRoundTrip) {
-  const std::string title = "🎉 Release 2.0 — نسخة جديدة — 新版本 — Новая версия 👩‍💻🇫🇷 done";
+  const std::string title = "🎉 Release 2.0 — نسخة جديدة — 新版本 — Новая версия 👩‍💻🇫🇷 "
+                            "done";
   EXPECT_EQ(round_trip(title), title);
   std::string emoji;
   for (int i = 0; i < 50; ++i) {
@@ -156,9 +164,9 @@ TEST(AddressField, NonAsciiNameIsOneEncodedWordPerRun) {
   const std::string field = address_field("From", "Jürgen Müller (Blog)", "b@h");
   expect_well_formed(field);
   const std::regex word(R"(=\?UTF-8\?[BQ]\?[^?]*\?=)");
-  EXPECT_EQ(std::distance(std::sregex_iterator(field.begin(), field.end(), word),
-                          std::sregex_iterator()),
-            1);
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(field.begin(), field.end(), word), std::sregex_iterator()),
+      1);
   EXPECT_NE(field.find("\"(Blog)\""), std::string::npos);
 }
 
