@@ -75,6 +75,9 @@ public:
   }
 
   TextRendering finish() {
+    if (!link_href_.empty()) {
+      close_link();
+    }
     flush();
     std::string text;
     for (const auto& line : lines_) {
@@ -149,7 +152,7 @@ private:
       return;
     }
     if (is_block(name) || is_line(name)) {
-      block_boundary(is_line(name) ? Break::line : Break::blank);
+      block_boundary(break_for(name, lists_.empty()));
     }
     if (name == "blockquote") {
       ++quote_;
@@ -180,7 +183,7 @@ private:
     if (!is_block(name) && !is_line(name)) {
       return;
     }
-    block_boundary(is_line(name) ? Break::line : Break::blank);
+    block_boundary(break_for(name, lists_.size() <= 1));
     if (name == "blockquote") {
       quote_ = std::max(0, quote_ - 1);
     } else if (name == "pre") {
@@ -188,6 +191,14 @@ private:
     } else if ((name == "ul" || name == "ol") && !lists_.empty()) {
       lists_.pop_back();
     }
+  }
+
+  // A list nested in a list item starts and ends on the next line, not after a blank one.
+  static Break break_for(std::string_view name, bool outermost_list) {
+    if (is_line(name) || ((name == "ul" || name == "ol") && !outermost_list)) {
+      return Break::line;
+    }
+    return Break::blank;
   }
 
   static std::string attribute(const Token& token, std::string_view name) {
@@ -243,9 +254,9 @@ private:
     pending_break_ = std::max(pending_break_, kind);
   }
 
-  std::string quote_prefix() const {
+  std::string quote_prefix(int depth) const {
     std::string prefix;
-    for (int i = 0; i < quote_; ++i) {
+    for (int i = 0; i < depth; ++i) {
       prefix += "> ";
     }
     return prefix;
@@ -254,7 +265,7 @@ private:
   // The prefixes of the paragraph's first and following lines: quote marks, then the
   // indentation of enclosing lists, then the pending item marker (hanging indent).
   std::pair<std::string, std::string> prefixes() {
-    std::string first = quote_prefix();
+    std::string first = quote_prefix(quote_);
     std::string rest = first;
     for (std::size_t i = 0; i < lists_.size(); ++i) {
       ListLevel& level = lists_[i];
@@ -278,7 +289,8 @@ private:
 
   void emit_break() {
     if (pending_break_ == Break::blank && !lines_.empty() && !lines_.back().empty()) {
-      std::string blank = quote_prefix();
+      // The blank line between two quote depths belongs to the shallower one.
+      std::string blank = quote_prefix(std::min(quote_, last_quote_));
       while (!blank.empty() && blank.back() == ' ') {
         blank.pop_back();
       }
@@ -311,6 +323,7 @@ private:
       return;
     }
     emit_break();
+    last_quote_ = quote_;
     auto [first, rest] = prefixes();
     if (pre_ > 0) {
       flush_verbatim(text, first, rest);
@@ -387,6 +400,7 @@ private:
   bool pending_space_ = false;
   Break pending_break_ = Break::none;
   int quote_ = 0;
+  int last_quote_ = 0; // quote depth of the last paragraph written
   int pre_ = 0;
   int hidden_ = 0;
   std::vector<ListLevel> lists_;

@@ -108,7 +108,8 @@ TEST(UnstructuredField, LongCjkTitleIsSplitBetweenCharactersOnly) {
 }
 
 TEST(UnstructuredField, EmojiAndMixedScriptsRoundTrip) {
-  const std::string title = "🎉 Release 2.0 — نسخة جديدة — 新版本 — Новая версия 👩‍💻🇫🇷 "
+  const std::string title = "🎉 Release 2.0 — نسخة جديدة — 新版本 — Новая версия "
+                            "👩‍💻🇫🇷 "
                             "done";
   EXPECT_EQ(round_trip(title), title);
   std::string emoji;
