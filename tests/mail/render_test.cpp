@@ -55,7 +55,7 @@ std::vector<Part> parts_of(const std::string& message) {
   const auto decode = [](const std::map<std::string, std::string>& h, const std::string& raw) {
     const std::string cte = h.at("Content-Transfer-Encoding");
     return cte.find("base64") != std::string::npos ? decode_base64(raw)
-                                                    : decode_quoted_printable(raw);
+                                                   : decode_quoted_printable(raw);
   };
   const std::string type = headers.at("Content-Type");
   if (type.find("multipart/alternative") == std::string::npos) {
@@ -92,8 +92,8 @@ TEST(Render, WritesTheHeadersEveryClientNeeds) {
   EXPECT_EQ(decoded(message, "From"), "Jane Doe \"(Example Blog)\" <example@mail.example.net>");
   EXPECT_EQ(decoded(message, "Subject"), "Hello & world");
   EXPECT_EQ(h.at("Date"), " Tue, 05 Mar 2024 09:30:00 +0000");
-  EXPECT_EQ(h.at("Message-ID"), " " + message_id("example", sample_options().identity,
-                                                  "mail.example.net"));
+  EXPECT_EQ(h.at("Message-ID"),
+            " " + message_id("example", sample_options().identity, "mail.example.net"));
   EXPECT_EQ(h.at("List-Id"), " <example.mail.example.net>");
   EXPECT_EQ(h.at("Archived-At"), " <https://example.com/posts/1>");
   EXPECT_EQ(h.at("X-Feed-URL"), " <https://example.com/feed.xml>");
@@ -120,8 +120,8 @@ TEST(Render, IsDeterministic) {
 TEST(Render, UsesCrlfOnlyShortLinesAndSevenBitBytes) {
   feeds::Entry entry = sample_entry();
   entry.title = std::string(300, 'W') + " Ünïcödé 🎉";
-  entry.content_html = "<pre>" + std::string(5000, 'x') + "</pre><p>" + std::string(3000, 'y') +
-                       " ü</p>";
+  entry.content_html =
+      "<pre>" + std::string(5000, 'x') + "</pre><p>" + std::string(3000, 'y') + " ü</p>";
   const std::string message = render(entry, sample_feed(), sample_options());
   for (std::size_t i = 0; i < message.size(); ++i) {
     const auto c = static_cast<unsigned char>(message[i]);

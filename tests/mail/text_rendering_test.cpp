@@ -38,10 +38,11 @@ TEST(HtmlToText, LineBreaksAreKept) {
 }
 
 TEST(HtmlToText, WrapsAtTheWidthBetweenWords) {
-  const std::string text = text_of("<p>" + std::string(200, ' ') +
-                                    "lorem ipsum dolor sit amet consectetur adipiscing elit sed do "
-                                    "eiusmod tempor incididunt ut labore et dolore magna aliqua</p>",
-                                    40);
+  const std::string text =
+      text_of("<p>" + std::string(200, ' ') +
+                  "lorem ipsum dolor sit amet consectetur adipiscing elit sed do "
+                  "eiusmod tempor incididunt ut labore et dolore magna aliqua</p>",
+              40);
   for (const auto& line : lines_of(text)) {
     EXPECT_LE(line.size(), 40u) << line;
   }
@@ -84,10 +85,9 @@ TEST(HtmlToText, CodeBlocksKeepTheirLinesAndIndentation) {
 }
 
 TEST(HtmlToText, LinksBecomeNumberedReferencesListedAtTheEnd) {
-  const std::string text =
-      text_of("<p>Read <a href=\"https://example.com/a\">the post</a> and "
-              "<a href=\"https://example.com/b\">this</a>, again <a "
-              "href=\"https://example.com/a\">here</a>.</p>");
+  const std::string text = text_of("<p>Read <a href=\"https://example.com/a\">the post</a> and "
+                                   "<a href=\"https://example.com/b\">this</a>, again <a "
+                                   "href=\"https://example.com/a\">here</a>.</p>");
   EXPECT_EQ(text, "Read the post [1] and this [2], again here [1].\n\n"
                   "[1] https://example.com/a\n[2] https://example.com/b\n");
 }
@@ -104,10 +104,9 @@ TEST(HtmlToText, RelativeAndScriptLinksAreNotReferenced) {
 
 TEST(HtmlToText, LongUrlsAreNeverWrappedOrBroken) {
   const std::string url = "https://example.com/" + std::string(150, 'p') + "?q=1&r=2";
-  const std::string text =
-      text_of("<p>word word word <a href=\"" + url + "\">" + url + "</a> tail</p><p><a href=\"" +
-                  url + "/2\">ref</a></p>",
-              40);
+  const std::string text = text_of("<p>word word word <a href=\"" + url + "\">" + url +
+                                       "</a> tail</p><p><a href=\"" + url + "/2\">ref</a></p>",
+                                   40);
   bool inline_seen = false;
   bool reference_seen = false;
   for (const auto& line : lines_of(text)) {
@@ -137,7 +136,7 @@ TEST(HtmlToText, TableRowsAreLines) {
 
 TEST(HtmlToText, BrokenMarkupNeverFails) {
   EXPECT_EQ(text_of("<p>open <b>bold <a href=\"https://e.com/\">link"), "open bold link [1]\n\n"
-                                                                         "[1] https://e.com/\n");
+                                                                        "[1] https://e.com/\n");
   EXPECT_EQ(text_of("</ul></blockquote></pre>text"), "text\n");
   EXPECT_EQ(text_of(""), "");
   EXPECT_EQ(text_of("<p>&nbsp;</p>"), "");
