@@ -50,6 +50,9 @@ getent passwd feedpop >/dev/null || fail "no feedpop system user"
   fail "/etc/feedpop/feeds.yaml is $(stat -c '%U:%G %a' /etc/feedpop/feeds.yaml)"
 [ "$(stat -c '%U' /var/lib/feedpop)" = feedpop ] || fail "/var/lib/feedpop is not feedpop's"
 grep -q '^data_dir: /var/lib/feedpop' /etc/feedpop/feeds.yaml || fail "data_dir in /etc config"
+for url in $(sed -n 's|^[[:space:]]*url:[[:space:]]*file://\([^[:space:]#]*\).*|\1|p' /etc/feedpop/feeds.yaml); do
+  [ -f "$url" ] || fail "/etc/feedpop/feeds.yaml names file://$url, which is not installed"
+done
 
 out=$(/usr/bin/feedpop --version) || fail "feedpop --version"
 echo "feedpop --version: $out"

@@ -31,6 +31,11 @@ check_prefix() { # PREFIX ROOT UNIT_DIR SYSCONF_DIR
   local config=$root$sysconf/feedpop/feeds.yaml
   expect_file "$config"
   grep -q '^data_dir: /var/lib/feedpop' "$config" || fail "$config: data_dir is not /var/lib/feedpop"
+  # Every file: feed of the installed config (the welcome feed) is installed too.
+  local url
+  for url in $(sed -n 's|^[[:space:]]*url:[[:space:]]*file://\([^[:space:]#]*\).*|\1|p' "$config"); do
+    [ -f "$root$url" ] || fail "$config names file://$url, which is not installed"
+  done
   # Nothing may land outside the prefix but the unit and the config.
   local stray
   stray=$(cd "$root" && find . -type f | sed 's|^\.||' |
