@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -343,7 +344,9 @@ TEST(ConfigFiles, EveryCommentedExampleKeyIsAKnownKey) {
   // Every key the example file uses is in config_keys() (the file loads), and every
   // leaf key in config_keys() appears in the example, set or commented out.
   std::ifstream in(fs::path(FEEDPOP_SOURCE_DIR) / "feeds.example.yaml");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
   for (const auto& key : config_keys()) {
     const std::string leaf = key.substr(key.rfind('.') + 1);
     if (leaf != "*") {
