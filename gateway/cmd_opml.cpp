@@ -111,30 +111,33 @@ void add_opml_command(CLI::App& app, const GlobalOptions& global, int& status) {
   import->callback([&global, &status, options] {
     try {
       status = import_opml(global.config, options->file, options->dry_run);
-    } catch (const ConfigError& e) {
-      std::cerr << e.what() << '\n';
-      status = exit_config;
-    } catch (const std::exception& e) {
-      std::cerr << "feedpop opml import: " << e.what() << '\n';
-      status = exit_config;
-    }
-  });
+}
+catch (const ConfigError& e) {
+  std::cerr << e.what() << '\n';
+  status = exit_config;
+}
+catch (const std::exception& e) {
+  std::cerr << "feedpop opml import: " << e.what() << '\n';
+  status = exit_config;
+}
+} // namespace feedpop::gateway
+);
 
-  auto* exporter =
-      cmd->add_subcommand("export", "Write the config's feeds as OPML 2.0 to standard output");
-  exporter->callback([&global, &status] {
-    try {
-      std::vector<std::string> skipped;
-      std::cout << write_opml(load_config(global.config), skipped);
-      for (const auto& s : skipped) {
-        std::cerr << "feedpop opml export: left out " << s << '\n';
-      }
-      status = exit_ok;
-    } catch (const ConfigError& e) {
-      std::cerr << e.what() << '\n';
-      status = exit_config;
+auto* exporter =
+    cmd->add_subcommand("export", "Write the config's feeds as OPML 2.0 to standard output");
+exporter->callback([&global, &status] {
+  try {
+    std::vector<std::string> skipped;
+    std::cout << write_opml(load_config(global.config), skipped);
+    for (const auto& s : skipped) {
+      std::cerr << "feedpop opml export: left out " << s << '\n';
     }
-  });
+    status = exit_ok;
+  } catch (const ConfigError& e) {
+    std::cerr << e.what() << '\n';
+    status = exit_config;
+  }
+});
 }
 
 } // namespace feedpop::gateway

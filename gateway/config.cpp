@@ -194,15 +194,27 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
     if (i == start || i == text.size() || i - start > 9) {
       return std::nullopt; // a number without unit, or an absurd one
     }
-    const std::uint64_t number = *parse_int<std::uint64_t>(std::string_view(text).substr(start, i - start));
+    const std::uint64_t number =
+        *parse_int<std::uint64_t>(std::string_view(text).substr(start, i - start));
     std::uint64_t unit = 0;
     switch (text[i]) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
-    default: return std::nullopt;
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    case 'w':
+      unit = 7 * 86400;
+      break;
+    default:
+      return std::nullopt;
     }
     ++i;
     total += number * unit;
@@ -372,8 +384,8 @@ private:
   [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const {
     const int line = mark.line < 0 ? 1 : mark.line + 1;
     const int column = mark.column < 0 ? 1 : mark.column + 1;
-    throw ConfigError(source_ + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                      ": " + message);
+    throw ConfigError(source_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+                      message);
   }
   // An empty value (`key:`) has no position of its own: point at its key instead.
   [[noreturn]] void fail(const Field& field, const std::string& message) const {
@@ -444,8 +456,8 @@ std::vector<Field> Loader::fields(const YAML::Node& map, const std::string& path
     const std::string name = key.Scalar();
     const std::string child = path.empty() ? name : path + "." + name;
     if (auto [first, inserted] = seen.emplace(name, key.Mark().line + 1); !inserted) {
-      fail(key.Mark(),
-           "duplicate key '" + child + "' (first defined on line " + std::to_string(first->second) + ")");
+      fail(key.Mark(), "duplicate key '" + child + "' (first defined on line " +
+                           std::to_string(first->second) + ")");
     }
     if (!any_name && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       std::string hint = did_you_mean(name, allowed);
@@ -643,8 +655,7 @@ std::string Loader::feed_url(const Field& field) const {
     return url;
   }
   if (scheme != "file") {
-    fail(field, "unsupported URL '" + url +
-                    "'; expected an http://, https:// or file: URL");
+    fail(field, "unsupported URL '" + url + "'; expected an http://, https:// or file: URL");
   }
   std::string file_path;
   if (rest.rfind("///", 0) == 0) {
@@ -652,8 +663,9 @@ std::string Loader::feed_url(const Field& field) const {
   } else if (rest.rfind("//localhost/", 0) == 0) {
     file_path = rest.substr(11);
   } else if (rest.rfind("//", 0) == 0) {
-    fail(field, "file URL '" + url + "' names a host; use file:relative/path (relative to "
-                "the config file's folder) or file:///absolute/path");
+    fail(field, "file URL '" + url +
+                    "' names a host; use file:relative/path (relative to "
+                    "the config file's folder) or file:///absolute/path");
   } else if (!rest.empty() && rest.front() == '/') {
     file_path = rest;
   } else if (!rest.empty()) {
@@ -670,8 +682,8 @@ std::vector<std::string> Loader::patterns(const Field& field) const {
     try {
       std::regex compiled(item.Scalar(), std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
-      fail(item.Mark(), field.path + ": bad regular expression '" + item.Scalar() + "': " +
-                            e.what());
+      fail(item.Mark(),
+           field.path + ": bad regular expression '" + item.Scalar() + "': " + e.what());
     }
     out.push_back(item.Scalar());
   }
@@ -740,8 +752,8 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
   if (!is_mail_safe_name(user.name, true) || user.name.find(separator) != std::string::npos) {
     fail(entry.key.Mark(), "user name '" + user.name +
                                "' is not usable as a POP3 login; use letters, digits, '.', "
-                               "'_', '-' and '@' (the view separator '" + separator +
-                               "' separates mailbox views)");
+                               "'_', '-' and '@' (the view separator '" +
+                               separator + "' separates mailbox views)");
   }
   const Field* credential = nullptr;
   for (const auto& f : fields(entry, "users.*")) {
@@ -770,8 +782,8 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
           }
         }
         if (matched.empty()) {
-          fail(item.Mark(), f.path + ": unknown feed or tag '" + wanted + "'" +
-                                did_you_mean(wanted, names));
+          fail(item.Mark(),
+               f.path + ": unknown feed or tag '" + wanted + "'" + did_you_mean(wanted, names));
         }
         for (const auto& key : matched) {
           if (std::find(user.feeds.begin(), user.feeds.end(), key) == user.feeds.end()) {
@@ -806,8 +818,8 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
     }
   }
   if (credential == nullptr) {
-    fail(entry.key.Mark(), "user '" + user.name +
-                               "' has no credential; expected password, password_env or scram");
+    fail(entry.key.Mark(),
+         "user '" + user.name + "' has no credential; expected password, password_env or scram");
   }
   return user;
 }
@@ -839,9 +851,13 @@ Config Loader::load(const YAML::Node& root) {
     }
   }
   if (const Field* f = section("log_level")) {
-    config.log_level = choice<std::string>(
-        *f, {{"trace", "trace"}, {"debug", "debug"}, {"info", "info"}, {"warn", "warn"},
-             {"error", "error"}, {"critical", "critical"}, {"off", "off"}});
+    config.log_level = choice<std::string>(*f, {{"trace", "trace"},
+                                                {"debug", "debug"},
+                                                {"info", "info"},
+                                                {"warn", "warn"},
+                                                {"error", "error"},
+                                                {"critical", "critical"},
+                                                {"off", "off"}});
   }
   if (const Field* f = section("pop3")) {
     load_pop3(*f, config.pop3);

@@ -77,8 +77,7 @@ std::string host_of(const std::string& url) {
   return host.rfind("www.", 0) == 0 ? host.substr(4) : host;
 }
 
-void walk(const pugi::xml_node& parent, std::vector<std::string> categories,
-          OpmlDocument& out) {
+void walk(const pugi::xml_node& parent, std::vector<std::string> categories, OpmlDocument& out) {
   for (const auto& node : parent.children("outline")) {
     const std::string url = http_url(attribute(node, "xmlUrl"));
     std::string title = attribute(node, "text");
@@ -200,8 +199,8 @@ OpmlDocument parse_opml(const std::string& xml) {
   pugi::xml_document doc;
   const auto result = doc.load_buffer(xml.data(), xml.size());
   if (!result) {
-    throw OpmlError("not an OPML file: XML error at byte " + std::to_string(result.offset) +
-                    ": " + result.description());
+    throw OpmlError("not an OPML file: XML error at byte " + std::to_string(result.offset) + ": " +
+                    result.description());
   }
   const auto root = doc.document_element();
   if (lower(root.name()) != "opml") {
@@ -318,9 +317,9 @@ std::string append_feeds(const std::string& config_text, const std::vector<Impor
     throw OpmlError("'feeds:' is not a block mapping (e.g. written as {...}); write it as "
                     "indented lines to import into it");
   }
-  std::string block = feeds_line < 0 ? "\n# " + comment + "\nfeeds:\n"
-                                     : std::string(static_cast<std::size_t>(indent), ' ') +
-                                           "# " + comment + "\n";
+  std::string block =
+      feeds_line < 0 ? "\n# " + comment + "\nfeeds:\n"
+                     : std::string(static_cast<std::size_t>(indent), ' ') + "# " + comment + "\n";
   for (const auto& feed : feeds) {
     block += feed_yaml(feed, indent);
   }

@@ -97,8 +97,8 @@ feeds:
   EXPECT_EQ(config.data_dir, fs::path("/etc/feedpop/state"));
   EXPECT_EQ(config.hostname, "pop.example.org");
   EXPECT_EQ(config.log_level, "debug");
-  EXPECT_EQ(config.pop3.listen, (std::vector<ListenAddress>{
-                                    {"127.0.0.1", 1110}, {"::1", 1110}, {"0.0.0.0", 110}}));
+  EXPECT_EQ(config.pop3.listen,
+            (std::vector<ListenAddress>{{"127.0.0.1", 1110}, {"::1", 1110}, {"0.0.0.0", 110}}));
   EXPECT_EQ(config.pop3.tls_listen, (std::vector<ListenAddress>{{"::", 995}}));
   EXPECT_EQ(config.pop3.tls_cert, fs::path("/etc/feedpop/tls/cert.pem"));
   EXPECT_EQ(config.pop3.tls_key, fs::path("/etc/key.pem"));
@@ -131,8 +131,7 @@ feeds:
   EXPECT_FALSE(config.users.at("bob").all_feeds);
   // "fun" is a tag: it expands to the feeds carrying it, in key order, without repeats.
   EXPECT_EQ(config.subscriptions("bob"), (std::vector<std::string>{"lwn", "comic.2", "xkcd"}));
-  EXPECT_EQ(config.subscriptions("alice"),
-            (std::vector<std::string>{"comic.2", "lwn", "xkcd"}));
+  EXPECT_EQ(config.subscriptions("alice"), (std::vector<std::string>{"comic.2", "lwn", "xkcd"}));
   EXPECT_TRUE(config.subscriptions("nobody").empty());
 
   const FeedConfig& lwn = config.feeds.at("lwn");
@@ -246,8 +245,8 @@ TEST(ConfigErrors, DuplicateKeysAreRejectedAtTheSecondOccurrence) {
 }
 
 TEST(ConfigErrors, AUserListingAnUnknownFeed) {
-  expect_error(minimal_feeds + "users:\n  alice:\n    password: x\n    feeds: [lwn, lnw2]\n",
-               7, 18, "unknown feed or tag 'lnw2'; did you mean 'lwn'?");
+  expect_error(minimal_feeds + "users:\n  alice:\n    password: x\n    feeds: [lwn, lnw2]\n", 7, 18,
+               "unknown feed or tag 'lnw2'; did you mean 'lwn'?");
   expect_error(minimal_feeds + "users:\n  alice:\n    password: x\n    feeds: al\n", 7, 12,
                "did you mean 'all'?");
 }
@@ -283,8 +282,7 @@ TEST(ConfigErrors, MalformedScramVerifiers) {
   EXPECT_EQ(error_of(user("SCRAM-SHA-256$4096:c2FsdHNhbHQ=$" + key + ":" + key)), "");
   expect_error(user("SCRAM-SHA-1$4096:c2FsdHNhbHQ=$" + key + ":" + key), 3, 12,
                "starting with 'SCRAM-SHA-256$'");
-  expect_error(user("SCRAM-SHA-256$100:c2FsdHNhbHQ=$" + key + ":" + key), 3, 12,
-               "iteration count");
+  expect_error(user("SCRAM-SHA-256$100:c2FsdHNhbHQ=$" + key + ":" + key), 3, 12, "iteration count");
   expect_error(user("SCRAM-SHA-256$4096:c2Fs*HNhbHQ=$" + key + ":" + key), 3, 12, "salt");
   expect_error(user("SCRAM-SHA-256$4096:c2FsdHNhbHQ=$" + key + ":AAAA"), 3, 12, "32 bytes");
   expect_error(user("SCRAM-SHA-256$4096:c2FsdHNhbHQ="), 3, 12, "expected 'SCRAM-SHA-256$");

@@ -76,17 +76,18 @@ TEST(OpmlImport, NewsboatCategoriesLowercaseXmlurlAndNonFeedUrls) {
   const OpmlDocument opml = parse_opml(fixture("newsboat.opml"));
   EXPECT_EQ(opml.skipped.size(), 3u); // exec:, query:, |pipe
   const ImportPlan plan = plan_import(empty_config, opml);
-  EXPECT_EQ(keys(plan), (std::vector<std::string>{"lwn", "blog-example-org", "blog-example-org-2"}));
+  EXPECT_EQ(keys(plan),
+            (std::vector<std::string>{"lwn", "blog-example-org", "blog-example-org-2"}));
   EXPECT_EQ(find(plan, "lwn")->url, "https://lwn.net/headlines/rss");
   EXPECT_EQ(find(plan, "lwn")->tags, (std::vector<std::string>{"linux", "news"}));
   EXPECT_EQ(find(plan, "blog-example-org")->tags, (std::vector<std::string>{"blogs"}));
 }
 
 TEST(OpmlImport, FeedsAlreadyInTheConfigAreReportedAndSkipped) {
-  const Config config = parse_config(
-      "feeds:\n  lwn-net:\n    url: https://lwn.net/headlines/rss\n  hn:\n    url: "
-      "HTTPS://News.YCombinator.com/rss\n",
-      "/tmp/feeds.yaml");
+  const Config config =
+      parse_config("feeds:\n  lwn-net:\n    url: https://lwn.net/headlines/rss\n  hn:\n    url: "
+                   "HTTPS://News.YCombinator.com/rss\n",
+                   "/tmp/feeds.yaml");
   const ImportPlan plan = plan_import(config, parse_opml(fixture("feedly.opml")));
   // xkcd-com is new; lwn (twice) and hn (scheme and host differ only in case) are known.
   EXPECT_EQ(keys(plan), (std::vector<std::string>{"xkcd-com"}));
@@ -121,8 +122,8 @@ feeds:
 users:
   alice: {password: x, feeds: [lwn]}
 )";
-  const ImportPlan plan = plan_import(parse_config(before, "/tmp/feeds.yaml"),
-                                      parse_opml(fixture("inoreader.opml")));
+  const ImportPlan plan =
+      plan_import(parse_config(before, "/tmp/feeds.yaml"), parse_opml(fixture("inoreader.opml")));
   const std::string after = append_feeds(before, plan.added, "imported from x.opml");
   // Every original line is still there, in order.
   std::istringstream original(before);
@@ -145,9 +146,9 @@ users:
 TEST(OpmlAppend, CreatesOrFillsTheFeedsSection) {
   const std::vector<ImportedFeed> feeds = {
       {"q", "https://q.example/feed", "Say \"hi\" \\ there", {"a"}}};
-  for (const std::string& before : {std::string(""), std::string("data_dir: x"),
-                                    std::string("feeds:   # none yet\nusers: {}\n"),
-                                    std::string("users: {}\nfeeds:\n")}) {
+  for (const std::string& before :
+       {std::string(""), std::string("data_dir: x"),
+        std::string("feeds:   # none yet\nusers: {}\n"), std::string("users: {}\nfeeds:\n")}) {
     const std::string after = append_feeds(before, feeds, "imported");
     const Config config = parse_config(after, "/tmp/feeds.yaml");
     ASSERT_EQ(config.feeds.size(), 1u) << after;
