@@ -62,7 +62,7 @@ std::string today() {
   return date;
 }
 
-int import_opml(const fs::path& config_path, const fs::path& opml_path, bool dry_run) {
+int import_opml(const fs::path& config_path, const fs::path& opml_path) {
   // A missing config file is created; an invalid one is refused before anything changes.
   const bool exists = fs::exists(config_path);
   const std::string before = exists ? read_file(config_path) : "";
@@ -81,13 +81,13 @@ int import_opml(const fs::path& config_path, const fs::path& opml_path, bool dry
   for (const auto& skipped : opml.skipped) {
     std::cout << "skip " << skipped << '\n';
   }
-  if (!dry_run && !plan.added.empty()) {
+  if (!plan.added.empty()) {
     replace_file(config_path, after);
   }
-  std::cout << config_path.string() << ": " << (dry_run ? "would add " : "added ")
-            << plan.added.size() << " feeds (" << check.feeds.size() << " in all), skipped "
-            << plan.duplicates.size() << " duplicates and " << opml.skipped.size()
-            << " unsupported outlines\n";
+  std::cout << config_path.string() << ": "
+            << "added " << plan.added.size() << " feeds (" << check.feeds.size()
+            << " in all), skipped " << plan.duplicates.size() << " duplicates and "
+            << opml.skipped.size() << " unsupported outlines\n";
   return exit_ok;
 }
 
@@ -101,16 +101,11 @@ void add_opml_command(CLI::App& app, const GlobalOptions& global, int& status) {
   auto* import = cmd->add_subcommand(
       "import", "Add an OPML file's feeds to the config file (comments kept; duplicate URLs "
                 "skipped; folders become tags)");
-  struct ImportOptions {
-    std::string file;
-    bool dry_run = false;
-  };
-  auto options = std::make_shared<ImportOptions>(); // outlives parsing: owned by the callback
-  import->add_option("FILE", options->file, "OPML file exported by another reader")->required();
-  import->add_flag("-n,--dry-run", options->dry_run, "Print what would be added; change nothing");
-  import->callback([&global, &status, options] {
+  auto file = std::make_shared<std::string>(); // outlives parsing: owned by the callback
+  import->add_option("FILE", *file, "OPML file exported by another reader")->required();
+  import->callback([&global, &status, file] {
     try {
-      status = import_opml(global.config, options->file, options->dry_run);
+      status = import_opml(global.config, *file);
 }
 catch (const ConfigError& e) {
   std::cerr << e.what() << '\n';

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -20,13 +21,14 @@ std::string fixture(const std::string& name) {
   return text.str();
 }
 
-const ImportedFeed* find(const ImportPlan& plan, const std::string& key) {
+// The added feed `key`; throws (a test failure) when the plan has none.
+const ImportedFeed& find(const ImportPlan& plan, const std::string& key) {
   for (const auto& feed : plan.added) {
     if (feed.key == key) {
-      return &feed;
+      return feed;
     }
   }
-  return nullptr;
+  throw std::out_of_range("no added feed " + key);
 }
 
 std::vector<std::string> keys(const ImportPlan& plan) {
@@ -42,10 +44,9 @@ const Config empty_config = parse_config("", "/tmp/feeds.yaml");
 TEST(OpmlImport, FeedlyFoldersBecomeTagsAndAFeedInTwoFoldersIsAddedOnce) {
   const ImportPlan plan = plan_import(empty_config, parse_opml(fixture("feedly.opml")));
   EXPECT_EQ(keys(plan), (std::vector<std::string>{"lwn-net", "hacker-news", "xkcd-com"}));
-  ASSERT_NE(find(plan, "lwn-net"), nullptr);
-  EXPECT_EQ(find(plan, "lwn-net")->title, "LWN.net");
-  EXPECT_EQ(find(plan, "lwn-net")->tags, (std::vector<std::string>{"tech-news", "comics"}));
-  EXPECT_EQ(find(plan, "xkcd-com")->tags, (std::vector<std::string>{"comics"}));
+  EXPECT_EQ(find(plan, "lwn-net").title, "LWN.net");
+  EXPECT_EQ(find(plan, "lwn-net").tags, (std::vector<std::string>{"tech-news", "comics"}));
+  EXPECT_EQ(find(plan, "xkcd-com").tags, (std::vector<std::string>{"comics"}));
   ASSERT_EQ(plan.duplicates.size(), 1u);
   EXPECT_NE(plan.duplicates[0].find("https://lwn.net/headlines/rss is already feed 'lwn-net'"),
             std::string::npos);
@@ -55,10 +56,10 @@ TEST(OpmlImport, InoreaderTextWinsOverTitleAndFeedUrlsBecomeHttp) {
   const ImportPlan plan = plan_import(empty_config, parse_opml(fixture("inoreader.opml")));
   EXPECT_EQ(keys(plan),
             (std::vector<std::string>{"linux-kernel-releases", "debian-news", "daring-fireball"}));
-  EXPECT_EQ(find(plan, "linux-kernel-releases")->tags,
+  EXPECT_EQ(find(plan, "linux-kernel-releases").tags,
             (std::vector<std::string>{"linux-open-source"}));
-  EXPECT_EQ(find(plan, "debian-news")->url, "http://www.debian.org/News/news");
-  EXPECT_TRUE(find(plan, "daring-fireball")->tags.empty());
+  EXPECT_EQ(find(plan, "debian-news").url, "http://www.debian.org/News/news");
+  EXPECT_TRUE(find(plan, "daring-fireball").tags.empty());
 }
 
 TEST(OpmlImport, NetNewsWireNestedFoldersAndMissingOrForeignTitles) {
@@ -66,10 +67,10 @@ TEST(OpmlImport, NetNewsWireNestedFoldersAndMissingOrForeignTitles) {
   const ImportPlan plan = plan_import(empty_config, opml);
   EXPECT_EQ(keys(plan),
             (std::vector<std::string>{"julia-evans", "swift-org", "example-org", "habr-com"}));
-  EXPECT_EQ(find(plan, "swift-org")->tags, (std::vector<std::string>{"apple", "swift"}));
-  EXPECT_EQ(find(plan, "example-org")->title, ""); // the feed's own title will be used
-  EXPECT_EQ(find(plan, "example-org")->tags, (std::vector<std::string>{"apple"}));
-  EXPECT_EQ(find(plan, "habr-com")->title, "Блог Хабр"); // kept, though not slug material
+  EXPECT_EQ(find(plan, "swift-org").tags, (std::vector<std::string>{"apple", "swift"}));
+  EXPECT_EQ(find(plan, "example-org").title, ""); // the feed's own title will be used
+  EXPECT_EQ(find(plan, "example-org").tags, (std::vector<std::string>{"apple"}));
+  EXPECT_EQ(find(plan, "habr-com").title, "Блог Хабр"); // kept, though not slug material
 }
 
 TEST(OpmlImport, NewsboatCategoriesLowercaseXmlurlAndNonFeedUrls) {
@@ -78,9 +79,9 @@ TEST(OpmlImport, NewsboatCategoriesLowercaseXmlurlAndNonFeedUrls) {
   const ImportPlan plan = plan_import(empty_config, opml);
   EXPECT_EQ(keys(plan),
             (std::vector<std::string>{"lwn", "blog-example-org", "blog-example-org-2"}));
-  EXPECT_EQ(find(plan, "lwn")->url, "https://lwn.net/headlines/rss");
-  EXPECT_EQ(find(plan, "lwn")->tags, (std::vector<std::string>{"linux", "news"}));
-  EXPECT_EQ(find(plan, "blog-example-org")->tags, (std::vector<std::string>{"blogs"}));
+  EXPECT_EQ(find(plan, "lwn").url, "https://lwn.net/headlines/rss");
+  EXPECT_EQ(find(plan, "lwn").tags, (std::vector<std::string>{"linux", "news"}));
+  EXPECT_EQ(find(plan, "blog-example-org").tags, (std::vector<std::string>{"blogs"}));
 }
 
 TEST(OpmlImport, FeedsAlreadyInTheConfigAreReportedAndSkipped) {
@@ -176,9 +177,9 @@ feeds:
   ASSERT_EQ(opml.feeds.size(), 3u);
   const ImportPlan plan = plan_import(empty_config, opml);
   EXPECT_EQ(keys(plan), (std::vector<std::string>{"hn", "lwn-friends", "solo"}));
-  EXPECT_EQ(find(plan, "lwn-friends")->title, "LWN & friends");
-  EXPECT_EQ(find(plan, "lwn-friends")->tags, (std::vector<std::string>{"linux", "news"}));
-  EXPECT_EQ(find(plan, "hn")->tags, (std::vector<std::string>{"news"}));
+  EXPECT_EQ(find(plan, "lwn-friends").title, "LWN & friends");
+  EXPECT_EQ(find(plan, "lwn-friends").tags, (std::vector<std::string>{"linux", "news"}));
+  EXPECT_EQ(find(plan, "hn").tags, (std::vector<std::string>{"news"}));
   // Importing the export into the config it came from adds nothing.
   EXPECT_TRUE(plan_import(config, opml).added.empty());
 }
