@@ -1,0 +1,13 @@
+#pragma once
+// Base64 (RFC 4648 §4) decoding for Atom 0.3 mode="base64" content (internal to feeds/).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace feedpop::feeds::base64 {
+
+// Whitespace is ignored; anything else outside the alphabet makes it std::nullopt.
+std::optional<std::string> decode(std::string_view text);
+
+} // namespace feedpop::feeds::base64
