@@ -1,5 +1,9 @@
 #include "feeds/base64.hpp"
 
+#include <optional>
+
+#include "feeds/utf8.hpp"
+
 namespace feedpop::feeds::base64 {
 
 std::optional<std::string> decode(std::string_view text) {
@@ -36,6 +40,9 @@ std::optional<std::string> decode(std::string_view text) {
       bits -= 8;
       out += static_cast<char>((buffer >> bits) & 0xFF);
     }
+  }
+  if (!utf8::is_valid(out)) {
+    return std::nullopt; // text content must decode to text (feedparser keeps it as is)
   }
   return out;
 }

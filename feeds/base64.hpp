@@ -7,7 +7,8 @@
 
 namespace feedpop::feeds::base64 {
 
-// Whitespace is ignored; anything else outside the alphabet makes it std::nullopt.
+// Whitespace is ignored; anything else outside the alphabet, or a result that is not
+// UTF-8 text, makes it std::nullopt.
 std::optional<std::string> decode(std::string_view text);
 
 } // namespace feedpop::feeds::base64

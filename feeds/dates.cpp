@@ -141,8 +141,10 @@ std::optional<sys_seconds> parse_rfc822(std::string_view text) {
     return std::nullopt;
   }
   // "Sun, 06 Nov 1994", "Sunday, 06-Nov-94" (RFC 850): drop the weekday.
-  if (!parts[0].empty() && std::isalpha(static_cast<unsigned char>(parts[0][0])) &&
-      month_of(parts[0]) == 0) {
+  static constexpr std::array<std::string_view, 7> weekdays = {"mon", "tue", "wed", "thu",
+                                                               "fri", "sat", "sun"};
+  if (std::find(weekdays.begin(), weekdays.end(), std::string_view(parts[0]).substr(0, 3)) !=
+      weekdays.end()) {
     parts.erase(parts.begin());
   }
   // RFC 850 "06-Nov-94 08:49:37 GMT".
@@ -231,10 +233,9 @@ std::optional<sys_seconds> parse_w3dtf(std::string_view text) {
   if (sep != std::string::npos) {
     date = s.substr(0, sep);
     time = s.substr(sep + 1);
-    while (!time.empty() && time.front() == ' ') {
-      time.erase(0, 1);
-    }
-    if (time.find_first_of("t ") != std::string::npos) {
+    // "2006-01-11 16:43:22 -0800": the zone may follow after a space.
+    time.erase(std::remove(time.begin(), time.end(), ' '), time.end());
+    if (time.find('t') != std::string::npos) {
       return std::nullopt;
     }
   }

@@ -50,11 +50,17 @@ void serialize(pugi::xml_node node, std::string& out, bool& xhtml, std::size_t d
       }
       break;
     case pugi::node_element: {
-      xhtml = true;
       if (depth == 0) {
+        xhtml = true;
         break;
       }
       std::string name = local_lower(child.name());
+      if (!xhtml && name == "div") {
+        // A <div> wrapping escaped HTML is a wrapper, not markup (TypePad; feedparser).
+        serialize(child, out, xhtml, depth - 1);
+        break;
+      }
+      xhtml = true;
       out += '<';
       out += name;
       for (pugi::xml_attribute a : child.attributes()) {

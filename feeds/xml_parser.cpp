@@ -145,7 +145,7 @@ private:
   bool in_author_ = false, author_had_parts_ = false, in_feed_ = false;
   int title_depth_ = -1;
   EntryState es_;
-  bool truncated_ = false;
+  bool truncated_ = false, feed_link_set_ = false;
   std::optional<std::string> sy_period_, sy_frequency_;
 };
 
@@ -219,7 +219,7 @@ Construct Walker::text_construct(pugi::xml_node node, const char* default_type,
   auto type_attr = attr(node, "type");
   c.type = map_content_type(type_attr ? *type_attr : default_type);
   auto mode = attr(node, "mode");
-  bool xhtml = false;
+  bool xhtml = c.type.ends_with("xml");
   c.value = text::inner_markup(node, xhtml, limits_.max_depth);
   if (xhtml && !c.type.ends_with("xml")) {
     c.type = "application/xhtml+xml"; // declared as escaped markup, but it isn't
@@ -228,9 +228,9 @@ Construct Walker::text_construct(pugi::xml_node node, const char* default_type,
     c.value = text::strip_xhtml_div(std::move(c.value));
   }
   c.value = text::clean(c.value).value_or("");
-  bool base64 = mode == "base64" ||
+  bool is_base64 = mode == "base64" ||
                 !(c.type.starts_with("text/") || c.type.ends_with("+xml") || c.type.ends_with("/xml"));
-  if (base64 && !c.value.empty()) {
+  if (is_base64 && !c.value.empty()) {
     if (auto decoded = base64::decode(c.value)) {
       c.value = *decoded;
     }
@@ -313,7 +313,7 @@ void Walker::on_link(pugi::xml_node node) {
     if (in_entry_ && rel == "enclosure") {
       Enclosure e;
       e.url = text::clean(resolved).value_or("");
-      e.type = text::clean(attr(node, "type").value_or(""));
+      e.type = text::clean(type); // feedparser defaults a link's type to text/html
       auto length = attr(node, "length");
       if (length && !length->empty() &&
           std::all_of(length->begin(), length->end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }) &&
@@ -330,6 +330,7 @@ void Walker::on_link(pugi::xml_node node) {
         es_.link_set = true;
       } else if (in_feed_) {
         feed_.link = text::clean(resolved);
+        feed_link_set_ = true;
       }
     }
     return;
@@ -343,17 +344,25 @@ void Walker::on_link(pugi::xml_node node) {
     es_.link_set = true;
   } else if (in_feed_) {
     feed_.link = text::clean(value);
+    feed_link_set_ = true;
   }
 }
 
 void Walker::on_guid(pugi::xml_node node, std::size_t depth) {
-  if (!in_entry_context()) {
+  if (in_source_ || (in_entry_ && (in_image_ || in_textinput_))) {
     return;
   }
   bool is_link = attr(node, "ispermalink").value_or("true") == "true";
   std::string value = text::clean(text::direct_text(node)).value_or("");
   if (is_link && !value.empty()) {
     value = resolve(value);
+  }
+  if (!in_entry_) {
+    if (in_feed_context() && in_feed_ && is_link && !feed_link_set_) {
+      feed_.link = text::clean(resolve(text::clean(text::direct_text(node)).value_or("")));
+      feed_link_set_ = true;
+    }
+    return;
   }
   Entry& e = feed_.entries.back();
   int d = static_cast<int>(depth);
@@ -465,9 +474,10 @@ void Walker::start(const std::string& name, pugi::xml_node node, std::size_t dep
     on_link(node);
   } else if (name == "guid" || name == "id") {
     on_guid(node, depth);
-  } else if (name == "description" || name == "dc_description") {
+  } else if (name == "description" || name == "dc_description" ||
+             name == "media_description") {
     on_summary(node, depth, "text/html");
-  } else if (name == "summary") {
+  } else if (name == "summary" || name == "itunes_summary") {
     on_summary(node, depth, "text/plain");
   } else if (name == "abstract") {
     on_summary(node, depth, "text/plain");
@@ -591,7 +601,11 @@ void Walker::walk(pugi::xml_node node, std::size_t depth) {
     descend = !(name == "title" || name == "description" || name == "summary" ||
                 name == "content" || name == "content_encoded" || name == "body" ||
                 name == "xhtml_body" || name == "dc_description" || name == "dc_title" ||
-                name == "media_title" || name == "abstract" || name == "fullitem");
+                name == "media_title" || name == "abstract" || name == "fullitem" ||
+                name == "media_description" || name == "itunes_summary");
+    if ((name == "body" || name == "xhtml_body") && !in_entry_) {
+      descend = true; // only an entry's body is content (feedparser reads on)
+    }
   }
   if (descend) {
     for (pugi::xml_node child : node.children()) {
@@ -604,12 +618,17 @@ void Walker::walk(pugi::xml_node node, std::size_t depth) {
     Entry& e = feed_.entries.back();
     e.author = es_.detail_name ? es_.detail_name : es_.detail_email ? es_.detail_email : es_.raw_author;
   }
-  in_entry_ = was_entry;
+  // feedparser leaves an entry when any <item> ends, even a nested one.
+  in_entry_ = (name == "item" || name == "entry") ? false : was_entry;
   in_image_ = was_image;
   in_textinput_ = was_textinput;
   in_source_ = was_source;
   in_feed_ = was_feed;
-  base_ = std::move(saved_base);
+  // feedparser restores the enclosing base only when it is non-empty, so an xml:base
+  // below a base-less element stays in force afterwards; reproduced for link fidelity.
+  if (!saved_base.empty()) {
+    base_ = std::move(saved_base);
+  }
   ns_.resize(ns_mark);
 }
 
