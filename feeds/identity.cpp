@@ -92,9 +92,9 @@ std::string content_hash(const Entry& entry) {
   h.add(entry.content_html);
   h.add(entry.summary_html);
   for (const Enclosure& e : entry.enclosures) {
-    h.add(e.url);
+    h.add(std::string_view(e.url));
     h.add(e.type);
-    h.add(e.length ? std::to_string(*e.length) : std::string("-"));
+    h.add(std::string_view(e.length ? std::to_string(*e.length) : std::string("-")));
   }
   return h.hex();
 }
