@@ -120,7 +120,23 @@ public:
 
 enum class Role { writer, reader };
 
-// Opens (creating and migrating when Role::writer) the SQLite store at `path`.
-std::unique_ptr<Store> open_sqlite_store(const std::string& path, Role role);
+// The gateway keeps the database at data_dir / database_file_name.
+inline constexpr const char* database_file_name = "feedpop.db";
+
+struct StoreOptions {
+  // How long a connection waits for another one's write lock before StoreError
+  // (SQLITE_BUSY). Writes are short transactions, so this is only reached when stuck.
+  std::chrono::milliseconds busy_timeout{30000};
+  // The clock stamping entries' first-seen time at insert (tests inject one).
+  std::function<Time()> clock;
+};
+
+// Opens the SQLite store at `path`, creating the file and migrating the schema when
+// needed (either role may; migrations are serialised by SQLite's write lock). Throws
+// StoreError when the file cannot be opened, is corrupt or has a newer schema.
+// Role::writer is the fetcher's connection; Role::reader serves one POP3 session or CLI
+// command (it still writes deletions and user purges: short IMMEDIATE transactions).
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, Role role,
+                                         StoreOptions options = {});
 
 } // namespace feedpop::storage

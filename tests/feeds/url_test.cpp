@@ -39,7 +39,9 @@ TEST(UrlResolve, NoBaseLeavesReferenceAloneAndRelativeBasesMerge) {
   EXPECT_EQ(resolve("/a/b", "c"), "/a/c");
 }
 
-TEST(UrlResolve, HostOnlyBase) { EXPECT_EQ(resolve("http://example.com", "x"), "http://example.com/x"); }
+TEST(UrlResolve, HostOnlyBase) {
+  EXPECT_EQ(resolve("http://example.com", "x"), "http://example.com/x");
+}
 
 } // namespace
 } // namespace feedpop::feeds::url

@@ -1,0 +1,114 @@
+#include "storage/migrations.hpp"
+
+#include <sqlite3.h>
+
+#include <string>
+
+namespace feedpop::storage {
+
+namespace {
+
+// Entries are split from their bytes so that snapshot() and the per-feed indexes scan
+// small rows only; messages(entry_id) is a rowid table, so its key costs no index.
+// An entry row outlives its bytes: retention deletes the message and marks the entry
+// `purged`, so a feed that still lists it never delivers it again.
+// state: 0 = seen, never delivered (deliver=false); 1 = delivered; 2 = delivered, purged.
+constexpr const char* schema_v1 = R"sql(
+CREATE TABLE feeds (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  config_url TEXT NOT NULL DEFAULT '',
+  url TEXT NOT NULL DEFAULT '',
+  etag TEXT,
+  last_modified TEXT,
+  last_status TEXT NOT NULL DEFAULT 'never',
+  http_code INTEGER,
+  last_error TEXT,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  last_poll INTEGER,
+  last_success INTEGER,
+  next_poll INTEGER,
+  failing_since INTEGER,
+  failure_notified INTEGER NOT NULL DEFAULT 0,
+  redirect_to TEXT,
+  redirect_seen INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE entries (
+  id INTEGER PRIMARY KEY,
+  feed_id INTEGER NOT NULL REFERENCES feeds(id),
+  uidl TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  state INTEGER NOT NULL CHECK (state IN (0, 1, 2)),
+  size INTEGER NOT NULL,
+  entry_date INTEGER,
+  first_seen INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX entries_uidl ON entries(uidl);
+CREATE INDEX entries_feed ON entries(feed_id, state);
+CREATE TABLE messages (
+  entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  bytes BLOB NOT NULL
+);
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE deletions (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+  PRIMARY KEY (user_id, entry_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr Migration steps[] = {
+    {1, schema_v1},
+};
+
+[[noreturn]] void refuse_newer(std::int64_t found, int known) {
+  throw StoreError("sqlite: database schema version " + std::to_string(found) +
+                       " is newer than this feedpop understands (" + std::to_string(known) +
+                       "); refusing to open it",
+                   SQLITE_ERROR);
+}
+
+} // namespace
+
+std::span<const Migration> schema_migrations() {
+  return steps;
+}
+
+int latest_schema_version() {
+  return steps[std::size(steps) - 1].version;
+}
+
+void migrate(sqlite::Database& db, std::span<const Migration> list) {
+  const int last = list.empty() ? 0 : list.back().version;
+  // The common case (schema current) must not take the write lock: every POP3 session
+  // opens a connection, and they would queue behind the fetcher's transactions.
+  if (db.pragma_int("PRAGMA user_version") == last) {
+    return;
+  }
+  for (const Migration& step : list) {
+    sqlite::Transaction txn(db);
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const auto current = db.pragma_int("PRAGMA user_version");
+    if (current > last) {
+      refuse_newer(current, last);
+    }
+    if (current >= step.version) {
+      continue;
+    }
+    db.exec(step.sql);
+    // PRAGMA takes no bound parameters; the version is our own integer.
+    db.exec(("PRAGMA user_version = " + std::to_string(step.version)).c_str());
+    txn.commit();
+  }
+  // Also when there was nothing to apply (the loop above ran no step).
+  if (const auto found = db.pragma_int("PRAGMA user_version"); found > last) {
+    refuse_newer(found, last);
+  }
+}
+
+} // namespace feedpop::storage

@@ -1,0 +1,214 @@
+#include "storage/sqlite_db.hpp"
+
+#include <sqlite3.h>
+
+#include <limits>
+
+namespace feedpop::storage::sqlite {
+
+namespace {
+
+std::string describe(sqlite3* db, const std::string& context, int rc) {
+  std::string msg = "sqlite: " + context + ": ";
+  msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  msg += " (code " + std::to_string(rc) + ")";
+  return msg;
+}
+
+int checked_size(std::size_t n) {
+  if (n > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    throw StoreError("sqlite: value too large to bind", SQLITE_TOOBIG);
+  }
+  return static_cast<int>(n);
+}
+
+} // namespace
+
+Database::Database(const std::string& path) {
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string what = describe(db_, "open " + path, rc);
+    sqlite3_close(db_); // sqlite3_open_v2 may return a handle even on failure
+    throw StoreError(what, rc);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+Database::~Database() {
+  sqlite3_close_v2(db_);
+}
+
+void Database::fail(const std::string& context, int rc) const {
+  throw StoreError(describe(db_, context, rc), sqlite3_extended_errcode(db_));
+}
+
+void Database::exec(const char* sql) {
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    fail(std::string("exec ") + sql, rc);
+  }
+}
+
+std::int64_t Database::changes() const {
+  return sqlite3_changes64(db_);
+}
+
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::int64_t Database::pragma_int(const char* sql) {
+  Statement st(*this, sql);
+  return st.step() ? st.int64(0) : 0;
+}
+
+Statement::Statement(Database& db, std::string_view sql) : db_(db) {
+  const int rc =
+      sqlite3_prepare_v2(db.handle(), sql.data(), checked_size(sql.size()), &stmt_, nullptr);
+  if (rc != SQLITE_OK) {
+    db.fail("prepare " + std::string(sql), rc);
+  }
+}
+
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  const int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) {
+    db_.fail("bind", rc);
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  const int rc =
+      sqlite3_bind_text(stmt_, index, text.data(), checked_size(text.size()), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) {
+    db_.fail("bind", rc);
+  }
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.
+  const char* data = bytes.empty() ? "" : bytes.data();
+  const int rc =
+      sqlite3_bind_blob(stmt_, index, data, checked_size(bytes.size()), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) {
+    db_.fail("bind", rc);
+  }
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  const int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) {
+    db_.fail("bind", rc);
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
+Statement& Statement::bind(int index, const std::optional<std::string>& text) {
+  return text ? bind(index, std::string_view(*text)) : bind_null(index);
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) {
+    return true;
+  }
+  if (rc == SQLITE_DONE) {
+    return false;
+  }
+  const std::string sql = sqlite3_sql(stmt_) != nullptr ? sqlite3_sql(stmt_) : "";
+  sqlite3_reset(stmt_);
+  db_.fail("step " + sql, rc);
+}
+
+void Statement::run() {
+  step();
+  reset();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+std::int64_t Statement::int64(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+
+std::string Statement::text(int column) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return p != nullptr ? std::string(p, static_cast<std::size_t>(n)) : std::string();
+}
+
+std::optional<std::int64_t> Statement::opt_int64(int column) const {
+  if (is_null(column)) {
+    return std::nullopt;
+  }
+  return int64(column);
+}
+
+std::optional<std::string> Statement::opt_text(int column) const {
+  if (is_null(column)) {
+    return std::nullopt;
+  }
+  return text(column);
+}
+
+Transaction::Transaction(Database& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
+
+Transaction::~Transaction() {
+  if (open_) {
+    // Nothing to report from a destructor: ROLLBACK only fails when no transaction is
+    // active any more (SQLite already rolled back after an I/O error).
+    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  open_ = false;
+}
+
+Blob::Blob(Database& db, const char* table, const char* column, std::int64_t rowid) : db_(db) {
+  const int rc = sqlite3_blob_open(db.handle(), "main", table, column, rowid, 0, &blob_);
+  if (rc != SQLITE_OK) {
+    sqlite3_blob_close(blob_);
+    blob_ = nullptr;
+    db.fail("open message " + std::to_string(rowid), rc);
+  }
+}
+
+Blob::~Blob() {
+  sqlite3_blob_close(blob_);
+}
+
+std::size_t Blob::size() const {
+  return static_cast<std::size_t>(sqlite3_blob_bytes(blob_));
+}
+
+void Blob::read(char* out, std::size_t n, std::size_t offset) {
+  const int rc = sqlite3_blob_read(blob_, out, checked_size(n), checked_size(offset));
+  if (rc != SQLITE_OK) {
+    db_.fail("read message", rc);
+  }
+}
+
+} // namespace feedpop::storage::sqlite

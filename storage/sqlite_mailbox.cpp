@@ -1,0 +1,185 @@
+// SqliteStore: mailboxes (snapshot, reads, deletions) and maintenance (retention, users).
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "storage/sqlite_store.hpp"
+
+namespace feedpop::storage {
+
+namespace {
+
+// "?2, ?3, …" for feed keys bound after the user parameter. SQLite allows 32766
+// parameters (since 3.32), far more feeds than any config has.
+std::string placeholders(std::size_t count, int first) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) {
+    out += (i == 0 ? "?" : ", ?") + std::to_string(first + static_cast<int>(i));
+  }
+  return out;
+}
+
+} // namespace
+
+std::vector<MailboxItem> SqliteStore::snapshot(std::string_view user,
+                                               const std::vector<std::string>& feed_keys) {
+  std::vector<MailboxItem> out;
+  if (feed_keys.empty()) {
+    return out;
+  }
+  // One statement is one read transaction: the list is consistent even while the
+  // writer commits. Arrival order = entry id order (DESIGN.md: new mail comes last).
+  sqlite::Statement st(db_, "SELECT e.id, e.uidl, e.size, f.key FROM feeds f JOIN entries e ON "
+                            "e.feed_id = f.id AND e.state = 1 WHERE f.key IN (" +
+                                placeholders(feed_keys.size(), 2) +
+                                ") AND NOT EXISTS (SELECT 1 FROM deletions d WHERE d.user_id = "
+                                "?1 AND d.entry_id = e.id) ORDER BY e.id");
+  st.bind(1, user_id(user).value_or(-1));
+  for (std::size_t i = 0; i < feed_keys.size(); ++i) {
+    st.bind(static_cast<int>(i) + 2, std::string_view(feed_keys[i]));
+  }
+  while (st.step()) {
+    out.push_back(
+        MailboxItem{st.int64(0), st.text(1), static_cast<std::uint64_t>(st.int64(2)), st.text(3)});
+  }
+  return out;
+}
+
+std::string SqliteStore::read_message(EntryId id) {
+  std::string out;
+  read_message(id, 64 * 1024, [&out](std::string_view chunk) {
+    out.append(chunk);
+    return true;
+  });
+  return out;
+}
+
+void SqliteStore::read_message(EntryId id, std::size_t chunk_size,
+                               const std::function<bool(std::string_view)>& sink) {
+  // sqlite3_blob reads the bytes in place, chunk by chunk, without materialising the
+  // whole message; the open handle keeps its read transaction, so the bytes it streams
+  // are one consistent version even if retention runs meanwhile.
+  sqlite::Blob blob(db_, "messages", "bytes", id);
+  const std::size_t total = blob.size();
+  std::string buffer(
+      std::min(std::max<std::size_t>(chunk_size, 1), std::max<std::size_t>(total, 1)), '\0');
+  for (std::size_t offset = 0; offset < total;) {
+    const std::size_t n = std::min(buffer.size(), total - offset);
+    blob.read(buffer.data(), n, offset);
+    offset += n;
+    if (!sink(std::string_view(buffer.data(), n))) {
+      return;
+    }
+  }
+}
+
+void SqliteStore::commit_deletions(std::string_view user, const std::vector<EntryId>& ids) {
+  if (ids.empty()) {
+    return; // a QUIT without DELE writes nothing
+  }
+  sqlite::Transaction txn(db_);
+  sqlite::Statement add_user(db_, "INSERT INTO users (name) VALUES (?1) ON CONFLICT (name) "
+                                  "DO NOTHING");
+  add_user.bind(1, user).run();
+  const std::int64_t uid = *user_id(user);
+  // Selecting the entry makes a deletion of an unknown id a no-op instead of a foreign-key
+  // failure that would abort the whole QUIT; OR IGNORE makes repeats idempotent.
+  sqlite::Statement add(db_, "INSERT OR IGNORE INTO deletions (user_id, entry_id) "
+                             "SELECT ?1, id FROM entries WHERE id = ?2");
+  for (const EntryId id : ids) {
+    add.bind(1, uid).bind(2, id).run();
+  }
+  txn.commit();
+}
+
+std::size_t SqliteStore::purge_retention(std::string_view feed_key,
+                                         std::optional<std::chrono::seconds> max_age,
+                                         std::optional<std::size_t> max_entries, Time now,
+                                         const std::vector<EntryId>& pinned) {
+  if (!max_age && !max_entries) {
+    return 0;
+  }
+  std::size_t purged = 0;
+  {
+    sqlite::Transaction txn(db_);
+    const auto feed = feed_id(feed_key);
+    if (!feed) {
+      return 0;
+    }
+    const std::int64_t cutoff = max_age ? (now - *max_age).time_since_epoch().count() : INT64_MIN;
+    const std::int64_t keep = max_entries ? static_cast<std::int64_t>(*max_entries) : INT64_MAX;
+    // Newest first: row number ≥ keep is beyond max_entries.
+    sqlite::Statement select(db_, "SELECT id, first_seen FROM entries WHERE feed_id = ?1 AND "
+                                  "state = 1 ORDER BY id DESC");
+    select.bind(1, *feed);
+    const std::unordered_set<EntryId> keep_pinned(pinned.begin(), pinned.end());
+    std::vector<EntryId> doomed;
+    for (std::int64_t rank = 0; select.step(); ++rank) {
+      const EntryId id = select.int64(0);
+      if ((rank >= keep || select.int64(1) < cutoff) && !keep_pinned.contains(id)) {
+        doomed.push_back(id);
+      }
+    }
+    // The entry row stays (state 2) so the feed never delivers the entry again; its
+    // bytes and the users' deletion marks for it are no longer needed.
+    sqlite::Statement drop_bytes(db_, "DELETE FROM messages WHERE entry_id = ?1");
+    sqlite::Statement mark(db_, "UPDATE entries SET state = 2 WHERE id = ?1");
+    sqlite::Statement drop_marks(db_, "DELETE FROM deletions WHERE user_id IN (SELECT id FROM "
+                                      "users) AND entry_id = ?1");
+    for (const EntryId id : doomed) {
+      drop_bytes.bind(1, id).run();
+      mark.bind(1, id).run();
+      drop_marks.bind(1, id).run();
+    }
+    txn.commit();
+    purged = doomed.size();
+  }
+  if (purged > 0) {
+    db_.exec("PRAGMA incremental_vacuum");
+  }
+  return purged;
+}
+
+void SqliteStore::purge_user(std::string_view user) {
+  sqlite::Transaction txn(db_);
+  sqlite::Statement drop(db_, "DELETE FROM users WHERE name = ?1"); // cascades to deletions
+  drop.bind(1, user).run();
+  txn.commit();
+}
+
+std::vector<FeedCounts> SqliteStore::feed_counts() {
+  sqlite::Statement st(db_, "SELECT f.key, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = "
+                            "f.id AND e.state IN (1, 2)) FROM feeds f ORDER BY f.key");
+  std::vector<FeedCounts> out;
+  while (st.step()) {
+    out.push_back(FeedCounts{st.text(0), static_cast<std::uint64_t>(st.int64(1))});
+  }
+  return out;
+}
+
+UserCounts SqliteStore::user_counts(std::string_view user,
+                                    const std::vector<std::string>& feed_keys) {
+  UserCounts counts;
+  counts.name = std::string(user);
+  if (feed_keys.empty()) {
+    return counts;
+  }
+  sqlite::Statement st(
+      db_, "SELECT COUNT(*), COUNT(d.entry_id) FROM feeds f JOIN entries e ON e.feed_id = "
+           "f.id AND e.state = 1 LEFT JOIN deletions d ON d.user_id = ?1 AND d.entry_id = e.id "
+           "WHERE f.key IN (" +
+               placeholders(feed_keys.size(), 2) + ")");
+  st.bind(1, user_id(user).value_or(-1));
+  for (std::size_t i = 0; i < feed_keys.size(); ++i) {
+    st.bind(static_cast<int>(i) + 2, std::string_view(feed_keys[i]));
+  }
+  if (st.step()) {
+    const auto stored = static_cast<std::uint64_t>(st.int64(0));
+    counts.deleted = static_cast<std::uint64_t>(st.int64(1));
+    counts.visible = stored - counts.deleted;
+  }
+  return counts;
+}
+
+} // namespace feedpop::storage

@@ -1,0 +1,232 @@
+#include "storage/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include "storage/migrations.hpp"
+#include "storage/uidl.hpp"
+
+namespace feedpop::storage {
+
+namespace {
+
+// 4 KiB pages: SQLite sizes a row's in-page part so that overflow pages are full and the
+// remainder sits in the leaf, so a message costs about its own size (bench/RESULTS.md).
+constexpr int page_size = 4096;
+
+constexpr const char* feed_columns =
+    "key, config_url, url, etag, last_modified, last_status, http_code, last_error, "
+    "consecutive_failures, last_poll, last_success, next_poll, failing_since, "
+    "failure_notified, redirect_to, redirect_seen, disabled";
+
+std::optional<std::int64_t> to_int(const std::optional<Time>& t) {
+  if (!t) {
+    return std::nullopt;
+  }
+  return t->time_since_epoch().count();
+}
+
+std::optional<Time> to_time(const std::optional<std::int64_t>& v) {
+  if (!v) {
+    return std::nullopt;
+  }
+  return Time(std::chrono::seconds(*v));
+}
+
+std::optional<std::int64_t> to_int(const std::optional<int>& v) {
+  if (!v) {
+    return std::nullopt;
+  }
+  return *v;
+}
+
+FeedState read_feed(const sqlite::Statement& st) {
+  FeedState f;
+  f.key = st.text(0);
+  f.config_url = st.text(1);
+  f.url = st.text(2);
+  f.etag = st.opt_text(3);
+  f.last_modified = st.opt_text(4);
+  f.last_status = st.text(5);
+  if (auto code = st.opt_int64(6)) {
+    f.http_code = static_cast<int>(*code);
+  }
+  f.last_error = st.opt_text(7);
+  f.consecutive_failures = static_cast<int>(st.int64(8));
+  f.last_poll = to_time(st.opt_int64(9));
+  f.last_success = to_time(st.opt_int64(10));
+  f.next_poll = to_time(st.opt_int64(11));
+  f.failing_since = to_time(st.opt_int64(12));
+  f.failure_notified = st.int64(13) != 0;
+  f.redirect_to = st.opt_text(14);
+  f.redirect_seen = static_cast<int>(st.int64(15));
+  f.disabled = st.int64(16) != 0;
+  return f;
+}
+
+} // namespace
+
+SqliteStore::SqliteStore(const std::string& path, Role role, StoreOptions options)
+    : db_(path), options_(std::move(options)) {
+  configure(role);
+  migrate(db_, schema_migrations());
+}
+
+void SqliteStore::configure(Role role) {
+  sqlite3_busy_timeout(db_.handle(), static_cast<int>(options_.busy_timeout.count()));
+  // Page size and auto_vacuum only take effect before the first table exists (and
+  // before WAL mode is set); on an existing file these statements are skipped.
+  if (db_.pragma_int("PRAGMA page_count") == 0) {
+    db_.exec(("PRAGMA page_size = " + std::to_string(page_size)).c_str());
+    // Retention frees whole messages; incremental vacuum returns those pages to the OS.
+    db_.exec("PRAGMA auto_vacuum = INCREMENTAL");
+  }
+  sqlite::Statement mode(db_, "PRAGMA journal_mode");
+  if (!mode.step() || mode.text(0) != "wal") {
+    mode.reset();
+    sqlite::Statement set(db_, "PRAGMA journal_mode = WAL");
+    if (!set.step() || set.text(0) != "wal") {
+      throw StoreError("sqlite: cannot switch the database to WAL mode", SQLITE_ERROR);
+    }
+  }
+  db_.exec("PRAGMA foreign_keys = ON");
+  db_.exec("PRAGMA synchronous = FULL");
+  // Readers are many and short-lived; keep their page cache small (default is 2 MB).
+  if (role == Role::reader) {
+    db_.exec("PRAGMA cache_size = -512");
+  }
+}
+
+Time SqliteStore::now() const {
+  if (options_.clock) {
+    return options_.clock();
+  }
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+std::optional<std::int64_t> SqliteStore::feed_id(std::string_view key) {
+  sqlite::Statement st(db_, "SELECT id FROM feeds WHERE key = ?1");
+  st.bind(1, key);
+  if (!st.step()) {
+    return std::nullopt;
+  }
+  return st.int64(0);
+}
+
+std::optional<std::int64_t> SqliteStore::user_id(std::string_view name) {
+  sqlite::Statement st(db_, "SELECT id FROM users WHERE name = ?1");
+  st.bind(1, name);
+  if (!st.step()) {
+    return std::nullopt;
+  }
+  return st.int64(0);
+}
+
+std::optional<FeedState> SqliteStore::feed_state(std::string_view feed_key) {
+  sqlite::Statement st(db_, std::string("SELECT ") + feed_columns + " FROM feeds WHERE key = ?1");
+  st.bind(1, feed_key);
+  if (!st.step()) {
+    return std::nullopt;
+  }
+  return read_feed(st);
+}
+
+std::vector<FeedState> SqliteStore::feed_states() {
+  sqlite::Statement st(db_, std::string("SELECT ") + feed_columns + " FROM feeds ORDER BY key");
+  std::vector<FeedState> out;
+  while (st.step()) {
+    out.push_back(read_feed(st));
+  }
+  return out;
+}
+
+void SqliteStore::upsert_feed(std::string_view key, const FeedState& s) {
+  sqlite::Statement st(
+      db_, std::string("INSERT INTO feeds (") + feed_columns +
+               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+               "?16, ?17) ON CONFLICT (key) DO UPDATE SET config_url = excluded.config_url, "
+               "url = excluded.url, etag = excluded.etag, last_modified = "
+               "excluded.last_modified, last_status = excluded.last_status, http_code = "
+               "excluded.http_code, last_error = excluded.last_error, consecutive_failures = "
+               "excluded.consecutive_failures, last_poll = excluded.last_poll, last_success = "
+               "excluded.last_success, next_poll = excluded.next_poll, failing_since = "
+               "excluded.failing_since, failure_notified = excluded.failure_notified, "
+               "redirect_to = excluded.redirect_to, redirect_seen = excluded.redirect_seen, "
+               "disabled = excluded.disabled");
+  st.bind(1, key).bind(2, std::string_view(s.config_url)).bind(3, std::string_view(s.url));
+  st.bind(4, s.etag).bind(5, s.last_modified).bind(6, std::string_view(s.last_status));
+  st.bind(7, to_int(s.http_code)).bind(8, s.last_error);
+  st.bind(9, std::int64_t{s.consecutive_failures});
+  st.bind(10, to_int(s.last_poll)).bind(11, to_int(s.last_success));
+  st.bind(12, to_int(s.next_poll)).bind(13, to_int(s.failing_since));
+  st.bind(14, std::int64_t{s.failure_notified}).bind(15, s.redirect_to);
+  st.bind(16, std::int64_t{s.redirect_seen}).bind(17, std::int64_t{s.disabled});
+  st.run();
+}
+
+void SqliteStore::save_feed_state(const FeedState& state) {
+  sqlite::Transaction txn(db_);
+  upsert_feed(state.key, state);
+  txn.commit();
+}
+
+std::vector<std::pair<std::string, std::string>>
+SqliteStore::known_entries(std::string_view feed_key) {
+  sqlite::Statement st(db_, "SELECT e.identity, e.content_hash FROM entries e JOIN feeds f ON "
+                            "f.id = e.feed_id WHERE f.key = ?1 ORDER BY e.id");
+  st.bind(1, feed_key);
+  std::vector<std::pair<std::string, std::string>> out;
+  while (st.step()) {
+    out.emplace_back(st.text(0), st.text(1));
+  }
+  return out;
+}
+
+std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
+                                              const std::vector<NewEntry>& entries,
+                                              const FeedState& state) {
+  sqlite::Transaction txn(db_);
+  // The feed row is keyed by the argument; state.key may be left empty by callers.
+  upsert_feed(feed_key, state);
+  const std::int64_t feed = *feed_id(feed_key);
+  const std::int64_t first_seen = now().time_since_epoch().count();
+
+  sqlite::Statement find(db_, "SELECT identity FROM entries WHERE uidl = ?1");
+  sqlite::Statement add(db_, "INSERT INTO entries (feed_id, uidl, identity, content_hash, "
+                             "state, size, entry_date, first_seen) VALUES "
+                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  sqlite::Statement add_bytes(db_, "INSERT INTO messages (entry_id, bytes) VALUES (?1, ?2)");
+  std::vector<bool> fresh;
+  fresh.reserve(entries.size());
+  for (const NewEntry& e : entries) {
+    const std::string uidl = derive_uidl(feed_key, e.identity);
+    find.bind(1, std::string_view(uidl));
+    const bool known = find.step();
+    if (known && find.text(0) != e.identity) {
+      // Two identities hashing to the same 128 bits: never expected; refusing keeps
+      // UIDLs unique rather than silently hiding an entry.
+      throw StoreError("sqlite: UIDL collision in feed " + std::string(feed_key), SQLITE_ERROR);
+    }
+    find.reset();
+    fresh.push_back(!known);
+    if (known) {
+      continue;
+    }
+    add.bind(1, feed).bind(2, std::string_view(uidl)).bind(3, std::string_view(e.identity));
+    add.bind(4, std::string_view(e.content_hash)).bind(5, std::int64_t{e.deliver ? 1 : 0});
+    add.bind(6, static_cast<std::int64_t>(e.deliver ? e.message.size() : 0));
+    add.bind(7, to_int(e.entry_date)).bind(8, first_seen);
+    add.run();
+    if (e.deliver) {
+      add_bytes.bind(1, db_.last_insert_rowid()).bind_blob(2, e.message);
+      add_bytes.run();
+    }
+  }
+  txn.commit();
+  return fresh;
+}
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, Role role, StoreOptions options) {
+  return std::make_unique<SqliteStore>(path, role, std::move(options));
+}
+
+} // namespace feedpop::storage

@@ -1,0 +1,55 @@
+#pragma once
+// The SQLite implementation of Store (see store.hpp for the contract). Private to
+// storage/; callers get it through open_sqlite_store().
+//
+// Layout (migrations.cpp): feeds, entries (metadata, UIDL), messages (bytes, rowid =
+// entry id), users, deletions (user, entry). WAL journal, synchronous=FULL (a commit
+// acknowledged to a POP3 client survives power loss, not only a process crash), foreign
+// keys on, busy timeout from StoreOptions.
+
+#include <string>
+
+#include "storage/sqlite_db.hpp"
+#include "storage/store.hpp"
+
+namespace feedpop::storage {
+
+class SqliteStore final : public Store {
+public:
+  SqliteStore(const std::string& path, Role role, StoreOptions options);
+
+  std::optional<FeedState> feed_state(std::string_view feed_key) override;
+  std::vector<FeedState> feed_states() override;
+  void save_feed_state(const FeedState& state) override;
+  std::vector<std::pair<std::string, std::string>>
+  known_entries(std::string_view feed_key) override;
+  std::vector<bool> insert_entries(std::string_view feed_key, const std::vector<NewEntry>& entries,
+                                   const FeedState& state) override;
+
+  std::vector<MailboxItem> snapshot(std::string_view user,
+                                    const std::vector<std::string>& feed_keys) override;
+  std::string read_message(EntryId id) override;
+  void read_message(EntryId id, std::size_t chunk_size,
+                    const std::function<bool(std::string_view)>& sink) override;
+  void commit_deletions(std::string_view user, const std::vector<EntryId>& ids) override;
+
+  std::size_t purge_retention(std::string_view feed_key,
+                              std::optional<std::chrono::seconds> max_age,
+                              std::optional<std::size_t> max_entries, Time now,
+                              const std::vector<EntryId>& pinned) override;
+  void purge_user(std::string_view user) override;
+  std::vector<FeedCounts> feed_counts() override;
+  UserCounts user_counts(std::string_view user, const std::vector<std::string>& feed_keys) override;
+
+private:
+  void configure(Role role);
+  void upsert_feed(std::string_view key, const FeedState& state);
+  std::optional<std::int64_t> feed_id(std::string_view key);
+  std::optional<std::int64_t> user_id(std::string_view name);
+  Time now() const;
+
+  sqlite::Database db_;
+  StoreOptions options_;
+};
+
+} // namespace feedpop::storage
