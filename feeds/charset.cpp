@@ -39,7 +39,9 @@ struct Bom {
 // feedparser's sniffing: byte order marks, then the first characters of "<?xml" in
 // UTF-16/32 without a mark.
 Bom sniff_bom(std::string_view d) {
-  auto at = [&](std::size_t i) -> unsigned { return i < d.size() ? static_cast<unsigned char>(d[i]) : 0x100u; };
+  auto at = [&](std::size_t i) -> unsigned {
+    return i < d.size() ? static_cast<unsigned char>(d[i]) : 0x100u;
+  };
   auto is = [&](std::initializer_list<unsigned> bytes) {
     std::size_t i = 0;
     for (unsigned b : bytes) {
@@ -129,8 +131,8 @@ std::string content_type_charset(std::string_view content_type, std::string& med
 
 bool is_utf16_or_32_name(std::string_view e) {
   static constexpr std::array<std::string_view, 14> names = {
-      "u16", "utf-16", "utf16", "utf_16", "u32", "utf-32", "utf32", "utf_32",
-      "iso-10646-ucs-2", "iso-10646-ucs-4", "csucs4", "csunicode", "ucs-2", "ucs-4"};
+      "u16",    "utf-16",          "utf16",           "utf_16", "u32",       "utf-32", "utf32",
+      "utf_32", "iso-10646-ucs-2", "iso-10646-ucs-4", "csucs4", "csunicode", "ucs-2",  "ucs-4"};
   return std::find(names.begin(), names.end(), e) != names.end();
 }
 
@@ -221,7 +223,9 @@ Decoded to_utf8(std::string_view body, std::string_view content_type) {
                  media_type == "application/xml-external-parsed-entity" ||
                  (media_type.starts_with("application/") && media_type.ends_with("+xml"));
   if (app_xml) {
-    rfc3023 = !http_encoding.empty() ? http_encoding : !xml_encoding.empty() ? xml_encoding : "utf-8";
+    rfc3023 = !http_encoding.empty()  ? http_encoding
+              : !xml_encoding.empty() ? xml_encoding
+                                      : "utf-8";
   } else if (media_type.starts_with("text/")) {
     rfc3023 = !http_encoding.empty() ? http_encoding : "us-ascii";
   } else {

@@ -72,11 +72,11 @@ int month_of(std::string_view name) {
   return 0;
 }
 
-std::optional<sys_seconds> make_utc(int year, int month, int day, int hour, int minute,
-                                    int second, int offset_minutes) {
+std::optional<sys_seconds> make_utc(int year, int month, int day, int hour, int minute, int second,
+                                    int offset_minutes) {
   using namespace std::chrono;
-  if (year < 1 || year > 9999 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
-      second < 0 || second > 61) {
+  if (year < 1 || year > 9999 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
+      second > 61) {
     return std::nullopt;
   }
   year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
@@ -85,8 +85,7 @@ std::optional<sys_seconds> make_utc(int year, int month, int day, int hour, int 
     return std::nullopt;
   }
   second = std::min(second, 59); // leap seconds: as Python's datetime, clamp
-  return sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} -
-         minutes{offset_minutes};
+  return sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} - minutes{offset_minutes};
 }
 
 // Zone names feedparser knows, plus common European ones feeds use (RFC 822 §5.1 and
@@ -97,11 +96,11 @@ std::optional<int> zone_hours(std::string_view z) {
     int hours;
   };
   static constexpr std::array<Z, 30> zones = {{
-      {"ut", 0},    {"utc", 0},   {"gmt", 0},  {"z", 0},     {"adt", -3},  {"ast", -4},
-      {"at", -4},   {"edt", -4},  {"est", -5}, {"et", -5},   {"cdt", -5},  {"cst", -6},
-      {"ct", -6},   {"mdt", -6},  {"mst", -7}, {"mt", -7},   {"pdt", -7},  {"pst", -8},
-      {"pt", -8},   {"a", -1},    {"n", 1},    {"m", -12},   {"y", 12},    {"met", 1},
-      {"mest", 2},  {"cet", 1},   {"cest", 2}, {"bst", 1},   {"eet", 2},   {"eest", 3},
+      {"ut", 0},   {"utc", 0},  {"gmt", 0},  {"z", 0},   {"adt", -3}, {"ast", -4},
+      {"at", -4},  {"edt", -4}, {"est", -5}, {"et", -5}, {"cdt", -5}, {"cst", -6},
+      {"ct", -6},  {"mdt", -6}, {"mst", -7}, {"mt", -7}, {"pdt", -7}, {"pst", -8},
+      {"pt", -8},  {"a", -1},   {"n", 1},    {"m", -12}, {"y", 12},   {"met", 1},
+      {"mest", 2}, {"cet", 1},  {"cest", 2}, {"bst", 1}, {"eet", 2},  {"eest", 3},
   }};
   for (const auto& zone : zones) {
     if (zone.name == z) {
@@ -153,8 +152,8 @@ std::optional<sys_seconds> parse_rfc822(std::string_view text) {
     auto d2 = parts[0].find('-', d1 + 1);
     std::string first = parts[0];
     parts.erase(parts.begin());
-    parts.insert(parts.begin(), {first.substr(0, d1), first.substr(d1 + 1, d2 - d1 - 1),
-                                 first.substr(d2 + 1)});
+    parts.insert(parts.begin(),
+                 {first.substr(0, d1), first.substr(d1 + 1, d2 - d1 - 1), first.substr(d2 + 1)});
   }
   if (parts.size() < 3) {
     return std::nullopt;

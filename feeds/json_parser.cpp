@@ -75,8 +75,7 @@ std::optional<std::int64_t> size_of(const json& v) {
   }
   if (v.is_string()) {
     auto s = text::clean(v.get<std::string>());
-    if (s && s->size() < 19 &&
-        s->find_first_not_of("0123456789") == std::string::npos) {
+    if (s && s->size() < 19 && s->find_first_not_of("0123456789") == std::string::npos) {
       return std::stoll(*s);
     }
   }

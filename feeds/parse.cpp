@@ -50,8 +50,7 @@ ParseResult parse(std::string_view body, const ParseOptions& options) {
     bozo += bozo.empty() ? "" : "; ";
     bozo += repaired;
   }
-  return xml::parse_document(decoded.utf8, options, std::move(bozo),
-                             decoded.encoding == "utf-8");
+  return xml::parse_document(decoded.utf8, options, std::move(bozo), decoded.encoding == "utf-8");
 }
 
 const char* format_name(Format format) {

@@ -89,7 +89,9 @@ void serialize(pugi::xml_node node, std::string& out, bool& xhtml, std::size_t d
   }
 }
 
-bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+bool is_word(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
 
 } // namespace
 
@@ -202,8 +204,8 @@ Person split_author(std::string_view raw) {
   auto at = s.find('@');
   if (at != std::string::npos) {
     auto is_local = [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' ||
-             c == '.' || c == '+';
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.' ||
+             c == '+';
     };
     auto is_domain = [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';

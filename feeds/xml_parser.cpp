@@ -71,7 +71,9 @@ std::optional<std::string_view> canonical_prefix(std::string_view uri_lower) {
   return std::nullopt;
 }
 
-bool is_html_type(std::string_view t) { return t == "text/html" || t == "application/xhtml+xml"; }
+bool is_html_type(std::string_view t) {
+  return t == "text/html" || t == "application/xhtml+xml";
+}
 
 std::string map_content_type(std::string_view t) {
   std::string l = lower(t);
@@ -228,8 +230,8 @@ Construct Walker::text_construct(pugi::xml_node node, const char* default_type,
     c.value = text::strip_xhtml_div(std::move(c.value));
   }
   c.value = text::clean(c.value).value_or("");
-  bool is_base64 = mode == "base64" ||
-                !(c.type.starts_with("text/") || c.type.ends_with("+xml") || c.type.ends_with("/xml"));
+  bool is_base64 = mode == "base64" || !(c.type.starts_with("text/") || c.type.ends_with("+xml") ||
+                                         c.type.ends_with("/xml"));
   if (is_base64 && !c.value.empty()) {
     if (auto decoded = base64::decode(c.value)) {
       c.value = *decoded;
@@ -294,7 +296,8 @@ void Walker::on_title(pugi::xml_node node, std::size_t depth, bool media) {
 void Walker::on_link(pugi::xml_node node) {
   auto rel = attr(node, "rel").value_or("alternate");
   rel = lower(rel);
-  auto type = lower(attr(node, "type").value_or(rel == "self" ? "application/atom+xml" : "text/html"));
+  auto type =
+      lower(attr(node, "type").value_or(rel == "self" ? "application/atom+xml" : "text/html"));
   auto href = attr(node, "url");
   if (!href) {
     href = attr(node, "uri");
@@ -316,7 +319,8 @@ void Walker::on_link(pugi::xml_node node) {
       e.type = text::clean(type); // feedparser defaults a link's type to text/html
       auto length = attr(node, "length");
       if (length && !length->empty() &&
-          std::all_of(length->begin(), length->end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }) &&
+          std::all_of(length->begin(), length->end(),
+                      [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }) &&
           length->size() < 19) {
         e.length = std::stoll(*length);
       }
@@ -459,8 +463,9 @@ void Walker::on_enclosure(pugi::xml_node node) {
   e.url = *url;
   e.type = text::clean(attr(node, "type").value_or(""));
   auto length = text::clean(attr(node, "length").value_or(""));
-  if (length && length->size() < 19 &&
-      std::all_of(length->begin(), length->end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+  if (length && length->size() < 19 && std::all_of(length->begin(), length->end(), [](char ch) {
+        return std::isdigit(static_cast<unsigned char>(ch));
+      })) {
     e.length = std::stoll(*length);
   }
   feed_.entries.back().enclosures.push_back(std::move(e));
@@ -474,8 +479,7 @@ void Walker::start(const std::string& name, pugi::xml_node node, std::size_t dep
     on_link(node);
   } else if (name == "guid" || name == "id") {
     on_guid(node, depth);
-  } else if (name == "description" || name == "dc_description" ||
-             name == "media_description") {
+  } else if (name == "description" || name == "dc_description" || name == "media_description") {
     on_summary(node, depth, "text/html");
   } else if (name == "summary" || name == "itunes_summary") {
     on_summary(node, depth, "text/plain");
@@ -515,7 +519,9 @@ void Walker::start(const std::string& name, pugi::xml_node node, std::size_t dep
   } else if (name == "ttl") {
     if (!in_entry_) {
       auto v = text::clean(text::direct_text(node)).value_or("");
-      if (!v.empty() && v.size() < 9 && std::all_of(v.begin(), v.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+      if (!v.empty() && v.size() < 9 && std::all_of(v.begin(), v.end(), [](char ch) {
+            return std::isdigit(static_cast<unsigned char>(ch));
+          })) {
         feed_.ttl = std::chrono::minutes(std::stol(v)); // RSS 2.0: minutes
       }
     }
@@ -553,10 +559,10 @@ void Walker::walk(pugi::xml_node node, std::size_t depth) {
   if (name == "rss") {
     if (!version_.starts_with("rss")) {
       std::string v = attr(node, "version").value_or("");
-      version_ = v == "0.91"   ? "rss091u"
-                 : v == "0.92" ? "rss092"
-                 : v == "0.93" ? "rss093"
-                 : v == "0.94" ? "rss094"
+      version_ = v == "0.91"           ? "rss091u"
+                 : v == "0.92"         ? "rss092"
+                 : v == "0.93"         ? "rss093"
+                 : v == "0.94"         ? "rss094"
                  : v.starts_with("2.") ? "rss20"
                                        : "rss";
     }
@@ -616,7 +622,9 @@ void Walker::walk(pugi::xml_node node, std::size_t depth) {
   }
   if (in_entry_ && !was_entry) {
     Entry& e = feed_.entries.back();
-    e.author = es_.detail_name ? es_.detail_name : es_.detail_email ? es_.detail_email : es_.raw_author;
+    e.author = es_.detail_name    ? es_.detail_name
+               : es_.detail_email ? es_.detail_email
+                                  : es_.raw_author;
   }
   // feedparser leaves an entry when any <item> ends, even a nested one.
   in_entry_ = (name == "item" || name == "entry") ? false : was_entry;
@@ -656,8 +664,8 @@ std::optional<std::chrono::seconds> Walker::syndication_interval() const {
 }
 
 Format format_of(std::string_view version) {
-  if (version == "rss090" || version == "rss091u" || version == "rss091n" ||
-      version == "rss092" || version == "rss093" || version == "rss094") {
+  if (version == "rss090" || version == "rss091u" || version == "rss091n" || version == "rss092" ||
+      version == "rss093" || version == "rss094") {
     return Format::rss09x;
   }
   if (version == "rss10") {
@@ -682,8 +690,8 @@ ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::
   pugi::xml_document doc;
   // Default flags minus nothing: no DOCTYPE, PI or comment nodes; pugixml never expands
   // entities beyond the five predefined and numeric ones.
-  unsigned flags = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol |
-                   pugi::parse_wconv_attribute;
+  unsigned flags =
+      pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol | pugi::parse_wconv_attribute;
   pugi::xml_parse_result r =
       doc.load_buffer_inplace(utf8.data(), utf8.size(), flags, pugi::encoding_utf8);
   pugi::xml_node root = doc.document_element();
@@ -697,9 +705,9 @@ ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::
   }
   if (!root) {
     return ParseError{std::string("not a feed: ") +
-                      (r ? "no XML element" : std::string("XML error at offset ") +
-                                                  std::to_string(r.offset) + ": " +
-                                                  r.description())};
+                      (r ? "no XML element"
+                         : std::string("XML error at offset ") + std::to_string(r.offset) + ": " +
+                               r.description())};
   }
   if (!r) {
     bozo += bozo.empty() ? "" : "; ";

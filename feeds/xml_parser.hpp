@@ -14,8 +14,8 @@
 namespace feedpop::feeds::xml {
 
 struct Limits {
-  std::size_t max_depth = 256;      // deeper elements are skipped (bozo)
-  std::size_t max_entries = 20000;  // later entries are dropped (bozo)
+  std::size_t max_depth = 256;     // deeper elements are skipped (bozo)
+  std::size_t max_entries = 20000; // later entries are dropped (bozo)
 };
 
 // `utf8` is parsed in place (pugixml). `bozo` carries earlier repairs; parse errors are

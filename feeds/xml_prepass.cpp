@@ -45,8 +45,7 @@ struct Repairs {
 };
 
 // Handles the '&' at doc[i]; appends its repaired form; returns bytes consumed.
-std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& out,
-                             Repairs& r) {
+std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& out, Repairs& r) {
   std::size_t j = i + 1;
   if (j < doc.size() && doc[j] == '#') {
     std::size_t k = j + 1;
@@ -99,7 +98,6 @@ std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& o
   out += "&amp;";
   return 1;
 }
-
 
 // The DOCTYPE declaration at doc[i] ("<!DOCTYPE"), internal subset included.
 std::size_t doctype_end(std::string_view doc, std::size_t i) {

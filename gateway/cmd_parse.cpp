@@ -64,10 +64,10 @@ ordered_json feed_json(const feeds::ParseResult& result) {
       j["content_html"] = optional_string(e.content_html);
       j["enclosures"] = ordered_json::array();
       for (const feeds::Enclosure& enc : e.enclosures) {
-        j["enclosures"].push_back({{"url", enc.url},
-                                   {"type", optional_string(enc.type)},
-                                   {"length", enc.length ? ordered_json(*enc.length)
-                                                         : ordered_json(nullptr)}});
+        j["enclosures"].push_back(
+            {{"url", enc.url},
+             {"type", optional_string(enc.type)},
+             {"length", enc.length ? ordered_json(*enc.length) : ordered_json(nullptr)}});
       }
       out["entries"].push_back(std::move(j));
     }
@@ -136,8 +136,7 @@ void add_parse_command(CLI::App& app, const GlobalOptions& /*global*/, int& stat
     options.content_type = doc.content_type;
     feeds::ParseResult result = feeds::parse(doc.body, options);
     if (as_json) {
-      std::cout << feed_json(result).dump(2, ' ', false,
-                                          nlohmann::json::error_handler_t::replace)
+      std::cout << feed_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                 << '\n';
       status = exit_ok;
       return;

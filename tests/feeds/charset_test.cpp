@@ -53,7 +53,8 @@ TEST(Charset, WrongDeclaredUtf8FallsBackToWindows1252AndSaysSo) {
 TEST(Charset, HttpCharsetWinsOverTheXmlDeclaration) {
   std::string doc = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel>"
                     "<title>\xD0\x9C</title></channel></rss>";
-  Feed f = testing::parse_ok(doc, {.base_url = "", .content_type = "application/xml; charset=UTF-8"});
+  Feed f =
+      testing::parse_ok(doc, {.base_url = "", .content_type = "application/xml; charset=UTF-8"});
   EXPECT_EQ(f.title, "\u041c");
   Feed g = testing::parse_ok(doc);
   // Read as declared (ISO-8859-1); the C1 control U+009C is read as windows-1252's "œ".

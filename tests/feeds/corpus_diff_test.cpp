@@ -51,9 +51,9 @@ TEST(CorpusDifferential, AgreesWithFeedparserOnAtLeast97PercentOfTheCorpus) {
   const fs::path cache = env_cache != nullptr && *env_cache != '\0'
                              ? fs::path(env_cache)
                              : fs::path(FEEDPOP_BINARY_DIR) / "feedoracle-cache";
-  const std::string command = "python3 '" + feeddiff.string() + "' -j 2 --quiet --timeout 120 --cache '" +
-                              cache.string() + "' '" + feedpop.string() + " parse --json {}' '" +
-                              corpus.string() + "' 2>&1";
+  const std::string command = "python3 '" + feeddiff.string() +
+                              "' -j 2 --quiet --timeout 120 --cache '" + cache.string() + "' '" +
+                              feedpop.string() + " parse --json {}' '" + corpus.string() + "' 2>&1";
   std::string out = run(command, status);
   std::smatch m;
   ASSERT_TRUE(std::regex_search(out, m, std::regex(R"((\d+) passed, (\d+) failed)"))) << out;

@@ -50,8 +50,7 @@ TEST(ParseRss20, PermalinkGuidIsTheLinkWhenThereIsNone) {
 TEST(ParseRss20, RelativeUrlsResolveAgainstTheDocumentUrl) {
   Feed f = parse_fixture("rss20_content_encoded_guid_enclosure.xml",
                          {.base_url = "https://example.com/feeds/main.xml", .content_type = ""});
-  EXPECT_EQ(f.entries[0].content_html,
-            "<p>Full <a href=\"https://example.com/rel\">text</a></p>");
+  EXPECT_EQ(f.entries[0].content_html, "<p>Full <a href=\"https://example.com/rel\">text</a></p>");
 }
 
 TEST(ParseRss09x, Rss091IsRecognised) {
