@@ -99,7 +99,7 @@ struct Construct {
 // Per-entry bookkeeping that feedparser keeps in its element stack and depth maps.
 struct EntryState {
   int title_depth = -1, id_depth = -1, summary_depth = -1, author_depth = -1;
-  bool link_set = false, summary_seen = false, has_content = false, content_seen = false;
+  bool link_set = false, summary_seen = false, content_seen = false;
   bool detail_set = false;
   std::optional<std::string> detail_name, detail_email, raw_author;
 };
@@ -127,7 +127,8 @@ private:
   void on_title(pugi::xml_node node, std::size_t depth, bool media);
   void on_link(pugi::xml_node node);
   void on_guid(pugi::xml_node node, std::size_t depth);
-  void on_summary(pugi::xml_node node, std::size_t depth, const char* default_type);
+  void on_summary(pugi::xml_node node, std::size_t depth, const char* default_type,
+                  bool is_description);
   void on_content(pugi::xml_node node, const char* default_type, bool counts_as_content);
   void on_author(pugi::xml_node node, std::size_t depth);
   void on_enclosure(pugi::xml_node node);
@@ -148,6 +149,9 @@ private:
   int title_depth_ = -1;
   EntryState es_;
   bool truncated_ = false, feed_link_set_ = false;
+  // feedparser's hasContent: global, set by content elements anywhere (even at channel
+  // level), cleared when an item ends. It decides whether a second summary is content.
+  bool has_content_ = false, feed_summary_seen_ = false;
   std::optional<std::string> sy_period_, sy_frequency_;
 };
 
@@ -298,15 +302,13 @@ void Walker::on_link(pugi::xml_node node) {
   rel = lower(rel);
   auto type =
       lower(attr(node, "type").value_or(rel == "self" ? "application/atom+xml" : "text/html"));
+  // feedparser: url, else uri, else href; an empty href still means "the base".
   auto href = attr(node, "url");
-  if (!href) {
+  if (!href || href->empty()) {
     href = attr(node, "uri");
   }
-  if (!href) {
+  if (!href || href->empty()) {
     href = attr(node, "href");
-  }
-  if (href && href->empty()) {
-    href.reset();
   }
   if (in_image_ || in_textinput_ || in_source_) {
     return;
@@ -380,12 +382,19 @@ void Walker::on_guid(pugi::xml_node node, std::size_t depth) {
   }
 }
 
-void Walker::on_summary(pugi::xml_node node, std::size_t depth, const char* default_type) {
-  if (!in_entry_context()) {
+void Walker::on_summary(pugi::xml_node node, std::size_t depth, const char* default_type,
+                        bool is_description) {
+  if (in_source_ || in_image_ || in_textinput_) {
     return;
   }
-  if (es_.summary_seen && !es_.has_content) {
+  bool& seen = in_entry_ ? es_.summary_seen : feed_summary_seen_;
+  if (seen && !has_content_) {
     on_content(node, default_type, true); // a second summary is content (feedparser)
+    return;
+  }
+  if (!in_entry_) {
+    // At channel level a description is the subtitle; other summaries count as summary.
+    feed_summary_seen_ = feed_summary_seen_ || !is_description;
     return;
   }
   Construct c = text_construct(node, default_type, false);
@@ -398,11 +407,11 @@ void Walker::on_summary(pugi::xml_node node, std::size_t depth, const char* defa
 }
 
 void Walker::on_content(pugi::xml_node node, const char* default_type, bool counts_as_content) {
+  if (counts_as_content) {
+    has_content_ = true;
+  }
   if (!in_entry_context()) {
     return;
-  }
-  if (counts_as_content) {
-    es_.has_content = true;
   }
   if (es_.content_seen) {
     return;
@@ -480,11 +489,11 @@ void Walker::start(const std::string& name, pugi::xml_node node, std::size_t dep
   } else if (name == "guid" || name == "id") {
     on_guid(node, depth);
   } else if (name == "description" || name == "dc_description" || name == "media_description") {
-    on_summary(node, depth, "text/html");
+    on_summary(node, depth, "text/html", true);
   } else if (name == "summary" || name == "itunes_summary") {
-    on_summary(node, depth, "text/plain");
+    on_summary(node, depth, "text/plain", false);
   } else if (name == "abstract") {
-    on_summary(node, depth, "text/plain");
+    on_summary(node, depth, "text/plain", true);
   } else if (name == "content") {
     on_content(node, "text/plain", true);
   } else if (name == "content_encoded" || name == "fullitem") {
@@ -628,6 +637,9 @@ void Walker::walk(pugi::xml_node node, std::size_t depth) {
   }
   // feedparser leaves an entry when any <item> ends, even a nested one.
   in_entry_ = (name == "item" || name == "entry") ? false : was_entry;
+  if (name == "item" || name == "entry") {
+    has_content_ = false;
+  }
   in_image_ = was_image;
   in_textinput_ = was_textinput;
   in_source_ = was_source;
