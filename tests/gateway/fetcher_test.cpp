@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 #include <thread>
 
+#include "feeds/http_client.hpp"
 #include "gateway/ingest.hpp"
-#include "mail/render.hpp"
 #include "tests/support/http_test_server.hpp"
 
 namespace feedpop::gateway {
@@ -197,8 +197,12 @@ TEST_F(FetcherTest, RedeliverSendsAnUpdatedEntryThreadedToTheOldMessage) {
   auto mail = mailbox();
   ASSERT_EQ(mail.size(), 2U);
   EXPECT_TRUE(contains(mail[1], "second version"));
-  const auto old_id = mail::message_id("a", "1", config.hostname);
+  const auto id_at = mail[0].find("Message-ID: ");
+  ASSERT_NE(id_at, std::string::npos);
+  const auto old_id = mail[0].substr(id_at + 12, mail[0].find("\r\n", id_at) - id_at - 12);
   EXPECT_TRUE(contains(mail[1], "In-Reply-To: " + old_id)) << mail[1];
+  EXPECT_TRUE(contains(mail[1], "References: " + old_id)) << mail[1];
+  EXPECT_FALSE(contains(mail[1], "Message-ID: " + old_id)) << mail[1];
   // The same version again is not sent twice; a third version is.
   write_file(files.path / "a.xml", rss({{"1", "one", "second version"}}) + " ");
   EXPECT_EQ(poll_one("a").new_entries, 0U);
@@ -304,7 +308,7 @@ TEST_F(FetcherTest, NoNoticeBeforeNotifyAfter) {
 }
 
 TEST_F(FetcherTest, ANonFeedBodyIsAParseFailureAndKeepsNoValidators) {
-  write_file(files.path / "a.xml", "<html><body>not a feed</body></html>");
+  write_file(files.path / "a.xml", "Just some text, neither XML nor JSON.\n");
   add_feed("a", "/files/a.xml");
   const auto r = poll_one("a");
   EXPECT_FALSE(r.ok);
