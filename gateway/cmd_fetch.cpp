@@ -54,8 +54,8 @@ void print_summary(const PollReport& report) {
 int run_fetch_once(const GlobalOptions& global) {
   auto config = std::make_shared<const Config>(load_config(global.config));
   std::filesystem::create_directories(config->data_dir);
-  auto store = storage::open_sqlite_store((config->data_dir / "feedpop.db").string(),
-                                          storage::Role::writer);
+  auto store =
+      storage::open_sqlite_store((config->data_dir / "feedpop.db").string(), storage::Role::writer);
   Fetcher fetcher(std::move(store), config);
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   std::size_t failures = 0;

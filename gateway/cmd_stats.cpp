@@ -88,10 +88,9 @@ void print_human(const nlohmann::json& j) {
     if (f["redirected"].get<bool>()) {
       url += " (moved from " + f["config_url"].get<std::string>() + ")";
     }
-    std::cout << fmt::format("{:<24} {:<13} {:>4} {:>8} {:>5}  {:<20}  {}\n",
-                             cell(f["key"]), cell(f["last_status"]), cell(f["http_code"]),
-                             cell(f["entries"]), cell(f["consecutive_failures"]),
-                             cell(f["next_poll"]), url);
+    std::cout << fmt::format("{:<24} {:<13} {:>4} {:>8} {:>5}  {:<20}  {}\n", cell(f["key"]),
+                             cell(f["last_status"]), cell(f["http_code"]), cell(f["entries"]),
+                             cell(f["consecutive_failures"]), cell(f["next_poll"]), url);
     if (!f["last_error"].is_null()) {
       std::cout << fmt::format("{:<24} error: {}\n", "", cell(f["last_error"]));
     }

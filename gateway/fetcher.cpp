@@ -127,8 +127,8 @@ void Fetcher::Impl::serve_round(const Config& cfg, std::uint64_t version) {
     std::optional<Time> next;
     for (const auto& [key, feed] : cfg.feeds) {
       auto it = stored.find(key);
-      auto state = sync_feed_state(
-          feed, it == stored.end() ? std::nullopt : std::optional(std::move(it->second)));
+      auto state = sync_feed_state(feed, it == stored.end() ? std::nullopt
+                                                            : std::optional(std::move(it->second)));
       if (state.disabled) {
         continue;
       }
@@ -182,7 +182,9 @@ Fetcher::Fetcher(std::unique_ptr<storage::Store> writer, std::shared_ptr<const C
   impl_->config = std::move(config);
 }
 
-Fetcher::~Fetcher() { stop(); }
+Fetcher::~Fetcher() {
+  stop();
+}
 
 void Fetcher::start() {
   if (impl_->thread.joinable()) {
@@ -228,8 +230,8 @@ PollReport Fetcher::poll_once(
   };
   for (const auto& [key, feed] : cfg->feeds) {
     auto it = stored.find(key);
-    auto state = sync_feed_state(
-        feed, it == stored.end() ? std::nullopt : std::optional(std::move(it->second)));
+    auto state = sync_feed_state(feed, it == stored.end() ? std::nullopt
+                                                          : std::optional(std::move(it->second)));
     if (state.disabled) {
       record(disabled_result(state));
       continue;
@@ -239,7 +241,8 @@ PollReport Fetcher::poll_once(
   feeds::HttpClient http(http_options(*cfg));
   impl_->set_client(&http);
   try {
-    impl_->round(*cfg, http, std::move(jobs), [this] { return impl_->stopping.load(); }, record);
+    impl_->round(
+        *cfg, http, std::move(jobs), [this] { return impl_->stopping.load(); }, record);
   } catch (...) {
     impl_->set_client(nullptr);
     throw;

@@ -47,11 +47,20 @@ std::string escape_html(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '&': out += "&amp;"; break;
-    case '"': out += "&quot;"; break;
-    default: out += c;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '&':
+      out += "&amp;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -140,8 +149,8 @@ IngestPlan plan_ingest(const IngestInput& in) {
     if (cfg.on_update != OnUpdate::redeliver || known.contains(versioned)) {
       continue;
     }
-    fresh.push_back({i, std::move(versioned), std::move(hash),
-                     mail::message_id(cfg.key, id, in.hostname)});
+    fresh.push_back(
+        {i, std::move(versioned), std::move(hash), mail::message_id(cfg.key, id, in.hostname)});
   }
 
   const std::vector<std::size_t> order = newest_first(fresh, feed);
@@ -213,8 +222,7 @@ storage::NewEntry failure_notice(const NoticeInput& in) {
       "works again.</p>",
       escape_html(in.feed_key), since, escape_html(in.feed_url), escape_html(in.feed_url),
       escape_html(in.last_error));
-  return notice(in,
-                fmt::format("feedpop:failing:{}", in.failing_since.time_since_epoch().count()),
+  return notice(in, fmt::format("feedpop:failing:{}", in.failing_since.time_since_epoch().count()),
                 fmt::format("[feedpop] Feed \"{}\" is failing since {}", in.feed_key, since),
                 std::move(html));
 }

@@ -33,7 +33,8 @@ Time schedule(const Config& config, const FeedConfig& feed, const FeedState& sta
       in.retry_after = info->retry_after;
     }
   }
-  in.jitter_seed = feeds::stable_hash(feed.key) ^ static_cast<std::uint64_t>(now.time_since_epoch().count());
+  in.jitter_seed =
+      feeds::stable_hash(feed.key) ^ static_cast<std::uint64_t>(now.time_since_epoch().count());
   return now + feeds::next_delay(in);
 }
 
@@ -91,8 +92,7 @@ std::optional<storage::NewEntry> mark_success(const Config& config, const FeedCo
 }
 
 FeedPollResult fail(storage::Store& store, const Config& config, const FeedConfig& feed,
-                    FeedState state, const feeds::ResponseInfo& info, std::string error,
-                    Time now) {
+                    FeedState state, const feeds::ResponseInfo& info, std::string error, Time now) {
   FeedPollResult r{feed.key, false, "error", info.http_code, 0, error};
   state.http_code = info.http_code == 0 ? std::nullopt : std::optional<int>(info.http_code);
   state.last_error = error;
@@ -149,8 +149,7 @@ FeedPollResult fetched(storage::Store& store, const Config& config, const FeedCo
   auto parsed = feeds::parse(f.body, po);
   if (auto* err = std::get_if<feeds::ParseError>(&parsed)) {
     // Validators are not kept: the next poll must fetch (and parse) the document again.
-    return fail(store, config, feed, std::move(state), f.info, "parse error: " + err->message,
-                now);
+    return fail(store, config, feed, std::move(state), f.info, "parse error: " + err->message, now);
   }
   const feeds::Feed& doc = std::get<feeds::Feed>(parsed);
   const auto known = store.known_entries(feed.key);
@@ -266,8 +265,10 @@ FeedPollResult complete_poll(storage::Store& store, const Config& config, const 
 }
 
 FeedPollResult disabled_result(const FeedState& state) {
-  return {state.key, false, "gone", state.http_code.value_or(410), 0,
-          "disabled after 410 Gone; give the feed a new URL in feeds.yaml to poll it again"};
+  return {
+      state.key, false,
+      "gone",    state.http_code.value_or(410),
+      0,         "disabled after 410 Gone; give the feed a new URL in feeds.yaml to poll it again"};
 }
 
 } // namespace feedpop::gateway

@@ -22,7 +22,8 @@ namespace feedpop::gateway {
 
 // The stored state brought in line with feeds.yaml: a changed URL starts afresh (new
 // validators, no redirect memory, re-enabled after 410).
-storage::FeedState sync_feed_state(const FeedConfig& feed, std::optional<storage::FeedState> stored);
+storage::FeedState sync_feed_state(const FeedConfig& feed,
+                                   std::optional<storage::FeedState> stored);
 
 // The request for a feed's next poll.
 feeds::HttpRequest poll_request(const Config& config, const FeedConfig& feed,
@@ -33,8 +34,8 @@ feeds::HttpOptions http_options(const Config& config);
 using PinnedEntries = std::function<std::vector<storage::EntryId>()>;
 
 FeedPollResult complete_poll(storage::Store& store, const Config& config, const FeedConfig& feed,
-                             storage::FeedState state, feeds::FetchResult result,
-                             storage::Time now, const PinnedEntries& pinned);
+                             storage::FeedState state, feeds::FetchResult result, storage::Time now,
+                             const PinnedEntries& pinned);
 
 // The result reported for a feed that is not polled because a 410 disabled it.
 FeedPollResult disabled_result(const storage::FeedState& state);

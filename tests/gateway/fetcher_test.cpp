@@ -23,8 +23,9 @@ struct Item {
 };
 
 std::string rss(const std::vector<Item>& items) {
-  std::string out = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>Test feed</title>"
-                    "<link>http://example.org/</link>\n";
+  std::string out =
+      "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>Test feed</title>"
+      "<link>http://example.org/</link>\n";
   for (const auto& i : items) {
     out += fmt::format("<item><guid isPermaLink=\"false\">{}</guid><title>{}</title>"
                        "<link>http://example.org/{}</link><description>{}</description>"
@@ -115,8 +116,10 @@ bool contains(const std::string& haystack, const std::string& needle) {
 }
 
 TEST_F(FetcherTest, AFirstPollDeliversOnlyTheNewestInitialEntriesAndRemembersTheRest) {
-  write_file(files.path / "a.xml", rss({{"1", "one", "b", 1}, {"3", "three", "b", 3},
-                                        {"2", "two", "b", 2}, {"5", "five", "b", 5},
+  write_file(files.path / "a.xml", rss({{"1", "one", "b", 1},
+                                        {"3", "three", "b", 3},
+                                        {"2", "two", "b", 2},
+                                        {"5", "five", "b", 5},
                                         {"4", "four", "b", 4}}));
   add_feed("a", "/files/a.xml", 2);
   const auto r = poll_one("a");
@@ -162,9 +165,10 @@ TEST_F(FetcherTest, AChangedFeedStoresExactlyItsNewEntries) {
 }
 
 TEST_F(FetcherTest, IncludeAndExcludeFiltersRememberFilteredEntriesAsSeen) {
-  write_file(files.path / "a.xml",
-             rss({{"1", "Rust release"}, {"2", "C++ news", "about rust too"},
-                  {"3", "Sponsored: rust course"}, {"4", "Gardening"}}));
+  write_file(files.path / "a.xml", rss({{"1", "Rust release"},
+                                        {"2", "C++ news", "about rust too"},
+                                        {"3", "Sponsored: rust course"},
+                                        {"4", "Gardening"}}));
   add_feed("a", "/files/a.xml");
   config.feeds["a"].include = {"rust"};
   config.feeds["a"].exclude = {"^sponsored"};
@@ -327,8 +331,8 @@ TEST_F(FetcherTest, FileUrlsArePolledToo) {
 }
 
 TEST_F(FetcherTest, RetentionPurgesAfterIngest) {
-  write_file(files.path / "a.xml", rss({{"1", "one", "b", 1}, {"2", "two", "b", 2},
-                                        {"3", "three", "b", 3}}));
+  write_file(files.path / "a.xml",
+             rss({{"1", "one", "b", 1}, {"2", "two", "b", 2}, {"3", "three", "b", 3}}));
   add_feed("a", "/files/a.xml");
   config.feeds["a"].max_entries = 2;
   poll();
