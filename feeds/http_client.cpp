@@ -417,7 +417,7 @@ std::vector<Completion> HttpClient::perform(std::chrono::milliseconds wait) {
     int running = 0;
     curl_multi_perform(m.multi, &running);
     m.harvest();
-    if (!m.done.empty() || (m.active.empty() && m.queue.empty())) {
+    if (!m.done.empty()) {
       break;
     }
     // Redirect hops go back to the queue: start them before sleeping.
@@ -429,8 +429,13 @@ std::vector<Completion> HttpClient::perform(std::chrono::milliseconds wait) {
     if (left.count() <= 0) {
       break;
     }
+    const bool idle = m.active.empty() && m.queue.empty();
+    // With nothing in flight this is an interruptible sleep (wakeup() ends it).
     curl_multi_poll(m.multi, nullptr, 0, static_cast<int>(std::min<long long>(left.count(), 1000)),
                     nullptr);
+    if (idle) {
+      break;
+    }
   }
   return std::exchange(m.done, {});
 }

@@ -1,15 +1,138 @@
+// `feedpop stats [--json]`: per-feed poll status and entry counts, per-user mailbox counts
+// (DESIGN.md's JSON shape, extended with where a permanent redirect moved a feed).
+
+#include <filesystem>
 #include <iostream>
+#include <map>
+#include <memory>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "gateway/commands.hpp"
+#include "gateway/config.hpp"
+#include "storage/store.hpp"
 
 namespace feedpop::gateway {
 
-// Placeholder until the command is implemented; exits with exit_runtime.
-void add_stats_command(CLI::App& app, const GlobalOptions& /*global*/, int& status) {
-  auto* cmd = app.add_subcommand("stats", "(not yet implemented)");
-  cmd->callback([&status] {
-    std::cerr << "feedpop: stats is not implemented yet\n";
-    status = exit_runtime;
+namespace {
+
+nlohmann::json time_json(const std::optional<storage::Time>& t) {
+  if (!t) {
+    return nullptr;
+  }
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", *t);
+}
+
+template <class T> nlohmann::json opt_json(const std::optional<T>& v) {
+  if (!v) {
+    return nullptr;
+  }
+  return *v;
+}
+
+nlohmann::json collect(const Config& config, storage::Store& store) {
+  std::map<std::string, storage::FeedState> states;
+  for (auto& s : store.feed_states()) {
+    std::string key = s.key;
+    states.emplace(std::move(key), std::move(s));
+  }
+  std::map<std::string, std::uint64_t> counts;
+  for (const auto& c : store.feed_counts()) {
+    counts[c.key] = c.entries;
+  }
+  nlohmann::json feeds = nlohmann::json::array();
+  for (const auto& [key, feed] : config.feeds) {
+    storage::FeedState s;
+    if (auto it = states.find(key); it != states.end() && it->second.config_url == feed.url) {
+      s = it->second;
+    } else {
+      s.url = feed.url; // never polled at this URL
+    }
+    feeds.push_back({{"key", key},
+                     {"url", s.url},
+                     {"config_url", feed.url},
+                     {"redirected", s.url != feed.url},
+                     {"entries", counts[key]},
+                     {"last_status", s.disabled ? std::string("gone") : s.last_status},
+                     {"http_code", opt_json(s.http_code)},
+                     {"last_error", opt_json(s.last_error)},
+                     {"consecutive_failures", s.consecutive_failures},
+                     {"failing_since", time_json(s.failing_since)},
+                     {"last_poll", time_json(s.last_poll)},
+                     {"last_success", time_json(s.last_success)},
+                     {"next_poll", time_json(s.next_poll)},
+                     {"disabled", s.disabled}});
+  }
+  nlohmann::json users = nlohmann::json::array();
+  for (const auto& [name, user] : config.users) {
+    const auto c = store.user_counts(name, config.subscriptions(name));
+    users.push_back({{"name", name}, {"visible", c.visible}, {"deleted", c.deleted}});
+  }
+  return {{"feeds", feeds}, {"users", users}};
+}
+
+std::string cell(const nlohmann::json& v) {
+  if (v.is_null()) {
+    return "-";
+  }
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+void print_human(const nlohmann::json& j) {
+  std::cout << fmt::format("{:<24} {:<13} {:>4} {:>8} {:>5}  {:<20}  {}\n", "FEED", "STATUS",
+                           "HTTP", "ENTRIES", "FAILS", "NEXT POLL", "URL");
+  for (const auto& f : j["feeds"]) {
+    std::string url = f["url"].get<std::string>();
+    if (f["redirected"].get<bool>()) {
+      url += " (moved from " + f["config_url"].get<std::string>() + ")";
+    }
+    std::cout << fmt::format("{:<24} {:<13} {:>4} {:>8} {:>5}  {:<20}  {}\n", cell(f["key"]),
+                             cell(f["last_status"]), cell(f["http_code"]), cell(f["entries"]),
+                             cell(f["consecutive_failures"]), cell(f["next_poll"]), url);
+    if (!f["last_error"].is_null()) {
+      std::cout << fmt::format("{:<24} error: {}\n", "", cell(f["last_error"]));
+    }
+  }
+  std::cout << fmt::format("\n{:<24} {:>8} {:>8}\n", "USER", "VISIBLE", "DELETED");
+  for (const auto& u : j["users"]) {
+    std::cout << fmt::format("{:<24} {:>8} {:>8}\n", cell(u["name"]), cell(u["visible"]),
+                             cell(u["deleted"]));
+  }
+}
+
+} // namespace
+
+void add_stats_command(CLI::App& app, const GlobalOptions& global, int& status) {
+  auto* cmd = app.add_subcommand("stats", "Feeds, entries, per-user counts, last poll status");
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "Print JSON (DESIGN.md's shape) instead of a table");
+  cmd->callback([&global, &status, json] {
+    try {
+      const Config config = load_config(global.config);
+      const auto db = config.data_dir / "feedpop.db";
+      if (!std::filesystem::exists(db)) {
+        std::cerr << "feedpop: stats: no database at " << db.string()
+                  << " yet (run `feedpop fetch --once` or `feedpop serve`)\n";
+        status = exit_runtime;
+        return;
+      }
+      auto store = storage::open_sqlite_store(db.string(), storage::Role::reader);
+      const nlohmann::json j = collect(config, *store);
+      if (*json) {
+        std::cout << j.dump(2) << '\n';
+      } else {
+        print_human(j);
+      }
+      status = exit_ok;
+    } catch (const ConfigError& e) {
+      std::cerr << e.what() << '\n';
+      status = exit_config;
+    } catch (const std::exception& e) {
+      std::cerr << "feedpop: stats: " << e.what() << '\n';
+      status = exit_runtime;
+    }
   });
 }
 

@@ -6,6 +6,9 @@
 #include <iterator>
 #include <sstream>
 #include <stdexcept>
+#include <variant>
+
+#include "feeds/http_client.hpp"
 
 namespace feedpop::gateway {
 
@@ -26,8 +29,18 @@ Document load_document(const std::string& file_or_url) {
     return doc;
   }
   if (file_or_url.starts_with("http://") || file_or_url.starts_with("https://")) {
-    // TODO(fetch): fetch over HTTP with the fetcher's client.
-    throw std::runtime_error("HTTP URLs are not supported yet: " + file_or_url);
+    feeds::HttpClient client;
+    feeds::HttpRequest request;
+    request.url = file_or_url;
+    feeds::FetchResult result = client.fetch(std::move(request));
+    if (auto* failed = std::get_if<feeds::FetchFailed>(&result)) {
+      throw std::runtime_error(file_or_url + ": " + failed->error);
+    }
+    auto& fetched = std::get<feeds::Fetched>(result); // no validators sent: never a 304
+    doc.body = std::move(fetched.body);
+    doc.url = fetched.info.url;
+    doc.content_type = fetched.info.content_type;
+    return doc;
   }
   std::filesystem::path path = file_or_url;
   if (file_or_url.starts_with("file://")) {

@@ -20,9 +20,9 @@ namespace feedpop::gateway {
 struct FeedPollResult {
   std::string key;
   bool ok = false;
-  std::string status; // "ok", "not_modified", "error", "gone", "skipped"
+  std::string status; // "ok", "not_modified", "error", "gone", "cancelled"
   int http_code = 0;
-  std::size_t new_entries = 0;
+  std::size_t new_entries = 0; // delivered (rendered) entries stored by this poll
   std::string error;
 };
 
@@ -44,6 +44,9 @@ public:
   // Aborts in-flight transfers; nothing half-done is committed. Joins the thread.
   void stop();
   // Polls every (enabled) feed once now, ignoring schedules; progress gets each result.
+  // Entries that retention must not purge (those in open POP3 sessions' snapshots);
+  // called on the fetcher thread. Set before start().
+  void set_pinned_entries(std::function<std::vector<std::int64_t>()> pinned);
   PollReport poll_once(const std::function<void(const FeedPollResult&, std::size_t done,
                                                 std::size_t total)>& progress = {});
 
