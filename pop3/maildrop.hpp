@@ -6,6 +6,7 @@
 // Errors: read() and commit() throw MaildropError on a storage failure; the session turns
 // that into "-ERR [SYS/TEMP]", never a crash or a wrong answer.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,6 +35,29 @@ public:
   virtual const std::vector<MessageInfo>& messages() const = 0;
   // Streams message `index` in chunks; sink returns false to stop early.
   virtual void read(std::size_t index, const std::function<bool(std::string_view)>& sink) = 0;
+  // Pull-style read used to stream RETR/TOP one buffer at a time (the transport writes each
+  // chunk before asking for the next): copies up to `max` octets of message `index`,
+  // starting at `offset`, into `dest` and returns how many (0 at the end of the message).
+  // The default goes through read(); a store that can seek (e.g. sqlite3_blob_read)
+  // should override it. Throws MaildropError like read().
+  virtual std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
+                              std::size_t max) {
+    std::uint64_t pos = 0;
+    std::size_t copied = 0;
+    read(index, [&](std::string_view chunk) {
+      const std::uint64_t end = pos + chunk.size();
+      if (end > offset) {
+        const auto skip = static_cast<std::size_t>(offset > pos ? offset - pos : 0);
+        const std::size_t n = std::min(chunk.size() - skip, max - copied);
+        std::copy_n(chunk.data() + skip, n, dest + copied);
+        copied += n;
+        offset += n;
+      }
+      pos = end;
+      return copied < max;
+    });
+    return copied;
+  }
   // RFC 1939 §6: commits every marked deletion at once, in the UPDATE state.
   virtual void commit(const std::vector<std::size_t>& deleted_indexes) = 0;
 };
@@ -62,6 +86,9 @@ public:
   virtual std::unique_ptr<Maildrop> open(std::string_view user) = 0;
   // Days after which messages may be purged, for CAPA EXPIRE (RFC 2449 §6.7); nullopt = NEVER.
   virtual std::optional<unsigned> expire_days() const { return std::nullopt; }
+  // Whether any user may have a plaintext secret. When false, the greeting carries no APOP
+  // timestamp and CRAM-MD5 is not offered (both need the plaintext, RFC 1939 §7, RFC 2195).
+  virtual bool has_plaintext_secrets() const { return true; }
 };
 
 } // namespace feedpop::pop3

@@ -1,0 +1,129 @@
+#pragma once
+// HttpClient: many feed downloads at once over one libcurl multi handle (STYLE.md §6:
+// libcurl stays in http_client.cpp). Conditional GET, redirects followed here (so the
+// chain is recorded and loops are named), limits on time and decompressed size.
+//
+// Threading: an HttpClient belongs to one thread (the fetcher's). Only wakeup() may be
+// called from another thread. Nothing here throws for a failed transfer: a failure is a
+// FetchFailed value. A broken environment (libcurl cannot initialise) throws
+// std::runtime_error.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace feedpop::feeds {
+
+// "feedpop/<version> (+<project url>)"
+std::string default_user_agent();
+
+struct HttpOptions {
+  unsigned concurrency = 8; // transfers in flight at once, all hosts
+  unsigned per_host = 2;    // transfers in flight at once to one host:port
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds timeout{30'000}; // whole request, redirects included
+  std::uint64_t max_size = 10'000'000;       // body bytes after decompression
+  int max_redirects = 5;
+  std::string user_agent = default_user_agent();
+  std::optional<std::string> proxy;   // e.g. "http://proxy:3128"; none = libcurl's env rules
+  std::optional<std::string> ca_file; // PEM bundle; TLS verification is always on
+};
+
+struct HttpRequest {
+  std::uint64_t tag = 0;                    // the caller's, returned with the result
+  std::string url;                          // http://, https:// or file://
+  std::optional<std::string> etag;          // sent as If-None-Match
+  std::optional<std::string> last_modified; // sent as If-Modified-Since (verbatim)
+  std::optional<std::string> user_agent;    // overrides HttpOptions::user_agent
+};
+
+struct RedirectHop {
+  int code = 0; // 301, 302, 303, 307, 308
+  std::string from;
+  std::string to;
+  bool permanent() const { return code == 301 || code == 308; }
+};
+
+// What every outcome knows about the (last) response.
+struct ResponseInfo {
+  int http_code = 0; // 0 when no HTTP response arrived (and for file://)
+  std::string url;   // the URL finally requested (after redirects)
+  std::vector<RedirectHop> redirects;
+  std::optional<std::string> etag;
+  std::optional<std::string> last_modified;
+  std::optional<std::string> cache_control;
+  std::optional<std::chrono::seconds> retry_after; // parsed Retry-After (seconds or date)
+  std::string content_type;
+
+  // The final URL when every hop was permanent (301/308), else nullopt.
+  std::optional<std::string> permanent_target() const;
+};
+
+struct Fetched {
+  ResponseInfo info;
+  std::string body; // decompressed
+};
+
+struct NotModified {
+  ResponseInfo info;
+};
+
+enum class FailureKind {
+  transport,          // DNS, connect, TLS, reset, file not found ...
+  timeout,            // connect or total timeout
+  http_status,        // 4xx / 5xx (info.http_code)
+  too_large,          // body above max_size (decompressed)
+  redirect_loop,      // a URL came back in the chain
+  too_many_redirects, // more than max_redirects hops
+  bad_redirect,       // no Location, or to a scheme other than http(s)
+  cancelled,          // cancel_all()
+};
+
+struct FetchFailed {
+  ResponseInfo info;
+  FailureKind kind = FailureKind::transport;
+  std::string error; // human readable, e.g. "HTTP 404", "SSL certificate problem: ..."
+};
+
+using FetchResult = std::variant<Fetched, NotModified, FetchFailed>;
+
+struct Completion {
+  std::uint64_t tag = 0;
+  FetchResult result;
+};
+
+class HttpClient {
+public:
+  explicit HttpClient(HttpOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Queues a request; it starts once the global and per-host limits allow.
+  void submit(HttpRequest request);
+  // Drives transfers, waiting at most `wait` for progress; returns what completed.
+  std::vector<Completion> perform(std::chrono::milliseconds wait);
+  // Queued + in flight.
+  std::size_t pending() const;
+  // Fails every queued and in-flight request with FailureKind::cancelled (returned by the
+  // next perform()).
+  void cancel_all();
+  // Thread-safe: makes a perform() that is waiting return early.
+  void wakeup();
+
+  // Convenience: runs the requests to completion; results in request order.
+  std::vector<FetchResult> fetch_all(std::vector<HttpRequest> requests);
+  FetchResult fetch(HttpRequest request);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+const char* failure_kind_name(FailureKind kind);
+
+} // namespace feedpop::feeds

@@ -1,0 +1,210 @@
+#include "pop3/session.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "pop3/line_reader.hpp"
+
+namespace feedpop::pop3 {
+namespace {
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+constexpr std::size_t read_buffer_size = 16 * 1024;
+
+} // namespace
+
+Session::Session(SessionOptions options, std::shared_ptr<Authenticator> authenticator,
+                 std::shared_ptr<const SaslRegistry> sasl)
+    : options_(std::move(options)), authenticator_(std::move(authenticator)),
+      sasl_(std::move(sasl)) {}
+
+Session::~Session() = default;
+
+void Session::start() {
+  // RFC 1939 §7: the APOP timestamp only when some user can use APOP at all.
+  std::string greeting = "+OK feedpop ready.";
+  if (authenticator_->has_plaintext_secrets()) {
+    timestamp_ = make_challenge_token(options_.hostname);
+    greeting += ' ';
+    greeting += timestamp_;
+  }
+  ok(std::string_view(greeting).substr(4));
+}
+
+std::size_t Session::line_limit() const {
+  return mechanism_ ? sasl_line_limit : command_line_limit;
+}
+
+Action Session::on_line(std::string_view line) {
+  if (finished_) {
+    return Action::Close;
+  }
+  ++stats_.commands;
+  if (mechanism_) {
+    try {
+      const Action action = sasl_response(line);
+      return finished_ ? Action::Close : action;
+    } catch (const MaildropError& e) {
+      mechanism_.reset();
+      return storage_error(e);
+    }
+  }
+  const auto space = line.find(' ');
+  const std::string command = upper(line.substr(0, space));
+  const std::string_view rest =
+      space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
+  Args args;
+  for (std::size_t pos = 0; pos < rest.size();) {
+    const auto next = rest.find(' ', pos);
+    const auto end = next == std::string_view::npos ? rest.size() : next;
+    if (end > pos) {
+      args.push_back(rest.substr(pos, end - pos));
+    }
+    pos = end + 1;
+  }
+  Action action = Action::Continue;
+  try {
+    action = dispatch(command, args, rest);
+  } catch (const MaildropError& e) {
+    mechanism_.reset();
+    action = storage_error(e);
+  }
+  return finished_ ? Action::Close : action;
+}
+
+Action Session::on_line_too_long() {
+  if (mechanism_) {
+    mechanism_.reset();
+    return auth_failed();
+  }
+  const Action action = bad("Line too long.");
+  return finished_ ? Action::Close : action;
+}
+
+Action Session::dispatch(std::string_view command, const Args& args, std::string_view rest) {
+  if (command == "QUIT") {
+    return cmd_quit();
+  }
+  if (command == "CAPA") {
+    return cmd_capa();
+  }
+  switch (state_) {
+  case State::Authorization:
+    return authorization_command(command, args, rest);
+  case State::Transaction:
+    return transaction_command(command, args);
+  case State::Update:
+    break;
+  }
+  return Action::Close;
+}
+
+Action Session::ok(std::string_view text) {
+  out_ += "+OK";
+  if (!text.empty()) {
+    out_ += ' ';
+    out_.append(text);
+  }
+  out_ += "\r\n";
+  return Action::Continue;
+}
+
+Action Session::err(std::string_view text) {
+  out_ += "-ERR ";
+  out_.append(text);
+  out_ += "\r\n";
+  return Action::Continue;
+}
+
+Action Session::bad(std::string_view text) {
+  err(text);
+  ++bad_commands_;
+  const std::size_t limit = state_ == State::Authorization ? options_.max_bad_commands_before_login
+                                                           : options_.max_bad_commands;
+  if (bad_commands_ >= limit) {
+    err("Too many bad commands.");
+    stats_.end_reason = "too many bad commands";
+    finished_ = true;
+    return Action::Close;
+  }
+  return Action::Continue;
+}
+
+Action Session::storage_error(const MaildropError& e) {
+  // RFC 2449 §8.1.2 (RFC 3206): a temporary failure the client may retry later.
+  stats_.end_reason = std::string("storage error: ") + e.what();
+  return err("[SYS/TEMP] Temporary storage failure, try again later.");
+}
+
+bool Session::take_auth_failure() {
+  return std::exchange(auth_failure_, false);
+}
+
+void Session::on_tls_started() {
+  options_.tls_active = true;
+}
+
+void Session::on_timeout() {
+  stats_.end_reason = "autologout";
+  finished_ = true;
+  stream_.reset();
+  err("Disconnected for inactivity."); // RFC 1939 §3: autologout, no UPDATE
+}
+
+std::string_view Session::next_output(std::size_t max) {
+  chunk_.clear();
+  chunk_.swap(out_);
+  if (stream_) {
+    fill_stream(chunk_, max);
+  }
+  stats_.bytes_out += chunk_.size();
+  if (out_.capacity() > 64 * 1024) {
+    std::string().swap(out_); // keep idle sessions small
+  }
+  return chunk_;
+}
+
+void Session::fill_stream(std::string& out, std::size_t max) {
+  const std::size_t want = std::min(max, read_buffer_size);
+  if (scratch_.size() < want) {
+    scratch_.resize(want);
+  }
+  while (stream_ && out.size() < max) {
+    std::size_t n = 0;
+    try {
+      n = maildrop_->read_at(stream_->index, stream_->offset, scratch_.data(), want);
+    } catch (const MaildropError& e) {
+      // The +OK line has gone out already: the only honest reaction is to end the session
+      // without the terminating ".", so the client sees an incomplete reply.
+      stats_.end_reason = std::string("storage error during RETR: ") + e.what();
+      stream_.reset();
+      finished_ = true;
+      return;
+    }
+    if (n == 0 || !stream_->writer.write(std::string_view(scratch_.data(), n), out)) {
+      stream_->writer.finish(out);
+      stream_.reset();
+      ++stats_.retrieved;
+      break;
+    }
+    stream_->offset += n;
+    if (stream_->offset >= maildrop_->messages()[stream_->index].size) {
+      stream_->writer.finish(out); // saves one read_at() that would return 0
+      stream_.reset();
+      ++stats_.retrieved;
+    }
+  }
+  if (!stream_ && scratch_.capacity() > 0 && out.size() < max) {
+    std::string().swap(scratch_);
+  }
+}
+
+} // namespace feedpop::pop3

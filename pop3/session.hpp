@@ -1,0 +1,160 @@
+#pragma once
+// The POP3 protocol engine, without sockets (STYLE.md §2). The transport feeds complete
+// command lines (LineReader) and writes whatever the session yields:
+//
+//   session.start();                        // queues the greeting
+//   auto action = session.on_line("DELE 2"); // queues "+OK ...", Action::Continue
+//   while (session.has_output()) write(session.next_output());
+//
+// Output is pull-based: RETR/TOP queue their status line and then yield the message one
+// buffer at a time from next_output(), so the transport co_awaits each write (backpressure)
+// and never holds a whole message. Call on_line() only when streaming() is false; small
+// replies may accumulate across pipelined commands (RFC 2449 §6.6) and go out together.
+//
+// States carry RFC 1939's names. DELE only marks; QUIT in TRANSACTION enters UPDATE and
+// commits every mark with one Maildrop::commit() call; a dropped connection (the session
+// destroyed without QUIT) commits nothing.
+//
+// Client mistakes are -ERR replies, never exceptions. MaildropError becomes
+// "-ERR [SYS/TEMP]". Threading: one session is used by one thread at a time.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pop3/maildrop.hpp"
+#include "pop3/multiline_writer.hpp"
+#include "pop3/sasl.hpp"
+#include "pop3/session_locks.hpp"
+
+namespace feedpop::pop3 {
+
+enum class PlaintextAuth { never, local, always };
+enum class State { Authorization, Transaction, Update };
+// What the transport does after a command: go on, close the connection after writing the
+// output, or (STLS, RFC 2595 §4) write the output, drop buffered input and start TLS.
+enum class Action { Continue, Close, StartTls };
+
+struct SessionOptions {
+  std::string hostname = "localhost";
+  PlaintextAuth plaintext_auth = PlaintextAuth::local;
+  bool loopback = false;             // the peer is on a loopback address (plaintext_auth: local)
+  bool tls_active = false;           // implicit TLS, or after STLS
+  bool tls_available = false;        // STLS may be offered
+  std::size_t max_bad_commands = 20; // as Dovecot: then close
+  std::size_t max_bad_commands_before_login = 3; // ditto, in AUTHORIZATION
+  std::optional<unsigned> expire_days;           // CAPA EXPIRE; else the authenticator's
+  std::shared_ptr<SessionLocks> locks;           // set: lock_session (RFC 1939 §4)
+  std::string implementation = "feedpop";        // CAPA IMPLEMENTATION (after login only)
+};
+
+struct SessionStats {
+  std::string user;
+  std::size_t commands = 0;
+  std::size_t retrieved = 0;   // RETR/TOP replies streamed
+  std::uint64_t bytes_out = 0; // octets yielded by next_output()
+  std::size_t deleted = 0;     // committed at QUIT
+  std::size_t auth_failures = 0;
+  std::string end_reason; // "quit", "bad commands", "storage error", ...
+};
+
+class Session {
+public:
+  Session(SessionOptions options, std::shared_ptr<Authenticator> authenticator,
+          std::shared_ptr<const SaslRegistry> sasl);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start();                          // queues the greeting
+  Action on_line(std::string_view line); // one command line or SASL response, no CRLF
+  Action on_line_too_long();             // LineReader reported TooLong
+  std::size_t line_limit() const;        // limit for the next line
+  // The next chunk of output (at most about `max` octets of message data plus queued
+  // replies); valid until the next call. Empty when nothing is pending.
+  std::string_view next_output(std::size_t max = 64 * 1024);
+  bool has_output() const { return !out_.empty() || stream_.has_value(); }
+  bool streaming() const { return stream_.has_value(); }
+  // True once the session must end (QUIT, too many bad commands, storage failure mid-RETR).
+  bool finished() const { return finished_; }
+  // True (once) when the last command was a failed authentication: the transport delays
+  // the reply (RFC 1939 §8's advice; at least one second, growing per address).
+  bool take_auth_failure();
+  // After the STLS handshake: the session continues in AUTHORIZATION over TLS.
+  void on_tls_started();
+  // The transport ends a session it idles out (RFC 1939 §3 autologout): no UPDATE.
+  void on_timeout();
+
+  State state() const { return state_; }
+  const SessionStats& stats() const { return stats_; }
+  const std::string& apop_timestamp() const { return timestamp_; }
+
+private:
+  struct Stream {
+    std::size_t index;
+    std::uint64_t offset = 0;
+    MultilineWriter writer;
+  };
+  using Args = std::vector<std::string_view>;
+
+  Action dispatch(std::string_view command, const Args& args, std::string_view rest);
+  Action authorization_command(std::string_view cmd, const Args& args, std::string_view rest);
+  Action transaction_command(std::string_view cmd, const Args& args);
+
+  // AUTHORIZATION (authorization_commands.cpp)
+  Action cmd_capa();
+  Action cmd_user(const Args& args);
+  Action cmd_pass(std::string_view rest);
+  Action cmd_apop(const Args& args);
+  Action cmd_auth(const Args& args);
+  Action cmd_stls();
+  Action sasl_response(std::string_view line);
+  Action sasl_result(SaslStep step);
+  Action login(std::string_view user);
+  Action auth_failed();
+  bool plaintext_allowed() const;
+  bool mechanism_allowed(const SaslMechanismInfo& m) const;
+
+  // TRANSACTION (transaction_commands.cpp)
+  Action cmd_stat();
+  Action cmd_list(const Args& args);
+  Action cmd_uidl(const Args& args);
+  Action cmd_retr(const Args& args);
+  Action cmd_top(const Args& args);
+  Action cmd_dele(const Args& args);
+  Action cmd_rset();
+  Action cmd_quit();
+  std::optional<std::size_t> message_arg(std::string_view arg); // replies -ERR itself
+
+  Action ok(std::string_view text);
+  Action err(std::string_view text); // -ERR, not counted
+  Action bad(std::string_view text); // -ERR, counted as a bad command
+  Action storage_error(const MaildropError& e);
+  void fill_stream(std::string& out, std::size_t max);
+
+  SessionOptions options_;
+  std::shared_ptr<Authenticator> authenticator_;
+  std::shared_ptr<const SaslRegistry> sasl_;
+  State state_ = State::Authorization;
+  std::string timestamp_;           // APOP greeting token; empty = APOP not offered
+  std::optional<std::string> user_; // after USER
+  std::unique_ptr<SaslEnv> sasl_env_;
+  std::unique_ptr<SaslMechanism> mechanism_; // an AUTH exchange in progress
+  std::unique_ptr<Maildrop> maildrop_;
+  std::optional<SessionLocks::Guard> lock_;
+  std::vector<bool> deleted_;
+  std::size_t bad_commands_ = 0;
+  bool auth_failure_ = false;
+  bool finished_ = false;
+  std::string out_;
+  std::string chunk_;
+  std::string scratch_;
+  std::optional<Stream> stream_;
+  SessionStats stats_;
+};
+
+} // namespace feedpop::pop3

@@ -1,0 +1,284 @@
+#include "feeds/http_client.hpp"
+
+#include <filesystem>
+#include <gtest/gtest.h>
+
+#include "tests/support/http_test_server.hpp"
+
+namespace feedpop::feeds {
+namespace {
+
+using feedpop::testing::HttpTestServer;
+using feedpop::testing::TempDir;
+using feedpop::testing::write_file;
+
+constexpr const char* feed_body =
+    "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>files</title></channel></rss>";
+
+HttpRequest req(std::string url, std::optional<std::string> etag = {},
+                std::optional<std::string> last_modified = {},
+                std::optional<std::string> user_agent = {}) {
+  HttpRequest r;
+  r.url = std::move(url);
+  r.etag = std::move(etag);
+  r.last_modified = std::move(last_modified);
+  r.user_agent = std::move(user_agent);
+  return r;
+}
+
+class HttpClientTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    write_file(dir.path / "feed.xml", feed_body);
+    server = std::make_unique<HttpTestServer>(dir.path);
+  }
+  HttpOptions options() const {
+    HttpOptions o;
+    o.timeout = std::chrono::seconds(10);
+    return o;
+  }
+  FetchResult get(const std::string& path, HttpOptions o) {
+    HttpClient client(std::move(o));
+    return client.fetch(req(server->url(path)));
+  }
+  FetchResult get(const std::string& path) { return get(path, options()); }
+
+  TempDir dir;
+  std::unique_ptr<HttpTestServer> server;
+};
+
+FetchFailed failed(const FetchResult& r) {
+  const FetchFailed none{};
+  if (auto* f = std::get_if<FetchFailed>(&r)) {
+    return *f;
+  }
+  ADD_FAILURE() << "expected a failure, got variant index " << r.index();
+  return none;
+}
+
+Fetched fetched(const FetchResult& r) {
+  const Fetched none{};
+  if (auto* f = std::get_if<Fetched>(&r)) {
+    return *f;
+  }
+  if (auto* f = std::get_if<FetchFailed>(&r)) {
+    ADD_FAILURE() << "fetch failed: " << f->error;
+  } else {
+    ADD_FAILURE() << "expected a body, got variant index " << r.index();
+  }
+  return none;
+}
+
+TEST_F(HttpClientTest, A200ReturnsTheBodyAndItsValidators) {
+  const auto& r = fetched(get("/files/feed.xml"));
+  EXPECT_EQ(r.body, feed_body);
+  EXPECT_EQ(r.info.http_code, 200);
+  ASSERT_TRUE(r.info.etag);
+  EXPECT_EQ(r.info.etag->front(), '"');
+  ASSERT_TRUE(r.info.last_modified);
+  EXPECT_NE(r.info.last_modified->find("GMT"), std::string::npos);
+  EXPECT_EQ(r.info.content_type, "application/rss+xml");
+  EXPECT_TRUE(r.info.redirects.empty());
+}
+
+TEST_F(HttpClientTest, AConditionalGetWithTheSameEtagIsNotModified) {
+  HttpClient client(options());
+  auto first = client.fetch(req(server->url("/files/feed.xml")));
+  const auto& f = fetched(first);
+  auto second = client.fetch(req(server->url("/files/feed.xml"), f.info.etag));
+  ASSERT_TRUE(std::holds_alternative<NotModified>(second));
+  EXPECT_EQ(std::get<NotModified>(second).info.http_code, 304);
+  EXPECT_EQ(std::get<NotModified>(second).info.etag, f.info.etag);
+
+  auto by_date = client.fetch(req(server->url("/files/feed.xml"), {}, f.info.last_modified));
+  EXPECT_TRUE(std::holds_alternative<NotModified>(by_date));
+
+  write_file(dir.path / "feed.xml", std::string(feed_body) + "\n<!-- changed -->");
+  auto changed = client.fetch(req(server->url("/files/feed.xml"), f.info.etag));
+  EXPECT_NE(fetched(changed).info.etag, f.info.etag);
+}
+
+TEST_F(HttpClientTest, RedirectChainsOfEveryKindAreFollowedAndRecorded) {
+  for (int code : {301, 302, 307, 308}) {
+    const auto& r = fetched(get("/redirect/" + std::to_string(code) + "/3"));
+    EXPECT_EQ(r.body, feed_body) << code;
+    ASSERT_EQ(r.info.redirects.size(), 3U) << code;
+    EXPECT_EQ(r.info.redirects[0].code, code);
+    EXPECT_EQ(r.info.redirects[0].from, server->url("/redirect/" + std::to_string(code) + "/3"));
+    EXPECT_EQ(r.info.redirects[2].to, server->url("/files/feed.xml"));
+    EXPECT_EQ(r.info.url, server->url("/files/feed.xml"));
+    const bool permanent = code == 301 || code == 308;
+    EXPECT_EQ(r.info.permanent_target().has_value(), permanent) << code;
+  }
+}
+
+TEST_F(HttpClientTest, AChainMixingTemporaryHopsIsNotPermanent) {
+  // /redirect/301/1?to=/redirect/302/1 → 301 then 302 → feed
+  const auto& r = fetched(get("/redirect/301/1?to=/redirect/302/1"));
+  ASSERT_EQ(r.info.redirects.size(), 2U);
+  EXPECT_FALSE(r.info.permanent_target());
+}
+
+TEST_F(HttpClientTest, MoreThanFiveRedirectsFail) {
+  EXPECT_TRUE(std::holds_alternative<Fetched>(get("/redirect/302/5")));
+  const auto& f = failed(get("/redirect/302/6"));
+  EXPECT_EQ(f.kind, FailureKind::too_many_redirects);
+  EXPECT_EQ(f.info.redirects.size(), 6U);
+}
+
+TEST_F(HttpClientTest, ARedirectLoopIsDetectedAndNamed) {
+  const auto& f = failed(get("/loop/a"));
+  EXPECT_EQ(f.kind, FailureKind::redirect_loop);
+  EXPECT_NE(f.error.find("/loop/a"), std::string::npos) << f.error;
+  EXPECT_EQ(f.info.redirects.size(), 2U);
+}
+
+TEST_F(HttpClientTest, ErrorStatusesAreFailuresWithTheirCode) {
+  for (int code : {404, 410, 500}) {
+    const auto& f = failed(get("/status/" + std::to_string(code)));
+    EXPECT_EQ(f.kind, FailureKind::http_status);
+    EXPECT_EQ(f.info.http_code, code);
+    EXPECT_EQ(f.error, "HTTP " + std::to_string(code));
+  }
+}
+
+TEST_F(HttpClientTest, TooManyRequestsCarriesRetryAfter) {
+  const auto& f = failed(get("/status/429?retry_after=120"));
+  EXPECT_EQ(f.info.http_code, 429);
+  EXPECT_EQ(f.info.retry_after, std::chrono::seconds(120));
+  const auto& g = failed(get("/status/503?retry_after=7"));
+  EXPECT_EQ(g.info.retry_after, std::chrono::seconds(7));
+}
+
+TEST_F(HttpClientTest, GzipBodiesAreDecoded) {
+  const auto& r = fetched(get("/gzip"));
+  EXPECT_NE(r.body.find("<rss"), std::string::npos);
+}
+
+TEST_F(HttpClientTest, ASlowServerHitsTheTotalTimeout) {
+  auto o = options();
+  o.timeout = std::chrono::milliseconds(700);
+  const auto start = std::chrono::steady_clock::now();
+  const auto& f = failed(get("/slow?seconds=20", o));
+  EXPECT_EQ(f.kind, FailureKind::timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
+}
+
+TEST_F(HttpClientTest, AnOversizedBodyIsCutOff) {
+  auto o = options();
+  o.max_size = 1000;
+  EXPECT_TRUE(std::holds_alternative<Fetched>(get("/big?bytes=1000", o)));
+  const auto& f = failed(get("/big?bytes=1001", o));
+  EXPECT_EQ(f.kind, FailureKind::too_large);
+}
+
+TEST_F(HttpClientTest, AGzipBombIsCutOffOnDecompressedBytes) {
+  auto o = options();
+  o.max_size = 1 << 20; // the bomb is ~16 KiB compressed, 16 MiB inflated
+  const auto& f = failed(get("/bomb", o));
+  EXPECT_EQ(f.kind, FailureKind::too_large);
+}
+
+TEST_F(HttpClientTest, TheUserAgentNamesFeedpopAndCanBeOverridden) {
+  HttpClient client(options());
+  const auto& r = fetched(client.fetch(req(server->url("/echo"))));
+  EXPECT_NE(r.body.find("User-Agent: feedpop/"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("Accept-Encoding: "), std::string::npos) << r.body;
+  const auto& s = fetched(client.fetch(req(server->url("/echo"), {}, {}, "Mozilla/5.0 test")));
+  EXPECT_NE(s.body.find("User-Agent: Mozilla/5.0 test"), std::string::npos) << s.body;
+}
+
+TEST_F(HttpClientTest, FileUrlsWorkWithModificationTimeAsValidator) {
+  HttpClient client(options());
+  const std::string url = "file://" + (dir.path / "feed.xml").string();
+  auto first = client.fetch(req(url));
+  const auto& f = fetched(first);
+  EXPECT_EQ(f.body, feed_body);
+  ASSERT_TRUE(f.info.last_modified);
+  auto again = client.fetch(req(url, {}, f.info.last_modified));
+  EXPECT_TRUE(std::holds_alternative<NotModified>(again));
+  const auto& missing = failed(client.fetch(req(url + ".missing")));
+  EXPECT_EQ(missing.kind, FailureKind::transport);
+}
+
+TEST_F(HttpClientTest, ARefusedConnectionIsATransportFailure) {
+  // Port 1 (tcpmux) has no listener on a test machine.
+  HttpClient client(options());
+  auto r = client.fetch(req("http://127.0.0.1:1/feed.xml"));
+  EXPECT_EQ(failed(r).kind, FailureKind::transport);
+  EXPECT_FALSE(failed(r).error.empty());
+}
+
+TEST_F(HttpClientTest, ThePerHostLimitBoundsConcurrentRequests) {
+  auto o = options();
+  o.concurrency = 8;
+  o.per_host = 2;
+  HttpClient client(o);
+  std::vector<HttpRequest> requests;
+  for (int i = 0; i < 6; ++i) {
+    requests.push_back(req(server->url("/hold?ms=300&i=" + std::to_string(i))));
+  }
+  auto results = client.fetch_all(requests);
+  for (auto& r : results) {
+    EXPECT_TRUE(std::holds_alternative<Fetched>(r));
+  }
+  const auto& peak = fetched(client.fetch(req(server->url("/max_concurrent"))));
+  EXPECT_EQ(peak.body, "2");
+
+  o.per_host = 4;
+  HttpClient wider(o);
+  wider.fetch_all(requests);
+  EXPECT_EQ(fetched(wider.fetch(req(server->url("/max_concurrent")))).body, "4");
+}
+
+TEST_F(HttpClientTest, TheGlobalLimitBoundsConcurrentRequests) {
+  auto o = options();
+  o.concurrency = 3;
+  o.per_host = 10;
+  HttpClient client(o);
+  std::vector<HttpRequest> requests;
+  for (int i = 0; i < 7; ++i) {
+    requests.push_back(req(server->url("/hold?ms=300&i=" + std::to_string(i))));
+  }
+  client.fetch_all(requests);
+  EXPECT_EQ(fetched(client.fetch(req(server->url("/max_concurrent")))).body, "3");
+}
+
+TEST_F(HttpClientTest, CancelAllFailsEverythingInFlight) {
+  HttpClient client(options());
+  for (int i = 0; i < 4; ++i) {
+    auto r = req(server->url("/slow?seconds=20"));
+    r.tag = static_cast<std::uint64_t>(i);
+    client.submit(r);
+  }
+  client.perform(std::chrono::milliseconds(100));
+  client.cancel_all();
+  auto done = client.perform(std::chrono::milliseconds(0));
+  ASSERT_EQ(done.size(), 4U);
+  for (auto& c : done) {
+    EXPECT_EQ(failed(c.result).kind, FailureKind::cancelled);
+  }
+  EXPECT_EQ(client.pending(), 0U);
+}
+
+TEST(HttpClientTls, AServerSignedByAPrivateCaNeedsThatCa) {
+  TempDir dir;
+  write_file(dir.path / "feed.xml", feed_body);
+  feedpop::testing::TestCertificates certs(dir.path);
+  HttpTestServer server(dir.path, certs.server_cert.string(), certs.server_key.string());
+  HttpOptions o;
+  o.timeout = std::chrono::seconds(10);
+  {
+    HttpClient client(o);
+    const auto& f = failed(client.fetch(req(server.url("/files/feed.xml"))));
+    EXPECT_EQ(f.kind, FailureKind::transport);
+    EXPECT_NE(f.error.find("certificate"), std::string::npos) << f.error;
+  }
+  o.ca_file = certs.ca_cert.string();
+  HttpClient client(o);
+  auto r = client.fetch(req(server.url("/files/feed.xml")));
+  EXPECT_EQ(fetched(r).body, feed_body);
+}
+
+} // namespace
+} // namespace feedpop::feeds

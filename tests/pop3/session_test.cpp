@@ -1,0 +1,195 @@
+// Session behaviour that transcripts cannot express: APOP digests over the random greeting,
+// streaming in bounded chunks, default Maildrop::read_at, storage failure mid-RETR.
+#include <gtest/gtest.h>
+
+#include "pop3/crypto.hpp"
+#include "pop3/session.hpp"
+#include "tests/pop3/memory_maildrop.hpp"
+
+namespace feedpop::pop3 {
+namespace {
+
+SessionOptions loopback_options() {
+  SessionOptions o;
+  o.loopback = true;
+  return o;
+}
+
+struct Fixture {
+  std::shared_ptr<testing::MemoryStore> store = testing::make_standard_store();
+  Session session;
+  explicit Fixture(SessionOptions o = loopback_options())
+      : session(std::move(o), std::make_shared<testing::MemoryAuthenticator>(store),
+                std::make_shared<const SaslRegistry>(SaslRegistry::with_defaults())) {
+    session.start();
+    drain();
+  }
+  std::string drain(std::size_t max = 64 * 1024) {
+    std::string out;
+    while (session.has_output()) {
+      out.append(session.next_output(max));
+    }
+    return out;
+  }
+  std::string say(std::string_view line) {
+    session.on_line(line);
+    return drain();
+  }
+};
+
+TEST(Session, GreetingTimestampUsesOnlyCharactersMpopAccepts) {
+  SessionOptions o = loopback_options();
+  o.hostname = "mail=host.example.org";
+  Fixture f(o);
+  const std::string& ts = f.session.apop_timestamp();
+  ASSERT_GE(ts.size(), 5u);
+  EXPECT_EQ(ts.front(), '<');
+  EXPECT_EQ(ts.back(), '>');
+  for (const char c : ts.substr(1, ts.size() - 2)) {
+    EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) ||
+                std::string_view(".@_-+/").find(c) != std::string_view::npos)
+        << c;
+  }
+  EXPECT_NE(ts.find("@mailhost.example.org>"), std::string::npos);
+}
+
+TEST(Session, ApopLogsInWithTheDigestOfTimestampAndSecret) {
+  Fixture f;
+  const std::string digest = crypto::hex(crypto::md5(f.session.apop_timestamp() + "secret"));
+  EXPECT_EQ(f.say("APOP alice " + digest), "+OK Logged in.\r\n");
+  EXPECT_EQ(f.session.state(), State::Transaction);
+}
+
+TEST(Session, ApopRefusesWrongDigestAndScramOnlyUsersAlike) {
+  Fixture f;
+  const std::string wrong = crypto::hex(crypto::md5(f.session.apop_timestamp() + "nope"));
+  EXPECT_EQ(f.say("APOP alice " + wrong), "-ERR [AUTH] Authentication failed.\r\n");
+  EXPECT_TRUE(f.session.take_auth_failure());
+  const std::string bob = crypto::hex(crypto::md5(f.session.apop_timestamp() + "hunter2"));
+  EXPECT_EQ(f.say("APOP bob " + bob), "-ERR [AUTH] Authentication failed.\r\n");
+  EXPECT_EQ(f.say("APOP ghost " + bob), "-ERR [AUTH] Authentication failed.\r\n");
+  EXPECT_EQ(f.session.stats().auth_failures, 3u);
+}
+
+TEST(Session, NoApopTimestampWhenNoUserHasAPlaintextSecret) {
+  auto store = std::make_shared<testing::MemoryStore>();
+  store->add_user("x", Credentials{std::nullopt, std::nullopt}, {});
+  Session s({}, std::make_shared<testing::MemoryAuthenticator>(store),
+            std::make_shared<const SaslRegistry>(SaslRegistry::with_defaults()));
+  s.start();
+  EXPECT_EQ(s.next_output(), "+OK feedpop ready.\r\n");
+  s.on_line("AUTH CRAM-MD5");
+  EXPECT_EQ(s.next_output(), "-ERR Unsupported authentication mechanism.\r\n");
+}
+
+TEST(Session, RetrStreamsInBoundedChunks) {
+  Fixture f;
+  const std::string big = testing::crlf("Subject: big\n\n") + std::string(300000, 'x') + "\r\n";
+  f.store->deliver("alice", {"uid-big", std::make_shared<const std::string>(big)});
+  f.say("USER alice");
+  f.say("PASS secret");
+  f.session.on_line("RETR 4");
+  std::string out;
+  std::size_t chunks = 0;
+  while (f.session.has_output()) {
+    const auto chunk = f.session.next_output(16 * 1024);
+    EXPECT_LE(chunk.size(), 16u * 1024 + 64);
+    out.append(chunk);
+    ++chunks;
+  }
+  EXPECT_GT(chunks, 15u);
+  EXPECT_TRUE(out == "+OK " + std::to_string(big.size()) + " octets\r\n" + big + ".\r\n");
+}
+
+// A maildrop that only implements the push-style read(): exercises the default read_at().
+class PushOnlyMaildrop : public Maildrop {
+public:
+  explicit PushOnlyMaildrop(std::string bytes) : bytes_(std::move(bytes)) {
+    info_.push_back({"only", bytes_.size()});
+  }
+  const std::vector<MessageInfo>& messages() const override { return info_; }
+  void read(std::size_t, const std::function<bool(std::string_view)>& sink) override {
+    for (std::size_t pos = 0; pos < bytes_.size(); pos += 7) {
+      if (!sink(std::string_view(bytes_).substr(pos, 7))) {
+        return;
+      }
+    }
+  }
+  void commit(const std::vector<std::size_t>&) override {}
+
+private:
+  std::string bytes_;
+  std::vector<MessageInfo> info_;
+};
+
+TEST(Maildrop, DefaultReadAtCopiesTheRequestedWindow) {
+  PushOnlyMaildrop m("0123456789abcdefghijklmnopqrstuvwxyz");
+  char buf[10];
+  EXPECT_EQ(m.read_at(0, 0, buf, 10), 10u);
+  EXPECT_EQ(std::string_view(buf, 10), "0123456789");
+  EXPECT_EQ(m.read_at(0, 5, buf, 10), 10u);
+  EXPECT_EQ(std::string_view(buf, 10), "56789abcde");
+  EXPECT_EQ(m.read_at(0, 30, buf, 10), 6u);
+  EXPECT_EQ(std::string_view(buf, 6), "uvwxyz");
+  EXPECT_EQ(m.read_at(0, 36, buf, 10), 0u);
+}
+
+TEST(Session, ReadFailureMidRetrEndsTheSessionWithoutTerminator) {
+  Fixture f;
+  f.say("USER alice");
+  f.say("PASS secret");
+  f.store->fail_read = true;
+  f.session.on_line("RETR 1");
+  const std::string out = f.drain();
+  EXPECT_EQ(out, "+OK 44 octets\r\n");
+  EXPECT_TRUE(f.session.finished());
+}
+
+TEST(Session, QuitCommitsAllMarksInOneCallAndDropCommitsNothing) {
+  {
+    Fixture f;
+    f.say("USER alice");
+    f.say("PASS secret");
+    f.say("DELE 1");
+    f.say("DELE 3");
+    // destroyed without QUIT: a dropped connection
+    EXPECT_EQ(f.store->commits, 0u);
+    EXPECT_EQ(f.store->visible("alice"), 3u);
+  }
+  Fixture f;
+  f.say("USER alice");
+  f.say("PASS secret");
+  f.say("DELE 1");
+  f.say("DELE 3");
+  EXPECT_EQ(f.say("QUIT"), "+OK Logging out, messages deleted.\r\n");
+  EXPECT_EQ(f.store->commits, 1u);
+  EXPECT_EQ(f.store->visible("alice"), 1u);
+  EXPECT_EQ(f.session.state(), State::Update);
+}
+
+TEST(Session, LockIsReleasedWhenTheSessionEnds) {
+  SessionOptions o = loopback_options();
+  o.locks = std::make_shared<SessionLocks>();
+  {
+    Fixture f(o);
+    f.say("USER alice");
+    EXPECT_EQ(f.say("PASS secret"), "+OK Logged in.\r\n");
+    EXPECT_TRUE(o.locks->locked("alice"));
+    Fixture g(o);
+    g.say("USER alice");
+    EXPECT_EQ(g.say("PASS secret"), "-ERR [IN-USE] Mailbox is locked by another POP3 session.\r\n");
+    EXPECT_FALSE(g.session.take_auth_failure()); // not a credential failure
+  }
+  EXPECT_FALSE(o.locks->locked("alice"));
+}
+
+TEST(Session, SnapshotIgnoresMailArrivingDuringTheSession) {
+  Fixture f;
+  f.say("USER alice");
+  f.say("PASS secret");
+  f.store->deliver("alice", {"uid-new", std::make_shared<const std::string>("A: b\r\n\r\nc\r\n")});
+  EXPECT_EQ(f.say("STAT"), "+OK 3 133\r\n");
+}
+
+} // namespace
+} // namespace feedpop::pop3
