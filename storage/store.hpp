@@ -129,6 +129,9 @@ struct StoreOptions {
   std::chrono::milliseconds busy_timeout{30000};
   // The clock stamping entries' first-seen time at insert (tests inject one).
   std::function<Time()> clock;
+  // Page size of a newly created file (an existing file keeps its own); 0 = the store's
+  // default, chosen for the size target in bench/RESULTS.md. Exposed for the benchmark.
+  int page_size = 0;
 };
 
 // Opens the SQLite store at `path`, creating the file and migrating the schema when
