@@ -12,9 +12,15 @@ namespace feedpop::feeds::html {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+bool is_alpha(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) != 0;
+}
+bool is_alnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -53,9 +59,8 @@ std::size_t decode_reference(std::string_view text, std::size_t i, std::string& 
     }
     std::size_t digits_start = j;
     std::uint32_t cp = 0;
-    while (j < text.size() &&
-           (hex ? std::isxdigit(static_cast<unsigned char>(text[j])) != 0
-                : std::isdigit(static_cast<unsigned char>(text[j])) != 0)) {
+    while (j < text.size() && (hex ? std::isxdigit(static_cast<unsigned char>(text[j])) != 0
+                                   : std::isdigit(static_cast<unsigned char>(text[j])) != 0)) {
       if (cp <= 0x10FFFF) {
         int d = std::isdigit(static_cast<unsigned char>(text[j]))
                     ? text[j] - '0'
@@ -150,9 +155,8 @@ std::size_t scan_attributes(std::string_view s, std::size_t i, Token& tok) {
         value = decode_entities(s.substr(v, i - v));
       }
     }
-    if (!name.empty() &&
-        std::none_of(tok.attrs.begin(), tok.attrs.end(),
-                     [&](const auto& a) { return a.first == name; })) {
+    if (!name.empty() && std::none_of(tok.attrs.begin(), tok.attrs.end(),
+                                      [&](const auto& a) { return a.first == name; })) {
       tok.attrs.emplace_back(std::move(name), std::move(value));
     }
   }

@@ -19,33 +19,33 @@ bool contains(const std::array<std::string_view, N>& set, std::string_view name)
 }
 
 constexpr std::array<std::string_view, 95> kAllowedElements = {
-    "a",       "abbr",     "acronym", "address", "area",       "article", "aside",  "audio",
-    "b",       "bdi",      "bdo",     "big",     "blockquote", "br",      "button", "caption",
-    "center",  "cite",     "code",    "col",     "colgroup",   "dd",      "del",    "details",
-    "dfn",     "dir",      "div",     "dl",      "dt",         "em",      "fieldset", "figcaption",
-    "figure",  "font",     "footer",  "h1",      "h2",         "h3",      "h4",     "h5",
-    "h6",      "header",   "hgroup",  "hr",      "i",          "img",     "ins",    "kbd",
-    "label",   "legend",   "li",      "main",    "map",        "mark",    "menu",   "meter",
-    "nav",     "ol",       "optgroup", "option", "output",     "p",       "picture", "pre",
-    "progress", "q",       "rp",      "rt",      "ruby",       "s",       "samp",   "section",
-    "small",   "source",   "span",    "strike",  "strong",     "sub",     "summary", "sup",
-    "table",   "tbody",    "td",      "tfoot",   "th",         "thead",   "time",   "tr",
-    "track",   "tt",       "u",       "ul",      "var",        "video",   "wbr"};
+    "a",        "abbr",   "acronym",  "address", "area",       "article", "aside",    "audio",
+    "b",        "bdi",    "bdo",      "big",     "blockquote", "br",      "button",   "caption",
+    "center",   "cite",   "code",     "col",     "colgroup",   "dd",      "del",      "details",
+    "dfn",      "dir",    "div",      "dl",      "dt",         "em",      "fieldset", "figcaption",
+    "figure",   "font",   "footer",   "h1",      "h2",         "h3",      "h4",       "h5",
+    "h6",       "header", "hgroup",   "hr",      "i",          "img",     "ins",      "kbd",
+    "label",    "legend", "li",       "main",    "map",        "mark",    "menu",     "meter",
+    "nav",      "ol",     "optgroup", "option",  "output",     "p",       "picture",  "pre",
+    "progress", "q",      "rp",       "rt",      "ruby",       "s",       "samp",     "section",
+    "small",    "source", "span",     "strike",  "strong",     "sub",     "summary",  "sup",
+    "table",    "tbody",  "td",       "tfoot",   "th",         "thead",   "time",     "tr",
+    "track",    "tt",     "u",        "ul",      "var",        "video",   "wbr"};
 
 // Elements whose content is dropped along with their tags.
 constexpr std::array<std::string_view, 9> kDroppedWithContent = {
     "script", "style", "applet", "iframe", "object", "embed", "noscript", "template", "frameset"};
 
 constexpr std::array<std::string_view, 13> kVoidElements = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr"};
+    "area",  "base", "br",   "col",    "embed", "hr", "img",
+    "input", "link", "meta", "source", "track", "wbr"};
 
 // Attributes holding a URL: resolved against the base, checked for unsafe schemes.
 constexpr std::array<std::string_view, 9> kUrlAttributes = {
     "href", "src", "cite", "action", "background", "longdesc", "poster", "usemap", "lowsrc"};
 
 constexpr std::array<std::string_view, 6> kDroppedAttributes = {"srcset", "formaction", "xmlns",
-                                                                "form", "ping", "dynsrc"};
+                                                                "form",   "ping",       "dynsrc"};
 
 std::string compact_lower(std::string_view v) {
   // Browsers ignore whitespace and control characters inside a scheme ("java\tscript:").

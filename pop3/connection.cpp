@@ -1,8 +1,8 @@
 // One coroutine per connection (STYLE.md §3): the frame owns the stream, the read buffer
 // and the Session; no shared_from_this. The loop is templated on the stream so plain TCP,
 // TCP after STLS and implicit TLS share it.
-#include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
 #include <array>
+#include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -47,8 +47,7 @@ public:
   bool admit(std::function<void()> closer) {
     std::lock_guard lock(state_.conn_mutex);
     auto& n = state_.per_address[address_];
-    if (state_.total >= state_.options.max_connections ||
-        n >= state_.options.max_per_address) {
+    if (state_.total >= state_.options.max_connections || n >= state_.options.max_per_address) {
       if (n == 0) {
         state_.per_address.erase(address_);
       }
@@ -117,9 +116,8 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
       if (r.status == LineReader::Status::NeedMore) {
         break;
       }
-      const Action action = r.status == LineReader::Status::TooLong
-                                ? c.session.on_line_too_long()
-                                : c.session.on_line(r.line);
+      const Action action = r.status == LineReader::Status::TooLong ? c.session.on_line_too_long()
+                                                                    : c.session.on_line(r.line);
       if (c.session.take_auth_failure()) {
         asio::steady_timer delay(co_await asio::this_coro::executor);
         delay.expires_after(c.state.failure_delay(c.address));
@@ -148,8 +146,8 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
     c.watchdog.touch(c.session.state() == State::Transaction ? c.state.options.idle_timeout
                                                              : c.state.options.login_timeout);
     error_code ec;
-    const std::size_t n = co_await stream.async_read_some(
-        asio::buffer(buffer), asio::redirect_error(use_awaitable, ec));
+    const std::size_t n = co_await stream.async_read_some(asio::buffer(buffer),
+                                                          asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (c.watchdog.fired() && !c.session.finished()) {
         // RFC 1939 §3 autologout: say so (briefly), commit nothing.
@@ -230,8 +228,7 @@ std::chrono::milliseconds ServerState::failure_delay(const std::string& address)
                                              options.max_auth_failure_delay);
 }
 
-asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket,
-                                        bool implicit_tls) {
+asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, bool implicit_tls) {
   const auto started = Clock::now();
   error_code ec;
   const auto remote = socket.remote_endpoint(ec);

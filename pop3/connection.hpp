@@ -1,7 +1,6 @@
 #pragma once
 // Internals of pop3::Server shared by server.cpp and connection.cpp; not part of the API.
 // <utility> first: Boost 1.74's awaitable.hpp uses std::exchange without including it.
-#include <utility>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +11,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -56,7 +56,8 @@ struct ServerState {
   ServerOptions options;
   std::string hostname;
   std::shared_ptr<SessionLocks> locks;
-  std::shared_ptr<SaslRegistry> sasl = std::make_shared<SaslRegistry>(SaslRegistry::with_defaults());
+  std::shared_ptr<SaslRegistry> sasl =
+      std::make_shared<SaslRegistry>(SaslRegistry::with_defaults());
   std::shared_ptr<const SaslRegistry> sasl_frozen;
 
   std::mutex config_mutex;
@@ -89,7 +90,6 @@ struct ServerState {
   asio::io_context io;
 };
 
-asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket,
-                                        bool implicit_tls);
+asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, bool implicit_tls);
 
 } // namespace feedpop::pop3::detail

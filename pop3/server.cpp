@@ -1,15 +1,15 @@
 #include "pop3/server.hpp"
 
-#include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
 #include <stdexcept>
 #include <system_error>
+#include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
 
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
@@ -71,10 +71,8 @@ asio::ip::address parse_host(const std::string& host) {
     return asio::ip::make_address("::");
   }
   boost::system::error_code ec;
-  auto a = asio::ip::make_address(host.front() == '[' && host.back() == ']'
-                                      ? host.substr(1, host.size() - 2)
-                                      : host,
-                                  ec);
+  auto a = asio::ip::make_address(
+      host.front() == '[' && host.back() == ']' ? host.substr(1, host.size() - 2) : host, ec);
   if (ec) {
     throw std::runtime_error("cannot listen on \"" + host + "\": not an IP address");
   }
@@ -148,7 +146,9 @@ Server::~Server() {
   }
 }
 
-SaslRegistry& Server::sasl() { return *impl_->state->sasl; }
+SaslRegistry& Server::sasl() {
+  return *impl_->state->sasl;
+}
 
 std::vector<BoundEndpoint> Server::start() {
   std::lock_guard guard(impl_->lifecycle);
@@ -178,14 +178,14 @@ std::vector<BoundEndpoint> Server::start() {
       acceptor->listen(asio::socket_base::max_listen_connections, ec);
     }
     if (ec) {
-      throw std::system_error(ec, "pop3: cannot listen on " + ep.host + ":" +
-                                      std::to_string(ep.port));
+      throw std::system_error(ec,
+                              "pop3: cannot listen on " + ep.host + ":" + std::to_string(ep.port));
     }
     const auto local = acceptor->local_endpoint();
     bound.push_back({{local.address().to_string(), local.port()}, implicit_tls});
     impl_->acceptors.push_back(acceptor);
-    asio::co_spawn(acceptor->get_executor(), accept_loop(impl_->state.get(), acceptor, implicit_tls),
-                   asio::detached);
+    asio::co_spawn(acceptor->get_executor(),
+                   accept_loop(impl_->state.get(), acceptor, implicit_tls), asio::detached);
   };
   for (const auto& ep : s.options.listen) {
     listen(ep, false);

@@ -84,8 +84,8 @@ TEST(HtmlTokenize, ScriptContentIsRawText) {
 }
 
 TEST(HtmlTokenize, UnterminatedConstructsNeverOverrun) {
-  for (std::string_view s : {"<a href='x", "<!--", "<!x", "</a", "<script>x", "<![CDATA[x", "&#",
-                             "&#x", "&", "<"}) {
+  for (std::string_view s :
+       {"<a href='x", "<!--", "<!x", "</a", "<script>x", "<![CDATA[x", "&#", "&#x", "&", "<"}) {
     EXPECT_NO_THROW(tokens_of(s)) << s;
   }
 }
@@ -102,10 +102,10 @@ TEST(HtmlSanitize, UnknownElementsKeepTheirText) {
 }
 
 TEST(HtmlSanitize, ResolvesRelativeUrlsAgainstBase) {
-  EXPECT_EQ(sanitize("<a href=\"../b?q=1&amp;r=2\">x</a><img src=/i.png>",
-                     "http://example.com/a/c/page"),
-            "<a href=\"http://example.com/a/b?q=1&amp;r=2\">x</a>"
-            "<img src=\"http://example.com/i.png\" />");
+  EXPECT_EQ(
+      sanitize("<a href=\"../b?q=1&amp;r=2\">x</a><img src=/i.png>", "http://example.com/a/c/page"),
+      "<a href=\"http://example.com/a/b?q=1&amp;r=2\">x</a>"
+      "<img src=\"http://example.com/i.png\" />");
 }
 
 TEST(HtmlSanitize, BalancesTags) {

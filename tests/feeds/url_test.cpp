@@ -38,7 +38,9 @@ TEST(UrlResolve, NoBaseLeavesReferenceAlone) {
   EXPECT_EQ(resolve("relative/base", "x"), "x");
 }
 
-TEST(UrlResolve, HostOnlyBase) { EXPECT_EQ(resolve("http://example.com", "x"), "http://example.com/x"); }
+TEST(UrlResolve, HostOnlyBase) {
+  EXPECT_EQ(resolve("http://example.com", "x"), "http://example.com/x");
+}
 
 } // namespace
 } // namespace feedpop::feeds::url

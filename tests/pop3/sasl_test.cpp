@@ -222,7 +222,9 @@ TEST(Sasl, ACustomMechanismIsOneClassAndOneRegistration) {
 }
 
 TEST(Scram, VerifierRoundTripsThroughDovecotsFormat) {
-  const auto v = make_scram_verifier("pencil", std::string("\x5b\x6d\x99\x68\x9d\x12\x35\x8e\xec\xa0\x4b\x14\x12\x36\xfa\x81", 16), 4096);
+  const auto v = make_scram_verifier(
+      "pencil", std::string("\x5b\x6d\x99\x68\x9d\x12\x35\x8e\xec\xa0\x4b\x14\x12\x36\xfa\x81", 16),
+      4096);
   const std::string text = format_scram_verifier(v);
   EXPECT_EQ(text.rfind("SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$", 0), 0u) << text;
   const auto parsed = parse_scram_verifier(text);
@@ -238,10 +240,10 @@ TEST(Scram, FreshVerifiersUseRandomSalts) {
 }
 
 TEST(Scram, ParserExplainsMalformedVerifiers) {
-  for (const char* bad : {"", "SCRAM-SHA-1$4096:abc=$a:b", "SCRAM-SHA-256$x:W22Z$a:b",
-                          "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$short:short",
-                          "SCRAM-SHA-256$4096:!!$a:b", "SCRAM-SHA-256$0:W22Z$a:b",
-                          "SCRAM-SHA-256$4096:W22Z"}) {
+  for (const char* bad :
+       {"", "SCRAM-SHA-1$4096:abc=$a:b", "SCRAM-SHA-256$x:W22Z$a:b",
+        "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$short:short", "SCRAM-SHA-256$4096:!!$a:b",
+        "SCRAM-SHA-256$0:W22Z$a:b", "SCRAM-SHA-256$4096:W22Z"}) {
     const auto r = parse_scram_verifier(bad);
     EXPECT_FALSE(r.verifier) << bad;
     EXPECT_FALSE(r.error.empty()) << bad;
@@ -256,7 +258,7 @@ TEST(Crypto, Base64DecodingIsStrict) {
   EXPECT_FALSE(base64_decode("YWJ"));
   EXPECT_FALSE(base64_decode("YW J"));
   EXPECT_FALSE(base64_decode("Y==="));
-  EXPECT_FALSE(base64_decode("YR=="));  // non-zero padding bits
+  EXPECT_FALSE(base64_decode("YR==")); // non-zero padding bits
   EXPECT_FALSE(base64_decode("YQ==YWJj"));
   for (int n = 0; n < 40; ++n) {
     const std::string s = crypto::random_bytes(static_cast<std::size_t>(n));

@@ -1,9 +1,9 @@
 // pop3::Server over real sockets on 127.0.0.1 (port 0) with real TLS: STLS, implicit TLS,
 // the STLS injection case, limits, auth-failure delays, backpressure, shutdown.
-#include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
 #include <chrono>
 #include <future>
 #include <thread>
+#include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -117,7 +117,7 @@ TEST(Server, ServesAPlainSessionOnAnEphemeralPort) {
   EXPECT_EQ(c.say("PASS secret"), "+OK Logged in.");
   EXPECT_EQ(c.say("RETR 2"), "+OK 48 octets");
   EXPECT_EQ(c.multiline(), (std::vector<std::string>{"Subject: two", "", "first", "..hidden",
-                                                       "...two", "..", "last"}));
+                                                     "...two", "..", "last"}));
   EXPECT_EQ(c.say("QUIT"), "+OK Logging out.");
   EXPECT_EQ(c.line(), "<End of file>");
 }
@@ -300,8 +300,7 @@ TEST(Server, BindFailureNamesTheEndpoint) {
     s.start();
     FAIL() << "bound a port in use";
   } catch (const std::system_error& e) {
-    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(r.port)),
-              std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(r.port)), std::string::npos);
   }
 }
 

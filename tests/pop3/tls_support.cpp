@@ -20,7 +20,8 @@ const TestCertificate& test_certificate() {
     const std::string cmd =
         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
         "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1 "
-        "-keyout " + c.key.string() + " -out " + c.cert.string() + " >/dev/null 2>&1";
+        "-keyout " +
+        c.key.string() + " -out " + c.cert.string() + " >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0) {
       throw std::runtime_error("openssl req failed: " + cmd);
     }
