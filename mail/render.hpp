@@ -27,6 +27,15 @@ struct RenderOptions {
 
 std::string render(const feeds::Entry& entry, const FeedInfo& feed, const RenderOptions& options);
 
+// The Subject as a mail client shows it once decoded: the normalised title (white space
+// collapsed, controls removed, invalid UTF-8 replaced), else the start of the entry's
+// text, else "(no title)".
+std::string subject_text(const feeds::Entry& entry);
+
+// From's display name once decoded: "Author (Feed title)", the feed title, the author, or
+// the feed key, normalised and shortened by fit_display_name() (mail/header_encoding.hpp).
+std::string from_display_name(const feeds::Entry& entry, const FeedInfo& feed);
+
 // The stable Message-ID ("<...@hostname>") for an identity; render() uses it too.
 std::string message_id(const std::string& feed_key, const std::string& identity,
                        const std::string& hostname);

@@ -1,0 +1,33 @@
+#pragma once
+// Mailbox views: POP3 has one mailbox per login, so `alice+lwn` (feed key) or `alice+TAG`
+// (a tag from feeds.yaml) logs in with alice's credentials and sees only those feeds'
+// entries — with alice's UIDLs and deletion state, because it is the same user's mailbox
+// filtered by feed (storage::Store::snapshot takes the feed keys). A client can so file
+// each feed into its own folder. The separator is `pop3.view_separator` ("+" by default;
+// empty disables views).
+//
+// Resolution order: a configured user whose name is the whole login wins (so "a+b" can
+// be a user); else the login splits at the first separator; a feed key wins over a tag
+// of the same name. A view that selects none of the user's feeds is an unknown login.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/config.hpp"
+
+namespace feedpop::gateway {
+
+struct MailboxView {
+  std::string user;                   // the configured user (credentials, deletions)
+  std::string view;                   // "" for the full mailbox, else the feed key or tag
+  std::vector<std::string> feed_keys; // what the mailbox shows
+};
+
+// The feed keys `user` reads: every configured feed, or the user's list (those present).
+std::vector<std::string> subscribed_feeds(const Config& config, const UserConfig& user);
+
+std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_view login);
+
+} // namespace feedpop::gateway

@@ -1,0 +1,270 @@
+#include "gateway/store_adapter.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include "gateway/mailbox_views.hpp"
+
+namespace feedpop::gateway {
+
+// Idle reader Stores, shared by the authenticator and every open Maildrop (a Maildrop
+// can outlive a reload and even the authenticator).
+class ReaderPool {
+public:
+  ReaderPool(StoreAuthenticator::OpenReader open, std::size_t max_idle)
+      : open_(std::move(open)), max_idle_(max_idle) {}
+
+  std::unique_ptr<storage::Store> acquire() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        auto store = std::move(idle_.back());
+        idle_.pop_back();
+        return store;
+      }
+    }
+    return open_();
+  }
+
+  void release(std::unique_ptr<storage::Store> store) {
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < max_idle_) {
+      idle_.push_back(std::move(store));
+    }
+  }
+
+private:
+  StoreAuthenticator::OpenReader open_;
+  std::size_t max_idle_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<storage::Store>> idle_;
+};
+
+namespace {
+
+constexpr std::size_t read_chunk = 64 * 1024;
+
+std::optional<std::string> decode_base64(std::string_view in) {
+  if (in.empty() || in.size() % 4 != 0) {
+    return std::nullopt;
+  }
+  std::string out(in.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(in.data()),
+                                static_cast<int>(in.size()));
+  if (n < 0) {
+    return std::nullopt;
+  }
+  // EVP_DecodeBlock counts padding as zero bytes; drop them.
+  std::size_t len = static_cast<std::size_t>(n);
+  for (auto it = in.rbegin(); it != in.rend() && *it == '='; ++it) {
+    --len;
+  }
+  out.resize(len);
+  return out;
+}
+
+class StoreMaildrop final : public pop3::Maildrop {
+public:
+  StoreMaildrop(std::shared_ptr<ReaderPool> pool, std::unique_ptr<storage::Store> store,
+                std::string user, std::vector<storage::MailboxItem> items)
+      : pool_(std::move(pool)), store_(std::move(store)), user_(std::move(user)),
+        items_(std::move(items)) {
+    messages_.reserve(items_.size());
+    for (const auto& item : items_) {
+      messages_.push_back({item.uidl, item.size});
+    }
+  }
+  ~StoreMaildrop() override {
+    if (store_ && healthy_) {
+      pool_->release(std::move(store_));
+    }
+  }
+  StoreMaildrop(const StoreMaildrop&) = delete;
+  StoreMaildrop& operator=(const StoreMaildrop&) = delete;
+
+  const std::vector<pop3::MessageInfo>& messages() const override { return messages_; }
+
+  void read(std::size_t index, const std::function<bool(std::string_view)>& sink) override {
+    if (index >= items_.size()) {
+      throw pop3::MaildropError("no message at index " + std::to_string(index));
+    }
+    guarded("read", [&] { store_->read_message(items_[index].id, read_chunk, sink); });
+  }
+
+  // The session pulls RETR/TOP one buffer at a time. The Store streams from the start
+  // only, so the message being sent is read once into a cache and served from there; the
+  // cache is dropped when its last byte has gone out (memory: one message while sending).
+  std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
+                      std::size_t max) /*override*/ {
+    if (index >= items_.size()) {
+      throw pop3::MaildropError("no message at index " + std::to_string(index));
+    }
+    if (cached_index_ != index) {
+      cached_.clear();
+      cached_.shrink_to_fit();
+      cached_index_ = items_.size();
+      guarded("read", [&] { cached_ = store_->read_message(items_[index].id); });
+      cached_index_ = index;
+    }
+    if (offset >= cached_.size()) {
+      return 0;
+    }
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(max, cached_.size() - offset));
+    std::copy_n(cached_.data() + offset, n, dest);
+    if (offset + n == cached_.size()) {
+      cached_.clear();
+      cached_.shrink_to_fit();
+      cached_index_ = items_.size();
+    }
+    return n;
+  }
+
+  void commit(const std::vector<std::size_t>& deleted_indexes) override {
+    std::vector<storage::EntryId> ids;
+    ids.reserve(deleted_indexes.size());
+    for (const auto index : deleted_indexes) {
+      if (index >= items_.size()) {
+        throw pop3::MaildropError("no message at index " + std::to_string(index));
+      }
+      ids.push_back(items_[index].id);
+    }
+    if (ids.empty()) {
+      return;
+    }
+    // A view commits into the user's own deletion state: same entries, same user.
+    guarded("commit", [&] { store_->commit_deletions(user_, ids); });
+  }
+
+private:
+  template <class Fn> void guarded(const char* what, Fn&& fn) {
+    try {
+      fn();
+    } catch (const storage::StoreError& e) {
+      healthy_ = false;
+      spdlog::error("mailbox {} of {}: storage error {}: {}", what, user_, e.code(), e.what());
+      throw pop3::MaildropError(e.what());
+    }
+  }
+
+  std::shared_ptr<ReaderPool> pool_;
+  std::unique_ptr<storage::Store> store_;
+  std::string user_;
+  std::vector<storage::MailboxItem> items_;
+  std::vector<pop3::MessageInfo> messages_;
+  bool healthy_ = true;
+  std::string cached_;
+  std::size_t cached_index_ = items_.size();
+};
+
+} // namespace
+
+std::optional<pop3::ScramVerifier> parse_scram_verifier(std::string_view text) {
+  constexpr std::string_view prefix = "SCRAM-SHA-256$";
+  if (!text.starts_with(prefix)) {
+    return std::nullopt;
+  }
+  text.remove_prefix(prefix.size());
+  const auto dollar = text.find('$');
+  if (dollar == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto params = text.substr(0, dollar);
+  const auto keys = text.substr(dollar + 1);
+  const auto c1 = params.find(':');
+  const auto c2 = keys.find(':');
+  if (c1 == std::string_view::npos || c2 == std::string_view::npos) {
+    return std::nullopt;
+  }
+  pop3::ScramVerifier v;
+  const auto iter = params.substr(0, c1);
+  const auto [ptr, ec] = std::from_chars(iter.data(), iter.data() + iter.size(), v.iterations);
+  auto salt = decode_base64(params.substr(c1 + 1));
+  auto stored = decode_base64(keys.substr(0, c2));
+  auto server = decode_base64(keys.substr(c2 + 1));
+  // RFC 7677 §4: SCRAM-SHA-256 keys are SHA-256 outputs; RFC 5802 §5.1: i ≥ 1.
+  if (ec != std::errc() || ptr != iter.data() + iter.size() || v.iterations == 0 || !salt ||
+      !stored || !server || stored->size() != 32 || server->size() != 32) {
+    return std::nullopt;
+  }
+  v.salt = std::move(*salt);
+  v.stored_key = std::move(*stored);
+  v.server_key = std::move(*server);
+  return v;
+}
+
+StoreAuthenticator::StoreAuthenticator(OpenReader open_reader, std::shared_ptr<const Config> config,
+                                       std::size_t max_idle_readers)
+    : config_(std::move(config)),
+      pool_(std::make_shared<ReaderPool>(std::move(open_reader), max_idle_readers)) {}
+
+StoreAuthenticator::~StoreAuthenticator() = default;
+
+void StoreAuthenticator::apply(std::shared_ptr<const Config> config) {
+  std::lock_guard lock(mutex_);
+  config_ = std::move(config);
+}
+
+std::shared_ptr<const Config> StoreAuthenticator::config() const {
+  std::lock_guard lock(mutex_);
+  return config_;
+}
+
+std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view login) {
+  const auto cfg = config();
+  const auto mailbox = resolve_mailbox(*cfg, login);
+  if (!mailbox) {
+    return std::nullopt;
+  }
+  const UserConfig& user = cfg->users.at(mailbox->user);
+  pop3::Credentials creds;
+  creds.plaintext = user.password;
+  if (user.scram) {
+    creds.scram = parse_scram_verifier(*user.scram);
+    if (!creds.scram) {
+      spdlog::warn("user {}: the scram verifier is malformed; SCRAM login disabled", mailbox->user);
+    }
+  }
+  if (!creds.plaintext && !creds.scram) {
+    return std::nullopt; // nothing to check a password against: nobody logs in as this user
+  }
+  return creds;
+}
+
+std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login) {
+  const auto cfg = config();
+  auto mailbox = resolve_mailbox(*cfg, login);
+  if (!mailbox) {
+    // The user vanished in a reload between PASS and open: nothing to show.
+    throw pop3::MaildropError("no such mailbox: " + std::string(login));
+  }
+  std::unique_ptr<storage::Store> store;
+  try {
+    store = pool_->acquire();
+    auto items = store->snapshot(mailbox->user, mailbox->feed_keys);
+    return std::make_unique<StoreMaildrop>(pool_, std::move(store), std::move(mailbox->user),
+                                           std::move(items));
+  } catch (const storage::StoreError& e) {
+    spdlog::error("mailbox of {}: storage error {}: {}", mailbox->user, e.code(), e.what());
+    throw pop3::MaildropError(e.what());
+  }
+}
+
+std::optional<unsigned> StoreAuthenticator::expire_days() const {
+  const auto cfg = config();
+  std::optional<unsigned> days;
+  for (const auto& [key, feed] : cfg->feeds) {
+    if (feed.retention) {
+      // RFC 2449 §6.7: EXPIRE 0 would mean "mail may not be left on the server"; a
+      // retention under a day still lets it stay, so announce at least 1.
+      const auto d = static_cast<unsigned>(std::max<long long>(1, feed.retention->count() / 86400));
+      days = days ? std::min(*days, d) : d;
+    }
+  }
+  return days;
+}
+
+} // namespace feedpop::gateway

@@ -1,0 +1,57 @@
+#pragma once
+// Adapts storage::Store to what pop3/ needs (STYLE.md §1: they meet only in gateway).
+//
+// StoreAuthenticator answers for the users of the current Config (swapped atomically by
+// apply() on a live reload; sessions already logged in keep their snapshot) and opens a
+// StoreMaildrop per login: a reader-Store snapshot of the user's subscribed feeds, or of a
+// mailbox view's feeds (gateway/mailbox_views.hpp). Reader Stores come from a small pool,
+// so a poll session costs no SQLite open; one Store serves one session at a time.
+//
+// Threading: StoreAuthenticator is thread-safe; a Maildrop is used by one session.
+// Errors: storage::StoreError becomes pop3::MaildropError (the session answers
+// -ERR [SYS/TEMP]); a Store that failed is not returned to the pool.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/config.hpp"
+#include "pop3/maildrop.hpp"
+#include "storage/store.hpp"
+
+namespace feedpop::gateway {
+
+// Parses "SCRAM-SHA-256$<iterations>:<base64 salt>$<base64 StoredKey>:<base64 ServerKey>"
+// (the format of `feedpop passwd` and Dovecot). nullopt when malformed.
+std::optional<pop3::ScramVerifier> parse_scram_verifier(std::string_view text);
+
+class ReaderPool;
+
+class StoreAuthenticator final : public pop3::Authenticator {
+public:
+  using OpenReader = std::function<std::unique_ptr<storage::Store>()>;
+
+  StoreAuthenticator(OpenReader open_reader, std::shared_ptr<const Config> config,
+                     std::size_t max_idle_readers = 8);
+  ~StoreAuthenticator() override;
+
+  // Live reload: users, passwords and subscriptions for sessions that log in from now on.
+  void apply(std::shared_ptr<const Config> config);
+
+  std::optional<pop3::Credentials> lookup(std::string_view user) override;
+  std::unique_ptr<pop3::Maildrop> open(std::string_view user) override;
+  std::optional<unsigned> expire_days() const override;
+
+private:
+  std::shared_ptr<const Config> config() const;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Config> config_;
+  std::shared_ptr<ReaderPool> pool_;
+};
+
+} // namespace feedpop::gateway

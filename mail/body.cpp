@@ -1,0 +1,162 @@
+#include "mail/body.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "feeds/html.hpp"
+#include "mail/header_encoding.hpp"
+#include "mail/text_rendering.hpp"
+#include "mail/utf8.hpp"
+
+namespace feedpop::mail {
+namespace {
+
+using feeds::html::escape;
+
+const std::optional<std::string>& source_html(const feeds::Entry& entry) {
+  return entry.content_html ? entry.content_html : entry.summary_html;
+}
+
+// Only these schemes become links in what we write ourselves (the sanitiser guards the
+// feed's own markup; this guards the feed's link fields).
+bool is_safe_url(std::string_view url) {
+  return url.starts_with("http://") || url.starts_with("https://") || url.starts_with("ftp://");
+}
+
+std::string feed_name(const FeedInfo& feed) {
+  std::string name = feed.title ? normalize_text(*feed.title) : std::string();
+  return name.empty() ? feed.key : name;
+}
+
+std::string readable_date(std::chrono::sys_seconds time) {
+  static constexpr std::array<std::string_view, 12> months = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto days = std::chrono::floor<std::chrono::days>(time);
+  const std::chrono::year_month_day ymd{days};
+  const std::chrono::hh_mm_ss hms{time - days};
+  return fmt::format("{} {} {:04} {:02}:{:02} UTC", static_cast<unsigned>(ymd.day()),
+                     months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+                     hms.hours().count(), hms.minutes().count());
+}
+
+// The file name a reader recognises: the URL's last path segment, else the URL.
+std::string enclosure_name(std::string_view url) {
+  std::string_view path = url.substr(0, url.find_first_of("?#"));
+  const std::size_t slash = path.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return std::string(name.empty() ? url : name);
+}
+
+std::string enclosure_details(const feeds::Enclosure& enclosure) {
+  std::string details = enclosure.type ? normalize_text(*enclosure.type) : std::string();
+  if (enclosure.length && *enclosure.length > 0) {
+    details += details.empty() ? "" : ", ";
+    details += format_size(*enclosure.length);
+  }
+  return details;
+}
+
+std::string plain_enclosures(const feeds::Entry& entry) {
+  std::string out;
+  if (entry.enclosures.empty()) {
+    return out;
+  }
+  out += "Attachments:\n";
+  for (const auto& enclosure : entry.enclosures) {
+    // The URL whole on its own line, never wrapped.
+    out += fmt::format("\xE2\x80\xA2 {}\n", utf8::repair(enclosure.url));
+    if (const std::string details = enclosure_details(enclosure); !details.empty()) {
+      out += fmt::format("  {}\n", details);
+    }
+  }
+  return out;
+}
+
+std::string html_enclosures(const feeds::Entry& entry) {
+  if (entry.enclosures.empty()) {
+    return {};
+  }
+  std::string out = "<div style=\"margin-top:1em;border-top:1px solid #ccc;padding-top:0.5em\">"
+                    "<p>Attachments:</p>\n<ul>\n";
+  for (const auto& enclosure : entry.enclosures) {
+    const std::string url = utf8::repair(enclosure.url);
+    const std::string name = escape(enclosure_name(url));
+    out += is_safe_url(url) ? fmt::format("<li><a href=\"{}\">{}</a>", escape(url), name)
+                            : fmt::format("<li>{}", name);
+    if (const std::string details = enclosure_details(enclosure); !details.empty()) {
+      out += fmt::format(" ({})", escape(details));
+    }
+    out += "</li>\n";
+  }
+  out += "</ul></div>\n";
+  return out;
+}
+
+std::string html_document(const feeds::Entry& entry, const FeedInfo& feed,
+                          std::chrono::sys_seconds date, std::string_view content) {
+  const std::string name = escape(feed_name(feed));
+  const std::string title = escape(subject_text(entry));
+  std::string meta = (feed.link && is_safe_url(*feed.link))
+                         ? fmt::format("<a href=\"{}\">{}</a>", escape(*feed.link), name)
+                         : name;
+  if (entry.author) {
+    if (const std::string author = normalize_text(*entry.author); !author.empty()) {
+      meta += " &middot; " + escape(author);
+    }
+  }
+  meta += " &middot; " + readable_date(date);
+  if (entry.link && is_safe_url(*entry.link)) {
+    meta += fmt::format("<br>\n<a href=\"{}\">Read the original</a>", escape(*entry.link));
+  }
+  return fmt::format(
+      "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n"
+      "</head>\n<body>\n<div style=\"font-family:sans-serif;font-size:0.9em;color:#555;"
+      "border-bottom:1px solid #ccc;padding-bottom:0.5em;margin-bottom:1em\">\n{}\n</div>\n"
+      "<div>\n{}\n</div>\n{}</body>\n</html>\n",
+      title, meta, content, html_enclosures(entry));
+}
+
+} // namespace
+
+std::string format_size(std::int64_t bytes) {
+  if (bytes < 1000) {
+    return fmt::format("{} bytes", bytes);
+  }
+  static constexpr std::array<std::string_view, 5> units = {"kB", "MB", "GB", "TB", "PB"};
+  double value = static_cast<double>(bytes) / 1000.0;
+  std::size_t unit = 0;
+  while (value >= 999.95 && unit + 1 < units.size()) {
+    value /= 1000.0;
+    ++unit;
+  }
+  return fmt::format("{:.1f} {}", value, units[unit]);
+}
+
+BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
+                      std::chrono::sys_seconds date) {
+  const auto& source = source_html(entry);
+  TextRendering text;
+  if (source) {
+    text = html_to_text(*source);
+  }
+  BodyParts parts;
+  parts.plain = std::move(text.text);
+  if (const std::string enclosures = plain_enclosures(entry); !enclosures.empty()) {
+    parts.plain += parts.plain.empty() ? "" : "\n";
+    parts.plain += enclosures;
+  }
+  // RFC 3676 §4.3 signature separator: clients dim the footer and leave it out of replies.
+  parts.plain += fmt::format("{}-- \n{}\n", parts.plain.empty() ? "" : "\n", feed_name(feed));
+  if (entry.link) {
+    parts.plain += utf8::repair(*entry.link) + "\n";
+  }
+  if (source && text.has_markup) {
+    const std::string base = entry.link ? *entry.link : feed.url;
+    parts.html =
+        html_document(entry, feed, date, feeds::html::sanitize(utf8::repair(*source), base));
+  }
+  return parts;
+}
+
+} // namespace feedpop::mail

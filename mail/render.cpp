@@ -1,0 +1,200 @@
+#include "mail/render.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "feeds/html.hpp"
+#include "mail/body.hpp"
+#include "mail/header_encoding.hpp"
+#include "mail/transfer_encoding.hpp"
+#include "mail/utf8.hpp"
+
+namespace feedpop::mail {
+namespace {
+
+constexpr std::size_t subject_fallback_length = 80; // characters of text when untitled
+constexpr std::size_t max_line = 998;               // RFC 5322 §2.1.1
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    hex += fmt::format("{:02x}", digest[i]);
+  }
+  return hex;
+}
+
+// RFC 5322 §3.2.3 atext, minus the characters that confuse people in addresses: the
+// feed key becomes a local part, a Message-ID part and a List-Id label.
+std::string atom_of(std::string_view key) {
+  std::string out;
+  for (const char ch : key) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    ch == '-' || ch == '_';
+    out += ok ? ch : '-';
+  }
+  return out.empty() ? std::string("feed") : out;
+}
+
+// A dot-atom domain (RFC 5322 §3.4.1); anything else falls back to the default.
+std::string domain_of(std::string_view hostname) {
+  bool ok = !hostname.empty() && hostname.front() != '.' && hostname.back() != '.' &&
+            hostname.find("..") == std::string_view::npos;
+  for (const char ch : hostname) {
+    const auto c = static_cast<unsigned char>(ch);
+    ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                ch == '-' || ch == '.');
+  }
+  return ok ? std::string(hostname) : std::string("feedpop.localhost");
+}
+
+bool plausible(std::chrono::sys_seconds time) {
+  const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(time)};
+  return ymd.year() >= std::chrono::year{1900} && ymd.year() <= std::chrono::year{9999};
+}
+
+std::chrono::sys_seconds entry_date(const feeds::Entry& entry, const RenderOptions& options) {
+  for (const auto& date : {entry.published, entry.updated}) {
+    if (date && plausible(*date)) {
+      return *date;
+    }
+  }
+  return plausible(options.first_seen) ? options.first_seen : std::chrono::sys_seconds{};
+}
+
+// A URI header (RFC 5064 Archived-At, X-Feed-URL) only when it fits on one line.
+void add_uri_field(std::string& out, std::string_view name, std::string_view url) {
+  const std::string uri = uri_for_header(url);
+  if (!uri.empty() && name.size() + uri.size() + 4 <= max_line) {
+    out += raw_field(name, "<" + uri + ">");
+  }
+}
+
+// RFC 2046 §5.1.1: the boundary must not occur in any part. "=_" cannot appear in
+// quoted-printable (an invalid escape) nor in base64, so collisions are impossible by
+// construction; the check below keeps that true should an encoding ever change.
+std::string make_boundary(const std::string& first, const std::string& second) {
+  for (int attempt = 0;; ++attempt) {
+    const std::string boundary =
+        "=_feedpop_" + sha256_hex(fmt::format("{}\n{}\n{}", attempt, first, second)).substr(0, 32);
+    const std::string delimiter = "--" + boundary;
+    if (first.find(delimiter) == std::string::npos && second.find(delimiter) == std::string::npos) {
+      return boundary;
+    }
+  }
+}
+
+std::string part_headers(std::string_view type, const EncodedBody& body) {
+  return fmt::format("Content-Type: {}; charset=utf-8\r\nContent-Transfer-Encoding: {}\r\n", type,
+                     body.transfer_encoding);
+}
+
+} // namespace
+
+std::string subject_text(const feeds::Entry& entry) {
+  if (entry.title) {
+    if (std::string title = normalize_text(*entry.title); !title.empty()) {
+      return title;
+    }
+  }
+  const auto& html = entry.summary_html ? entry.summary_html : entry.content_html;
+  if (html) {
+    const std::string text = normalize_text(feeds::html::to_text(*html));
+    if (!text.empty()) {
+      // Cut at a word boundary; whole characters only.
+      std::size_t cut = 0;
+      std::size_t chars = 0;
+      for (std::size_t i = 0; i < text.size() && chars < subject_fallback_length; ++chars) {
+        i += std::max<std::size_t>(1, utf8::sequence_length(text, i));
+        if (i == text.size() || text[i] == ' ') {
+          cut = i;
+        }
+      }
+      if (cut == text.size()) {
+        return text;
+      }
+      if (cut == 0) {
+        return "(no title)";
+      }
+      return text.substr(0, cut) + "\xE2\x80\xA6";
+    }
+  }
+  return "(no title)";
+}
+
+std::string from_display_name(const feeds::Entry& entry, const FeedInfo& feed) {
+  const std::string title = feed.title ? normalize_text(*feed.title) : std::string();
+  const std::string author = entry.author ? normalize_text(*entry.author) : std::string();
+  std::string name;
+  if (!author.empty() && !title.empty() && author != title) {
+    name = author + " (" + title + ")";
+  } else if (!title.empty()) {
+    name = title;
+  } else if (!author.empty()) {
+    name = author;
+  } else {
+    name = feed.key;
+  }
+  return fit_display_name(normalize_text(name));
+}
+
+std::string message_id(const std::string& feed_key, const std::string& identity,
+                       const std::string& hostname) {
+  // The hash keeps the id-left a valid dot-atom whatever the identity holds (RFC 5322
+  // §3.6.4); the key makes it readable. Same (key, identity) → same Message-ID, forever.
+  const std::string hash = sha256_hex(feed_key + '\0' + identity).substr(0, 32);
+  return fmt::format("<{}.{}@{}>", hash, atom_of(feed_key), domain_of(hostname));
+}
+
+std::string render(const feeds::Entry& entry, const FeedInfo& feed, const RenderOptions& options) {
+  const std::string domain = domain_of(options.hostname);
+  std::string out;
+  out += address_field("From", from_display_name(entry, feed),
+                       fmt::format("{}@{}", atom_of(feed.key), domain));
+  out += unstructured_field("Subject", subject_text(entry));
+  out += raw_field("Date", rfc5322_date(entry_date(entry, options)));
+  out += raw_field("Message-ID", message_id(feed.key, options.identity, options.hostname));
+  if (options.in_reply_to) {
+    // RFC 5322 §3.6.4: an updated entry threads under its earlier version.
+    out += raw_field("In-Reply-To", *options.in_reply_to);
+    out += raw_field("References", *options.in_reply_to);
+  }
+  out += raw_field("List-Id", fmt::format("<{}.{}>", atom_of(feed.key), domain)); // RFC 2919
+  if (entry.link) {
+    add_uri_field(out, "Archived-At", *entry.link); // RFC 5064
+  }
+  add_uri_field(out, "X-Feed-URL", feed.url);
+  if (const std::string id = normalize_text(options.identity); !id.empty()) {
+    out += unstructured_field("X-Entry-ID", id);
+  }
+  out += "MIME-Version: 1.0\r\n";
+
+  const BodyParts parts = render_body(entry, feed, entry_date(entry, options));
+  const EncodedBody plain = encode_text(parts.plain);
+  if (!parts.html) {
+    out += part_headers("text/plain", plain);
+    out += "\r\n";
+    out += plain.text;
+    return out;
+  }
+  const EncodedBody html = encode_text(*parts.html);
+  const std::string boundary = make_boundary(plain.text, html.text);
+  out += fmt::format("Content-Type: multipart/alternative;\r\n boundary=\"{}\"\r\n", boundary);
+  out += "\r\n";
+  // RFC 2046 §5.1.4: the last part is the preferred one, so the HTML comes second.
+  out += fmt::format("--{}\r\n{}\r\n{}", boundary, part_headers("text/plain", plain), plain.text);
+  out += fmt::format("--{}\r\n{}\r\n{}", boundary, part_headers("text/html", html), html.text);
+  out += fmt::format("--{}--\r\n", boundary);
+  return out;
+}
+
+} // namespace feedpop::mail

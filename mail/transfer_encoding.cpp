@@ -1,0 +1,119 @@
+#include "mail/transfer_encoding.hpp"
+
+#include <cstdint>
+
+namespace feedpop::mail {
+namespace {
+
+constexpr std::string_view hex_digits = "0123456789ABCDEF";
+constexpr std::string_view base64_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::size_t qp_line = 76;     // RFC 2045 §6.7 rule 5
+constexpr std::size_t base64_line = 76; // RFC 2045 §6.8
+
+// Calls on_line for each line of text, "\n", "\r\n" and a lone "\r" all ending a line
+// (the canonical form of text, RFC 2045 §2.10). A final line break adds no empty line.
+template <typename F> void for_each_line(std::string_view text, F&& on_line) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = text.find_first_of("\r\n", pos);
+    if (end == std::string_view::npos) {
+      on_line(text.substr(pos));
+      return;
+    }
+    on_line(text.substr(pos, end - pos));
+    pos = end + ((text[end] == '\r' && end + 1 < text.size() && text[end + 1] == '\n') ? 2 : 1);
+  }
+}
+
+void qp_line_into(std::string& out, std::string_view line) {
+  std::size_t column = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    const bool last = i + 1 == line.size();
+    const bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last);
+    const bool mbox_from = i == 0 && line.substr(0, 5) == "From ";
+    const std::size_t width = (literal && !mbox_from) ? 1 : 3;
+    // Room for the soft break "=" unless this is the line's last character.
+    if (column + width > (last ? qp_line : qp_line - 1)) {
+      out += "=\r\n";
+      column = 0;
+    }
+    if (width == 1) {
+      out += static_cast<char>(c);
+    } else {
+      out += '=';
+      out += hex_digits[c >> 4];
+      out += hex_digits[c & 15];
+    }
+    column += width;
+  }
+  out += "\r\n";
+}
+
+std::size_t canonical_size(std::string_view text) {
+  std::size_t size = 0;
+  for_each_line(text, [&](std::string_view line) { size += line.size() + 2; });
+  return size;
+}
+
+std::size_t base64_size(std::size_t bytes) {
+  const std::size_t chars = (bytes + 2) / 3 * 4;
+  return chars + (chars + base64_line - 1) / base64_line * 2;
+}
+
+} // namespace
+
+std::string quoted_printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8 + 16);
+  for_each_line(text, [&](std::string_view line) { qp_line_into(out, line); });
+  return out;
+}
+
+std::string base64(std::string_view text) {
+  std::string canonical;
+  canonical.reserve(text.size() + text.size() / 32 + 2);
+  for_each_line(text, [&](std::string_view line) {
+    canonical.append(line);
+    canonical += "\r\n";
+  });
+  std::string out;
+  out.reserve(base64_size(canonical.size()));
+  std::size_t column = 0;
+  for (std::size_t i = 0; i < canonical.size(); i += 3) {
+    const std::size_t n = std::min<std::size_t>(3, canonical.size() - i);
+    std::uint32_t group = static_cast<std::uint32_t>(static_cast<unsigned char>(canonical[i]))
+                          << 16;
+    if (n > 1) {
+      group |= static_cast<std::uint32_t>(static_cast<unsigned char>(canonical[i + 1])) << 8;
+    }
+    if (n > 2) {
+      group |= static_cast<unsigned char>(canonical[i + 2]);
+    }
+    out += base64_alphabet[(group >> 18) & 63];
+    out += base64_alphabet[(group >> 12) & 63];
+    out += n > 1 ? base64_alphabet[(group >> 6) & 63] : '=';
+    out += n > 2 ? base64_alphabet[group & 63] : '=';
+    column += 4;
+    if (column == base64_line) {
+      out += "\r\n";
+      column = 0;
+    }
+  }
+  if (column != 0) {
+    out += "\r\n";
+  }
+  return out;
+}
+
+EncodedBody encode_text(std::string_view text) {
+  std::string qp = quoted_printable(text);
+  // Base64's size is known without encoding: build it only when it wins.
+  if (base64_size(canonical_size(text)) < qp.size()) {
+    return {"base64", base64(text)};
+  }
+  return {"quoted-printable", std::move(qp)};
+}
+
+} // namespace feedpop::mail
