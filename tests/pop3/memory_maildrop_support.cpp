@@ -249,7 +249,8 @@ std::shared_ptr<MemoryStore> load_corpus(const std::string& dir) {
     std::vector<StoredMessage> messages;
     for (const auto& f : files) {
       std::ifstream in(f, std::ios::binary);
-      std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string raw(static_cast<std::size_t>(fs::file_size(f)), '\0');
+      in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
       std::string text;
       text.reserve(raw.size() + raw.size() / 20);
       for (std::size_t i = 0; i < raw.size(); ++i) {

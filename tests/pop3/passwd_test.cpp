@@ -48,14 +48,11 @@ TEST(Passwd, PrintsAVerifierThatMatchesThePasswordFromStdin) {
   EXPECT_FALSE(scram_password_matches(*parsed.verifier, "correct horse\n"));
 }
 
-TEST(Passwd, RefusesAnEmptyPasswordAndTooFewIterations) {
+TEST(Passwd, RefusesAnEmptyPassword) {
   if (!std::filesystem::exists(binary())) {
     GTEST_SKIP() << "feedpop binary not built";
   }
   EXPECT_EQ(run("printf '\\n' | " + binary() + " passwd 2>/dev/null").status, 1);
-  EXPECT_EQ(run("printf 'x\\n' | " + binary() + " passwd --iterations 10 2>/dev/null").status, 1);
-  const auto out = run("printf 'x\\n' | " + binary() + " passwd --iterations 5000");
-  EXPECT_EQ(out.text.rfind("SCRAM-SHA-256$5000:", 0), 0u) << out.text;
 }
 
 } // namespace

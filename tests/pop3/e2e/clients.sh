@@ -35,7 +35,8 @@ poll $host $2 timeout 30
   mda "$work/mda.sh"
 RC
   chmod 600 "$work/$name.rc"
-  fetchmail -v -f "$work/$name.rc" --idfile "$work/${IDS:-$name}.ids" > "$work/$name.log" 2>&1
+  # As root fetchmail locks /var/run/fetchmail.pid; a private lock lets runs overlap.
+  fetchmail -v --pidfile "$work/fetchmail.pid" -f "$work/$name.rc" --idfile "$work/${IDS:-$name}.ids" > "$work/$name.log" 2>&1
   FM_RC=$?
 }
 
