@@ -1,16 +1,138 @@
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <memory>
+#include <sstream>
+#include <system_error>
+#include <unistd.h>
 
 #include "gateway/commands.hpp"
+#include "gateway/config.hpp"
+#include "gateway/opml.hpp"
 
 namespace feedpop::gateway {
+namespace {
 
-// Placeholder until the command is implemented; exits with exit_runtime.
-void add_opml_command(CLI::App& app, const GlobalOptions& /*global*/, int& status) {
-  auto* cmd = app.add_subcommand("opml", "(not yet implemented)");
-  cmd->callback([&status] {
-    std::cerr << "feedpop: opml is not implemented yet\n";
-    status = exit_runtime;
-  });
+namespace fs = std::filesystem;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::runtime_error(path.string() + ": cannot read: " +
+                             std::error_code(errno, std::generic_category()).message());
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Written next to the target and renamed over it: a reader (`serve` watching the file)
+// sees the old or the new config, never half of it.
+void replace_file(const fs::path& path, const std::string& text) {
+  const fs::path temporary = path.string() + ".opml-import." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      throw std::runtime_error(temporary.string() + ": cannot write: " +
+                               std::error_code(errno, std::generic_category()).message());
+    }
+  }
+  std::error_code ec;
+  if (fs::exists(path)) {
+    fs::permissions(temporary, fs::status(path).permissions(), ec); // keep its mode
+  }
+  fs::rename(temporary, path, ec);
+  if (ec) {
+    fs::remove(temporary);
+    throw std::runtime_error(path.string() + ": cannot replace: " + ec.message());
+  }
+}
+
+std::string today() {
+  char date[16];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
+  return date;
+}
+
+int import_opml(const fs::path& config_path, const fs::path& opml_path) {
+  // A missing config file is created; an invalid one is refused before anything changes.
+  const bool exists = fs::exists(config_path);
+  const std::string before = exists ? read_file(config_path) : "";
+  const Config config = parse_config(before, config_path);
+  const OpmlDocument opml = parse_opml(read_file(opml_path));
+  const ImportPlan plan = plan_import(config, opml);
+  const std::string after = append_feeds(
+      before, plan.added, "imported from " + opml_path.filename().string() + " on " + today());
+  const Config check = parse_config(after, config_path); // the result must load, too
+  for (const auto& feed : plan.added) {
+    std::cout << "add " << feed.key << ": " << feed.url << '\n';
+  }
+  for (const auto& duplicate : plan.duplicates) {
+    std::cout << "skip duplicate: " << duplicate << '\n';
+  }
+  for (const auto& skipped : opml.skipped) {
+    std::cout << "skip " << skipped << '\n';
+  }
+  if (!plan.added.empty()) {
+    replace_file(config_path, after);
+  }
+  std::cout << config_path.string() << ": "
+            << "added " << plan.added.size() << " feeds (" << check.feeds.size()
+            << " in all), skipped " << plan.duplicates.size() << " duplicates and "
+            << opml.skipped.size() << " unsupported outlines\n";
+  return exit_ok;
+}
+
+} // namespace
+
+// `feedpop opml import FILE` / `feedpop opml export`: migration from and to other readers.
+void add_opml_command(CLI::App& app, const GlobalOptions& global, int& status) {
+  auto* cmd = app.add_subcommand("opml", "Import feeds from OPML, or export them as OPML 2.0");
+  cmd->require_subcommand(1);
+
+  auto* import = cmd->add_subcommand(
+      "import", "Add an OPML file's feeds to the config file (comments kept; duplicate URLs "
+                "skipped; folders become tags)");
+  auto file = std::make_shared<std::string>(); // outlives parsing: owned by the callback
+  import->add_option("FILE", *file, "OPML file exported by another reader")->required();
+  import->callback([&global, &status, file] {
+    try {
+      status = import_opml(global.config, *file);
+}
+catch (const ConfigError& e) {
+  std::cerr << e.what() << '\n';
+  status = exit_config;
+}
+catch (const std::exception& e) {
+  std::cerr << "feedpop opml import: " << e.what() << '\n';
+  status = exit_config;
+}
+} // namespace feedpop::gateway
+);
+
+auto* exporter =
+    cmd->add_subcommand("export", "Write the config's feeds as OPML 2.0 to standard output");
+exporter->callback([&global, &status] {
+  try {
+    std::vector<std::string> skipped;
+    std::cout << write_opml(load_config(global.config), skipped);
+    for (const auto& s : skipped) {
+      std::cerr << "feedpop opml export: left out " << s << '\n';
+    }
+    status = exit_ok;
+  } catch (const ConfigError& e) {
+    std::cerr << e.what() << '\n';
+    status = exit_config;
+  }
+});
 }
 
 } // namespace feedpop::gateway

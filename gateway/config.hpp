@@ -76,7 +76,8 @@ struct UserConfig {
   std::optional<std::string> password; // plaintext (from password or password_env)
   std::optional<std::string> scram;    // "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>"
   bool all_feeds = true;
-  std::vector<std::string> feeds; // when !all_feeds
+  std::vector<std::string> feeds; // when !all_feeds: feed keys, tags already expanded
+  int line = 0;                   // where the user is defined, for messages
 };
 
 struct Config {
@@ -89,8 +90,12 @@ struct Config {
   std::map<std::string, FeedConfig> feeds;
   std::map<std::string, UserConfig> users;
 
-  // The feed keys user `name` reads (all feeds, or their list).
+  // The feed keys user `name` reads (all feeds, or their list); empty for unknown users.
   std::vector<std::string> subscriptions(const std::string& name) const;
+  // Mailbox views (`alice+lwn`, `alice+TAG`): the subscribed feeds that are `view` or
+  // carry the tag `view` (a feed key wins over a tag of the same name). Empty when the
+  // view names nothing the user reads.
+  std::vector<std::string> view_feeds(const std::string& name, const std::string& view) const;
 };
 
 class ConfigError : public std::runtime_error {
@@ -98,7 +103,24 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+// Throws ConfigError ("file:line:col: message", 1-based) on any mistake; nothing else
+// escapes. Relative paths (data_dir, pop3.tls.*, fetch.ca_file, `file:` feed URLs) are
+// resolved against the folder of `file` / `source_name`. password_env is read from the
+// process environment at load time.
 Config load_config(const std::filesystem::path& file);
 Config parse_config(const std::string& text, const std::filesystem::path& source_name);
+
+// Every accepted key as a dotted path ("pop3.limits.per_address", "feeds.*.url",
+// "users.*.password_env"); intermediate maps are listed too ("pop3.limits"). The loader
+// derives its unknown-key check from this list, so it is complete by construction.
+const std::vector<std::string>& config_keys();
+
+// The value syntaxes of feeds.yaml, exposed for the CLI and tests. Each returns nullopt
+// when `text` is not of that form.
+std::optional<std::chrono::seconds> parse_duration(const std::string& text); // 90s 1h30m 2w
+std::optional<std::uint64_t> parse_size(const std::string& text);            // 10MB 1GiB 512
+std::optional<ListenAddress> parse_listen_address(const std::string& text);  // [::1]:1110
+// Why a SCRAM-SHA-256 verifier string is malformed, or nullopt when it is well formed.
+std::optional<std::string> scram_format_error(const std::string& text);
 
 } // namespace feedpop::gateway
