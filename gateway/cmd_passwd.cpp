@@ -1,16 +1,72 @@
+// `feedpop passwd`: reads a password (without echo on a terminal, else one line of stdin)
+// and prints a SCRAM-SHA-256 verifier for `users.<name>.scram` in feeds.yaml, in
+// Dovecot's format, so no plaintext password needs storing (RFC 5802, RFC 7677).
 #include <iostream>
+#include <string>
+
+#include <termios.h>
+#include <unistd.h>
 
 #include "gateway/commands.hpp"
+#include "pop3/crypto.hpp"
+#include "pop3/scram.hpp"
 
 namespace feedpop::gateway {
+namespace {
 
-// Placeholder until the command is implemented; exits with exit_runtime.
+// Reads one line from the terminal with echo off; restores the terminal afterwards.
+bool read_hidden(const char* prompt, std::string& out) {
+  std::cerr << prompt << std::flush;
+  termios old{};
+  const bool tty = ::tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  const bool ok = static_cast<bool>(std::getline(std::cin, out));
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  }
+  std::cerr << '\n';
+  return ok;
+}
+
+int run_passwd(unsigned iterations) {
+  pop3::crypto::Secret password;
+  if (::isatty(STDIN_FILENO) != 0) {
+    pop3::crypto::Secret again;
+    if (!read_hidden("Password: ", password.get()) || !read_hidden("Repeat: ", again.get())) {
+      std::cerr << "feedpop: passwd: no password read\n";
+      return exit_config;
+    }
+    if (password.get() != again.get()) {
+      std::cerr << "feedpop: passwd: the passwords differ\n";
+      return exit_config;
+    }
+  } else if (!std::getline(std::cin, password.get())) {
+    std::cerr << "feedpop: passwd: no password on standard input\n";
+    return exit_config;
+  }
+  if (!password.get().empty() && password.get().back() == '\r') {
+    password.get().pop_back();
+  }
+  if (password.get().empty()) {
+    std::cerr << "feedpop: passwd: the password is empty\n";
+    return exit_config;
+  }
+  std::cout << pop3::format_scram_verifier(pop3::make_scram_verifier(password.get(), iterations))
+            << '\n';
+  return exit_ok;
+}
+
+} // namespace
+
 void add_passwd_command(CLI::App& app, const GlobalOptions& /*global*/, int& status) {
-  auto* cmd = app.add_subcommand("passwd", "(not yet implemented)");
-  cmd->callback([&status] {
-    std::cerr << "feedpop: passwd is not implemented yet\n";
-    status = exit_runtime;
-  });
+  auto* cmd = app.add_subcommand(
+      "passwd", "Read a password (no echo, or one line of stdin) and print a SCRAM-SHA-256 "
+                "verifier for users.<name>.scram");
+  cmd->callback([&status] { status = run_passwd(pop3::scram_default_iterations); });
 }
 
 } // namespace feedpop::gateway

@@ -65,4 +65,13 @@ std::string crlf(std::string_view text);
 // "hunter2" only) with one, carol (plaintext "pw") with an empty mailbox.
 std::shared_ptr<MemoryStore> make_standard_store();
 
+// Messages shaped like feed entries for end-to-end runs with real clients: RFC 2047
+// subjects, multipart/alternative, quoted-printable, body lines ".hidden", "..two", ".",
+// a "From " line, an empty body, a ~130 KB message. Every one has a Message-ID.
+std::vector<StoredMessage> realistic_messages();
+
+// Loads gen_mailboxes.py's corpus (users.txt + maildirs/<user>/Maildir/cur) into a store,
+// line ends converted to CRLF. Throws std::runtime_error if the corpus is unreadable.
+std::shared_ptr<MemoryStore> load_corpus(const std::string& dir);
+
 } // namespace feedpop::pop3::testing

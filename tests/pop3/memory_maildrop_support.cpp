@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
 
 #include "pop3/scram.hpp"
 
@@ -162,6 +165,105 @@ std::shared_ptr<MemoryStore> make_standard_store() {
   store->add_user("bob", Credentials{std::nullopt, bob},
                   {msg("bob-1", "Subject: for bob\n\nhi bob\n")});
   store->add_user("carol", Credentials{std::string("pw"), std::nullopt}, {});
+  return store;
+}
+
+} // namespace feedpop::pop3::testing
+
+namespace feedpop::pop3::testing {
+
+std::vector<StoredMessage> realistic_messages() {
+  auto msg = [](std::string uidl, const std::string& headers, const std::string& body) {
+    return StoredMessage{std::move(uidl), std::make_shared<const std::string>(
+                                              crlf(headers + "MIME-Version: 1.0\n\n" + body))};
+  };
+  std::string big;
+  for (int i = 0; i < 2000; ++i) {
+    big += "Line " + std::to_string(i) + " of a long article, padded with words to a length.\n";
+    if (i % 100 == 0) {
+      big += ".dotted line inside a long message\n";
+    }
+  }
+  std::vector<StoredMessage> m;
+  m.push_back(msg("feed-1",
+                  "From: \"LWN\" <feeds@example.org>\nTo: alice@localhost\n"
+                  "Subject: =?UTF-8?B?w5xiZXIgZGllIFRhc3RhdHVy?=\n"
+                  "Date: Mon, 01 Jul 2024 10:00:00 +0000\nMessage-ID: <e1@feedpop.test>\n"
+                  "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n",
+                  "Plain text entry.\n.hidden\n..two\n.\n...\n. x\nend\n"));
+  m.push_back(msg("feed-2",
+                  "From: \"Blog\" <feeds@example.org>\nTo: alice@localhost\n"
+                  "Subject: Multipart entry\nDate: Mon, 01 Jul 2024 11:00:00 +0000\n"
+                  "Message-ID: <e2@feedpop.test>\nList-Id: <blog.feedpop.test>\n"
+                  "Content-Type: multipart/alternative; boundary=\"b1\"\n",
+                  "--b1\nContent-Type: text/plain; charset=utf-8\n"
+                  "Content-Transfer-Encoding: quoted-printable\n\nCaf=C3=A9 and =E2=9C=93\n"
+                  ".leading dot in a part\n--b1\nContent-Type: text/html; charset=utf-8\n\n"
+                  "<p>Caf&eacute;</p>\n--b1--\n"));
+  m.push_back(msg("feed-3",
+                  "From: \"Mbox\" <feeds@example.org>\nTo: alice@localhost\n"
+                  "Subject: From line\nDate: Mon, 01 Jul 2024 12:00:00 +0000\n"
+                  "Message-ID: <e3@feedpop.test>\nContent-Type: text/plain; charset=us-ascii\n",
+                  "From the beginning, mbox readers need quoting.\nSecond line.\n"));
+  m.push_back(msg("feed-4",
+                  "From: \"Empty\" <feeds@example.org>\nTo: alice@localhost\n"
+                  "Subject: Empty body\nDate: Mon, 01 Jul 2024 13:00:00 +0000\n"
+                  "Message-ID: <e4@feedpop.test>\nContent-Type: text/plain; charset=us-ascii\n",
+                  ""));
+  m.push_back(msg("feed-5",
+                  "From: \"Long\" <feeds@example.org>\nTo: alice@localhost\n"
+                  "Subject: A long article\nDate: Mon, 01 Jul 2024 14:00:00 +0000\n"
+                  "Message-ID: <e5@feedpop.test>\nContent-Type: text/plain; charset=us-ascii\n",
+                  big));
+  m.push_back(msg("feed-6",
+                  "From: \"CJK\" <feeds@example.org>\nTo: alice@localhost\n"
+                  "Subject: =?UTF-8?B?5pel5pys6Kqe44Gu6KiY5LqL?=\n"
+                  "Date: Mon, 01 Jul 2024 15:00:00 +0000\nMessage-ID: <e6@feedpop.test>\n"
+                  "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n",
+                  "5pel5pys6Kqe44Gu5pys5paH44Gn44GZ44CC\n"));
+  return m;
+}
+
+std::shared_ptr<MemoryStore> load_corpus(const std::string& dir) {
+  namespace fs = std::filesystem;
+  auto store = std::make_shared<MemoryStore>();
+  std::ifstream users(fs::path(dir) / "users.txt");
+  if (!users) {
+    throw std::runtime_error("cannot read " + dir + "/users.txt");
+  }
+  std::string line;
+  while (std::getline(users, line)) {
+    const auto c1 = line.find(':');
+    const auto c2 = line.find(':', c1 + 1);
+    if (c1 == std::string::npos || c2 == std::string::npos) {
+      continue;
+    }
+    const std::string user = line.substr(0, c1);
+    const std::string password = line.substr(c1 + 1, c2 - c1 - 1);
+    std::vector<fs::path> files;
+    for (const auto& e :
+         fs::directory_iterator(fs::path(dir) / "maildirs" / user / "Maildir/cur")) {
+      files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    std::vector<StoredMessage> messages;
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      std::string raw(static_cast<std::size_t>(fs::file_size(f)), '\0');
+      in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+      std::string text;
+      text.reserve(raw.size() + raw.size() / 20);
+      for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) {
+          text += '\r';
+        }
+        text += raw[i];
+      }
+      messages.push_back({f.filename().string().substr(0, f.filename().string().find(':')),
+                          std::make_shared<const std::string>(std::move(text))});
+    }
+    store->add_user(user, Credentials{password, std::nullopt}, std::move(messages));
+  }
   return store;
 }
 
