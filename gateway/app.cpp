@@ -1,0 +1,345 @@
+#include "gateway/app.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "gateway/commands.hpp"
+#include "gateway/config_watcher.hpp"
+#include "gateway/fetcher.hpp"
+#include "gateway/logging.hpp"
+#include "gateway/store_adapter.hpp"
+#include "gateway/tls_cert.hpp"
+#include "pop3/server.hpp"
+#include "storage/store.hpp"
+
+namespace feedpop::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<ListenAddress> parse_addresses(const std::vector<std::string>& texts,
+                                           const char* option) {
+  std::vector<ListenAddress> out;
+  for (const auto& text : texts) {
+    if (text == "none") {
+      continue;
+    }
+    const auto addr = parse_listen_address(text);
+    if (!addr) {
+      throw ConfigError(
+          fmt::format("{} {}: expected HOST:PORT, e.g. 0.0.0.0:1110 or [::]:1110", option, text));
+    }
+    out.push_back(*addr);
+  }
+  return out;
+}
+
+std::string show(const ListenAddress& a) {
+  return a.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", a.host, a.port)
+                                               : fmt::format("{}:{}", a.host, a.port);
+}
+
+std::string show(const pop3::Endpoint& e) {
+  return show(ListenAddress{e.host, e.port});
+}
+
+std::vector<pop3::Endpoint> endpoints(const std::vector<ListenAddress>& addrs) {
+  std::vector<pop3::Endpoint> out;
+  for (const auto& a : addrs) {
+    out.push_back({a.host, a.port});
+  }
+  return out;
+}
+
+pop3::PlaintextAuth to_pop3(PlaintextAuth p) {
+  switch (p) {
+  case PlaintextAuth::never:
+    return pop3::PlaintextAuth::never;
+  case PlaintextAuth::always:
+    return pop3::PlaintextAuth::always;
+  case PlaintextAuth::local:
+    break;
+  }
+  return pop3::PlaintextAuth::local;
+}
+
+pop3::ServerOptions server_options(const Config& c) {
+  pop3::ServerOptions o;
+  o.listen = endpoints(c.pop3.listen);
+  o.tls_listen = endpoints(c.pop3.tls_listen);
+  o.hostname = c.hostname;
+  o.max_connections = c.pop3.max_connections;
+  o.max_per_address = c.pop3.max_per_address;
+  o.idle_timeout = c.pop3.idle_timeout;
+  o.login_timeout = c.pop3.login_timeout;
+  o.threads = c.pop3.threads;
+  o.plaintext_auth = to_pop3(c.pop3.plaintext_auth);
+  o.lock_session = c.pop3.lock_session;
+  return o;
+}
+
+TlsFiles tls_files(const Config& c) {
+  return ensure_tls_certificate(c.pop3.tls_cert, c.pop3.tls_key, c.data_dir, c.hostname);
+}
+
+template <class Map> std::vector<std::string> keys_of(const Map& m) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : m) {
+    out.push_back(k);
+  }
+  return out;
+}
+
+std::vector<std::string> minus(const std::vector<std::string>& a,
+                               const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+std::string listed(const std::vector<std::string>& items) {
+  return items.empty() ? std::string("none") : fmt::format("{}", fmt::join(items, ", "));
+}
+
+// Blocks the signals serve handles in the calling thread and every thread it starts.
+class SignalMask {
+public:
+  SignalMask() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~SignalMask() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  SignalMask(const SignalMask&) = delete;
+  SignalMask& operator=(const SignalMask&) = delete;
+  int wait() const {
+    int sig = 0;
+    sigwait(&set_, &sig);
+    return sig;
+  }
+
+private:
+  sigset_t set_{};
+  sigset_t old_{};
+};
+
+class Service {
+public:
+  Service(fs::path config_file, ServeOverrides overrides)
+      : config_file_(std::move(config_file)), overrides_(std::move(overrides)) {}
+
+  int run();
+
+private:
+  std::shared_ptr<const Config> load() const {
+    auto c = load_config(config_file_);
+    apply_overrides(c, overrides_);
+    return std::make_shared<const Config>(std::move(c));
+  }
+  void reload();
+  void log_changes(const Config& old_cfg, const Config& new_cfg) const;
+
+  fs::path config_file_;
+  ServeOverrides overrides_;
+  std::mutex reload_mutex_;
+  std::shared_ptr<const Config> config_;
+  std::string fingerprint_;
+  std::shared_ptr<StoreAuthenticator> auth_;
+  std::unique_ptr<pop3::Server> server_;
+  std::unique_ptr<Fetcher> fetcher_;
+};
+
+int Service::run() {
+  const SignalMask signals; // before any thread exists
+  try {
+    config_ = load();
+  } catch (const ConfigError& e) {
+    spdlog::error("invalid configuration: {}", e.what());
+    return exit_config;
+  }
+  if (!overrides_.log_level) {
+    set_log_level(config_->log_level);
+  }
+  StartupFacts facts;
+  try {
+    fs::create_directories(config_->data_dir);
+    const auto tls = tls_files(*config_);
+    fingerprint_ = tls.fingerprint;
+    facts.cert = tls.cert.string();
+    facts.fingerprint = tls.fingerprint;
+    facts.not_after = tls.not_after;
+    facts.cert_origin = !tls.self_signed ? "configured"
+                        : tls.generated  ? "self-signed, generated now"
+                                         : "self-signed";
+    const std::string db = (config_->data_dir / storage::database_file_name).string();
+    auto writer = storage::open_sqlite_store(db, storage::Role::writer);
+    auth_ = std::make_shared<StoreAuthenticator>(
+        [db] { return storage::open_sqlite_store(db, storage::Role::reader); }, config_);
+    server_ = std::make_unique<pop3::Server>(server_options(*config_), auth_,
+                                             pop3::make_tls_context(tls.cert, tls.key));
+    for (const auto& bound : server_->start()) {
+      (bound.implicit_tls ? facts.implicit : facts.plain).push_back(show(bound.endpoint));
+    }
+    fetcher_ = std::make_unique<Fetcher>(std::move(writer), config_);
+    fetcher_->start();
+  } catch (const std::exception& e) {
+    spdlog::error("cannot start: {}", e.what());
+    if (server_) {
+      server_->shutdown(std::chrono::milliseconds(0));
+    }
+    return exit_runtime;
+  }
+  for (const auto& line : startup_summary(*config_, facts)) {
+    spdlog::info("{}", line);
+  }
+
+  ConfigWatcher watcher(config_file_, [this] { reload(); });
+  try {
+    watcher.start();
+  } catch (const std::system_error& e) {
+    spdlog::warn("not watching {} for edits ({}); reload with SIGHUP", config_file_.string(),
+                 e.what());
+  }
+  int sig = 0;
+  while ((sig = signals.wait()) == SIGHUP) {
+    spdlog::info("SIGHUP: reloading {}", config_file_.string());
+    watcher.trigger();
+  }
+  watcher.stop();
+  const auto grace = config_->pop3.grace_period;
+  spdlog::info("{}: stopping; sessions have {}s to QUIT, fetches are aborted",
+               sig == SIGINT ? "SIGINT" : "SIGTERM", grace.count());
+  // Both at once: the fetcher's abort must not wait for the sessions' grace period.
+  std::thread stop_fetcher([this] { fetcher_->stop(); });
+  server_->shutdown(grace);
+  stop_fetcher.join();
+  spdlog::info("stopped");
+  return exit_ok;
+}
+
+void Service::reload() {
+  std::lock_guard lock(reload_mutex_);
+  std::shared_ptr<const Config> next;
+  try {
+    next = load();
+  } catch (const ConfigError& e) {
+    // The message is "file:line:col: ..." — the edit is rejected as a whole.
+    spdlog::error("config change rejected, still serving the previous one: {}", e.what());
+    return;
+  }
+  log_changes(*config_, *next);
+  auth_->apply(next);
+  fetcher_->apply(next);
+  if (!overrides_.log_level && next->log_level != config_->log_level) {
+    set_log_level(next->log_level);
+  }
+  try {
+    const auto tls = tls_files(*next);
+    server_->set_tls_context(pop3::make_tls_context(tls.cert, tls.key));
+    if (tls.fingerprint != fingerprint_) {
+      spdlog::info("TLS certificate {} now in use, SHA-256 fingerprint {}", tls.cert.string(),
+                   tls.fingerprint);
+      fingerprint_ = tls.fingerprint;
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("TLS certificate not reloaded, keeping the previous one: {}", e.what());
+  }
+  config_ = std::move(next);
+}
+
+void Service::log_changes(const Config& old_cfg, const Config& new_cfg) const {
+  const auto old_feeds = keys_of(old_cfg.feeds);
+  const auto new_feeds = keys_of(new_cfg.feeds);
+  const auto old_users = keys_of(old_cfg.users);
+  const auto new_users = keys_of(new_cfg.users);
+  spdlog::info("config reloaded: {} feeds (added: {}; removed: {}), {} users (added: {}; "
+               "removed: {})",
+               new_feeds.size(), listed(minus(new_feeds, old_feeds)),
+               listed(minus(old_feeds, new_feeds)), new_users.size(),
+               listed(minus(new_users, old_users)), listed(minus(old_users, new_users)));
+  // The server binds its listeners and limits once; say so rather than ignore the edit.
+  const auto& o = old_cfg.pop3;
+  const auto& n = new_cfg.pop3;
+  if (o.listen != n.listen || o.tls_listen != n.tls_listen ||
+      o.plaintext_auth != n.plaintext_auth || o.max_connections != n.max_connections ||
+      o.max_per_address != n.max_per_address || o.lock_session != n.lock_session ||
+      o.idle_timeout != n.idle_timeout || o.login_timeout != n.login_timeout ||
+      o.threads != n.threads || old_cfg.hostname != new_cfg.hostname) {
+    spdlog::warn("pop3 listeners, limits, timeouts, threads and hostname take effect at the "
+                 "next restart");
+  }
+  if (old_cfg.data_dir != new_cfg.data_dir) {
+    spdlog::warn("data_dir changes take effect at the next restart");
+  }
+}
+
+} // namespace
+
+void apply_overrides(Config& config, const ServeOverrides& overrides) {
+  if (!overrides.listen.empty()) {
+    config.pop3.listen = parse_addresses(overrides.listen, "--listen");
+  }
+  if (!overrides.tls_listen.empty()) {
+    config.pop3.tls_listen = parse_addresses(overrides.tls_listen, "--tls-listen");
+  }
+  if (overrides.data_dir) {
+    config.data_dir = fs::absolute(*overrides.data_dir);
+  }
+  if (overrides.log_level) {
+    config.log_level = *overrides.log_level;
+  }
+}
+
+std::vector<std::string> startup_summary(const Config& c, const StartupFacts& f) {
+  std::vector<std::string> lines;
+  lines.push_back(fmt::format("feedpop {} serving {}", FEEDPOP_VERSION, c.source.string()));
+  lines.push_back(fmt::format("  POP3 (STARTTLS): {}", listed(f.plain)));
+  lines.push_back(fmt::format("  POP3S (TLS):     {}", listed(f.implicit)));
+  lines.push_back(fmt::format("  TLS certificate: {} ({}, valid until {})", f.cert, f.cert_origin,
+                              f.not_after));
+  lines.push_back(fmt::format("  SHA-256 fingerprint: {}", f.fingerprint));
+  lines.push_back(fmt::format("  data: {}", c.data_dir.string()));
+  lines.push_back(fmt::format("  feeds ({}): {}", c.feeds.size(), listed(keys_of(c.feeds))));
+  lines.push_back(fmt::format("  users ({}): {}", c.users.size(), listed(keys_of(c.users))));
+  const std::string user = c.users.empty() ? std::string("USER") : c.users.begin()->first;
+  auto host_port = [](const std::string& bound) {
+    const auto colon = bound.rfind(':');
+    std::string host = bound.substr(0, colon);
+    if (host == "0.0.0.0" || host == "[::]") {
+      host = "<this machine's address>";
+    }
+    return std::pair{host, bound.substr(colon + 1)};
+  };
+  if (!f.plain.empty()) {
+    const auto [host, port] = host_port(f.plain.front());
+    lines.push_back(fmt::format("  mail client: POP3 server {} port {}, STARTTLS, user {} "
+                                "(or {}{}FEED / {}{}TAG for one feed or tag)",
+                                host, port, user, user, c.pop3.view_separator, user,
+                                c.pop3.view_separator));
+  }
+  if (!f.implicit.empty()) {
+    const auto [host, port] = host_port(f.implicit.front());
+    lines.push_back(fmt::format("  mail client: or POP3 server {} port {}, SSL/TLS; accept the "
+                                "certificate with the fingerprint above",
+                                host, port));
+  }
+  return lines;
+}
+
+int run_server(const fs::path& config_file, const ServeOverrides& overrides) {
+  Service service(config_file, overrides);
+  return service.run();
+}
+
+} // namespace feedpop::gateway
