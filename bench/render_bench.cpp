@@ -58,8 +58,8 @@ const Corpus& corpus() {
       auto parsed = feeds::parse(body.str(), {"file://" + path.string(), ""});
       if (auto* feed = std::get_if<feeds::Feed>(&parsed)) {
         identities.push_back(feeds::entry_identities(*feed));
-        c.infos.push_back({path.stem().string(), feed->title, "file://" + path.string(),
-                           feed->link});
+        c.infos.push_back(
+            {path.stem().string(), feed->title, "file://" + path.string(), feed->link});
         c.feeds.push_back(std::move(*feed));
       }
     }

@@ -36,8 +36,8 @@ std::string from_line_date(std::chrono::sys_seconds time) {
   return fmt::format("{} {} {:2} {:02}:{:02}:{:02} {}",
                      weekdays[std::chrono::weekday{days}.c_encoding()],
                      months[static_cast<unsigned>(ymd.month()) - 1],
-                     static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                     hms.minutes().count(), hms.seconds().count(), static_cast<int>(ymd.year()));
+                     static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count(),
+                     hms.seconds().count(), static_cast<int>(ymd.year()));
 }
 
 // One message in mboxrd form: CRLF → LF, and every line matching ^>*From  gains a '>'.
@@ -95,8 +95,8 @@ int run_render(const RenderArgs& args) {
 
 void add_render_command(CLI::App& app, const GlobalOptions& /*global*/, int& status) {
   auto args = std::make_shared<RenderArgs>();
-  auto* cmd = app.add_subcommand(
-      "render", "Print the RFC 5322 messages a feed's entries become, as an mbox");
+  auto* cmd = app.add_subcommand("render",
+                                 "Print the RFC 5322 messages a feed's entries become, as an mbox");
   cmd->add_option("source", args->source, "Feed file, - for standard input, or URL")->required();
   cmd->add_option("--key", args->key, "Feed key: From address, List-Id, Message-ID")
       ->capture_default_str();

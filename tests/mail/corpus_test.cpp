@@ -112,14 +112,14 @@ TEST(RenderCorpus, EveryEntryParsesWithPythonEmailWithoutDefects) {
       options.first_seen = std::chrono::sys_seconds{std::chrono::seconds{1'700'000'000}};
       const std::string message = render(entry, info, options);
       messages.write(message.data(), static_cast<std::streamsize>(message.size()));
-      index << fmt::format(
-          "{{\"source\":{},\"offset\":{},\"length\":{},\"key\":{},\"subject\":{},"
-          "\"display_name\":{},\"title_hex\":\"{}\",\"author_hex\":\"{}\","
-          "\"feed_title_hex\":\"{}\"}}\n",
-          json_string(fmt::format("{}#{}", files[f].filename().string(), i)), offset,
-          message.size(), json_string(info.key), json_string(subject_text(entry)),
-          json_string(from_display_name(entry, info)), hex(entry.title), hex(entry.author),
-          hex(feed->title));
+      index << fmt::format("{{\"source\":{},\"offset\":{},\"length\":{},\"key\":{},\"subject\":{},"
+                           "\"display_name\":{},\"title_hex\":\"{}\",\"author_hex\":\"{}\","
+                           "\"feed_title_hex\":\"{}\"}}\n",
+                           json_string(fmt::format("{}#{}", files[f].filename().string(), i)),
+                           offset, message.size(), json_string(info.key),
+                           json_string(subject_text(entry)),
+                           json_string(from_display_name(entry, info)), hex(entry.title),
+                           hex(entry.author), hex(feed->title));
       offset += message.size();
       ++rendered;
     }
@@ -127,9 +127,9 @@ TEST(RenderCorpus, EveryEntryParsesWithPythonEmailWithoutDefects) {
   index.close();
   messages.close();
   ASSERT_GT(rendered, 1000u) << "the corpus should yield thousands of entries";
-  const std::string output =
-      run(fmt::format("python3 '{}/tests/mail/check_messages.py' '{}' '{}' 2>&1", FEEDPOP_SOURCE_DIR,
-                      (dir / "index.jsonl").string(), (dir / "messages.bin").string()));
+  const std::string output = run(
+      fmt::format("python3 '{}/tests/mail/check_messages.py' '{}' '{}' 2>&1", FEEDPOP_SOURCE_DIR,
+                  (dir / "index.jsonl").string(), (dir / "messages.bin").string()));
   EXPECT_TRUE(output.ends_with("exit status 0")) << output;
   std::cout << output.substr(0, output.rfind('\n') == std::string::npos ? 0 : output.rfind('\n'))
             << '\n';

@@ -13,10 +13,10 @@
 namespace {
 
 TEST(NeomuttReadsRenderedMbox, ShowsDecodedSubjectsAndReadableBodies) {
-  const std::string command = fmt::format(
-      "'{0}/tests/mail/neomutt_check.sh' '{1}/feedpop' "
-      "'{0}/tests/mail/fixtures/mixed_scripts_with_html.xml' 2>&1",
-      FEEDPOP_SOURCE_DIR, FEEDPOP_BINARY_DIR);
+  const std::string command =
+      fmt::format("'{0}/tests/mail/neomutt_check.sh' '{1}/feedpop' "
+                  "'{0}/tests/mail/fixtures/mixed_scripts_with_html.xml' 2>&1",
+                  FEEDPOP_SOURCE_DIR, FEEDPOP_BINARY_DIR);
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::string output;
