@@ -1,16 +1,108 @@
-#include <iostream>
+// `feedpop render FILE|URL`: the messages a feed document's entries become, as an mbox
+// (mboxrd: LF line ends, "From " separator lines, ">From " quoting that can be undone).
 
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "feeds/identity.hpp"
+#include "feeds/parse.hpp"
 #include "gateway/commands.hpp"
+#include "gateway/document_source.hpp"
+#include "mail/render.hpp"
 
 namespace feedpop::gateway {
+namespace {
 
-// Placeholder until the command is implemented; exits with exit_runtime.
+struct RenderArgs {
+  std::string source;
+  std::string key = "feed";
+  std::string hostname = "feedpop.localhost";
+};
+
+// The mbox separator's date is asctime()'s form: "Fri Nov 27 16:05:37 2026".
+std::string from_line_date(std::chrono::sys_seconds time) {
+  static constexpr const char* weekdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto days = std::chrono::floor<std::chrono::days>(time);
+  const std::chrono::year_month_day ymd{days};
+  const std::chrono::hh_mm_ss hms{time - days};
+  return fmt::format("{} {} {:2} {:02}:{:02}:{:02} {}",
+                     weekdays[std::chrono::weekday{days}.c_encoding()],
+                     months[static_cast<unsigned>(ymd.month()) - 1],
+                     static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count(),
+                     hms.seconds().count(), static_cast<int>(ymd.year()));
+}
+
+// One message in mboxrd form: CRLF → LF, and every line matching ^>*From  gains a '>'.
+void append_mbox_message(std::string& out, const std::string& message,
+                         std::chrono::sys_seconds date) {
+  out += fmt::format("From MAILER-DAEMON {}\n", from_line_date(date));
+  std::size_t pos = 0;
+  while (pos < message.size()) {
+    std::size_t end = message.find("\r\n", pos);
+    if (end == std::string::npos) {
+      end = message.size();
+    }
+    const std::string_view line = std::string_view(message).substr(pos, end - pos);
+    const std::size_t quotes = line.find_first_not_of('>');
+    if (quotes != std::string_view::npos && line.substr(quotes).starts_with("From ")) {
+      out += '>';
+    }
+    out.append(line);
+    out += '\n';
+    pos = end + 2;
+  }
+  out += '\n';
+}
+
+int run_render(const RenderArgs& args) {
+  const Document doc = load_document(args.source);
+  const auto parsed = feeds::parse(doc.body, {doc.url, doc.content_type});
+  if (const auto* error = std::get_if<feeds::ParseError>(&parsed)) {
+    std::cerr << "feedpop: " << args.source << ": " << error->message << '\n';
+    return exit_runtime;
+  }
+  const auto& feed = std::get<feeds::Feed>(parsed);
+  const auto identities = feeds::entry_identities(feed);
+  const mail::FeedInfo info{args.key, feed.title, doc.url, feed.link};
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::set<std::string> seen;
+  std::string out;
+  for (std::size_t i = 0; i < feed.entries.size(); ++i) {
+    if (!seen.insert(identities[i]).second) {
+      continue; // a duplicate within the document: the first wins, as at ingest
+    }
+    const feeds::Entry& entry = feed.entries[i];
+    mail::RenderOptions options;
+    options.hostname = args.hostname;
+    options.identity = identities[i];
+    options.first_seen = now;
+    append_mbox_message(out, mail::render(entry, info, options),
+                        entry.published ? *entry.published : entry.updated.value_or(now));
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return std::fflush(stdout) == 0 ? exit_ok : exit_runtime;
+}
+
+} // namespace
+
 void add_render_command(CLI::App& app, const GlobalOptions& /*global*/, int& status) {
-  auto* cmd = app.add_subcommand("render", "(not yet implemented)");
-  cmd->callback([&status] {
-    std::cerr << "feedpop: render is not implemented yet\n";
-    status = exit_runtime;
-  });
+  auto args = std::make_shared<RenderArgs>();
+  auto* cmd = app.add_subcommand("render",
+                                 "Print the RFC 5322 messages a feed's entries become, as an mbox");
+  cmd->add_option("source", args->source, "Feed file, - for standard input, or URL")->required();
+  cmd->add_option("--key", args->key, "Feed key: From address, List-Id, Message-ID")
+      ->capture_default_str();
+  cmd->add_option("--hostname", args->hostname, "Domain of From, List-Id and Message-ID")
+      ->capture_default_str();
+  cmd->callback([args, &status] { status = run_render(*args); });
 }
 
 } // namespace feedpop::gateway
