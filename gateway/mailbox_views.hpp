@@ -7,8 +7,9 @@
 // empty disables views).
 //
 // Resolution order: a configured user whose name is the whole login wins (so "a+b" can
-// be a user); else the login splits at the first separator; a feed key wins over a tag
-// of the same name. A view that selects none of the user's feeds is an unknown login.
+// be a user); else the login splits at the first separator, and Config::view_feeds picks
+// the feeds (a feed key wins over a tag of the same name). A view that selects none of
+// the user's feeds is an unknown login.
 
 #include <optional>
 #include <string>
@@ -24,9 +25,6 @@ struct MailboxView {
   std::string view;                   // "" for the full mailbox, else the feed key or tag
   std::vector<std::string> feed_keys; // what the mailbox shows
 };
-
-// The feed keys `user` reads: every configured feed, or the user's list (those present).
-std::vector<std::string> subscribed_feeds(const Config& config, const UserConfig& user);
 
 std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_view login);
 

@@ -1,12 +1,11 @@
 #include "gateway/store_adapter.hpp"
 
 #include <algorithm>
-#include <charconv>
 
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include "gateway/mailbox_views.hpp"
+#include "pop3/scram.hpp"
 
 namespace feedpop::gateway {
 
@@ -47,26 +46,6 @@ namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
 
-std::optional<std::string> decode_base64(std::string_view in) {
-  if (in.empty() || in.size() % 4 != 0) {
-    return std::nullopt;
-  }
-  std::string out(in.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  if (n < 0) {
-    return std::nullopt;
-  }
-  // EVP_DecodeBlock counts padding as zero bytes; drop them.
-  std::size_t len = static_cast<std::size_t>(n);
-  for (auto it = in.rbegin(); it != in.rend() && *it == '='; ++it) {
-    --len;
-  }
-  out.resize(len);
-  return out;
-}
-
 class StoreMaildrop final : public pop3::Maildrop {
 public:
   StoreMaildrop(std::shared_ptr<ReaderPool> pool, std::unique_ptr<storage::Store> store,
@@ -99,7 +78,7 @@ public:
   // only, so the message being sent is read once into a cache and served from there; the
   // cache is dropped when its last byte has gone out (memory: one message while sending).
   std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
-                      std::size_t max) /*override*/ {
+                      std::size_t max) override {
     if (index >= items_.size()) {
       throw pop3::MaildropError("no message at index " + std::to_string(index));
     }
@@ -162,40 +141,6 @@ private:
 
 } // namespace
 
-std::optional<pop3::ScramVerifier> parse_scram_verifier(std::string_view text) {
-  constexpr std::string_view prefix = "SCRAM-SHA-256$";
-  if (!text.starts_with(prefix)) {
-    return std::nullopt;
-  }
-  text.remove_prefix(prefix.size());
-  const auto dollar = text.find('$');
-  if (dollar == std::string_view::npos) {
-    return std::nullopt;
-  }
-  const auto params = text.substr(0, dollar);
-  const auto keys = text.substr(dollar + 1);
-  const auto c1 = params.find(':');
-  const auto c2 = keys.find(':');
-  if (c1 == std::string_view::npos || c2 == std::string_view::npos) {
-    return std::nullopt;
-  }
-  pop3::ScramVerifier v;
-  const auto iter = params.substr(0, c1);
-  const auto [ptr, ec] = std::from_chars(iter.data(), iter.data() + iter.size(), v.iterations);
-  auto salt = decode_base64(params.substr(c1 + 1));
-  auto stored = decode_base64(keys.substr(0, c2));
-  auto server = decode_base64(keys.substr(c2 + 1));
-  // RFC 7677 §4: SCRAM-SHA-256 keys are SHA-256 outputs; RFC 5802 §5.1: i ≥ 1.
-  if (ec != std::errc() || ptr != iter.data() + iter.size() || v.iterations == 0 || !salt ||
-      !stored || !server || stored->size() != 32 || server->size() != 32) {
-    return std::nullopt;
-  }
-  v.salt = std::move(*salt);
-  v.stored_key = std::move(*stored);
-  v.server_key = std::move(*server);
-  return v;
-}
-
 StoreAuthenticator::StoreAuthenticator(OpenReader open_reader, std::shared_ptr<const Config> config,
                                        std::size_t max_idle_readers)
     : config_(std::move(config)),
@@ -223,9 +168,11 @@ std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view log
   pop3::Credentials creds;
   creds.plaintext = user.password;
   if (user.scram) {
-    creds.scram = parse_scram_verifier(*user.scram);
+    auto parsed = pop3::parse_scram_verifier(*user.scram);
+    creds.scram = std::move(parsed.verifier);
     if (!creds.scram) {
-      spdlog::warn("user {}: the scram verifier is malformed; SCRAM login disabled", mailbox->user);
+      spdlog::warn("user {}: scram verifier refused ({}); SCRAM login disabled", mailbox->user,
+                   parsed.error);
     }
   }
   if (!creds.plaintext && !creds.scram) {
@@ -251,6 +198,12 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
     spdlog::error("mailbox of {}: storage error {}: {}", mailbox->user, e.code(), e.what());
     throw pop3::MaildropError(e.what());
   }
+}
+
+bool StoreAuthenticator::has_plaintext_secrets() const {
+  const auto cfg = config();
+  return std::any_of(cfg->users.begin(), cfg->users.end(),
+                     [](const auto& u) { return u.second.password.has_value(); });
 }
 
 std::optional<unsigned> StoreAuthenticator::expire_days() const {

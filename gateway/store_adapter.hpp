@@ -25,10 +25,6 @@
 
 namespace feedpop::gateway {
 
-// Parses "SCRAM-SHA-256$<iterations>:<base64 salt>$<base64 StoredKey>:<base64 ServerKey>"
-// (the format of `feedpop passwd` and Dovecot). nullopt when malformed.
-std::optional<pop3::ScramVerifier> parse_scram_verifier(std::string_view text);
-
 class ReaderPool;
 
 class StoreAuthenticator final : public pop3::Authenticator {
@@ -45,6 +41,7 @@ public:
   std::optional<pop3::Credentials> lookup(std::string_view user) override;
   std::unique_ptr<pop3::Maildrop> open(std::string_view user) override;
   std::optional<unsigned> expire_days() const override;
+  bool has_plaintext_secrets() const override;
 
 private:
   std::shared_ptr<const Config> config() const;

@@ -187,6 +187,17 @@ public:
     }
   }
 
+  // A phrase run made to fit one encoded-word by fit_display_name(): never split, folded
+  // onto its own line when the current one has no room (see fit_display_name()).
+  void put_single_encoded(std::string_view text) {
+    const EwKind kind = best_kind(text);
+    if (encoded_length(text, kind) > ew_limit) {
+      put_encoded(text); // not from fit_display_name(); still valid, if less portable
+      return;
+    }
+    put(encoded_word(text, kind), ew_line_limit);
+  }
+
   std::string finish() {
     out_ += "\r\n";
     return std::move(out_);
@@ -316,7 +327,7 @@ std::string address_field(std::string_view name, std::string_view display_name,
         run += ' ';
         run += words[i++];
       }
-      field.put_encoded(run); // fit_display_name() made it one encoded-word
+      field.put_single_encoded(run);
       continue;
     }
     // Plain words: atoms as they are, the others grouped into one quoted-string while it

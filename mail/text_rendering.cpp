@@ -79,11 +79,7 @@ public:
       close_link();
     }
     flush();
-    std::string text;
-    for (const auto& line : lines_) {
-      text += line;
-      text += '\n';
-    }
+    std::string text = std::move(out_);
     if (!references_.empty()) {
       text += text.empty() ? "" : "\n";
       for (std::size_t i = 0; i < references_.size(); ++i) {
@@ -99,27 +95,36 @@ private:
     if (hidden_ > 0) {
       return;
     }
-    const std::string clean = utf8::repair(text);
-    if (pre_ > 0) {
-      for (const char ch : clean) {
-        if (ch == '\r') {
-          continue;
+    for (std::size_t i = 0; i < text.size();) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      std::size_t len = 1;
+      if (c >= 0x80) {
+        len = utf8::sequence_length(text, i);
+      }
+      if (pre_ > 0) {
+        if (c != '\r') {
+          append_char(text.substr(i, len), (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F);
         }
-        const auto c = static_cast<unsigned char>(ch);
-        inline_ += (c < 0x20 && ch != '\n' && ch != '\t') || c == 0x7F ? ' ' : ch;
-      }
-      return;
-    }
-    for (const char ch : clean) {
-      const auto c = static_cast<unsigned char>(ch);
-      if (c <= 0x20 || c == 0x7F) {
+      } else if (c <= 0x20 || c == 0x7F) {
         pending_space_ = true;
-        continue;
+      } else {
+        if (pending_space_ && !inline_.empty() && inline_.back() != '\n') {
+          inline_ += ' ';
+        }
+        pending_space_ = false;
+        append_char(text.substr(i, len), false);
       }
-      if (pending_space_ && !inline_.empty() && inline_.back() != '\n') {
-        inline_ += ' ';
-      }
-      pending_space_ = false;
+      i += len == 0 ? 1 : len;
+    }
+  }
+
+  // One character, or U+FFFD for an ill-formed byte (len 0), or a space for a control.
+  void append_char(std::string_view ch, bool control) {
+    if (control) {
+      inline_ += ' ';
+    } else if (ch.empty()) {
+      inline_ += utf8::replacement;
+    } else {
       inline_ += ch;
     }
   }
@@ -288,13 +293,15 @@ private:
   }
 
   void emit_break() {
-    if (pending_break_ == Break::blank && !lines_.empty() && !lines_.back().empty()) {
+    if (pending_break_ == Break::blank && !out_.empty() && !last_line_blank_) {
       // The blank line between two quote depths belongs to the shallower one.
       std::string blank = quote_prefix(std::min(quote_, last_quote_));
       while (!blank.empty() && blank.back() == ' ') {
         blank.pop_back();
       }
-      lines_.push_back(blank);
+      out_ += blank;
+      out_ += '\n';
+      last_line_blank_ = true;
     }
     pending_break_ = Break::none;
   }
@@ -332,6 +339,11 @@ private:
     }
   }
 
+  void end_line() {
+    out_ += '\n';
+    last_line_blank_ = false;
+  }
+
   void flush_verbatim(std::string_view text, const std::string& first, const std::string& rest) {
     while (!text.empty() && text.front() == '\n') {
       text.remove_prefix(1);
@@ -343,27 +355,30 @@ private:
     std::size_t pos = 0;
     while (pos <= text.size()) {
       const std::size_t end = std::min(text.find('\n', pos), text.size());
-      std::string line = (is_first ? first : rest) + std::string(text.substr(pos, end - pos));
-      while (!line.empty() && line.back() == ' ') {
-        line.pop_back();
+      const std::size_t line_start = out_.size();
+      out_ += is_first ? first : rest;
+      out_ += text.substr(pos, end - pos);
+      while (out_.size() > line_start && out_.back() == ' ') {
+        out_.pop_back();
       }
-      lines_.push_back(std::move(line));
+      end_line();
       is_first = false;
       pos = end + 1;
     }
   }
 
+  // Greedy filling; a word longer than the line gets a line of its own and is never split.
   void flush_wrapped(std::string_view text, const std::string& first, const std::string& rest) {
+    const std::size_t first_width = utf8::width(first);
+    const std::size_t rest_width = utf8::width(rest);
     bool is_first = true;
     std::size_t pos = 0;
     while (pos <= text.size()) {
       const std::size_t end = std::min(text.find('\n', pos), text.size());
-      std::string_view segment = text.substr(pos, end - pos);
+      const std::string_view segment = text.substr(pos, end - pos);
       pos = end + 1;
-      std::string line = is_first ? first : rest;
-      std::size_t prefix_width = utf8::width(line);
-      std::size_t column = prefix_width;
-      bool line_has_word = false;
+      bool line_open = false;
+      std::size_t column = 0;
       std::size_t word_pos = 0;
       while (word_pos < segment.size()) {
         const std::size_t space = std::min(segment.find(' ', word_pos), segment.size());
@@ -373,29 +388,31 @@ private:
           continue;
         }
         const std::size_t word_width = utf8::width(word);
-        if (line_has_word && column + 1 + word_width > width_) {
-          lines_.push_back(std::move(line));
-          line = rest;
-          column = prefix_width = utf8::width(rest);
-          line_has_word = false;
-        }
-        if (line_has_word) {
-          line += ' ';
+        if (!line_open) {
+          out_ += is_first ? first : rest;
+          column = is_first ? first_width : rest_width;
+          is_first = false;
+          line_open = true;
+        } else if (column + 1 + word_width > width_) {
+          end_line();
+          out_ += rest;
+          column = rest_width;
+        } else {
+          out_ += ' ';
           ++column;
         }
-        line += word;
+        out_ += word;
         column += word_width;
-        line_has_word = true;
       }
-      if (line_has_word) {
-        lines_.push_back(std::move(line));
-        is_first = false;
+      if (line_open) {
+        end_line();
       }
     }
   }
 
   std::size_t width_;
-  std::vector<std::string> lines_;
+  std::string out_;
+  bool last_line_blank_ = false;
   std::string inline_;
   bool pending_space_ = false;
   Break pending_break_ = Break::none;

@@ -171,6 +171,23 @@ TEST(AddressField, NonAsciiNameIsOneEncodedWordPerRun) {
   EXPECT_NE(field.find("\"(Blog)\""), std::string::npos);
 }
 
+TEST(AddressField, AnEncodedRunIsNeverSplitEvenLateInTheLine) {
+  // Python's email package keeps the space between adjacent encoded-words in a phrase and
+  // RFC 2047 §6.2 clients drop it, so splitting a run would decode differently.
+  const std::string name =
+      fit_display_name("Quite A Few Plain Words Before Новости Оренбурга и области / Раздел");
+  const std::string field = address_field("From", name, "b@h");
+  expect_well_formed(field);
+  const std::regex word(R"(=\?UTF-8\?[BQ]\?[^?]*\?=)");
+  std::size_t words = 0;
+  for (auto it = std::sregex_iterator(field.begin(), field.end(), word);
+       it != std::sregex_iterator(); ++it) {
+    ++words;
+  }
+  EXPECT_EQ(words, 1u) << field;
+  EXPECT_TRUE(name.ends_with("…")) << name;
+}
+
 TEST(AddressField, LongNamesFoldBetweenWords) {
   const std::string name = fit_display_name(
       "Someone With A Very Long Name Indeed (A Blog About Many Things, Mostly Ünïcödé Text)");

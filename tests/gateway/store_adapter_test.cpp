@@ -1,0 +1,227 @@
+#include "gateway/store_adapter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "temp_dir_support.hpp"
+
+namespace feedpop::gateway {
+namespace {
+
+using storage::NewEntry;
+
+NewEntry entry(const std::string& id, std::size_t body_size = 20) {
+  NewEntry e;
+  e.identity = id;
+  e.content_hash = "h-" + id;
+  e.message = "Subject: " + id + "\r\n\r\n" + std::string(body_size, 'x') + "\r\n";
+  return e;
+}
+
+storage::FeedState state_for(const std::string& key) {
+  storage::FeedState s;
+  s.key = key;
+  s.url = s.config_url = "http://127.0.0.1/" + key;
+  return s;
+}
+
+Config make_config() {
+  Config c;
+  for (const char* key : {"lwn", "hn"}) {
+    FeedConfig f;
+    f.key = key;
+    f.tags = {"news"};
+    c.feeds[key] = f;
+  }
+  UserConfig alice;
+  alice.name = "alice";
+  alice.password = "secret";
+  UserConfig bob;
+  bob.name = "bob";
+  // RFC 7677 §3's example verifier for user "user", password "pencil".
+  bob.scram = "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$"
+              "WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+              "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=";
+  bob.all_feeds = false;
+  bob.feeds = {"hn"};
+  UserConfig nobody;
+  nobody.name = "nobody";
+  c.users = {{"alice", alice}, {"bob", bob}, {"nobody", nobody}};
+  return c;
+}
+
+class StoreAdapter : public ::testing::Test {
+protected:
+  void SetUp() override {
+    writer_ = storage::open_sqlite_store(db_, storage::Role::writer);
+    writer_->insert_entries("lwn", {entry("l1"), entry("l2")}, state_for("lwn"));
+    writer_->insert_entries("hn", {entry("h1"), entry("h2", 200000)}, state_for("hn"));
+    writer_->insert_entries("lwn", {entry("l3")}, state_for("lwn"));
+  }
+  std::shared_ptr<StoreAuthenticator> make_auth(Config c = make_config()) {
+    return std::make_shared<StoreAuthenticator>(
+        [this] {
+          ++opened_;
+          return storage::open_sqlite_store(db_, storage::Role::reader);
+        },
+        std::make_shared<const Config>(std::move(c)));
+  }
+  static std::vector<std::string> uidls(const pop3::Maildrop& m) {
+    std::vector<std::string> out;
+    for (const auto& info : m.messages()) {
+      out.push_back(info.uidl);
+    }
+    return out;
+  }
+  static std::string read_all(pop3::Maildrop& m, std::size_t index) {
+    std::string out;
+    m.read(index, [&](std::string_view chunk) {
+      out.append(chunk);
+      return true;
+    });
+    return out;
+  }
+
+  test::TempDir dir_;
+  std::string db_ = (dir_.path() / "feedpop.db").string();
+  std::unique_ptr<storage::Store> writer_;
+  std::atomic<int> opened_{0};
+};
+
+TEST_F(StoreAdapter, LookupGivesPlaintextOrScramAndNothingForUnknownUsers) {
+  auto auth = make_auth();
+  const auto alice = auth->lookup("alice");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(alice->plaintext, "secret");
+  EXPECT_FALSE(alice->scram);
+  const auto bob = auth->lookup("bob");
+  ASSERT_TRUE(bob);
+  EXPECT_FALSE(bob->plaintext);
+  ASSERT_TRUE(bob->scram);
+  EXPECT_EQ(bob->scram->iterations, 4096U);
+  EXPECT_EQ(bob->scram->stored_key.size(), 32U);
+  EXPECT_FALSE(auth->lookup("mallory"));
+  EXPECT_FALSE(auth->lookup("nobody")) << "a user without any secret can never log in";
+  const auto view = auth->lookup("alice+lwn");
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->plaintext, "secret") << "a view logs in with the user's password";
+  EXPECT_TRUE(auth->has_plaintext_secrets());
+}
+
+TEST_F(StoreAdapter, FullMailboxHoldsEverySubscribedEntryInArrivalOrderWithExactSizes) {
+  auto auth = make_auth();
+  auto alice = auth->open("alice");
+  ASSERT_EQ(alice->messages().size(), 5U);
+  for (std::size_t i = 0; i < 5; ++i) {
+    const auto bytes = read_all(*alice, i);
+    EXPECT_EQ(bytes.size(), alice->messages()[i].size);
+  }
+  EXPECT_EQ(read_all(*alice, 0).substr(0, 12), "Subject: l1\r");
+  EXPECT_EQ(read_all(*alice, 4).substr(0, 12), "Subject: l3\r") << "new mail comes last";
+  auto bob = auth->open("bob");
+  EXPECT_EQ(bob->messages().size(), 2U);
+  EXPECT_THROW(alice->read(5, [](std::string_view) { return true; }), pop3::MaildropError);
+}
+
+TEST_F(StoreAdapter, PullReadsReassembleALargeMessageExactly) {
+  auto auth = make_auth();
+  auto bob = auth->open("bob");
+  const auto whole = read_all(*bob, 1);
+  ASSERT_GT(whole.size(), 200000U);
+  std::string pulled;
+  char buf[7000];
+  for (std::size_t n; (n = bob->read_at(1, pulled.size(), buf, sizeof buf)) > 0;) {
+    pulled.append(buf, n);
+  }
+  EXPECT_EQ(pulled, whole);
+  // TOP-like partial read of another message, then back to the first one.
+  EXPECT_EQ(bob->read_at(0, 0, buf, 5), 5U);
+  EXPECT_EQ(std::string(buf, 5), "Subje");
+  EXPECT_EQ(bob->read_at(1, 9, buf, 2), 2U);
+  EXPECT_EQ(std::string(buf, 2), "h2");
+}
+
+TEST_F(StoreAdapter, ViewsShowTheirFeedsWithTheSameUidlsAndShareDeletions) {
+  auto auth = make_auth();
+  const auto full = uidls(*auth->open("alice"));
+  auto lwn = auth->open("alice+lwn");
+  const auto lwn_uidls = uidls(*lwn);
+  ASSERT_EQ(lwn_uidls.size(), 3U);
+  // The view is the full mailbox filtered: same UIDLs, same order.
+  std::vector<std::string> expected;
+  for (const auto& u : full) {
+    if (std::find(lwn_uidls.begin(), lwn_uidls.end(), u) != lwn_uidls.end()) {
+      expected.push_back(u);
+    }
+  }
+  EXPECT_EQ(lwn_uidls, expected);
+  EXPECT_EQ(uidls(*auth->open("alice+news")), full) << "the tag covers both feeds";
+
+  lwn->commit({0, 2}); // QUIT in the view
+  const auto after = uidls(*auth->open("alice"));
+  EXPECT_EQ(after.size(), 3U);
+  EXPECT_EQ(std::count(after.begin(), after.end(), lwn_uidls[0]), 0);
+  EXPECT_EQ(std::count(after.begin(), after.end(), lwn_uidls[2]), 0);
+  EXPECT_EQ(uidls(*auth->open("alice+lwn")), std::vector<std::string>{lwn_uidls[1]});
+  EXPECT_EQ(auth->open("bob")->messages().size(), 2U) << "deletions are per user";
+}
+
+TEST_F(StoreAdapter, ReloadChangesNewLoginsOnlyAndOpenMaildropsKeepWorking) {
+  auto auth = make_auth();
+  auto open_before = auth->open("alice");
+  auto c = make_config();
+  c.users.erase("alice");
+  UserConfig carol;
+  carol.name = "carol";
+  carol.password = "c";
+  carol.all_feeds = false;
+  carol.feeds = {"lwn"};
+  c.users["carol"] = carol;
+  auth->apply(std::make_shared<const Config>(c));
+  EXPECT_FALSE(auth->lookup("alice"));
+  EXPECT_THROW(auth->open("alice"), pop3::MaildropError);
+  ASSERT_TRUE(auth->lookup("carol"));
+  EXPECT_EQ(auth->open("carol")->messages().size(), 3U);
+  EXPECT_EQ(read_all(*open_before, 0).substr(0, 11), "Subject: l1");
+}
+
+TEST_F(StoreAdapter, ReaderStoresAreReusedAcrossSessions) {
+  auto auth = make_auth();
+  for (int i = 0; i < 5; ++i) {
+    auto m = auth->open("alice");
+    read_all(*m, 0);
+  }
+  EXPECT_EQ(opened_, 1);
+  auto a = auth->open("alice");
+  auto b = auth->open("bob"); // two at once need two connections
+  EXPECT_EQ(opened_, 2);
+}
+
+TEST_F(StoreAdapter, StorageFailuresBecomeMaildropErrors) {
+  auto broken = std::make_shared<StoreAuthenticator>(
+      [] { return storage::open_sqlite_store("/nonexistent-dir/x.db", storage::Role::reader); },
+      std::make_shared<const Config>(make_config()));
+  EXPECT_THROW(broken->open("alice"), pop3::MaildropError);
+
+  auto auth = make_auth();
+  auto alice = auth->open("alice");
+  // Retention removes every lwn entry while the session is open: reading one is an error
+  // the session reports as -ERR [SYS/TEMP], not a crash.
+  writer_->purge_retention("lwn", std::nullopt, 0,
+                           storage::Time(std::chrono::seconds(2'000'000'000)), {});
+  EXPECT_THROW(read_all(*alice, 0), pop3::MaildropError);
+}
+
+TEST_F(StoreAdapter, ExpireDaysIsTheShortestRetention) {
+  auto c = make_config();
+  EXPECT_FALSE(make_auth(c)->expire_days());
+  c.feeds["lwn"].retention = std::chrono::hours(24 * 14);
+  c.feeds["hn"].retention = std::chrono::hours(24 * 3);
+  EXPECT_EQ(make_auth(c)->expire_days(), 3U);
+  c.feeds["hn"].retention = std::chrono::hours(5);
+  EXPECT_EQ(make_auth(c)->expire_days(), 1U);
+}
+
+} // namespace
+} // namespace feedpop::gateway
