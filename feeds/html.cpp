@@ -109,7 +109,8 @@ struct TagScan {
   std::size_t end; // index after '>'
 };
 
-// Parses attributes from s[i..] until '>' (or the end); fills token.
+// Parses attributes from s[i..] until '>'; fills token. Returns npos when the input ends
+// before the tag does (the '<' is then text, as browsers and sgmllib treat it).
 std::size_t scan_attributes(std::string_view s, std::size_t i, Token& tok) {
   while (i < s.size()) {
     while (i < s.size() && (is_space(s[i]) || s[i] == '/')) {
@@ -119,7 +120,7 @@ std::size_t scan_attributes(std::string_view s, std::size_t i, Token& tok) {
       ++i;
     }
     if (i >= s.size()) {
-      break;
+      return std::string_view::npos;
     }
     if (s[i] == '>') {
       return i + 1;
@@ -145,8 +146,11 @@ std::size_t scan_attributes(std::string_view s, std::size_t i, Token& tok) {
         if (close == std::string_view::npos) {
           close = s.size();
         }
+        if (close == s.size()) {
+          return std::string_view::npos;
+        }
         value = decode_entities(s.substr(i, close - i));
-        i = std::min(close + 1, s.size());
+        i = close + 1;
       } else {
         std::size_t v = i;
         while (i < s.size() && !is_space(s[i]) && s[i] != '>') {
@@ -160,7 +164,7 @@ std::size_t scan_attributes(std::string_view s, std::size_t i, Token& tok) {
       tok.attrs.emplace_back(std::move(name), std::move(value));
     }
   }
-  return s.size();
+  return std::string_view::npos;
 }
 
 bool is_raw_text_element(std::string_view name) {
@@ -282,7 +286,13 @@ void tokenize(std::string_view s, const std::function<void(const Token&)>& on_to
       tok = Token{};
       tok.kind = Token::Kind::start_tag;
       tok.name = lower(s.substr(i + 1, n - i - 1));
-      i = scan_attributes(s, n, tok);
+      std::size_t after = scan_attributes(s, n, tok);
+      if (after == std::string_view::npos) {
+        raw_text.append(s.substr(i)); // an unterminated tag at the end is text
+        i = s.size();
+        break;
+      }
+      i = after;
       on_token(tok);
       if (is_raw_text_element(tok.name) && !tok.self_closing) {
         // Raw text (HTML5 §13.1.2.6): everything up to the matching end tag is text.

@@ -35,6 +35,9 @@ std::string escape(std::string_view text);
 // href/src against base_url. Output is well-formed enough for any mail client.
 std::string sanitize(std::string_view html, std::string_view base_url);
 
+// True for the elements sanitize() keeps (lower-case names).
+bool is_safe_element(std::string_view name);
+
 // Markup reduced to text (script/style content dropped), entities decoded, whitespace
 // collapsed: for titles with type="html".
 std::string to_text(std::string_view html);

@@ -100,6 +100,10 @@ void write_start_tag(std::string& out, const Token& t, std::string_view base_url
 
 } // namespace
 
+bool is_safe_element(std::string_view name) {
+  return contains(kAllowedElements, name);
+}
+
 std::string sanitize(std::string_view html, std::string_view base_url) {
   std::string out;
   out.reserve(html.size() + 16);

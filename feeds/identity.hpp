@@ -1,7 +1,11 @@
 #pragma once
 // An entry's stable identity within its feed (DESIGN.md "Stable identity"), computed at
-// ingest: guid/id, else link + date, else link, else a hash of title + content. The
-// link alone is used only when no other entry of the same document shares it.
+// ingest. The rule, in order:
+//   1. "id:" + guid / atom:id / rdf:about / JSON id, verbatim;
+//   2. "link:" + link + "@" + date (published, else updated; YYYY-MM-DDTHH:MM:SSZ);
+//   3. "link:" + link, only when no other entry of the same document shares that link;
+//   4. "hash:" + 32 hex digits hashing title and content (content, else summary).
+// Pure functions of the entries; stable across polls, restarts and releases.
 
 #include <string>
 #include <vector>

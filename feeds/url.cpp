@@ -102,7 +102,7 @@ bool has_scheme(std::string_view ref) {
 std::string resolve(std::string_view base_in, std::string_view ref_in) {
   std::string_view ref = trim(ref_in);
   std::string_view base = trim(base_in);
-  if (base.empty() || !has_scheme(base) || has_scheme(ref)) {
+  if (base.empty() || has_scheme(ref)) {
     if (has_scheme(ref)) {
       Parts r = split(ref);
       std::string out(r.scheme);
@@ -163,7 +163,9 @@ std::string resolve(std::string_view base_in, std::string_view ref_in) {
     }
   }
   std::string out(b.scheme);
-  out += ':';
+  if (!b.scheme.empty()) {
+    out += ':';
+  }
   if (has_authority) {
     out += "//";
     out += authority;

@@ -11,7 +11,8 @@ namespace feedpop::feeds::url {
 bool has_scheme(std::string_view ref);
 
 // Resolves `ref` against `base` (RFC 3986 §5.2.2, with §5.2.4 dot-segment removal).
-// An empty base, or a base without scheme, leaves `ref` as written (trimmed).
+// An empty base leaves `ref` as written (trimmed); a relative base is merged as Python's
+// urljoin does (feedparser resolves relative xml:base values that way).
 std::string resolve(std::string_view base, std::string_view ref);
 
 } // namespace feedpop::feeds::url

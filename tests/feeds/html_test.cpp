@@ -127,3 +127,14 @@ TEST(HtmlToText, StripsMarkupDecodesAndCollapsesWhitespace) {
 
 } // namespace
 } // namespace feedpop::feeds::html
+
+namespace feedpop::feeds::html {
+namespace {
+
+TEST(HtmlTokenize, UnterminatedTagAtTheEndIsText) {
+  EXPECT_EQ(to_text("start a link with <a href="), "start a link with <a href=");
+  EXPECT_EQ(sanitize("x <img src='y", ""), "x &lt;img src='y");
+}
+
+} // namespace
+} // namespace feedpop::feeds::html

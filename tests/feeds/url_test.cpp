@@ -33,9 +33,10 @@ TEST(UrlResolve, Rfc3986AbnormalExamples) {
   EXPECT_EQ(resolve(base, "g;x=1/../y"), "http://a/b/c/y");
 }
 
-TEST(UrlResolve, NoBaseLeavesReferenceAlone) {
+TEST(UrlResolve, NoBaseLeavesReferenceAloneAndRelativeBasesMerge) {
   EXPECT_EQ(resolve("", " /x "), "/x");
-  EXPECT_EQ(resolve("relative/base", "x"), "x");
+  EXPECT_EQ(resolve("relative/base", "x"), "relative/x");
+  EXPECT_EQ(resolve("/a/b", "c"), "/a/c");
 }
 
 TEST(UrlResolve, HostOnlyBase) {

@@ -1,0 +1,377 @@
+#include "feeds/dates.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+#include <vector>
+
+namespace feedpop::feeds {
+
+namespace {
+
+using std::chrono::sys_seconds;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::vector<std::string> split_ws(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) {
+      ++i;
+    }
+    std::size_t start = i;
+    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) {
+      ++i;
+    }
+    if (i > start) {
+      out.emplace_back(s.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
+// A whole string of digits (optionally signed) as int; nullopt otherwise.
+std::optional<int> to_int(std::string_view s) {
+  bool neg = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    neg = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty() || s.size() > 9) {
+    return std::nullopt;
+  }
+  int v = 0;
+  for (char c : s) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) {
+      return std::nullopt;
+    }
+    v = v * 10 + (c - '0');
+  }
+  return neg ? -v : v;
+}
+
+int month_of(std::string_view name) {
+  static constexpr std::array<std::string_view, 12> months = {
+      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  if (name.size() < 3) {
+    return 0;
+  }
+  for (std::size_t i = 0; i < months.size(); ++i) {
+    if (name.substr(0, 3) == months[i]) {
+      return static_cast<int>(i) + 1;
+    }
+  }
+  return 0;
+}
+
+std::optional<sys_seconds> make_utc(int year, int month, int day, int hour, int minute, int second,
+                                    int offset_minutes) {
+  using namespace std::chrono;
+  if (year < 1 || year > 9999 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
+      second > 61) {
+    return std::nullopt;
+  }
+  year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                     std::chrono::day{static_cast<unsigned>(day)}};
+  if (month < 1 || month > 12 || day < 1 || !ymd.ok()) {
+    return std::nullopt;
+  }
+  second = std::min(second, 59); // leap seconds: as Python's datetime, clamp
+  return sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} - minutes{offset_minutes};
+}
+
+// Zone names feedparser knows, plus common European ones feeds use (RFC 822 §5.1 and
+// military letters as feedparser reads them).
+std::optional<int> zone_hours(std::string_view z) {
+  struct Z {
+    std::string_view name;
+    int hours;
+  };
+  static constexpr std::array<Z, 30> zones = {{
+      {"ut", 0},   {"utc", 0},  {"gmt", 0},  {"z", 0},   {"adt", -3}, {"ast", -4},
+      {"at", -4},  {"edt", -4}, {"est", -5}, {"et", -5}, {"cdt", -5}, {"cst", -6},
+      {"ct", -6},  {"mdt", -6}, {"mst", -7}, {"mt", -7}, {"pdt", -7}, {"pst", -8},
+      {"pt", -8},  {"a", -1},   {"n", 1},    {"m", -12}, {"y", 12},   {"met", 1},
+      {"mest", 2}, {"cet", 1},  {"cest", 2}, {"bst", 1}, {"eet", 2},  {"eest", 3},
+  }};
+  for (const auto& zone : zones) {
+    if (zone.name == z) {
+      return zone.hours;
+    }
+  }
+  return std::nullopt;
+}
+
+// "+hhmm", "+hh:mm", "+h", "-hh": minutes east of UTC.
+std::optional<int> numeric_offset(std::string_view z) {
+  if (z.empty() || (z[0] != '+' && z[0] != '-')) {
+    return std::nullopt;
+  }
+  int sign = z[0] == '-' ? -1 : 1;
+  std::string digits;
+  for (char c : z.substr(1)) {
+    if (c != ':') {
+      digits += c;
+    }
+  }
+  auto all = to_int(digits);
+  if (!all || digits.empty() || digits.size() > 4) {
+    return std::nullopt;
+  }
+  int h = digits.size() <= 2 ? *all : *all / 100;
+  int m = digits.size() <= 2 ? 0 : *all % 100;
+  if (h > 23 || m > 59) {
+    return std::nullopt;
+  }
+  return sign * (h * 60 + m);
+}
+
+std::optional<sys_seconds> parse_rfc822(std::string_view text) {
+  auto parts = split_ws(lower(text));
+  if (parts.empty()) {
+    return std::nullopt;
+  }
+  // "Sun, 06 Nov 1994", "Sunday, 06-Nov-94" (RFC 850): drop the weekday.
+  static constexpr std::array<std::string_view, 7> weekdays = {"mon", "tue", "wed", "thu",
+                                                               "fri", "sat", "sun"};
+  if (std::find(weekdays.begin(), weekdays.end(), std::string_view(parts[0]).substr(0, 3)) !=
+      weekdays.end()) {
+    parts.erase(parts.begin());
+  }
+  // RFC 850 "06-Nov-94 08:49:37 GMT".
+  if (!parts.empty() && std::count(parts[0].begin(), parts[0].end(), '-') == 2) {
+    auto d1 = parts[0].find('-');
+    auto d2 = parts[0].find('-', d1 + 1);
+    std::string first = parts[0];
+    parts.erase(parts.begin());
+    parts.insert(parts.begin(),
+                 {first.substr(0, d1), first.substr(d1 + 1, d2 - d1 - 1), first.substr(d2 + 1)});
+  }
+  if (parts.size() < 3) {
+    return std::nullopt;
+  }
+  if (parts.size() < 5) {
+    parts.resize(5);
+    if (parts[3].empty()) {
+      parts[3] = "00:00:00";
+    }
+    if (parts[4].empty()) {
+      parts[4] = "gmt";
+    }
+  }
+  // Day and month may be swapped ("Nov 06 1994"); a trailing comma is tolerated.
+  for (auto& p : parts) {
+    while (!p.empty() && (p.back() == ',' || p.back() == '.')) {
+      p.pop_back();
+    }
+  }
+  int month = month_of(parts[1]);
+  auto day = to_int(parts[0]);
+  if (!day) {
+    month = month_of(parts[0]);
+    day = to_int(parts[1]);
+  }
+  auto year = to_int(parts[2]);
+  if (!day || month == 0 || !year) {
+    return std::nullopt;
+  }
+  if (parts[2].size() <= 2) {
+    *year += *year < 90 ? 2000 : 1900; // RFC 2822 §4.3
+  }
+  int hms[3] = {0, 0, 0};
+  std::string_view t = parts[3];
+  for (int k = 0; k < 3 && !t.empty(); ++k) {
+    auto colon = t.find(':');
+    auto v = to_int(t.substr(0, colon));
+    if (!v) {
+      return std::nullopt;
+    }
+    hms[k] = *v;
+    t = colon == std::string_view::npos ? std::string_view{} : t.substr(colon + 1);
+  }
+  std::string zone = parts[4];
+  if (zone.starts_with("etc/")) {
+    zone.erase(0, 4);
+  }
+  if ((zone.starts_with("gmt") || zone.starts_with("utc")) && zone.size() > 3) {
+    zone.erase(0, 3); // "GMT+2", "UTC-05:00"
+  }
+  int offset = 0;
+  if (auto numeric = numeric_offset(zone)) {
+    offset = *numeric;
+  } else if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) {
+    return std::nullopt;
+  } else if (auto named = zone_hours(zone)) {
+    offset = *named * 60;
+  }
+  return make_utc(*year, month, *day, hms[0], hms[1], hms[2], offset);
+}
+
+// W3C-DTF (a profile of ISO 8601; RFC 3339): YYYY[-MM[-DD]][(T| )hh:mm[:ss[.f]]][zone].
+std::optional<sys_seconds> parse_w3dtf(std::string_view text) {
+  std::string s = lower(text);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
+    s.pop_back();
+  }
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+    s.erase(0, 1);
+  }
+  if (s.size() < 4) {
+    return std::nullopt;
+  }
+  std::string date = s, time;
+  auto sep = s.find_first_of("t ");
+  if (sep != std::string::npos) {
+    date = s.substr(0, sep);
+    time = s.substr(sep + 1);
+    // "2006-01-11 16:43:22 -0800": the zone may follow after a space.
+    time.erase(std::remove(time.begin(), time.end(), ' '), time.end());
+    if (time.find('t') != std::string::npos) {
+      return std::nullopt;
+    }
+  }
+  std::vector<std::string> d;
+  std::size_t from = 0;
+  for (int k = 0; k < 3; ++k) {
+    auto dash = k < 2 ? date.find('-', from) : std::string::npos;
+    d.push_back(date.substr(from, dash == std::string::npos ? std::string::npos : dash - from));
+    if (dash == std::string::npos) {
+      break;
+    }
+    from = dash + 1;
+  }
+  if (d[0].size() != 4) {
+    return std::nullopt;
+  }
+  auto year = to_int(d[0]);
+  auto month = d.size() > 1 ? to_int(d[1]) : std::optional<int>(1);
+  auto day = d.size() > 2 ? to_int(d[2]) : std::optional<int>(1);
+  if (!year || !month || !day) {
+    return std::nullopt;
+  }
+  int offset = 0;
+  std::string zone;
+  if (!time.empty() && time.back() == 'z') {
+    time.pop_back();
+  } else {
+    auto z = time.find_first_of("+-");
+    if (z != std::string::npos) {
+      zone = time.substr(z);
+      time.erase(z);
+    } else {
+      auto alpha = time.find_first_of("abcdefghijklmnopqrstuvwxyz");
+      if (alpha != std::string::npos) {
+        zone = time.substr(alpha);
+        time.erase(alpha);
+      }
+    }
+  }
+  if (!zone.empty()) {
+    if (auto numeric = numeric_offset(zone)) {
+      offset = *numeric;
+    } else if (zone[0] == '+' || zone[0] == '-') {
+      return std::nullopt;
+    } else if (auto named = zone_hours(zone)) {
+      offset = *named * 60;
+    }
+  }
+  int hms[3] = {0, 0, 0};
+  std::string_view t = time;
+  for (int k = 0; k < 3 && !t.empty(); ++k) {
+    auto colon = k < 2 ? t.find(':') : std::string_view::npos;
+    auto field = t.substr(0, colon);
+    if (k == 2) {
+      field = field.substr(0, field.find('.')); // fractional seconds are truncated
+    }
+    auto v = to_int(field);
+    if (!v) {
+      return std::nullopt;
+    }
+    hms[k] = *v;
+    t = colon == std::string_view::npos ? std::string_view{} : t.substr(colon + 1);
+  }
+  return make_utc(*year, *month, *day, hms[0], hms[1], hms[2], offset);
+}
+
+// asctime: "Sun Nov  6 08:49:37 1994" (optionally with a zone before the year).
+std::optional<sys_seconds> parse_asctime(std::string_view text) {
+  auto p = split_ws(text);
+  if (p.size() == 5) {
+    p.insert(p.begin() + 4, "+0000");
+  }
+  if (p.size() != 6) {
+    return std::nullopt;
+  }
+  return parse_rfc822(p[0] + " " + p[2] + " " + p[1] + " " + p[5] + " " + p[3] + " " + p[4]);
+}
+
+// ISO 8601 basic format: "20040105", "20040105T101010Z", "20040105T1010+0100".
+std::optional<sys_seconds> parse_iso8601_basic(std::string_view text) {
+  std::string s = lower(text);
+  if (s.size() < 8 || !to_int(s.substr(0, 8))) {
+    return std::nullopt;
+  }
+  int year = *to_int(s.substr(0, 4)), month = *to_int(s.substr(4, 2));
+  int day = *to_int(s.substr(6, 2));
+  std::string_view rest = std::string_view(s).substr(8);
+  int hms[3] = {0, 0, 0};
+  int offset = 0;
+  if (!rest.empty()) {
+    if (rest.front() != 't') {
+      return std::nullopt;
+    }
+    rest.remove_prefix(1);
+    for (int k = 0; k < 3 && rest.size() >= 2 && std::isdigit(static_cast<unsigned char>(rest[0]));
+         ++k) {
+      auto v = to_int(rest.substr(0, 2));
+      if (!v) {
+        return std::nullopt;
+      }
+      hms[k] = *v;
+      rest.remove_prefix(2);
+      if (!rest.empty() && rest.front() == ':') {
+        rest.remove_prefix(1);
+      }
+    }
+    if (!rest.empty() && rest.front() == '.') {
+      rest.remove_prefix(rest.find_first_not_of("0123456789", 1) == std::string_view::npos
+                             ? rest.size()
+                             : rest.find_first_not_of("0123456789", 1));
+    }
+    if (rest == "z") {
+      rest = {};
+    }
+    if (!rest.empty()) {
+      auto o = numeric_offset(rest);
+      if (!o) {
+        return std::nullopt;
+      }
+      offset = *o;
+    }
+  }
+  return make_utc(year, month, day, hms[0], hms[1], hms[2], offset);
+}
+
+} // namespace
+
+std::optional<sys_seconds> parse_date(std::string_view text) {
+  if (text.size() > 200) {
+    return std::nullopt;
+  }
+  for (auto* parser : {parse_w3dtf, parse_rfc822, parse_iso8601_basic, parse_asctime}) {
+    if (auto t = parser(text)) {
+      return t;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace feedpop::feeds

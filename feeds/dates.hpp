@@ -1,0 +1,17 @@
+#pragma once
+// Feed date parsing: every variant found in real feeds, normalised to UTC seconds.
+// Tried in feedparser's order: W3C-DTF / ISO 8601 extended (RFC 3339, fractional seconds,
+// with or without zone), RFC 822/2822 (RFC 1123, RFC 850's day-month-yy, two-digit years,
+// missing weekday or seconds, named zones such as EST/PDT/CEST, "GMT+2", month/day names
+// in any case, day and month swapped), asctime, ISO 8601 basic ("20040105T120000Z").
+// A date that cannot be read is std::nullopt; nothing is guessed.
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace feedpop::feeds {
+
+std::optional<std::chrono::sys_seconds> parse_date(std::string_view text);
+
+} // namespace feedpop::feeds

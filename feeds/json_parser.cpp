@@ -1,0 +1,183 @@
+#include "feeds/json_parser.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "feeds/dates.hpp"
+#include "feeds/html.hpp"
+#include "feeds/text_construct.hpp"
+#include "feeds/url.hpp"
+#include "feeds/utf8.hpp"
+
+namespace feedpop::feeds::json {
+
+namespace {
+
+using nlohmann::json;
+
+// nlohmann's parser recurses per nesting level: refuse absurd nesting before parsing.
+bool nesting_within(std::string_view s, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return false;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> string_of(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string()) {
+    return std::nullopt;
+  }
+  return text::clean(it->get<std::string>());
+}
+
+std::optional<std::string> author_of(const json& item) {
+  const json* a = nullptr;
+  auto authors = item.find("authors");
+  if (authors != item.end() && authors->is_array() && !authors->empty() &&
+      (*authors)[0].is_object()) {
+    a = &(*authors)[0];
+  } else if (auto author = item.find("author"); author != item.end() && author->is_object()) {
+    a = &*author;
+  }
+  if (a == nullptr) {
+    return std::nullopt;
+  }
+  auto name = string_of(*a, "name");
+  return name ? name : string_of(*a, "url");
+}
+
+std::optional<std::int64_t> size_of(const json& v) {
+  if (v.is_number_unsigned() || v.is_number_integer()) {
+    return v.get<std::int64_t>() >= 0 ? std::optional(v.get<std::int64_t>()) : std::nullopt;
+  }
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    return std::isfinite(d) && d >= 0 && d < 9e18 ? std::optional(static_cast<std::int64_t>(d))
+                                                  : std::nullopt;
+  }
+  if (v.is_string()) {
+    auto s = text::clean(v.get<std::string>());
+    if (s && s->size() < 19 && s->find_first_not_of("0123456789") == std::string::npos) {
+      return std::stoll(*s);
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_json_feed(const json& doc) {
+  std::string version;
+  if (auto v = doc.find("version"); v != doc.end()) {
+    version = v->is_string() ? v->get<std::string>() : v->dump();
+  }
+  if (version.find("jsonfeed.org/version/") != std::string::npos) {
+    return true;
+  }
+  auto items = doc.find("items");
+  if (items == doc.end() || !items->is_array()) {
+    return false;
+  }
+  auto bare = text::clean(version).value_or("");
+  return bare == "1" || bare == "1.0" || bare == "1.1" || doc.contains("title") ||
+         doc.contains("feed_url") || doc.contains("home_page_url");
+}
+
+Entry entry_of(const json& it, const std::string& base) {
+  Entry e;
+  if (auto id = it.find("id"); id != it.end() && !id->is_null()) {
+    e.id = text::clean(id->is_string() ? id->get<std::string>() : id->dump());
+  }
+  e.title = string_of(it, "title");
+  if (auto link = string_of(it, "url")) {
+    e.link = url::resolve(base, *link);
+  }
+  e.author = author_of(it);
+  if (auto d = string_of(it, "date_published")) {
+    e.published = parse_date(*d);
+  }
+  if (auto d = string_of(it, "date_modified")) {
+    e.updated = parse_date(*d);
+  }
+  if (auto summary = string_of(it, "summary")) {
+    e.summary_html = html::escape(*summary);
+  }
+  if (auto content = string_of(it, "content_html")) {
+    e.content_html = text::clean(html::sanitize(*content, base));
+  } else if (auto plain = string_of(it, "content_text")) {
+    e.content_html = html::escape(*plain);
+  }
+  if (auto atts = it.find("attachments"); atts != it.end() && atts->is_array()) {
+    for (const json& a : *atts) {
+      if (!a.is_object()) {
+        continue;
+      }
+      auto u = string_of(a, "url");
+      if (!u) {
+        continue;
+      }
+      Enclosure enc;
+      enc.url = *u;
+      enc.type = string_of(a, "mime_type");
+      if (auto size = a.find("size_in_bytes"); size != a.end()) {
+        enc.length = size_of(*size);
+      }
+      e.enclosures.push_back(std::move(enc));
+    }
+  }
+  if (auto tags = it.find("tags"); tags != it.end() && tags->is_array()) {
+    for (const json& t : *tags) {
+      if (t.is_string()) {
+        if (auto v = text::clean(t.get<std::string>())) {
+          e.categories.push_back(*v);
+        }
+      }
+    }
+  }
+  return e;
+}
+
+} // namespace
+
+std::optional<Feed> parse_json_feed(std::string_view body, const ParseOptions& options) {
+  if (!utf8::is_valid(body) || !nesting_within(body, 256)) {
+    return std::nullopt;
+  }
+  json doc = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !is_json_feed(doc)) {
+    return std::nullopt;
+  }
+  Feed feed;
+  feed.format = Format::json;
+  feed.title = string_of(doc, "title");
+  feed.link = string_of(doc, "home_page_url");
+  std::string base = options.base_url;
+  if (auto feed_url = string_of(doc, "feed_url"); feed_url && base.empty()) {
+    base = *feed_url;
+  }
+  const json& items = doc["items"];
+  for (const json& it : items) {
+    if (it.is_object() && feed.entries.size() < 20000) {
+      feed.entries.push_back(entry_of(it, base));
+    }
+  }
+  return feed;
+}
+
+} // namespace feedpop::feeds::json

@@ -1,0 +1,281 @@
+#include "feeds/text_construct.hpp"
+
+#include <cctype>
+#include <cstring>
+
+#include "feeds/html.hpp"
+#include "feeds/html_entities.hpp"
+#include "feeds/utf8.hpp"
+
+namespace feedpop::feeds::text {
+
+namespace {
+
+void escape_xml_text(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    default:
+      out += c;
+    }
+  }
+}
+
+std::string local_lower(const char* qname) {
+  const char* colon = std::strrchr(qname, ':');
+  std::string name = colon != nullptr ? colon + 1 : qname;
+  for (char& c : name) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return name;
+}
+
+void serialize(pugi::xml_node node, std::string& out, bool& xhtml, std::size_t depth) {
+  for (pugi::xml_node child : node.children()) {
+    switch (child.type()) {
+    case pugi::node_pcdata:
+    case pugi::node_cdata:
+      if (xhtml) {
+        escape_xml_text(out, child.value());
+      } else {
+        out += child.value();
+      }
+      break;
+    case pugi::node_element: {
+      if (depth == 0) {
+        xhtml = true;
+        break;
+      }
+      std::string name = local_lower(child.name());
+      if (!xhtml && name == "div") {
+        // A <div> wrapping escaped HTML is a wrapper, not markup (TypePad; feedparser).
+        serialize(child, out, xhtml, depth - 1);
+        break;
+      }
+      xhtml = true;
+      out += '<';
+      out += name;
+      for (pugi::xml_attribute a : child.attributes()) {
+        std::string_view an = a.name();
+        if (an == "xmlns" || an.starts_with("xmlns:")) {
+          continue;
+        }
+        out += ' ';
+        for (char c : an) {
+          out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        out += "=\"";
+        out += html::escape(a.value());
+        out += '"';
+      }
+      out += '>';
+      serialize(child, out, xhtml, depth - 1);
+      out += "</";
+      out += name;
+      out += '>';
+      break;
+    }
+    default:
+      break;
+    }
+  }
+}
+
+bool is_word(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+} // namespace
+
+std::string inner_markup(pugi::xml_node node, bool& xhtml, std::size_t max_depth) {
+  std::string out;
+  serialize(node, out, xhtml, max_depth);
+  return out;
+}
+
+std::string direct_text(pugi::xml_node node) {
+  std::string out;
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
+      out += child.value();
+    }
+  }
+  return out;
+}
+
+bool looks_like_html(std::string_view s) {
+  bool signal = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '<') {
+      std::size_t j = i + 1;
+      bool close = j < s.size() && s[j] == '/';
+      j += close ? 1 : 0;
+      std::size_t start = j;
+      while (j < s.size() && is_word(s[j])) {
+        ++j;
+      }
+      if (j == start) {
+        continue;
+      }
+      std::string name(s.substr(start, j - start));
+      for (char& c : name) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      if (!html::is_safe_element(name)) {
+        return false;
+      }
+      if (close && j < s.size() && s[j] == '>') {
+        signal = true;
+      }
+    } else if (s[i] == '&') {
+      std::size_t j = i + 1;
+      bool numeric = j < s.size() && s[j] == '#';
+      j += numeric ? 1 : 0;
+      std::size_t start = j;
+      while (j < s.size() && is_word(s[j])) {
+        ++j;
+      }
+      if (j > start && j < s.size() && s[j] == ';') {
+        signal = true;
+        if (!numeric && !html::lookup_entity(s.substr(start, j - start))) {
+          return false;
+        }
+      }
+    }
+  }
+  return signal;
+}
+
+std::string strip_xhtml_div(std::string markup) {
+  std::string_view m = markup;
+  auto first = m.find_first_not_of(" \t\r\n");
+  auto last = m.find_last_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    return markup;
+  }
+  m = m.substr(first, last - first + 1);
+  if (!(m.starts_with("<div>") || m.starts_with("<div ")) || !m.ends_with("</div>")) {
+    return markup;
+  }
+  // The opening div must be closed only by the final </div>.
+  int depth = 0;
+  std::size_t i = 0;
+  while (i < m.size()) {
+    auto lt = m.find('<', i);
+    if (lt == std::string_view::npos) {
+      break;
+    }
+    auto gt = m.find('>', lt);
+    if (gt == std::string_view::npos) {
+      break;
+    }
+    bool close = lt + 1 < m.size() && m[lt + 1] == '/';
+    depth += close ? -1 : 1;
+    if (depth == 0 && gt + 1 != m.size()) {
+      return markup;
+    }
+    i = gt + 1;
+  }
+  auto open_end = m.find('>');
+  return std::string(m.substr(open_end + 1, m.size() - 6 - open_end - 1));
+}
+
+std::optional<std::string> clean(std::string_view s) {
+  auto first = s.find_first_not_of(" \t\r\n\f\v");
+  if (first == std::string_view::npos) {
+    return std::nullopt;
+  }
+  auto last = s.find_last_not_of(" \t\r\n\f\v");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+Person split_author(std::string_view raw) {
+  Person p;
+  std::string s(raw);
+  // An address: local@domain.tld (feedparser's pattern: a 2–4 letter or numeric last label).
+  auto at = s.find('@');
+  if (at != std::string::npos) {
+    auto is_local = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.' ||
+             c == '+';
+    };
+    auto is_domain = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+    };
+    std::size_t b = at;
+    while (b > 0 && is_local(s[b - 1])) {
+      --b;
+    }
+    std::size_t e = at + 1;
+    while (e < s.size() && is_domain(s[e])) {
+      ++e;
+    }
+    while (e > at + 1 && s[e - 1] == '.') {
+      --e;
+    }
+    std::string_view domain = std::string_view(s).substr(at + 1, e - at - 1);
+    auto dot = domain.rfind('.');
+    if (b < at && dot != std::string_view::npos && dot + 1 < domain.size()) {
+      p.email = s.substr(b, e - b);
+      std::string rest = s.substr(0, b) + s.substr(e);
+      for (std::string_view junk : {"()", "<>", "&lt;&gt;"}) {
+        for (auto pos = rest.find(junk); pos != std::string::npos; pos = rest.find(junk)) {
+          rest.erase(pos, junk.size());
+        }
+      }
+      auto name = clean(rest);
+      if (name && name->front() == '(') {
+        name->erase(0, 1);
+      }
+      if (name && !name->empty() && name->back() == ')') {
+        name->pop_back();
+      }
+      p.name = name ? clean(*name) : std::nullopt;
+      return p;
+    }
+  }
+  p.name = clean(s);
+  return p;
+}
+
+void fix_double_utf8(std::string& s) {
+  // Only strings made of ASCII and U+0080–U+00FF can be mis-decoded UTF-8.
+  bool any = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      continue;
+    }
+    if ((c != 0xC2 && c != 0xC3) || i + 1 >= s.size()) {
+      return;
+    }
+    any = true;
+    ++i;
+  }
+  if (!any) {
+    return;
+  }
+  std::string latin1;
+  latin1.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      latin1 += static_cast<char>(c);
+    } else {
+      latin1 += static_cast<char>(((c & 0x03) << 6) | (static_cast<unsigned char>(s[++i]) & 0x3F));
+    }
+  }
+  if (utf8::is_valid(latin1)) {
+    s = std::move(latin1);
+  }
+}
+
+} // namespace feedpop::feeds::text

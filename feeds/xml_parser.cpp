@@ -1,0 +1,750 @@
+#include "feeds/xml_parser.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstring>
+#include <pugixml.hpp>
+#include <string_view>
+#include <vector>
+
+#include "feeds/base64.hpp"
+#include "feeds/dates.hpp"
+#include "feeds/html.hpp"
+#include "feeds/text_construct.hpp"
+#include "feeds/url.hpp"
+
+namespace feedpop::feeds::xml {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// Namespace URI → feedparser's canonical prefix ("" for the feed formats themselves).
+std::optional<std::string_view> canonical_prefix(std::string_view uri_lower) {
+  struct Ns {
+    std::string_view uri, prefix;
+  };
+  static constexpr std::array<Ns, 27> table = {{
+      {"", ""},
+      {"http://backend.userland.com/rss", ""},
+      {"http://blogs.law.harvard.edu/tech/rss", ""},
+      {"http://purl.org/rss/1.0/", ""},
+      {"http://my.netscape.com/rdf/simple/0.9/", ""},
+      {"http://example.com/newformat#", ""},
+      {"http://example.com/necho", ""},
+      {"http://purl.org/echo/", ""},
+      {"uri/of/echo/namespace#", ""},
+      {"http://purl.org/pie/", ""},
+      {"http://purl.org/atom/ns#", ""},
+      {"http://www.w3.org/2005/atom", ""},
+      {"http://purl.org/rss/1.0/modules/rss091#", ""},
+      {"http://purl.org/rss/1.0/modules/content/", "content"},
+      {"http://purl.org/dc/elements/1.1/", "dc"},
+      {"http://purl.org/dc/terms/", "dcterms"},
+      {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
+      {"http://example.com/dtds/podcast-1.0.dtd", "itunes"},
+      {"http://search.yahoo.com/mrss", "media"},
+      {"http://search.yahoo.com/mrss/", "media"},
+      {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"},
+      {"http://purl.org/rss/1.0/modules/syndication/", "sy"},
+      {"http://www.w3.org/1999/xhtml", "xhtml"},
+      {"http://www.w3.org/xml/1998/namespace", "xml"},
+      {"http://wellformedweb.org/commentapi/", "wfw"},
+      {"http://purl.org/rss/1.0/modules/slash/", "slash"},
+      {"http://rssnamespace.org/feedburner/ext/1.0", "feedburner"},
+  }};
+  if (uri_lower.find("backend.userland.com/rss") != std::string_view::npos) {
+    return "";
+  }
+  for (const auto& ns : table) {
+    if (ns.uri == uri_lower) {
+      return ns.prefix;
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_html_type(std::string_view t) {
+  return t == "text/html" || t == "application/xhtml+xml";
+}
+
+std::string map_content_type(std::string_view t) {
+  std::string l = lower(t);
+  if (l == "text" || l == "plain") {
+    return "text/plain";
+  }
+  if (l == "html") {
+    return "text/html";
+  }
+  if (l == "xhtml") {
+    return "application/xhtml+xml";
+  }
+  return l;
+}
+
+// A text construct after feedparser's processing: the value and its MIME type.
+struct Construct {
+  std::string value;
+  std::string type;
+  bool out_of_line = false;
+};
+
+// Per-entry bookkeeping that feedparser keeps in its element stack and depth maps.
+struct EntryState {
+  int title_depth = -1, id_depth = -1, summary_depth = -1, author_depth = -1;
+  bool link_set = false, summary_seen = false, content_seen = false;
+  bool detail_set = false;
+  std::optional<std::string> detail_name, detail_email, raw_author;
+};
+
+class Walker {
+public:
+  Walker(Feed& feed, const ParseOptions& options, bool utf8_declared, const Limits& limits)
+      : feed_(feed), limits_(limits), utf8_declared_(utf8_declared), base_(options.base_url) {}
+
+  void walk(pugi::xml_node node, std::size_t depth);
+  const std::string& version() const { return version_; }
+  // sy:updatePeriod × sy:updateFrequency (RSS 1.0 syndication module) as an interval.
+  std::optional<std::chrono::seconds> syndication_interval() const;
+  bool truncated() const { return truncated_; }
+
+private:
+  struct Ns {
+    std::string prefix, uri;
+  };
+
+  std::string element_name(pugi::xml_node node) const;
+  void track_namespaces(pugi::xml_node node);
+  void start(const std::string& name, pugi::xml_node node, std::size_t depth);
+  Construct text_construct(pugi::xml_node node, const char* default_type, bool is_title) const;
+  void on_title(pugi::xml_node node, std::size_t depth, bool media);
+  void on_link(pugi::xml_node node);
+  void on_guid(pugi::xml_node node, std::size_t depth);
+  void on_summary(pugi::xml_node node, std::size_t depth, const char* default_type,
+                  bool is_description);
+  void on_content(pugi::xml_node node, const char* default_type, bool counts_as_content);
+  void on_author(pugi::xml_node node, std::size_t depth);
+  void on_enclosure(pugi::xml_node node);
+  std::optional<std::string> attr(pugi::xml_node node, std::string_view name) const;
+  std::string finish_text(std::string s) const;
+  std::string resolve(std::string_view ref) const { return url::resolve(base_, ref); }
+  bool in_feed_context() const { return !in_entry_ && !in_image_ && !in_textinput_ && !in_source_; }
+  bool in_entry_context() const { return in_entry_ && !in_source_; }
+
+  Feed& feed_;
+  const Limits& limits_;
+  bool utf8_declared_;
+  std::string base_;
+  std::string version_;
+  std::vector<Ns> ns_;
+  bool in_entry_ = false, in_image_ = false, in_textinput_ = false, in_source_ = false;
+  bool in_author_ = false, author_had_parts_ = false, in_feed_ = false;
+  int title_depth_ = -1;
+  EntryState es_;
+  bool truncated_ = false, feed_link_set_ = false;
+  // feedparser's hasContent: global, set by content elements anywhere (even at channel
+  // level), cleared when an item ends. It decides whether a second summary is content.
+  bool has_content_ = false, feed_summary_seen_ = false;
+  std::optional<std::string> sy_period_, sy_frequency_;
+};
+
+std::optional<std::string> Walker::attr(pugi::xml_node node, std::string_view name) const {
+  for (pugi::xml_attribute a : node.attributes()) {
+    if (lower(a.name()) == name) {
+      return std::string(a.value());
+    }
+  }
+  return std::nullopt;
+}
+
+void Walker::track_namespaces(pugi::xml_node node) {
+  for (pugi::xml_attribute a : node.attributes()) {
+    std::string_view n = a.name();
+    if (n != "xmlns" && !n.starts_with("xmlns:")) {
+      continue;
+    }
+    std::string prefix = n == "xmlns" ? "" : std::string(n.substr(6));
+    std::string uri = lower(a.value());
+    if (uri.empty()) {
+      continue;
+    }
+    // feedparser: the first telling namespace fixes the version.
+    if (version_.empty()) {
+      if (prefix.empty() && uri == "http://my.netscape.com/rdf/simple/0.9/") {
+        version_ = "rss090";
+      } else if (uri == "http://purl.org/rss/1.0/") {
+        version_ = "rss10";
+      } else if (uri == "http://www.w3.org/2005/atom") {
+        version_ = "atom10";
+      }
+    }
+    ns_.push_back({prefix, uri});
+  }
+}
+
+std::string Walker::element_name(pugi::xml_node node) const {
+  std::string_view qname = node.name();
+  auto colon = qname.find(':');
+  std::string given = colon == std::string_view::npos ? "" : std::string(qname.substr(0, colon));
+  std::string local = lower(colon == std::string_view::npos ? qname : qname.substr(colon + 1));
+  std::optional<std::string> uri;
+  for (auto it = ns_.rbegin(); it != ns_.rend(); ++it) {
+    if (it->prefix == given) {
+      uri = it->uri;
+      break;
+    }
+  }
+  std::string prefix = lower(given);
+  if (uri) {
+    if (auto canonical = canonical_prefix(*uri)) {
+      prefix = *canonical;
+    } else if (given.empty()) {
+      prefix.clear(); // an unknown default namespace is read as no namespace
+    }
+  }
+  return prefix.empty() ? local : prefix + "_" + local;
+}
+
+std::string Walker::finish_text(std::string s) const {
+  if (utf8_declared_) {
+    text::fix_double_utf8(s);
+  }
+  return s;
+}
+
+Construct Walker::text_construct(pugi::xml_node node, const char* default_type,
+                                 bool is_title) const {
+  Construct c;
+  auto type_attr = attr(node, "type");
+  c.type = map_content_type(type_attr ? *type_attr : default_type);
+  auto mode = attr(node, "mode");
+  bool xhtml = c.type.ends_with("xml");
+  c.value = text::inner_markup(node, xhtml, limits_.max_depth);
+  if (xhtml && !c.type.ends_with("xml")) {
+    c.type = "application/xhtml+xml"; // declared as escaped markup, but it isn't
+  }
+  if (c.type == "application/xhtml+xml" && version_ == "atom10") {
+    c.value = text::strip_xhtml_div(std::move(c.value));
+  }
+  c.value = text::clean(c.value).value_or("");
+  bool is_base64 = mode == "base64" || !(c.type.starts_with("text/") || c.type.ends_with("+xml") ||
+                                         c.type.ends_with("/xml"));
+  if (is_base64 && !c.value.empty()) {
+    if (auto decoded = base64::decode(c.value)) {
+      c.value = *decoded;
+    }
+  }
+  if (!version_.starts_with("atom") && c.type == "text/plain" && text::looks_like_html(c.value)) {
+    c.type = "text/html";
+  }
+  c.value = finish_text(std::move(c.value));
+  if (is_html_type(c.type) && !is_title) {
+    c.value = html::sanitize(c.value, base_);
+  }
+  return c;
+}
+
+std::optional<std::string> as_html(const Construct& c) {
+  if (c.out_of_line) {
+    return std::nullopt;
+  }
+  auto v = text::clean(c.value);
+  if (!v) {
+    return std::nullopt;
+  }
+  if (is_html_type(c.type)) {
+    return v;
+  }
+  if (c.type.starts_with("text/")) {
+    return text::clean(html::escape(*v)); // feedparser escapes & < > only; " is harmless
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> as_text(const Construct& c) {
+  auto v = text::clean(c.value);
+  if (v && is_html_type(c.type)) {
+    return text::clean(html::to_text(*v));
+  }
+  return v;
+}
+
+void Walker::on_title(pugi::xml_node node, std::size_t depth, bool media) {
+  Construct c = text_construct(node, "text/plain", true);
+  int d = static_cast<int>(depth);
+  if (-1 < title_depth_ && title_depth_ <= d) {
+    return; // feedparser keeps the shallowest, first title
+  }
+  if (in_entry_context()) {
+    if (es_.title_depth == -1 || d <= es_.title_depth) {
+      es_.title_depth = d;
+      feed_.entries.back().title = as_text(c);
+    }
+  } else if (in_feed_context() && in_feed_) {
+    feed_.title = as_text(c);
+  } else {
+    return;
+  }
+  if (!media && !c.value.empty()) {
+    title_depth_ = d;
+  }
+}
+
+void Walker::on_link(pugi::xml_node node) {
+  auto rel = attr(node, "rel").value_or("alternate");
+  rel = lower(rel);
+  auto type =
+      lower(attr(node, "type").value_or(rel == "self" ? "application/atom+xml" : "text/html"));
+  // feedparser: url, else uri, else href; an empty href still means "the base".
+  auto href = attr(node, "url");
+  if (!href || href->empty()) {
+    href = attr(node, "uri");
+  }
+  if (!href || href->empty()) {
+    href = attr(node, "href");
+  }
+  if (in_image_ || in_textinput_ || in_source_) {
+    return;
+  }
+  if (href) {
+    std::string resolved = resolve(*href);
+    if (in_entry_ && rel == "enclosure") {
+      Enclosure e;
+      e.url = text::clean(resolved).value_or("");
+      e.type = text::clean(type); // feedparser defaults a link's type to text/html
+      auto length = attr(node, "length");
+      if (length && !length->empty() &&
+          std::all_of(length->begin(), length->end(),
+                      [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }) &&
+          length->size() < 19) {
+        e.length = std::stoll(*length);
+      }
+      if (!e.url.empty()) {
+        feed_.entries.back().enclosures.push_back(std::move(e));
+      }
+    }
+    if (rel == "alternate" && is_html_type(map_content_type(type))) {
+      if (in_entry_) {
+        feed_.entries.back().link = text::clean(resolved);
+        es_.link_set = true;
+      } else if (in_feed_) {
+        feed_.link = text::clean(resolved);
+        feed_link_set_ = true;
+      }
+    }
+    return;
+  }
+  std::string value = text::clean(text::direct_text(node)).value_or("");
+  if (!value.empty()) {
+    value = resolve(value);
+  }
+  if (in_entry_) {
+    feed_.entries.back().link = text::clean(value);
+    es_.link_set = true;
+  } else if (in_feed_) {
+    feed_.link = text::clean(value);
+    feed_link_set_ = true;
+  }
+}
+
+void Walker::on_guid(pugi::xml_node node, std::size_t depth) {
+  if (in_source_ || (in_entry_ && (in_image_ || in_textinput_))) {
+    return;
+  }
+  bool is_link = attr(node, "ispermalink").value_or("true") == "true";
+  std::string value = text::clean(text::direct_text(node)).value_or("");
+  if (is_link && !value.empty()) {
+    value = resolve(value);
+  }
+  if (!in_entry_) {
+    if (in_feed_context() && in_feed_ && is_link && !feed_link_set_) {
+      feed_.link = text::clean(resolve(text::clean(text::direct_text(node)).value_or("")));
+      feed_link_set_ = true;
+    }
+    return;
+  }
+  Entry& e = feed_.entries.back();
+  int d = static_cast<int>(depth);
+  if (es_.id_depth == -1 || d <= es_.id_depth) {
+    es_.id_depth = d;
+    e.id = text::clean(value);
+  }
+  if (is_link && !es_.link_set) {
+    e.link = text::clean(value);
+    es_.link_set = true;
+  }
+}
+
+void Walker::on_summary(pugi::xml_node node, std::size_t depth, const char* default_type,
+                        bool is_description) {
+  if (in_source_ || in_image_ || in_textinput_) {
+    return;
+  }
+  bool& seen = in_entry_ ? es_.summary_seen : feed_summary_seen_;
+  if (seen && !has_content_) {
+    on_content(node, default_type, true); // a second summary is content (feedparser)
+    return;
+  }
+  if (!in_entry_) {
+    // At channel level a description is the subtitle; other summaries count as summary.
+    feed_summary_seen_ = feed_summary_seen_ || !is_description;
+    return;
+  }
+  Construct c = text_construct(node, default_type, false);
+  int d = static_cast<int>(depth);
+  if (es_.summary_depth == -1 || d <= es_.summary_depth) {
+    es_.summary_depth = d;
+    feed_.entries.back().summary_html = as_html(c);
+  }
+  es_.summary_seen = true;
+}
+
+void Walker::on_content(pugi::xml_node node, const char* default_type, bool counts_as_content) {
+  if (counts_as_content) {
+    has_content_ = true;
+  }
+  if (!in_entry_context()) {
+    return;
+  }
+  if (es_.content_seen) {
+    return;
+  }
+  es_.content_seen = true;
+  Construct c = text_construct(node, default_type, false);
+  c.out_of_line = attr(node, "src").has_value() && !attr(node, "src")->empty();
+  feed_.entries.back().content_html = as_html(c);
+}
+
+void Walker::on_author(pugi::xml_node node, std::size_t depth) {
+  if (!in_entry_context()) {
+    return;
+  }
+  in_author_ = true;
+  author_had_parts_ = false;
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_element) {
+      walk(child, depth + 1);
+    }
+  }
+  in_author_ = false;
+  if (author_had_parts_) {
+    return;
+  }
+  auto raw = text::clean(finish_text(text::direct_text(node)));
+  int d = static_cast<int>(depth);
+  if (es_.author_depth == -1 || d <= es_.author_depth) {
+    es_.author_depth = d;
+    es_.raw_author = raw;
+  }
+  if (raw && !es_.detail_set) {
+    text::Person p = text::split_author(*raw);
+    if (p.name || p.email) {
+      es_.detail_set = true;
+      es_.detail_name = p.name;
+      es_.detail_email = p.email;
+    }
+  }
+}
+
+void Walker::on_enclosure(pugi::xml_node node) {
+  if (!in_entry_context()) {
+    return;
+  }
+  auto href = attr(node, "url");
+  if (!href) {
+    href = attr(node, "uri");
+  }
+  if (!href) {
+    href = attr(node, "href");
+  }
+  auto url = text::clean(href.value_or(""));
+  if (!url) {
+    return;
+  }
+  Enclosure e;
+  e.url = *url;
+  e.type = text::clean(attr(node, "type").value_or(""));
+  auto length = text::clean(attr(node, "length").value_or(""));
+  if (length && length->size() < 19 && std::all_of(length->begin(), length->end(), [](char ch) {
+        return std::isdigit(static_cast<unsigned char>(ch));
+      })) {
+    e.length = std::stoll(*length);
+  }
+  feed_.entries.back().enclosures.push_back(std::move(e));
+}
+
+void Walker::start(const std::string& name, pugi::xml_node node, std::size_t depth) {
+  auto date_of = [&] { return parse_date(text::clean(text::direct_text(node)).value_or("")); };
+  if (name == "title" || name == "dc_title" || name == "media_title") {
+    on_title(node, depth, name == "media_title");
+  } else if (name == "link") {
+    on_link(node);
+  } else if (name == "guid" || name == "id") {
+    on_guid(node, depth);
+  } else if (name == "description" || name == "dc_description" || name == "media_description") {
+    on_summary(node, depth, "text/html", true);
+  } else if (name == "summary" || name == "itunes_summary") {
+    on_summary(node, depth, "text/plain", false);
+  } else if (name == "abstract") {
+    on_summary(node, depth, "text/plain", true);
+  } else if (name == "content") {
+    on_content(node, "text/plain", true);
+  } else if (name == "content_encoded" || name == "fullitem") {
+    on_content(node, "text/html", true);
+  } else if (name == "body" || name == "xhtml_body") {
+    on_content(node, "application/xhtml+xml", false);
+  } else if (name == "pubdate" || name == "published" || name == "issued" ||
+             name == "dcterms_issued") {
+    if (in_entry_context()) {
+      feed_.entries.back().published = date_of();
+    }
+  } else if (name == "updated" || name == "modified" || name == "lastbuilddate" ||
+             name == "dc_date" || name == "dcterms_modified") {
+    if (in_entry_context()) {
+      feed_.entries.back().updated = date_of();
+    }
+  } else if (name == "enclosure") {
+    on_enclosure(node);
+  } else if (name == "category" || name == "dc_subject") {
+    if (in_entry_context()) {
+      auto term = text::clean(attr(node, "term").value_or(text::direct_text(node)));
+      if (term) {
+        feed_.entries.back().categories.push_back(*term);
+      }
+    }
+  } else if (name == "comments") {
+    if (in_entry_context()) {
+      if (auto v = text::clean(text::direct_text(node))) {
+        feed_.entries.back().comments = resolve(*v);
+      }
+    }
+  } else if (name == "ttl") {
+    if (!in_entry_) {
+      auto v = text::clean(text::direct_text(node)).value_or("");
+      if (!v.empty() && v.size() < 9 && std::all_of(v.begin(), v.end(), [](char ch) {
+            return std::isdigit(static_cast<unsigned char>(ch));
+          })) {
+        feed_.ttl = std::chrono::minutes(std::stol(v)); // RSS 2.0: minutes
+      }
+    }
+  } else if (name == "sy_updateperiod") {
+    sy_period_ = text::clean(text::direct_text(node));
+  } else if (name == "sy_updatefrequency") {
+    sy_frequency_ = text::clean(text::direct_text(node));
+  } else if (in_author_ && (name == "name" || name == "email")) {
+    author_had_parts_ = true;
+    auto v = text::clean(finish_text(text::direct_text(node)));
+    es_.detail_set = true;
+    (name == "name" ? es_.detail_name : es_.detail_email) = v;
+  }
+}
+
+void Walker::walk(pugi::xml_node node, std::size_t depth) {
+  if (depth > limits_.max_depth) {
+    truncated_ = true;
+    return;
+  }
+  std::size_t ns_mark = ns_.size();
+  std::string saved_base = base_;
+  track_namespaces(node);
+  auto xml_base = attr(node, "xml:base");
+  if (!xml_base) {
+    xml_base = attr(node, "base");
+  }
+  if (xml_base) {
+    base_ = url::resolve(base_, *xml_base);
+  }
+  std::string name = element_name(node);
+  bool descend = true;
+  bool was_entry = in_entry_, was_image = in_image_, was_textinput = in_textinput_;
+  bool was_source = in_source_, was_feed = in_feed_;
+  if (name == "rss") {
+    if (!version_.starts_with("rss")) {
+      std::string v = attr(node, "version").value_or("");
+      version_ = v == "0.91"           ? "rss091u"
+                 : v == "0.92"         ? "rss092"
+                 : v == "0.93"         ? "rss093"
+                 : v == "0.94"         ? "rss094"
+                 : v.starts_with("2.") ? "rss20"
+                                       : "rss";
+    }
+  } else if (name == "feed") {
+    in_feed_ = true;
+    if (version_.empty()) {
+      std::string v = attr(node, "version").value_or("");
+      version_ = (v == "0.1" || v == "0.2" || v == "0.3") ? "atom0" + v.substr(2) : "atom";
+    }
+  } else if (name == "channel") {
+    in_feed_ = true;
+  } else if (name == "item" || name == "entry") {
+    if (feed_.entries.size() >= limits_.max_entries) {
+      truncated_ = true;
+      descend = false;
+    } else {
+      feed_.entries.emplace_back();
+      es_ = EntryState{};
+      in_entry_ = true;
+      title_depth_ = -1;
+      auto about = attr(node, "rdf:about");
+      if (about) {
+        feed_.entries.back().id = text::clean(*about);
+      }
+    }
+  } else if (name == "image") {
+    in_image_ = true;
+    title_depth_ = -1;
+  } else if (name == "textinput") {
+    in_textinput_ = true;
+    title_depth_ = -1;
+  } else if (name == "source") {
+    in_source_ = true;
+    title_depth_ = -1;
+  } else if (name == "author" || name == "dc_creator" || name == "dc_author" ||
+             name == "itunes_author" || name == "managingeditor") {
+    on_author(node, depth);
+    descend = false;
+  } else {
+    start(name, node, depth);
+    // Text constructs were read whole; their markup holds no feed elements.
+    descend = !(name == "title" || name == "description" || name == "summary" ||
+                name == "content" || name == "content_encoded" || name == "body" ||
+                name == "xhtml_body" || name == "dc_description" || name == "dc_title" ||
+                name == "media_title" || name == "abstract" || name == "fullitem" ||
+                name == "media_description" || name == "itunes_summary");
+    if ((name == "body" || name == "xhtml_body") && !in_entry_) {
+      descend = true; // only an entry's body is content (feedparser reads on)
+    }
+  }
+  if (descend) {
+    for (pugi::xml_node child : node.children()) {
+      if (child.type() == pugi::node_element) {
+        walk(child, depth + 1);
+      }
+    }
+  }
+  if (in_entry_ && !was_entry) {
+    Entry& e = feed_.entries.back();
+    e.author = es_.detail_name    ? es_.detail_name
+               : es_.detail_email ? es_.detail_email
+                                  : es_.raw_author;
+  }
+  // feedparser leaves an entry when any <item> ends, even a nested one.
+  in_entry_ = (name == "item" || name == "entry") ? false : was_entry;
+  if (name == "item" || name == "entry") {
+    has_content_ = false;
+  }
+  in_image_ = was_image;
+  in_textinput_ = was_textinput;
+  in_source_ = was_source;
+  in_feed_ = was_feed;
+  // feedparser restores the enclosing base only when it is non-empty, so an xml:base
+  // below a base-less element stays in force afterwards; reproduced for link fidelity.
+  if (!saved_base.empty()) {
+    base_ = std::move(saved_base);
+  }
+  ns_.resize(ns_mark);
+}
+
+std::optional<std::chrono::seconds> Walker::syndication_interval() const {
+  if (!sy_period_) {
+    return std::nullopt;
+  }
+  std::string period = lower(*sy_period_);
+  long seconds = period == "hourly"    ? 3600L
+                 : period == "daily"   ? 86400L
+                 : period == "weekly"  ? 7 * 86400L
+                 : period == "monthly" ? 30 * 86400L
+                 : period == "yearly"  ? 365 * 86400L
+                                       : 0L;
+  long frequency = 1;
+  if (sy_frequency_ && !sy_frequency_->empty() && sy_frequency_->size() < 6 &&
+      std::all_of(sy_frequency_->begin(), sy_frequency_->end(),
+                  [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+    frequency = std::max(1L, std::stol(*sy_frequency_));
+  }
+  if (seconds == 0) {
+    return std::nullopt;
+  }
+  return std::chrono::seconds(seconds / frequency);
+}
+
+Format format_of(std::string_view version) {
+  if (version == "rss090" || version == "rss091u" || version == "rss091n" || version == "rss092" ||
+      version == "rss093" || version == "rss094") {
+    return Format::rss09x;
+  }
+  if (version == "rss10") {
+    return Format::rss10;
+  }
+  if (version == "rss20" || version == "rss") {
+    return Format::rss20;
+  }
+  if (version == "atom01" || version == "atom02" || version == "atom03") {
+    return Format::atom03;
+  }
+  if (version == "atom10" || version == "atom") {
+    return Format::atom10;
+  }
+  return Format::unknown;
+}
+
+} // namespace
+
+ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::string bozo,
+                           bool utf8_declared, const Limits& limits) {
+  pugi::xml_document doc;
+  // Default flags minus nothing: no DOCTYPE, PI or comment nodes; pugixml never expands
+  // entities beyond the five predefined and numeric ones.
+  unsigned flags =
+      pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol | pugi::parse_wconv_attribute;
+  pugi::xml_parse_result r =
+      doc.load_buffer_inplace(utf8.data(), utf8.size(), flags, pugi::encoding_utf8);
+  pugi::xml_node root = doc.document_element();
+  if (!root) {
+    for (pugi::xml_node n : doc.children()) {
+      if (n.type() == pugi::node_element) {
+        root = n;
+        break;
+      }
+    }
+  }
+  if (!root) {
+    return ParseError{std::string("not a feed: ") +
+                      (r ? "no XML element"
+                         : std::string("XML error at offset ") + std::to_string(r.offset) + ": " +
+                               r.description())};
+  }
+  if (!r) {
+    bozo += bozo.empty() ? "" : "; ";
+    bozo += "XML error at offset " + std::to_string(r.offset) + ": " + r.description() +
+            " (recovered what precedes it)";
+  }
+  Feed feed;
+  Walker walker(feed, options, utf8_declared, limits);
+  for (pugi::xml_node n : doc.children()) {
+    if (n.type() == pugi::node_element) {
+      walker.walk(n, 0);
+    }
+  }
+  feed.format = format_of(walker.version());
+  if (!feed.ttl) {
+    feed.ttl = walker.syndication_interval();
+  }
+  if (walker.truncated()) {
+    bozo += bozo.empty() ? "" : "; ";
+    bozo += "document exceeds depth or entry limits (truncated)";
+  }
+  if (!bozo.empty()) {
+    feed.bozo = bozo;
+  }
+  return feed;
+}
+
+} // namespace feedpop::feeds::xml

@@ -1,0 +1,219 @@
+#include "feeds/xml_prepass.hpp"
+
+#include <array>
+#include <cctype>
+#include <string_view>
+
+#include "feeds/html_entities.hpp"
+#include "feeds/utf8.hpp"
+
+namespace feedpop::feeds::xml {
+
+namespace {
+
+constexpr std::array<char16_t, 32> kWindows1252C1 = {
+    0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
+}
+
+struct Repairs {
+  bool entities = false, controls = false, c1 = false, doctype = false;
+  std::string describe() const {
+    std::string out;
+    auto add = [&](const char* what) {
+      out += out.empty() ? "" : "; ";
+      out += what;
+    };
+    if (entities) {
+      add("undefined entity or stray '&'");
+    }
+    if (controls) {
+      add("invalid control character");
+    }
+    if (c1) {
+      add("C1 control read as windows-1252");
+    }
+    if (doctype) {
+      add("DOCTYPE ignored");
+    }
+    return out;
+  }
+};
+
+// Handles the '&' at doc[i]; appends its repaired form; returns bytes consumed.
+std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& out, Repairs& r) {
+  std::size_t j = i + 1;
+  if (j < doc.size() && doc[j] == '#') {
+    std::size_t k = j + 1;
+    bool hex = k < doc.size() && (doc[k] == 'x' || doc[k] == 'X');
+    k += hex ? 1 : 0;
+    std::size_t digits = k;
+    while (k < doc.size() && (hex ? std::isxdigit(static_cast<unsigned char>(doc[k]))
+                                  : std::isdigit(static_cast<unsigned char>(doc[k])))) {
+      ++k;
+    }
+    if (k > digits && k < doc.size() && doc[k] == ';' && k - digits < 10) {
+      out.append(doc.substr(i, k + 1 - i));
+      return k + 1 - i;
+    }
+  } else {
+    std::size_t k = j;
+    while (k < doc.size() && k - j < 40 && is_name_char(doc[k])) {
+      ++k;
+    }
+    if (k > j && k < doc.size() && doc[k] == ';') {
+      std::string_view name = doc.substr(j, k - j);
+      if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos") {
+        out.append(doc.substr(i, k + 1 - i));
+        return k + 1 - i;
+      }
+      r.entities = true;
+      if (auto value = html::lookup_entity(name)) {
+        // Re-encode as numeric references so that the parser, not this pass, decodes them
+        // (they may sit inside attributes).
+        std::string_view v = *value;
+        for (std::size_t p = 0; p < v.size();) {
+          std::size_t n = utf8::valid_sequence_length(v, p);
+          n = n == 0 ? 1 : n;
+          char32_t cp = 0;
+          auto b0 = static_cast<unsigned char>(v[p]);
+          cp = n == 1 ? b0 : n == 2 ? b0 & 0x1F : n == 3 ? b0 & 0x0F : b0 & 0x07;
+          for (std::size_t q = 1; q < n; ++q) {
+            cp = (cp << 6) | (static_cast<unsigned char>(v[p + q]) & 0x3F);
+          }
+          out += "&#" + std::to_string(static_cast<std::uint32_t>(cp)) + ";";
+          p += n;
+        }
+        return k + 1 - i;
+      }
+      out += "&amp;";
+      return 1;
+    }
+  }
+  r.entities = true;
+  out += "&amp;";
+  return 1;
+}
+
+// The DOCTYPE declaration at doc[i] ("<!DOCTYPE"), internal subset included.
+std::size_t doctype_end(std::string_view doc, std::size_t i) {
+  int bracket = 0;
+  char quote = 0;
+  for (std::size_t k = i + 9; k < doc.size(); ++k) {
+    char c = doc[k];
+    if (quote != 0) {
+      quote = c == quote ? 0 : quote;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '[') {
+      ++bracket;
+    } else if (c == ']') {
+      --bracket;
+    } else if (c == '>' && bracket <= 0) {
+      return k + 1;
+    }
+  }
+  return doc.size();
+}
+
+} // namespace
+
+std::string repair_lexical_faults(std::string& doc) {
+  // Fast path: most documents need nothing; find the first byte that might.
+  static const std::array<bool, 256> special = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) {
+      t[c] = c != '\t' && c != '\n' && c != '\r';
+    }
+    t['&'] = t['<'] = t[0xC2] = true;
+    return t;
+  }();
+  Repairs r;
+  std::string out;
+  bool copying = false;
+  std::string_view in = doc;
+  std::size_t i = 0, plain_from = 0;
+  auto flush_plain = [&](std::size_t upto) {
+    if (copying) {
+      out.append(in.substr(plain_from, upto - plain_from));
+    }
+  };
+  auto start_copy = [&](std::size_t upto) {
+    if (!copying) {
+      copying = true;
+      out.reserve(in.size() + 64);
+      out.append(in.substr(0, upto));
+      plain_from = upto;
+    }
+  };
+  while (i < in.size()) {
+    auto c = static_cast<unsigned char>(in[i]);
+    if (!special[c]) {
+      ++i;
+      continue;
+    }
+    if (c == '<') {
+      if (in.compare(i, 9, "<![CDATA[") == 0 || in.compare(i, 4, "<!--") == 0) {
+        std::string_view end = in[i + 2] == '[' ? "]]>" : "-->";
+        auto e = in.find(end, i);
+        i = e == std::string_view::npos ? in.size() : e + end.size();
+        continue;
+      }
+      if (in.compare(i, 9, "<!DOCTYPE") == 0) {
+        start_copy(i);
+        flush_plain(i);
+        r.doctype = true;
+        i = doctype_end(in, i);
+        plain_from = i;
+        continue;
+      }
+      ++i;
+      continue;
+    }
+    if (c == 0xC2) {
+      if (i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) >= 0x80 &&
+          static_cast<unsigned char>(in[i + 1]) <= 0x9F) {
+        start_copy(i);
+        flush_plain(i);
+        r.c1 = true;
+        utf8::append(out, kWindows1252C1[static_cast<unsigned char>(in[i + 1]) - 0x80]);
+        i += 2;
+        plain_from = i;
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    if (c == '&') {
+      std::string ref;
+      std::size_t used = repair_reference(in, i, ref, r);
+      if (ref == in.substr(i, used)) {
+        i += used;
+        continue;
+      }
+      start_copy(i);
+      flush_plain(i);
+      out += ref;
+      i += used;
+      plain_from = i;
+      continue;
+    }
+    // A forbidden control character: dropped.
+    start_copy(i);
+    flush_plain(i);
+    r.controls = true;
+    ++i;
+    plain_from = i;
+  }
+  if (copying) {
+    flush_plain(in.size());
+    doc = std::move(out);
+  }
+  return r.describe();
+}
+
+} // namespace feedpop::feeds::xml

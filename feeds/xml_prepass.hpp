@@ -1,0 +1,21 @@
+#pragma once
+// Repairs the lexical faults real feeds carry before they reach the XML parser, the way
+// feedparser's loose parser reads them (internal to feeds/):
+//  - named references undefined in XML (&nbsp; &eacute;) become numeric references
+//    (the HTML named-entity table); unknown names and stray '&' become literal text;
+//  - characters XML 1.0 §2.2 forbids (C0 controls but TAB, LF, CR) are removed;
+//  - C1 controls (U+0080–U+009F) are read as the windows-1252 characters they almost
+//    always are (as feedparser does);
+//  - the DOCTYPE is removed, so no DTD, internal subset or external entity is ever read
+//    (billion laughs costs one scan).
+// CDATA sections and comments are left untouched.
+
+#include <string>
+
+namespace feedpop::feeds::xml {
+
+// Rewrites `doc` (UTF-8) in place; returns a description of what was repaired, empty when
+// the document needed nothing.
+std::string repair_lexical_faults(std::string& doc);
+
+} // namespace feedpop::feeds::xml

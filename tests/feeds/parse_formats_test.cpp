@@ -1,0 +1,166 @@
+#include <chrono>
+#include <gtest/gtest.h>
+
+#include "feeds/parse.hpp"
+#include "fixture_support.hpp"
+
+namespace feedpop::feeds {
+namespace {
+
+using namespace std::chrono;
+using testing::parse_fixture;
+using testing::parse_ok;
+
+sys_seconds utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {
+  return sys_days{year{y} / month{mo} / day{d}} + hours{h} + minutes{mi} + seconds{s};
+}
+
+TEST(ParseRss20, ReadsChannelItemsAndEveryCommonElement) {
+  Feed f = parse_fixture("rss20_content_encoded_guid_enclosure.xml");
+  EXPECT_EQ(f.format, Format::rss20);
+  EXPECT_EQ(f.title, "Fish & Chips Weekly");
+  EXPECT_EQ(f.link, "https://example.com/"); // not the image's link
+  EXPECT_EQ(f.ttl, minutes(90));
+  ASSERT_EQ(f.entries.size(), 2u);
+  const Entry& e = f.entries[0];
+  EXPECT_EQ(e.title, "First post"); // escaped markup in an RSS title is reduced to text
+  EXPECT_EQ(e.id, "post-1");
+  EXPECT_EQ(e.link, "https://example.com/1");
+  EXPECT_EQ(e.author, "Jo Doe");
+  EXPECT_EQ(e.published, utc(2003, 6, 10, 4, 0, 0));
+  EXPECT_EQ(e.updated, utc(2003, 6, 11, 7, 30, 0)); // dc:date is "updated"
+  EXPECT_EQ(e.summary_html, "Short <i>summary</i>");
+  EXPECT_EQ(e.content_html, "<p>Full <a href=\"/rel\">text</a></p>");
+  ASSERT_EQ(e.enclosures.size(), 2u); // media:content is not an enclosure
+  EXPECT_EQ(e.enclosures[0], (Enclosure{"https://example.com/1.mp3", "audio/mpeg", 12345}));
+  EXPECT_EQ(e.enclosures[1].length, std::nullopt);
+  EXPECT_EQ(e.categories, std::vector<std::string>{"food"});
+  EXPECT_EQ(e.comments, "https://example.com/1#comments");
+}
+
+TEST(ParseRss20, PermalinkGuidIsTheLinkWhenThereIsNone) {
+  Feed f = parse_fixture("rss20_content_encoded_guid_enclosure.xml");
+  const Entry& e = f.entries[1];
+  EXPECT_EQ(e.id, "https://example.com/2");
+  EXPECT_EQ(e.link, "https://example.com/2");
+  EXPECT_EQ(e.author, "Ann Other");
+  EXPECT_EQ(e.published, std::nullopt); // no usable date: the store uses first-seen time
+}
+
+TEST(ParseRss20, RelativeUrlsResolveAgainstTheDocumentUrl) {
+  Feed f = parse_fixture("rss20_content_encoded_guid_enclosure.xml",
+                         {.base_url = "https://example.com/feeds/main.xml", .content_type = ""});
+  EXPECT_EQ(f.entries[0].content_html, "<p>Full <a href=\"https://example.com/rel\">text</a></p>");
+}
+
+TEST(ParseRss09x, Rss091IsRecognised) {
+  Feed f = parse_fixture("rss091_netscape.xml");
+  EXPECT_EQ(f.format, Format::rss09x);
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].summary_html, "Plain words");
+}
+
+TEST(ParseRss10, RdfItemsDublinCoreAndSyndicationInterval) {
+  Feed f = parse_fixture("rss10_rdf_dc_syndication.xml");
+  EXPECT_EQ(f.format, Format::rss10);
+  EXPECT_EQ(f.title, "RDF Site");
+  EXPECT_EQ(f.ttl, minutes(30)); // hourly, twice
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].id, "http://example.net/a"); // rdf:about
+  EXPECT_EQ(f.entries[0].updated, utc(2004, 2, 3, 4, 5, 6));
+  EXPECT_EQ(f.entries[0].author, "Rdf Writer");
+  EXPECT_EQ(f.entries[0].content_html, "<p>body</p>");
+}
+
+TEST(ParseAtom10, NestedXmlBaseResolvesLinksAndContentUrls) {
+  Feed f = parse_fixture("atom10_nested_xml_base.xml");
+  EXPECT_EQ(f.format, Format::atom10);
+  EXPECT_EQ(f.title, "Tom & Jerry");
+  EXPECT_EQ(f.link, "http://example.com/blog/");
+  ASSERT_EQ(f.entries.size(), 2u);
+  const Entry& e = f.entries[0];
+  EXPECT_EQ(e.title, "A <tag> in text");
+  EXPECT_EQ(e.link, "http://example.com/blog/2024/post.html");
+  ASSERT_EQ(e.enclosures.size(), 1u);
+  EXPECT_EQ(e.enclosures[0].url, "http://example.com/blog/audio/a.mp3");
+  EXPECT_EQ(e.published, utc(2024, 3, 1, 11, 0, 0));
+  EXPECT_EQ(e.updated, utc(2024, 3, 2, 12, 0, 0)); // fractional seconds truncated
+  EXPECT_EQ(e.author, "Ada");
+  EXPECT_EQ(e.summary_html, "1 &lt; 2"); // type="text" is escaped
+  EXPECT_EQ(e.content_html,
+            "<p>Look: <img src=\"http://example.com/blog/2024/img/cat.png\" /></p>");
+}
+
+TEST(ParseAtom10, OutOfLineContentIsNull) {
+  Feed f = parse_fixture("atom10_nested_xml_base.xml");
+  EXPECT_EQ(f.entries[1].content_html, std::nullopt);
+}
+
+TEST(ParseAtom03, EscapedAndBase64ModesAndIssuedModified) {
+  Feed f = parse_fixture("atom03_modes_escaped_base64.xml");
+  EXPECT_EQ(f.format, Format::atom03);
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].content_html, "<b>bold</b>");
+  EXPECT_EQ(f.entries[0].published, utc(2003, 12, 13, 12, 29, 29));
+  EXPECT_EQ(f.entries[0].updated, utc(2003, 12, 13, 18, 30, 2));
+  EXPECT_EQ(f.entries[1].content_html, "<i>italic</i>");
+}
+
+TEST(ParseJsonFeed, Version11WithAuthorsAttachmentsAndText) {
+  Feed f = parse_fixture("jsonfeed11_authors_attachments.json");
+  EXPECT_EQ(f.format, Format::json);
+  EXPECT_EQ(f.title, "JSON Things");
+  EXPECT_EQ(f.link, "https://example.org/");
+  ASSERT_EQ(f.entries.size(), 2u);
+  const Entry& a = f.entries[0];
+  EXPECT_EQ(a.id, "1");
+  EXPECT_EQ(a.content_html, "<p>Hi</p>");
+  EXPECT_EQ(a.summary_html, "a &lt; b");
+  EXPECT_EQ(a.published, utc(2020, 1, 2, 8, 4, 5));
+  EXPECT_EQ(a.author, "Jay");
+  ASSERT_EQ(a.enclosures.size(), 1u);
+  EXPECT_EQ(a.enclosures[0], (Enclosure{"https://example.org/1.mp3", "audio/mpeg", 42}));
+  const Entry& b = f.entries[1];
+  EXPECT_EQ(b.id, "2"); // a numeric id is kept as its text
+  EXPECT_EQ(b.content_html, "plain &amp; simple");
+  EXPECT_EQ(b.author, "https://example.org/me");
+}
+
+TEST(ParseJsonFeed, JsonThatIsNotAFeedIsNotAFeed) {
+  ParseResult r = parse(R"({"hello": "world"})");
+  EXPECT_TRUE(std::holds_alternative<ParseError>(r));
+}
+
+TEST(ParseDetection, FormatComesFromContentNotDeclaredType) {
+  Feed f = parse_ok("<feed xmlns='http://www.w3.org/2005/Atom'><title>x</title></feed>",
+                    {.base_url = "", .content_type = "application/rss+xml"});
+  EXPECT_EQ(f.format, Format::atom10);
+}
+
+TEST(ParseDetection, HtmlPageIsNotAFeed) {
+  ParseResult r = parse(testing::read_fixture("html_page_not_a_feed.html"));
+  auto* feed = std::get_if<Feed>(&r);
+  EXPECT_TRUE(feed == nullptr || (feed->format == Format::unknown && feed->entries.empty()));
+}
+
+TEST(ParseDetection, EmptyAndBinaryInputAreErrorsNotCrashes) {
+  EXPECT_TRUE(std::holds_alternative<ParseError>(parse("")));
+  EXPECT_TRUE(std::holds_alternative<ParseError>(parse("   \n")));
+  std::string binary("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  ParseResult r = parse(binary);
+  auto* feed = std::get_if<Feed>(&r);
+  EXPECT_TRUE(feed == nullptr || feed->format == Format::unknown);
+}
+
+TEST(ParseFormatName, NamesMatchTheFeedJsonSchema) {
+  EXPECT_STREQ(format_name(Format::rss09x), "rss09x");
+  EXPECT_STREQ(format_name(Format::rss10), "rss10");
+  EXPECT_STREQ(format_name(Format::rss20), "rss20");
+  EXPECT_STREQ(format_name(Format::atom03), "atom03");
+  EXPECT_STREQ(format_name(Format::atom10), "atom10");
+  EXPECT_STREQ(format_name(Format::json), "json");
+  EXPECT_STREQ(format_name(Format::unknown), "null");
+}
+
+} // namespace
+} // namespace feedpop::feeds
