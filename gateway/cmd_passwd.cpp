@@ -66,7 +66,10 @@ void add_passwd_command(CLI::App& app, const GlobalOptions& /*global*/, int& sta
   auto* cmd = app.add_subcommand(
       "passwd", "Read a password (no echo, or one line of stdin) and print a SCRAM-SHA-256 "
                 "verifier for users.<name>.scram");
-  cmd->callback([&status] { status = run_passwd(pop3::scram_default_iterations); });
+  static unsigned iterations = pop3::scram_default_iterations;
+  cmd->add_option("--iterations", iterations, "PBKDF2 iterations (RFC 7677: at least 4096)")
+      ->check(CLI::Range(4096u, 10000000u));
+  cmd->callback([&status] { status = run_passwd(iterations); });
 }
 
 } // namespace feedpop::gateway
