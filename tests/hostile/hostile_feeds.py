@@ -6,7 +6,8 @@ a billion-laughs document, a 2 GB Content-Length, an endless chunked body, a red
 loop, invalid UTF-8, 100,000-deep nesting and a million tiny entries. For each hostile
 feed, feedpop runs once with that feed next to the good one; the test checks that the
 hostile feed ends with a clear per-feed error (or, for invalid UTF-8, is recovered with
-replacement characters), that the good feed is still stored, and records the process's
+replacement characters; for absurd nesting and entry counts, the parser's bounds cut the
+document and what came before the cut is kept), that the good feed is still stored, and records the process's
 peak RSS. The last line is "N passed, M failed"; --report FILE writes a Markdown table.
 
 usage: hostile_feeds.py FEEDPOP_BINARY [--report FILE] [--max-rss-mb N]
@@ -151,7 +152,7 @@ CASES = [
     ("endless chunked body", "endless-chunked", "error"),
     ("redirect loop", "redirect-loop", "error"),
     ("invalid UTF-8", "invalid-utf8", "recovered"),
-    ("100,000-deep nesting", "deep", "error"),
+    ("100,000-deep nesting", "deep", "error-or-bounded"),
     ("a million tiny entries", "million", "error-or-bounded"),
 ]
 
@@ -209,7 +210,11 @@ def main():
     args = ap.parse_args()
 
     Handler.bodies = {"bomb": gzip_bomb(), "deep": deep_nesting(), "million": million_entries()}
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # clients cutting hostile bodies short is the point of the test
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
