@@ -46,32 +46,50 @@ namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
 
+// Borrows a reader Store from the pool for one storage call; a Store that failed is not
+// returned (it may be broken), a healthy one goes back to the pool.
+class Lease {
+public:
+  explicit Lease(ReaderPool& pool) : pool_(pool), store_(pool.acquire()) {}
+  ~Lease() {
+    if (store_ && healthy_) {
+      pool_.release(std::move(store_));
+    }
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  storage::Store& operator*() { return *store_; }
+  storage::Store* operator->() { return store_.get(); }
+  void broken() { healthy_ = false; }
+
+private:
+  ReaderPool& pool_;
+  std::unique_ptr<storage::Store> store_;
+  bool healthy_ = true;
+};
+
+// A session's snapshot. It holds no database connection between commands: each read or
+// commit borrows a reader from the pool, so an idle logged-in session costs only its
+// UIDL list (SQLite's page cache per connection would cost megabytes per session).
 class StoreMaildrop final : public pop3::Maildrop {
 public:
-  StoreMaildrop(std::shared_ptr<ReaderPool> pool, std::unique_ptr<storage::Store> store,
-                std::string user, std::vector<storage::MailboxItem> items)
-      : pool_(std::move(pool)), store_(std::move(store)), user_(std::move(user)),
-        items_(std::move(items)) {
-    messages_.reserve(items_.size());
-    for (const auto& item : items_) {
-      messages_.push_back({item.uidl, item.size});
+  StoreMaildrop(std::shared_ptr<ReaderPool> pool, std::string user,
+                std::vector<storage::MailboxItem> items)
+      : pool_(std::move(pool)), user_(std::move(user)) {
+    ids_.reserve(items.size());
+    messages_.reserve(items.size());
+    for (auto& item : items) {
+      ids_.push_back(item.id);
+      messages_.push_back({std::move(item.uidl), item.size});
     }
   }
-  ~StoreMaildrop() override {
-    if (store_ && healthy_) {
-      pool_->release(std::move(store_));
-    }
-  }
-  StoreMaildrop(const StoreMaildrop&) = delete;
-  StoreMaildrop& operator=(const StoreMaildrop&) = delete;
 
   const std::vector<pop3::MessageInfo>& messages() const override { return messages_; }
 
   void read(std::size_t index, const std::function<bool(std::string_view)>& sink) override {
-    if (index >= items_.size()) {
-      throw pop3::MaildropError("no message at index " + std::to_string(index));
-    }
-    guarded("read", [&] { store_->read_message(items_[index].id, read_chunk, sink); });
+    check(index);
+    guarded("read",
+            [&](storage::Store& store) { store.read_message(ids_[index], read_chunk, sink); });
   }
 
   // The session pulls RETR/TOP one buffer at a time. The Store streams from the start
@@ -79,14 +97,12 @@ public:
   // cache is dropped when its last byte has gone out (memory: one message while sending).
   std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
                       std::size_t max) override {
-    if (index >= items_.size()) {
-      throw pop3::MaildropError("no message at index " + std::to_string(index));
-    }
+    check(index);
     if (cached_index_ != index) {
       cached_.clear();
       cached_.shrink_to_fit();
-      cached_index_ = items_.size();
-      guarded("read", [&] { cached_ = store_->read_message(items_[index].id); });
+      cached_index_ = ids_.size();
+      guarded("read", [&](storage::Store& store) { cached_ = store.read_message(ids_[index]); });
       cached_index_ = index;
     }
     if (offset >= cached_.size()) {
@@ -97,7 +113,7 @@ public:
     if (offset + n == cached_.size()) {
       cached_.clear();
       cached_.shrink_to_fit();
-      cached_index_ = items_.size();
+      cached_index_ = ids_.size();
     }
     return n;
   }
@@ -106,37 +122,44 @@ public:
     std::vector<storage::EntryId> ids;
     ids.reserve(deleted_indexes.size());
     for (const auto index : deleted_indexes) {
-      if (index >= items_.size()) {
-        throw pop3::MaildropError("no message at index " + std::to_string(index));
-      }
-      ids.push_back(items_[index].id);
+      check(index);
+      ids.push_back(ids_[index]);
     }
     if (ids.empty()) {
       return;
     }
     // A view commits into the user's own deletion state: same entries, same user.
-    guarded("commit", [&] { store_->commit_deletions(user_, ids); });
+    guarded("commit", [&](storage::Store& store) { store.commit_deletions(user_, ids); });
   }
 
 private:
+  void check(std::size_t index) const {
+    if (index >= ids_.size()) {
+      throw pop3::MaildropError("no message at index " + std::to_string(index));
+    }
+  }
+
   template <class Fn> void guarded(const char* what, Fn&& fn) {
     try {
-      fn();
+      Lease lease(*pool_);
+      try {
+        fn(*lease);
+      } catch (const storage::StoreError&) {
+        lease.broken();
+        throw;
+      }
     } catch (const storage::StoreError& e) {
-      healthy_ = false;
       spdlog::error("mailbox {} of {}: storage error {}: {}", what, user_, e.code(), e.what());
       throw pop3::MaildropError(e.what());
     }
   }
 
   std::shared_ptr<ReaderPool> pool_;
-  std::unique_ptr<storage::Store> store_;
   std::string user_;
-  std::vector<storage::MailboxItem> items_;
+  std::vector<storage::EntryId> ids_;
   std::vector<pop3::MessageInfo> messages_;
-  bool healthy_ = true;
   std::string cached_;
-  std::size_t cached_index_ = items_.size();
+  std::size_t cached_index_ = ids_.size();
 };
 
 } // namespace
@@ -188,12 +211,18 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
     // The user vanished in a reload between PASS and open: nothing to show.
     throw pop3::MaildropError("no such mailbox: " + std::string(login));
   }
-  std::unique_ptr<storage::Store> store;
   try {
-    store = pool_->acquire();
-    auto items = store->snapshot(mailbox->user, mailbox->feed_keys);
-    return std::make_unique<StoreMaildrop>(pool_, std::move(store), std::move(mailbox->user),
-                                           std::move(items));
+    std::vector<storage::MailboxItem> items;
+    {
+      Lease lease(*pool_);
+      try {
+        items = lease->snapshot(mailbox->user, mailbox->feed_keys);
+      } catch (const storage::StoreError&) {
+        lease.broken();
+        throw;
+      }
+    }
+    return std::make_unique<StoreMaildrop>(pool_, std::move(mailbox->user), std::move(items));
   } catch (const storage::StoreError& e) {
     spdlog::error("mailbox of {}: storage error {}: {}", mailbox->user, e.code(), e.what());
     throw pop3::MaildropError(e.what());
