@@ -5,9 +5,9 @@
 // usage: parse_bench [CORPUS_DIR] [SECONDS]   (default: ../shared/corpus/feeds, 5 s)
 // Allocation is counted through operator new/delete and pugixml's allocation hooks.
 #include <algorithm>
-#include <cstddef>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -55,8 +55,12 @@ void* operator new(std::size_t n) {
   }
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { counted_free(p); }
-void operator delete(void* p, std::size_t) noexcept { counted_free(p); }
+void operator delete(void* p) noexcept {
+  counted_free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  counted_free(p);
+}
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
@@ -107,7 +111,8 @@ int main(int argc, char** argv) {
     ++passes;
   }
   double elapsed = std::chrono::duration<double>(clock::now() - start).count();
-  std::printf("corpus: %zu files, %.1f MB, %zu parsed as feeds\n", docs.size(), total / 1e6, feed_count);
+  std::printf("corpus: %zu files, %.1f MB, %zu parsed as feeds\n", docs.size(), total / 1e6,
+              feed_count);
   std::printf("throughput: %.1f MB/s (single thread, %zu passes in %.1f s)\n",
               bytes / 1e6 / elapsed, passes, elapsed);
   std::printf("peak memory: %.2fx input over the corpus (sum of per-document peaks / bytes); "
