@@ -82,6 +82,7 @@ public:
       ids_.push_back(item.id);
       messages_.push_back({std::move(item.uidl), item.size});
     }
+    cached_index_ = ids_.size(); // no message cached (ids_ is filled only now)
   }
 
   const std::vector<pop3::MessageInfo>& messages() const override { return messages_; }
@@ -159,7 +160,7 @@ private:
   std::vector<storage::EntryId> ids_;
   std::vector<pop3::MessageInfo> messages_;
   std::string cached_;
-  std::size_t cached_index_ = ids_.size();
+  std::size_t cached_index_ = 0; // == ids_.size(): nothing cached
 };
 
 } // namespace

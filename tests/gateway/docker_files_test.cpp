@@ -287,6 +287,14 @@ TEST_F(DockerFiles, RuntimePackagesCoverEveryLibraryTheBinaryNeeds) {
   std::vector<std::string> names;
   std::string query = "dpkg-query -S";
   for (std::string lib; std::getline(libs, lib);) {
+    // A sanitizer build (asan preset) links the sanitizer runtimes; the image is built
+    // with the release preset, which does not.
+    // glibc's libraries (libc, libm, ...) are in every Debian image, and a dpkg search for
+    // them also matches libc6-i386's copies.
+    if (lib.starts_with("libasan") || lib.starts_with("libubsan") || lib.starts_with("liblsan") ||
+        lib.starts_with("libm.so") || lib.starts_with("libc.so") || lib.starts_with("ld-linux")) {
+      continue;
+    }
     names.push_back(lib);
     query += " '*/" + lib + "'";
   }

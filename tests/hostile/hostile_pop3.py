@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Raw, Serve, write_feed  # noqa: E402
 
 PER_ADDRESS = 16
+MEMORY_CHECKS = True
 
 
 def good_user_time(port, source="127.0.0.3"):
@@ -79,7 +80,7 @@ def megabyte_line(srv):
     after = srv.rss_kb()
     assert reply.startswith(b"-ERR") or reply == b"(closed)", reply
     grew = (after - before) / 1024
-    assert grew < 8, f"RSS grew {grew:.1f} MB"
+    assert grew < 8 or not MEMORY_CHECKS, f"RSS grew {grew:.1f} MB"
     return f"{reply[:40].decode(errors='replace')}; RSS +{grew:.1f} MB"
 
 
@@ -193,7 +194,7 @@ def never_reads(srv):
     for c in conns:
         c.close()
     grew = (after - before) / 1024
-    assert grew < 32, f"RSS grew {grew:.1f} MB"
+    assert grew < 32 or not MEMORY_CHECKS, f"RSS grew {grew:.1f} MB"
     assert t < 1.0
     return f"4 clients pipelining 2000 RETRs without reading: RSS +{grew:.1f} MB"
 
@@ -214,7 +215,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--report")
+    ap.add_argument("--sanitized", action="store_true",
+                    help="the binary is an ASan build: its allocator quarantine holds freed "
+                         "memory, so RSS growth says nothing; memory checks are skipped")
     args = ap.parse_args()
+    global MEMORY_CHECKS
+    MEMORY_CHECKS = not args.sanitized
     folder = tempfile.mkdtemp(prefix="feedpop-hostile-pop3-")
     feed = os.path.join(folder, "feed.xml")
     write_feed(feed, 1, 40)
