@@ -43,29 +43,6 @@ std::optional<storage::Time> entry_date(const feeds::Entry& e) {
   return e.published ? e.published : e.updated;
 }
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '&':
-      out += "&amp;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
-
 struct Candidate {
   std::size_t index;
   std::string identity;
@@ -220,8 +197,8 @@ storage::NewEntry failure_notice(const NoticeInput& in) {
       "<p>URL: <a href=\"{}\">{}</a></p><p>Last error: {}</p>"
       "<p>feedpop keeps trying (less often while it fails) and will tell you when the feed "
       "works again.</p>",
-      escape_html(in.feed_key), since, escape_html(in.feed_url), escape_html(in.feed_url),
-      escape_html(in.last_error));
+      feeds::html::escape(in.feed_key), since, feeds::html::escape(in.feed_url),
+      feeds::html::escape(in.feed_url), feeds::html::escape(in.last_error));
   return notice(in, fmt::format("feedpop:failing:{}", in.failing_since.time_since_epoch().count()),
                 fmt::format("[feedpop] Feed \"{}\" is failing since {}", in.feed_key, since),
                 std::move(html));
@@ -232,7 +209,8 @@ storage::NewEntry recovery_notice(const NoticeInput& in) {
   std::string html = fmt::format(
       "<p>The feed <b>{}</b> (<a href=\"{}\">{}</a>) works again; it had been failing since "
       "{}.</p>",
-      escape_html(in.feed_key), escape_html(in.feed_url), escape_html(in.feed_url), since);
+      feeds::html::escape(in.feed_key), feeds::html::escape(in.feed_url),
+      feeds::html::escape(in.feed_url), since);
   return notice(in,
                 fmt::format("feedpop:recovered:{}", in.failing_since.time_since_epoch().count()),
                 fmt::format("[feedpop] Feed \"{}\" works again", in.feed_key), std::move(html));
