@@ -178,7 +178,8 @@ std::string render(const feeds::Entry& entry, const FeedInfo& feed, const Render
   }
   out += "MIME-Version: 1.0\r\n";
 
-  const BodyParts parts = render_body(entry, feed, entry_date(entry, options));
+  const BodyParts parts =
+      render_body(entry, feed, entry_date(entry, options), options.html_sanitized);
   const EncodedBody plain = encode_text(parts.plain);
   if (!parts.html) {
     out += part_headers("text/plain", plain);
