@@ -196,10 +196,15 @@ std::string decode_entities(std::string_view text) {
 }
 
 std::string escape(std::string_view text) {
-  // Runs of characters that need no escaping are appended whole: this sits on the hot
-  // path of rendering (every text token of every sanitised body).
   std::string out;
   out.reserve(text.size() + text.size() / 8);
+  escape_into(out, text);
+  return out;
+}
+
+void escape_into(std::string& out, std::string_view text) {
+  // Runs of characters that need no escaping are appended whole: this sits on the hot
+  // path of rendering (every text token of every sanitised body).
   std::size_t run = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     std::string_view replacement;
@@ -224,7 +229,6 @@ std::string escape(std::string_view text) {
     run = i + 1;
   }
   out.append(text.data() + run, text.size() - run);
-  return out;
 }
 
 void tokenize(std::string_view s, const std::function<void(const Token&)>& on_token) {

@@ -55,8 +55,8 @@ void session(std::uint16_t port, bool implicit_tls, bool stls) {
   bool secure = false;
   auto line = [&] {
     boost::system::error_code ec;
-    const std::size_t n = secure ? asio::read_until(tls, buf, "\r\n", ec)
-                                 : asio::read_until(socket, buf, "\r\n", ec);
+    const std::size_t n =
+        secure ? asio::read_until(tls, buf, "\r\n", ec) : asio::read_until(socket, buf, "\r\n", ec);
     if (ec) {
       return std::string("error");
     }
