@@ -15,8 +15,8 @@ ChunkWriter::ChunkWriter(sqlite::Database& db)
     : insert_(db, "INSERT INTO message_chunks (id, bytes) VALUES (?1, ?2)") {}
 
 void ChunkWriter::write(EntryId entry, std::string_view bytes) {
-  const std::size_t count = std::max<std::size_t>(
-      1, (bytes.size() + message_chunk_size - 1) / message_chunk_size); // empty: one row
+  const std::size_t count = std::max<std::size_t>(1, (bytes.size() + message_chunk_size - 1) /
+                                                         message_chunk_size); // empty: one row
   if (count > (std::size_t{1} << chunk_sequence_bits)) {
     throw StoreError("sqlite: message of " + std::to_string(bytes.size()) +
                          " bytes is too large to store",

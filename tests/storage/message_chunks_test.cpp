@@ -31,8 +31,8 @@ std::string pattern(std::size_t size, unsigned seed) {
 
 // Sizes around every interesting boundary: empty, one byte, the chunk size ± 1, exact
 // multiples, and a large message.
-const std::vector<std::size_t> sizes = {0,         1,         n - 1,     n,         n + 1,
-                                        2 * n - 1, 2 * n,     2 * n + 1, 3 * n,     5 * n + 7,
+const std::vector<std::size_t> sizes = {0,         1,         n - 1,     n,     n + 1,
+                                        2 * n - 1, 2 * n,     2 * n + 1, 3 * n, 5 * n + 7,
                                         8 * n,     8 * n + 1, 100'003};
 
 class MessageChunksTest : public ::testing::Test {
@@ -80,8 +80,8 @@ TEST_F(MessageChunksTest, WholeReadsReturnEveryMessageExactly) {
 }
 
 TEST_F(MessageChunksTest, StreamedReadsCrossingChunkBoundariesReassembleExactly) {
-  for (const std::size_t piece : {std::size_t{1}, std::size_t{7}, n - 1, n, n + 1, 2 * n - 3,
-                                  2 * n, std::size_t{4096}, std::size_t{64 * 1024}}) {
+  for (const std::size_t piece : {std::size_t{1}, std::size_t{7}, n - 1, n, n + 1, 2 * n - 3, 2 * n,
+                                  std::size_t{4096}, std::size_t{64 * 1024}}) {
     for (const auto& [id, bytes] : stored) {
       EXPECT_EQ(streamed(id, piece), bytes) << bytes.size() << " bytes in pieces of " << piece;
     }
@@ -191,16 +191,28 @@ TEST(MessageChunksMigration, AVersionTwoDatabaseKeepsEveryEntryUidlDeletionAndBy
     for (std::size_t i = 0; i < sizes.size(); ++i) {
       const std::int64_t id = static_cast<std::int64_t>(3 * i + 2);
       bytes[id] = pattern(sizes[i], static_cast<unsigned>(i));
-      entry.bind(1, id).bind(2, std::int64_t(i % 2 + 1)).bind(3, std::string_view(fmt::format("uidl-{}", id)));
+      entry.bind(1, id)
+          .bind(2, std::int64_t(i % 2 + 1))
+          .bind(3, std::string_view(fmt::format("uidl-{}", id)));
       entry.bind(4, std::string_view(fmt::format("id-{}", id))).bind(5, std::int64_t{1});
       entry.bind(6, static_cast<std::int64_t>(sizes[i])).run();
       message.bind(1, id).bind_blob(2, bytes[id]).run();
     }
     // A seen-but-undelivered entry (no bytes) and a purged one (no bytes any more).
-    entry.bind(1, std::int64_t{1000}).bind(2, std::int64_t{1}).bind(3, std::string_view("uidl-1000"));
-    entry.bind(4, std::string_view("id-1000")).bind(5, std::int64_t{0}).bind(6, std::int64_t{0}).run();
-    entry.bind(1, std::int64_t{1001}).bind(2, std::int64_t{1}).bind(3, std::string_view("uidl-1001"));
-    entry.bind(4, std::string_view("id-1001")).bind(5, std::int64_t{2}).bind(6, std::int64_t{9}).run();
+    entry.bind(1, std::int64_t{1000})
+        .bind(2, std::int64_t{1})
+        .bind(3, std::string_view("uidl-1000"));
+    entry.bind(4, std::string_view("id-1000"))
+        .bind(5, std::int64_t{0})
+        .bind(6, std::int64_t{0})
+        .run();
+    entry.bind(1, std::int64_t{1001})
+        .bind(2, std::int64_t{1})
+        .bind(3, std::string_view("uidl-1001"));
+    entry.bind(4, std::string_view("id-1001"))
+        .bind(5, std::int64_t{2})
+        .bind(6, std::int64_t{9})
+        .run();
     db.exec("INSERT INTO deletions (user_id, entry_id) VALUES (1, 2), (1, 5), (2, 8)");
   }
 
@@ -258,7 +270,10 @@ TEST(MessageChunksMigration, MigratingLargeDatabasesFreesTheOldPages) {
     sqlite::Statement message(db, "INSERT INTO messages (entry_id, bytes) VALUES (?1, ?2)");
     for (std::int64_t id = 1; id <= 300; ++id) {
       const std::string m = pattern(2000, static_cast<unsigned>(id));
-      entry.bind(1, id).bind(2, std::string_view(fmt::format("u{}", id))).bind(3, std::int64_t{2000}).run();
+      entry.bind(1, id)
+          .bind(2, std::string_view(fmt::format("u{}", id)))
+          .bind(3, std::int64_t{2000})
+          .run();
       message.bind(1, id).bind_blob(2, m).run();
     }
     txn.commit();
