@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "feeds/entry.hpp"
+#include "feeds/html.hpp"
+#include "feeds/utf8.hpp"
 #include "mail/render.hpp"
 
 namespace {
@@ -85,6 +87,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto length = in.time()) { // any integer; negative lengths too
       entry.enclosures.front().length = length->time_since_epoch().count();
     }
+  }
+  // Half the inputs take ingest's path (gateway/ingest.cpp): HTML values as feeds::parse
+  // yields them, valid UTF-8 and sanitised, rendered with html_sanitized set.
+  if (size % 2 == 1) {
+    const std::string base = entry.link ? *entry.link : feed.url;
+    for (auto* html : {&entry.content_html, &entry.summary_html}) {
+      if (*html) {
+        *html = feedpop::feeds::html::sanitize(feedpop::feeds::utf8::repair(**html), base);
+      }
+    }
+    options.html_sanitized = true;
   }
 
   const std::string message = feedpop::mail::render(entry, feed, options);
