@@ -77,7 +77,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cats = pos == std::string_view::npos ? std::string_view{} : cats.substr(pos + 1);
   }
   feed.link = in.optional();
-  options.in_reply_to = in.optional();
+  // In-Reply-To is never feed data: ingest passes the Message-ID it rendered for an
+  // earlier version of the entry (gateway/ingest.cpp), so it is built the same way here.
+  if (auto earlier = in.optional()) {
+    options.in_reply_to = feedpop::mail::message_id(feed.key, *earlier, options.hostname);
+  }
   entry.published = in.time();
   entry.updated = in.time();
   if (auto seen = in.time()) {
