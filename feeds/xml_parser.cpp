@@ -700,10 +700,12 @@ Format format_of(std::string_view version) {
 ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::string bozo,
                            bool utf8_declared, const Limits& limits) {
   pugi::xml_document doc;
-  // Default flags minus nothing: no DOCTYPE, PI or comment nodes; pugixml never expands
-  // entities beyond the five predefined and numeric ones.
-  unsigned flags =
-      pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol | pugi::parse_wconv_attribute;
+  // No DOCTYPE, PI or comment nodes; pugixml never expands entities beyond the five
+  // predefined and numeric ones. parse_embed_pcdata stores an element's leading text as its
+  // value instead of a child node: one tree node per leaf element instead of two
+  // (text::direct_text and text::inner_markup read it there).
+  unsigned flags = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol |
+                   pugi::parse_wconv_attribute | pugi::parse_embed_pcdata;
   pugi::xml_parse_result r =
       doc.load_buffer_inplace(utf8.data(), utf8.size(), flags, pugi::encoding_utf8);
   pugi::xml_node root = doc.document_element();

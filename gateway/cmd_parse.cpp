@@ -134,7 +134,7 @@ void add_parse_command(CLI::App& app, const GlobalOptions& /*global*/, int& stat
     // A local file's path is no base for a feed's links: they stay as the feed wrote them.
     options.base_url = !base.empty() ? base : doc.url.starts_with("http") ? doc.url : "";
     options.content_type = doc.content_type;
-    feeds::ParseResult result = feeds::parse(doc.body, options);
+    feeds::ParseResult result = feeds::parse(std::move(doc.body), options); // parsed in place
     if (as_json) {
       std::cout << feed_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                 << '\n';
