@@ -11,24 +11,6 @@ namespace feedpop::feeds::text {
 
 namespace {
 
-void escape_xml_text(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    default:
-      out += c;
-    }
-  }
-}
-
 std::string local_lower(const char* qname) {
   const char* colon = std::strrchr(qname, ':');
   std::string name = colon != nullptr ? colon + 1 : qname;
@@ -38,9 +20,11 @@ std::string local_lower(const char* qname) {
   return name;
 }
 
+// Text of inline markup is written escaped (html::escape also turns '"' into &quot;, which
+// is harmless: the result is sanitised or reduced to text, both of which decode it).
 void append_text(std::string& out, const char* text, bool xhtml) {
   if (xhtml) {
-    escape_xml_text(out, text);
+    out += html::escape(text);
   } else {
     out += text;
   }
