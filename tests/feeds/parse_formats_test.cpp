@@ -66,6 +66,22 @@ TEST(ParseRss20, TextCdataAndMarkupInOneElementKeepTheirOrder) {
   EXPECT_EQ(f.entries[0].summary_html, "one <b>two</b> three");
 }
 
+TEST(ParseAtom10, LinkAttributesQualifiedWithTheAtomNamespaceAreRead) {
+  // rome/atom_1.0_prefix.xml: atom:rel / atom:href, read as rel / href, and so is an
+  // attribute in an unknown namespace (both as feedparser reads them).
+  Feed f =
+      parse_ok("<atom:feed xmlns:atom=\"http://www.w3.org/2005/Atom\"><atom:id>1</atom:id>"
+               "<atom:link atom:rel=\"other\" atom:href=\"http://foo.example/2\"/>"
+               "<atom:entry><atom:id>e</atom:id><atom:link atom:href=\"http://foo.example/e\"/>"
+               "<atom:link foo:href=\"http://foo.example/f\" xmlns:foo=\"urn:x\"/>"
+               "<atom:link dc:href=\"http://foo.example/no\" "
+               "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"/>"
+               "</atom:entry></atom:feed>");
+  EXPECT_EQ(f.link, "1"); // the id, as no alternate link exists; rel="other" is not one
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].link, std::nullopt); // the last one, dc:href, is no href: empty
+}
+
 TEST(ParseAtom10, XhtmlContentKeepsLeadingAndTrailingText) {
   Feed f = parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>1</id>"
                     "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
