@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "storage/message_chunks.hpp"
+
 namespace feedpop::storage {
 
 namespace {
@@ -69,9 +71,31 @@ DROP INDEX entries_feed;
 CREATE INDEX entries_feed ON entries(feed_id, state, id, size, uidl);
 )sql";
 
+// Message bytes move to fixed-size chunk rows (storage/message_chunks.hpp): a 1–4 KB
+// message no longer takes a 4 KiB leaf page of its own (bench/RESULTS.md, "Storage").
+constexpr const char* chunked_messages_v3 = R"sql(
+CREATE TABLE message_chunks (
+  id INTEGER PRIMARY KEY,
+  bytes BLOB NOT NULL
+);
+)sql";
+
+// Copies every message into chunks in entry order (so leaves fill as at ingest), then drops
+// the old table. Entries, UIDLs, users and deletions are not touched.
+void split_messages_v3(sqlite::Database& db) {
+  sqlite::Statement all(db, "SELECT entry_id, bytes FROM messages ORDER BY entry_id");
+  ChunkWriter writer(db);
+  while (all.step()) {
+    writer.write(all.int64(0), all.blob(1));
+  }
+  all.reset();
+  db.exec("DROP TABLE messages");
+}
+
 constexpr Migration steps[] = {
     {1, schema_v1},
     {2, covering_feed_index_v2},
+    {3, chunked_messages_v3, split_messages_v3},
 };
 
 [[noreturn]] void refuse_newer(std::int64_t found, int known) {
@@ -98,6 +122,7 @@ void migrate(sqlite::Database& db, std::span<const Migration> list) {
   if (db.pragma_int("PRAGMA user_version") == last) {
     return;
   }
+  bool converted = false;
   for (const Migration& step : list) {
     sqlite::Transaction txn(db);
     // Re-read inside the write lock: another process may have migrated meanwhile.
@@ -109,9 +134,18 @@ void migrate(sqlite::Database& db, std::span<const Migration> list) {
       continue;
     }
     db.exec(step.sql);
+    if (step.convert != nullptr) {
+      step.convert(db);
+      converted = true;
+    }
     // PRAGMA takes no bound parameters; the version is our own integer.
     db.exec(("PRAGMA user_version = " + std::to_string(step.version)).c_str());
     txn.commit();
+  }
+  if (converted) {
+    // A conversion rewrote data into new pages; hand the old ones back to the file system
+    // (auto_vacuum = INCREMENTAL).
+    db.exec("PRAGMA incremental_vacuum");
   }
   // Also when there was nothing to apply (the loop above ran no step).
   if (const auto found = db.pragma_int("PRAGMA user_version"); found > last) {

@@ -14,6 +14,8 @@ namespace feedpop::storage {
 struct Migration {
   int version;
   const char* sql;
+  // Data conversion that SQL alone does poorly, run after `sql` in the same transaction.
+  void (*convert)(sqlite::Database&) = nullptr;
 };
 
 std::span<const Migration> schema_migrations();

@@ -103,6 +103,15 @@ Statement& Statement::bind_blob(int index, std::string_view bytes) {
   return *this;
 }
 
+Statement& Statement::bind_blob_static(int index, std::string_view bytes) {
+  const char* data = bytes.empty() ? "" : bytes.data();
+  const int rc = sqlite3_bind_blob(stmt_, index, data, checked_size(bytes.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK) {
+    db_.fail("bind", rc);
+  }
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   const int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK) {
@@ -156,6 +165,12 @@ std::string Statement::text(int column) const {
   return p != nullptr ? std::string(p, static_cast<std::size_t>(n)) : std::string();
 }
 
+std::string_view Statement::blob(int column) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return p != nullptr ? std::string_view(p, static_cast<std::size_t>(n)) : std::string_view();
+}
+
 std::optional<std::int64_t> Statement::opt_int64(int column) const {
   if (is_null(column)) {
     return std::nullopt;
@@ -185,30 +200,6 @@ Transaction::~Transaction() {
 void Transaction::commit() {
   db_.exec("COMMIT");
   open_ = false;
-}
-
-Blob::Blob(Database& db, const char* table, const char* column, std::int64_t rowid) : db_(db) {
-  const int rc = sqlite3_blob_open(db.handle(), "main", table, column, rowid, 0, &blob_);
-  if (rc != SQLITE_OK) {
-    sqlite3_blob_close(blob_);
-    blob_ = nullptr;
-    db.fail("open message " + std::to_string(rowid), rc);
-  }
-}
-
-Blob::~Blob() {
-  sqlite3_blob_close(blob_);
-}
-
-std::size_t Blob::size() const {
-  return static_cast<std::size_t>(sqlite3_blob_bytes(blob_));
-}
-
-void Blob::read(char* out, std::size_t n, std::size_t offset) {
-  const int rc = sqlite3_blob_read(blob_, out, checked_size(n), checked_size(offset));
-  if (rc != SQLITE_OK) {
-    db_.fail("read message", rc);
-  }
 }
 
 } // namespace feedpop::storage::sqlite

@@ -16,7 +16,6 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
-struct sqlite3_blob;
 
 namespace feedpop::storage::sqlite {
 
@@ -50,6 +49,8 @@ public:
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view text);
   Statement& bind_blob(int index, std::string_view bytes);
+  // No copy: `bytes` must stay valid until the statement is stepped and reset.
+  Statement& bind_blob_static(int index, std::string_view bytes);
   Statement& bind_null(int index);
   Statement& bind(int index, const std::optional<std::int64_t>& value);
   Statement& bind(int index, const std::optional<std::string>& text);
@@ -61,6 +62,7 @@ public:
   bool is_null(int column) const;
   std::int64_t int64(int column) const;
   std::string text(int column) const;
+  std::string_view blob(int column) const; // valid until the next step() or reset()
   std::optional<std::int64_t> opt_int64(int column) const;
   std::optional<std::string> opt_text(int column) const;
 
@@ -83,21 +85,6 @@ public:
 private:
   Database& db_;
   bool open_ = true;
-};
-
-// An open BLOB handle for incremental reads (sqlite3_blob_*).
-class Blob {
-public:
-  Blob(Database& db, const char* table, const char* column, std::int64_t rowid);
-  ~Blob();
-  Blob(const Blob&) = delete;
-  Blob& operator=(const Blob&) = delete;
-  std::size_t size() const;
-  void read(char* out, std::size_t n, std::size_t offset);
-
-private:
-  Database& db_;
-  sqlite3_blob* blob_ = nullptr;
 };
 
 } // namespace feedpop::storage::sqlite

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "storage/message_chunks.hpp"
 #include "storage/sqlite_store.hpp"
 
 namespace feedpop::storage {
@@ -50,7 +51,7 @@ std::vector<MailboxItem> SqliteStore::snapshot(std::string_view user,
 
 std::string SqliteStore::read_message(EntryId id) {
   std::string out;
-  read_message(id, 64 * 1024, [&out](std::string_view chunk) {
+  scan_chunks(db_, id, [&out](std::string_view chunk) {
     out.append(chunk);
     return true;
   });
@@ -59,21 +60,9 @@ std::string SqliteStore::read_message(EntryId id) {
 
 void SqliteStore::read_message(EntryId id, std::size_t chunk_size,
                                const std::function<bool(std::string_view)>& sink) {
-  // sqlite3_blob reads the bytes in place, chunk by chunk, without materialising the
-  // whole message; the open handle keeps its read transaction, so the bytes it streams
-  // are one consistent version even if retention runs meanwhile.
-  sqlite::Blob blob(db_, "messages", "bytes", id);
-  const std::size_t total = blob.size();
-  std::string buffer(
-      std::min(std::max<std::size_t>(chunk_size, 1), std::max<std::size_t>(total, 1)), '\0');
-  for (std::size_t offset = 0; offset < total;) {
-    const std::size_t n = std::min(buffer.size(), total - offset);
-    blob.read(buffer.data(), n, offset);
-    offset += n;
-    if (!sink(std::string_view(buffer.data(), n))) {
-      return;
-    }
-  }
+  // One statement over the message's chunk rows: the bytes streamed are one consistent
+  // version even if retention deletes the message meanwhile.
+  read_chunks(db_, id, chunk_size, sink);
 }
 
 void SqliteStore::commit_deletions(std::string_view user, const std::vector<EntryId>& ids) {
@@ -125,12 +114,12 @@ std::size_t SqliteStore::purge_retention(std::string_view feed_key,
     }
     // The entry row stays (state 2) so the feed never delivers the entry again; its
     // bytes and the users' deletion marks for it are no longer needed.
-    sqlite::Statement drop_bytes(db_, "DELETE FROM messages WHERE entry_id = ?1");
+    sqlite::Statement drop_bytes(db_, "DELETE FROM message_chunks WHERE id >= ?1 AND id < ?2");
     sqlite::Statement mark(db_, "UPDATE entries SET state = 2 WHERE id = ?1");
     sqlite::Statement drop_marks(db_, "DELETE FROM deletions WHERE user_id IN (SELECT id FROM "
                                       "users) AND entry_id = ?1");
     for (const EntryId id : doomed) {
-      drop_bytes.bind(1, id).run();
+      drop_bytes.bind(1, chunk_rowid(id)).bind(2, chunk_rowid(id + 1)).run();
       mark.bind(1, id).run();
       drop_marks.bind(1, id).run();
     }

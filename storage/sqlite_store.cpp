@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include "storage/message_chunks.hpp"
 #include "storage/migrations.hpp"
 #include "storage/uidl.hpp"
 
@@ -9,10 +10,8 @@ namespace feedpop::storage {
 
 namespace {
 
-// 4 KiB pages (bench/RESULTS.md). A message larger than a page fills overflow pages
-// completely and keeps its remainder in the leaf, so mails of 4 KB and more cost 1.03–1.14×
-// their bytes; mails of 1–4 KB fill a leaf each (1.5×). 1 KiB pages reach 1.2× there but
-// halve the ingest rate; 16 KiB pages waste a leaf per 8 KB mail (1.4×).
+// 4 KiB pages (bench/RESULTS.md): the OS page size, and message chunks are sized to pack
+// eight to a 4 KiB leaf (message_chunks.hpp).
 constexpr int page_size = 4096;
 
 constexpr const char* feed_columns =
@@ -64,6 +63,23 @@ FeedState read_feed(const sqlite::Statement& st) {
   f.disabled = st.int64(16) != 0;
   return f;
 }
+
+// Switches the connection's synchronous mode for one transaction, back to FULL after it.
+class SyncGuard {
+public:
+  SyncGuard(sqlite::Database& db, const char* mode) : db_(db) {
+    db_.exec((std::string("PRAGMA synchronous = ") + mode).c_str());
+  }
+  ~SyncGuard() {
+    // The connection default (configure()); cannot fail outside a transaction.
+    sqlite3_exec(db_.handle(), "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+  }
+  SyncGuard(const SyncGuard&) = delete;
+  SyncGuard& operator=(const SyncGuard&) = delete;
+
+private:
+  sqlite::Database& db_;
+};
 
 } // namespace
 
@@ -191,6 +207,12 @@ SqliteStore::known_entries(std::string_view feed_key) {
 std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
                                               const std::vector<NewEntry>& entries,
                                               const FeedState& state) {
+  // WAL with synchronous=NORMAL: this commit is not fsynced (a process crash still loses
+  // nothing; power loss may drop the last polls, which the next poll fetches again, with
+  // the same UIDLs). No committed deletion is put at risk: deletions commit with
+  // synchronous=FULL, and the fsync of their WAL frames makes every earlier frame durable
+  // too, so a deletion never survives without the entry it names.
+  const SyncGuard relaxed(db_, "NORMAL");
   sqlite::Transaction txn(db_);
   // The feed row is keyed by the argument; state.key may be left empty by callers.
   upsert_feed(feed_key, state);
@@ -201,7 +223,7 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
   sqlite::Statement add(db_, "INSERT INTO entries (feed_id, uidl, identity, content_hash, "
                              "state, size, entry_date, first_seen) VALUES "
                              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  sqlite::Statement add_bytes(db_, "INSERT INTO messages (entry_id, bytes) VALUES (?1, ?2)");
+  ChunkWriter add_bytes(db_);
   std::vector<bool> fresh;
   fresh.reserve(entries.size());
   for (const NewEntry& e : entries) {
@@ -224,8 +246,7 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
     add.bind(7, to_int(e.entry_date)).bind(8, first_seen);
     add.run();
     if (e.deliver) {
-      add_bytes.bind(1, db_.last_insert_rowid()).bind_blob(2, e.message);
-      add_bytes.run();
+      add_bytes.write(db_.last_insert_rowid(), e.message);
     }
   }
   txn.commit();

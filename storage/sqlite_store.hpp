@@ -2,10 +2,10 @@
 // The SQLite implementation of Store (see store.hpp for the contract). Private to
 // storage/; callers get it through open_sqlite_store().
 //
-// Layout (migrations.cpp): feeds, entries (metadata, UIDL), messages (bytes, rowid =
-// entry id), users, deletions (user, entry). WAL journal, synchronous=FULL (a commit
-// acknowledged to a POP3 client survives power loss, not only a process crash), foreign
-// keys on, busy timeout from StoreOptions.
+// Layout (migrations.cpp): feeds, entries (metadata, UIDL), message_chunks (bytes in
+// fixed-size rows, message_chunks.hpp), users, deletions (user, entry). WAL journal,
+// synchronous=FULL (a commit acknowledged to a POP3 client survives power loss, not only a process
+// crash), foreign keys on, busy timeout from StoreOptions.
 
 #include <string>
 
