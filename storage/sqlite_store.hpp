@@ -7,6 +7,7 @@
 // synchronous=FULL (a commit acknowledged to a POP3 client survives power loss, not only a process
 // crash), foreign keys on, busy timeout from StoreOptions.
 
+#include <memory>
 #include <string>
 
 #include "storage/sqlite_db.hpp"
@@ -17,6 +18,7 @@ namespace feedpop::storage {
 class SqliteStore final : public Store {
 public:
   SqliteStore(const std::string& path, Role role, StoreOptions options);
+  ~SqliteStore() override;
 
   std::optional<FeedState> feed_state(std::string_view feed_key) override;
   std::vector<FeedState> feed_states() override;
@@ -48,8 +50,12 @@ private:
   std::optional<std::int64_t> user_id(std::string_view name);
   Time now() const;
 
+  struct IngestStatements;
+  IngestStatements& ingest();
+
   sqlite::Database db_;
   StoreOptions options_;
+  std::unique_ptr<IngestStatements> ingest_; // destroyed before db_
 };
 
 } // namespace feedpop::storage
