@@ -29,6 +29,8 @@ std::string decode_entities(std::string_view text);
 
 // Escapes & < > " for use as HTML text or attribute values.
 std::string escape(std::string_view text);
+// escape(text) appended to out (no temporary string: the sanitiser's hot path).
+void escape_into(std::string& out, std::string_view text);
 
 // Removes script/style/iframe/object/embed/form elements, event-handler attributes,
 // javascript:/vbscript: URLs and style attributes with url(); resolves relative

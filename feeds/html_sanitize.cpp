@@ -92,7 +92,7 @@ void write_start_tag(std::string& out, const Token& t, std::string_view base_url
     out += ' ';
     out += name;
     out += "=\"";
-    out += escape(v);
+    escape_into(out, v);
     out += '"';
   }
   out += contains(kVoidElements, t.name) ? " />" : ">";
@@ -121,7 +121,7 @@ std::string sanitize(std::string_view html, std::string_view base_url) {
     }
     switch (t.kind) {
     case Token::Kind::text:
-      out += escape(t.text);
+      escape_into(out, t.text);
       break;
     case Token::Kind::start_tag:
       if (contains(kDroppedWithContent, t.name)) {

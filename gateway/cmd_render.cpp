@@ -84,6 +84,7 @@ int run_render(const RenderArgs& args) {
     options.hostname = args.hostname;
     options.identity = identities[i];
     options.first_seen = now;
+    options.html_sanitized = true; // as at ingest: the entry comes from feeds::parse
     append_mbox_message(out, mail::render(entry, info, options),
                         entry.published ? *entry.published : entry.updated.value_or(now));
   }

@@ -158,6 +158,7 @@ IngestPlan plan_ingest(const IngestInput& in) {
       ro.identity = out.identity;
       ro.first_seen = in.now;
       ro.in_reply_to = std::move(c.in_reply_to);
+      ro.html_sanitized = true; // e comes from feeds::parse
       out.message = mail::render(e, info, ro);
       ++plan.delivered;
     }

@@ -134,7 +134,7 @@ std::string format_size(std::int64_t bytes) {
 }
 
 BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
-                      std::chrono::sys_seconds date) {
+                      std::chrono::sys_seconds date, bool html_sanitized) {
   const auto& source = source_html(entry);
   TextRendering text;
   if (source) {
@@ -153,8 +153,9 @@ BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
   }
   if (source && text.has_markup) {
     const std::string base = entry.link ? *entry.link : feed.url;
-    parts.html =
-        html_document(entry, feed, date, feeds::html::sanitize(utf8::repair(*source), base));
+    parts.html = html_document(entry, feed, date,
+                               html_sanitized ? *source
+                                              : feeds::html::sanitize(utf8::repair(*source), base));
   }
   return parts;
 }

@@ -19,8 +19,9 @@ struct BodyParts {
   std::optional<std::string> html; // absent for plain-text-only entries
 };
 
+// html_sanitized: see RenderOptions::html_sanitized.
 BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
-                      std::chrono::sys_seconds date);
+                      std::chrono::sys_seconds date, bool html_sanitized = false);
 
 // "512 bytes", "12.3 kB", "45.0 MB", "1.2 GB" (SI units, as podcast players show them).
 std::string format_size(std::int64_t bytes);

@@ -3,7 +3,10 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <initializer_list>
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -19,15 +22,26 @@ namespace {
 constexpr std::size_t subject_fallback_length = 80; // characters of text when untitled
 constexpr std::size_t max_line = 998;               // RFC 5322 §2.1.1
 
-std::string sha256_hex(std::string_view data) {
+// SHA-256 of the concatenated pieces, as lowercase hex (hashed piece by piece: the
+// message bodies are not copied into one buffer first).
+std::string sha256_hex(std::initializer_list<std::string_view> pieces) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
+  const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                    &EVP_MD_CTX_free);
+  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+  for (const std::string_view piece : pieces) {
+    ok = ok && EVP_DigestUpdate(ctx.get(), piece.data(), piece.size()) == 1;
+  }
+  if (!ok || EVP_DigestFinal_ex(ctx.get(), digest.data(), &size) != 1) {
     throw std::runtime_error("OpenSSL SHA-256 failed");
   }
+  static constexpr std::string_view digits = "0123456789abcdef";
   std::string hex;
+  hex.reserve(size * 2);
   for (unsigned int i = 0; i < size; ++i) {
-    hex += fmt::format("{:02x}", digest[i]);
+    hex += digits[digest[i] >> 4];
+    hex += digits[digest[i] & 15];
   }
   return hex;
 }
@@ -84,8 +98,9 @@ void add_uri_field(std::string& out, std::string_view name, std::string_view url
 // construction; the check below keeps that true should an encoding ever change.
 std::string make_boundary(const std::string& first, const std::string& second) {
   for (int attempt = 0;; ++attempt) {
+    const std::string counter = std::to_string(attempt);
     const std::string boundary =
-        "=_feedpop_" + sha256_hex(fmt::format("{}\n{}\n{}", attempt, first, second)).substr(0, 32);
+        "=_feedpop_" + sha256_hex({counter, "\n", first, "\n", second}).substr(0, 32);
     const std::string delimiter = "--" + boundary;
     if (first.find(delimiter) == std::string::npos && second.find(delimiter) == std::string::npos) {
       return boundary;
@@ -151,7 +166,8 @@ std::string message_id(const std::string& feed_key, const std::string& identity,
                        const std::string& hostname) {
   // The hash keeps the id-left a valid dot-atom whatever the identity holds (RFC 5322
   // §3.6.4); the key makes it readable. Same (key, identity) → same Message-ID, forever.
-  const std::string hash = sha256_hex(feed_key + '\0' + identity).substr(0, 32);
+  const std::string hash =
+      sha256_hex({feed_key, std::string_view("\0", 1), identity}).substr(0, 32);
   return fmt::format("<{}.{}@{}>", hash, atom_of(feed_key), domain_of(hostname));
 }
 
@@ -178,7 +194,8 @@ std::string render(const feeds::Entry& entry, const FeedInfo& feed, const Render
   }
   out += "MIME-Version: 1.0\r\n";
 
-  const BodyParts parts = render_body(entry, feed, entry_date(entry, options));
+  const BodyParts parts =
+      render_body(entry, feed, entry_date(entry, options), options.html_sanitized);
   const EncodedBody plain = encode_text(parts.plain);
   if (!parts.html) {
     out += part_headers("text/plain", plain);
@@ -191,9 +208,19 @@ std::string render(const feeds::Entry& entry, const FeedInfo& feed, const Render
   out += fmt::format("Content-Type: multipart/alternative;\r\n boundary=\"{}\"\r\n", boundary);
   out += "\r\n";
   // RFC 2046 §5.1.4: the last part is the preferred one, so the HTML comes second.
-  out += fmt::format("--{}\r\n{}\r\n{}", boundary, part_headers("text/plain", plain), plain.text);
-  out += fmt::format("--{}\r\n{}\r\n{}", boundary, part_headers("text/html", html), html.text);
-  out += fmt::format("--{}--\r\n", boundary);
+  out.reserve(out.size() + plain.text.size() + html.text.size() + 4 * boundary.size() + 256);
+  for (const auto& [type, part] :
+       {std::pair{"text/plain", &plain}, std::pair{"text/html", &html}}) {
+    out += "--";
+    out += boundary;
+    out += "\r\n";
+    out += part_headers(type, *part);
+    out += "\r\n";
+    out += part->text;
+  }
+  out += "--";
+  out += boundary;
+  out += "--\r\n";
   return out;
 }
 

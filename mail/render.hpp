@@ -23,6 +23,10 @@ struct RenderOptions {
   std::string identity;                   // the entry's stable identity: Message-ID, X-Entry-ID
   std::chrono::sys_seconds first_seen{};  // Date: when the entry has no date
   std::optional<std::string> in_reply_to; // Message-ID of an earlier version (on_update)
+  // The entry comes straight from feeds::parse, whose HTML values are already sanitised
+  // (FEED_JSON.md "HTML values") and valid UTF-8: the HTML part uses them as they are
+  // instead of sanitising them a second time. Leave false for entries built elsewhere.
+  bool html_sanitized = false;
 };
 
 std::string render(const feeds::Entry& entry, const FeedInfo& feed, const RenderOptions& options);

@@ -95,8 +95,23 @@ private:
     if (hidden_ > 0) {
       return;
     }
+    const auto printable = [](unsigned char b) { return b > 0x20 && b < 0x7F; };
     for (std::size_t i = 0; i < text.size();) {
       const auto c = static_cast<unsigned char>(text[i]);
+      // Fast path: a run of printable ASCII outside <pre> goes in whole.
+      if (pre_ == 0 && printable(c)) {
+        std::size_t j = i + 1;
+        while (j < text.size() && printable(static_cast<unsigned char>(text[j]))) {
+          ++j;
+        }
+        if (pending_space_ && !inline_.empty() && inline_.back() != '\n') {
+          inline_ += ' ';
+        }
+        pending_space_ = false;
+        inline_.append(text.data() + i, j - i);
+        i = j;
+        continue;
+      }
       std::size_t len = 1;
       if (c >= 0x80) {
         len = utf8::sequence_length(text, i);
@@ -322,7 +337,9 @@ private:
   }
 
   void flush() {
-    std::string text = std::move(inline_);
+    // Swapped, not moved: both buffers keep their capacity from paragraph to paragraph.
+    std::string& text = flushing_;
+    text.swap(inline_);
     inline_.clear();
     pending_space_ = false;
     link_start_ = 0;
@@ -414,6 +431,7 @@ private:
   std::string out_;
   bool last_line_blank_ = false;
   std::string inline_;
+  std::string flushing_; // the paragraph flush() is writing out
   bool pending_space_ = false;
   Break pending_break_ = Break::none;
   int quote_ = 0;

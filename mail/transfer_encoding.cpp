@@ -1,5 +1,6 @@
 #include "mail/transfer_encoding.hpp"
 
+#include <array>
 #include <cstdint>
 
 namespace feedpop::mail {
@@ -29,40 +30,68 @@ template <typename F> void for_each_line(std::string_view text, F&& on_line) {
   }
 }
 
+// Printable ASCII except "=" stands for itself (RFC 2045 §6.7 rule 2); space and tab do
+// too except at the end of a line (rule 3), which qp_line_into checks itself.
+constexpr std::array<bool, 256> qp_literal = [] {
+  std::array<bool, 256> t{};
+  for (int c = 33; c <= 126; ++c) {
+    t[static_cast<std::size_t>(c)] = c != '=';
+  }
+  t[' '] = true;
+  t['\t'] = true;
+  return t;
+}();
+
+// Rendering's hot loop: runs of literal characters are appended whole, as many per output
+// line as fit; only the characters that need "=XX" are handled one at a time.
 void qp_line_into(std::string& out, std::string_view line) {
-  // Written through a pointer into room reserved for the worst case (every byte escaped,
-  // a soft break every 25 bytes): the hot loop of rendering.
-  const std::size_t old_size = out.size();
-  out.resize(old_size + line.size() * 3 + (line.size() / 24 + 1) * 3 + 2);
-  char* p = out.data() + old_size;
+  const std::size_t n = line.size();
+  // A line starting "From " would be mangled by mbox readers: its "F" is escaped.
   const bool mbox_from = line.starts_with("From ");
   std::size_t column = 0;
-  for (std::size_t i = 0; i < line.size(); ++i) {
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t j = i;
+    if (!(i == 0 && mbox_from)) {
+      while (j < n && qp_literal[static_cast<unsigned char>(line[j])]) {
+        ++j;
+      }
+      // White space ending the line is escaped (rule 3): the run stops before it.
+      if (j == n && j > i && (line[j - 1] == ' ' || line[j - 1] == '\t')) {
+        --j;
+      }
+    }
+    while (i < j) {
+      const std::size_t k = j - i;
+      // Every character but the line's last must leave room for a soft break's "=".
+      if (column + k <= qp_line - 1 || (j == n && column + k == qp_line)) {
+        out.append(line.data() + i, k);
+        column += k;
+        i = j;
+      } else {
+        const std::size_t take = qp_line - 1 - column;
+        out.append(line.data() + i, take);
+        out.append("=\r\n");
+        column = 0;
+        i += take;
+      }
+    }
+    if (i == n) {
+      break;
+    }
+    // One escaped character, "=XX", after a soft break if it does not fit.
     const auto c = static_cast<unsigned char>(line[i]);
-    const bool last = i + 1 == line.size();
-    const bool literal =
-        ((c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last)) &&
-        !(i == 0 && mbox_from);
-    const std::size_t width = literal ? 1 : 3;
-    // Room for the soft break "=" unless this is the line's last character.
-    if (column + width > (last ? qp_line : qp_line - 1)) {
-      *p++ = '=';
-      *p++ = '\r';
-      *p++ = '\n';
+    const bool last = i + 1 == n;
+    if (column + 3 > (last ? qp_line : qp_line - 1)) {
+      out.append("=\r\n");
       column = 0;
     }
-    if (literal) {
-      *p++ = static_cast<char>(c);
-    } else {
-      *p++ = '=';
-      *p++ = hex_digits[c >> 4];
-      *p++ = hex_digits[c & 15];
-    }
-    column += width;
+    const char escaped[3] = {'=', hex_digits[c >> 4], hex_digits[c & 15]};
+    out.append(escaped, 3);
+    column += 3;
+    ++i;
   }
-  *p++ = '\r';
-  *p++ = '\n';
-  out.resize(static_cast<std::size_t>(p - out.data()));
+  out.append("\r\n");
 }
 
 std::size_t canonical_size(std::string_view text) {

@@ -81,6 +81,15 @@ inline std::string repair(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) { // ASCII runs are copied whole
+      std::size_t j = i + 1;
+      while (j < text.size() && static_cast<unsigned char>(text[j]) < 0x80) {
+        ++j;
+      }
+      out.append(text.data() + i, j - i);
+      i = j;
+      continue;
+    }
     const std::size_t len = sequence_length(text, i);
     if (len == 0) {
       out += replacement;

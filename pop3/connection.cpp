@@ -2,6 +2,7 @@
 // and the Session; no shared_from_this. The loop is templated on the stream so plain TCP,
 // TCP after STLS and implicit TLS share it.
 #include <array>
+#include <optional>
 #include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
 
 #include <boost/asio/co_spawn.hpp>
@@ -308,10 +309,14 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
   Context c{*state, session, reader, *watchdog, address};
   bool tls_used = implicit_tls;
   std::string failure;
+  // The TLS stream lives as long as the frame: `raw` points into it, and close_socket()
+  // below (or a shutdown closer) must never reach a destroyed socket, whose stale
+  // descriptor number may by then belong to another connection.
+  std::optional<asio::ssl::stream<tcp::socket>> tls_stream;
 
   try {
     if (implicit_tls) {
-      asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
+      auto& stream = tls_stream.emplace(std::move(socket), *tls);
       raw = &stream.next_layer();
       if (co_await handshake(stream, c)) {
         session.start();
@@ -322,7 +327,7 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
     } else {
       session.start();
       if (co_await run_loop(socket, c) == LoopEnd::StartTls) {
-        asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
+        auto& stream = tls_stream.emplace(std::move(socket), *tls);
         raw = &stream.next_layer();
         tls_used = true;
         if (co_await handshake(stream, c)) {
