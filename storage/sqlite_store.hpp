@@ -4,8 +4,9 @@
 //
 // Layout (migrations.cpp): feeds, entries (metadata, UIDL), message_chunks (bytes in
 // fixed-size rows, message_chunks.hpp), users, deletions (user, entry). WAL journal,
-// synchronous=FULL (a commit acknowledged to a POP3 client survives power loss, not only a process
-// crash), foreign keys on, busy timeout from StoreOptions.
+// synchronous=FULL (a commit acknowledged to a POP3 client survives power loss, not only a
+// process crash) except for ingest transactions (NORMAL, see insert_entries), foreign keys
+// on, busy timeout from StoreOptions.
 
 #include <memory>
 #include <string>
