@@ -103,7 +103,15 @@ public:
       cached_.clear();
       cached_.shrink_to_fit();
       cached_index_ = ids_.size();
-      guarded("read", [&](storage::Store& store) { cached_ = store.read_message(ids_[index]); });
+      // Reserved to the listed size and filled piece by piece: the message arrives as many
+      // small chunk rows, and growing the string would copy it again at every doubling.
+      cached_.reserve(messages_[index].size);
+      guarded("read", [&](storage::Store& store) {
+        store.read_message(ids_[index], read_chunk, [this](std::string_view piece) {
+          cached_.append(piece);
+          return true;
+        });
+      });
       cached_index_ = index;
     }
     if (offset >= cached_.size()) {
