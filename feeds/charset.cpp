@@ -172,11 +172,13 @@ bool convert(std::string_view bytes, std::string_view encoding, std::string& out
   if (cd == reinterpret_cast<iconv_t>(-1)) {
     return false;
   }
+  // Sized for mostly-ASCII text (what feeds are, whatever the charset), grown by half on
+  // demand: doubling up front would cost twice the document for nothing.
   out.clear();
-  out.resize(bytes.size() * 2 + 16);
-  std::vector<char> in(bytes.begin(), bytes.end());
-  char* inp = in.data();
-  std::size_t inleft = in.size();
+  out.resize(bytes.size() + bytes.size() / 4 + 64);
+  // POSIX declares iconv's input `char**` but never writes through it: no copy is needed.
+  char* inp = const_cast<char*>(bytes.data());
+  std::size_t inleft = bytes.size();
   std::size_t done = 0;
   bool ok = true;
   while (inleft > 0) {
@@ -186,7 +188,7 @@ bool convert(std::string_view bytes, std::string_view encoding, std::string& out
     done = out.size() - outleft;
     if (r == static_cast<std::size_t>(-1)) {
       if (errno == E2BIG) {
-        out.resize(out.size() * 2);
+        out.resize(out.size() + out.size() / 2 + 64);
         continue;
       }
       ok = false; // EILSEQ or EINVAL (truncated sequence): not this encoding
@@ -199,7 +201,11 @@ bool convert(std::string_view bytes, std::string_view encoding, std::string& out
   return ok && utf8::is_valid(out);
 }
 
-Decoded to_utf8(std::string_view body, std::string_view content_type) {
+namespace {
+
+// `owned`, when given, holds `body` and may be taken over: a document that is valid UTF-8
+// already (nearly every feed) then becomes the result without being copied.
+Decoded decode(std::string_view body, std::string_view content_type, std::string* owned) {
   Bom bom = sniff_bom(body);
   std::string_view data = body.substr(bom.length);
   std::string ascii_head;
@@ -239,6 +245,19 @@ Decoded to_utf8(std::string_view body, std::string_view content_type) {
       continue;
     }
     tried.push_back(candidate);
+    std::string name = iconv_name(candidate);
+    if (owned != nullptr && (name == "utf-8" || name == "utf8")) {
+      if (!utf8::is_valid(data)) {
+        continue;
+      }
+      owned->erase(0, bom.length);
+      result.utf8 = std::move(*owned);
+      result.encoding = candidate;
+      if (candidate != rfc3023) {
+        result.problem = "document declared as " + rfc3023 + ", but parsed as " + candidate;
+      }
+      return result;
+    }
     if (convert(data, candidate, result.utf8)) {
       result.encoding = candidate;
       if (candidate != rfc3023) {
@@ -252,6 +271,17 @@ Decoded to_utf8(std::string_view body, std::string_view content_type) {
   result.encoding = "utf-8";
   result.problem = "document encoding unknown";
   return result;
+}
+
+} // namespace
+
+Decoded to_utf8(std::string_view body, std::string_view content_type) {
+  return decode(body, content_type, nullptr);
+}
+
+Decoded to_utf8(std::string&& body, std::string_view content_type) {
+  std::string owned = std::move(body);
+  return decode(owned, content_type, &owned);
 }
 
 } // namespace feedpop::feeds::charset

@@ -21,6 +21,9 @@ struct Decoded {
 };
 
 Decoded to_utf8(std::string_view body, std::string_view content_type);
+// The same, taking the document over: when it is UTF-8 already it becomes Decoded::utf8
+// without a copy (the BOM is removed in place).
+Decoded to_utf8(std::string&& body, std::string_view content_type);
 
 // Converts `bytes` from `encoding` with iconv; false when the encoding is unknown or the
 // bytes are invalid in it (strict, no replacement).

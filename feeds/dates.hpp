@@ -8,10 +8,14 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace feedpop::feeds {
 
 std::optional<std::chrono::sys_seconds> parse_date(std::string_view text);
+
+// "2003-06-10T04:00:00Z": RFC 3339 in UTC, the form FEED_JSON.md and entry identities use.
+std::string iso8601_utc(std::chrono::sys_seconds t);
 
 } // namespace feedpop::feeds

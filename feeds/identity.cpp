@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "feeds/dates.hpp"
+
 namespace feedpop::feeds {
 
 namespace {
@@ -44,19 +46,6 @@ private:
   std::uint64_t b_ = 0x84222325cbf29ce4ULL;
 };
 
-std::string iso(std::chrono::sys_seconds t) {
-  using namespace std::chrono;
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{t - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
-}
-
 } // namespace
 
 std::vector<std::string> entry_identities(const Feed& feed) {
@@ -72,7 +61,7 @@ std::vector<std::string> entry_identities(const Feed& feed) {
     if (e.id) {
       ids.push_back("id:" + *e.id);
     } else if (e.link && (e.published || e.updated)) {
-      ids.push_back("link:" + *e.link + "@" + iso(e.published ? *e.published : *e.updated));
+      ids.push_back("link:" + *e.link + "@" + iso8601_utc(e.published ? *e.published : *e.updated));
     } else if (e.link && link_count[*e.link] == 1) {
       ids.push_back("link:" + *e.link);
     } else {

@@ -1,5 +1,7 @@
 #include "feeds/parse.hpp"
 
+#include <optional>
+
 #include "feeds/charset.hpp"
 #include "feeds/json_parser.hpp"
 #include "feeds/xml_parser.hpp"
@@ -10,7 +12,7 @@ namespace feedpop::feeds {
 namespace {
 
 // Larger documents are refused outright: no real feed comes near it, and parsing cost
-// (memory ≈ 2–3× the input) must stay bounded.
+// (memory: the XML tree and the Feed, on top of the document) must stay bounded.
 constexpr std::size_t kMaxDocumentBytes = 64 * 1024 * 1024;
 
 bool looks_like_json(std::string_view body) {
@@ -28,9 +30,7 @@ std::string_view strip_json_prefix(std::string_view body) {
   return body;
 }
 
-} // namespace
-
-ParseResult parse(std::string_view body, const ParseOptions& options) {
+std::optional<ParseResult> refuse_or_json(std::string_view body, const ParseOptions& options) {
   if (body.size() > kMaxDocumentBytes) {
     return ParseError{"document too large: " + std::to_string(body.size()) + " bytes (limit " +
                       std::to_string(kMaxDocumentBytes) + ")"};
@@ -43,14 +43,35 @@ ParseResult parse(std::string_view body, const ParseOptions& options) {
       return std::move(*feed);
     }
   }
-  charset::Decoded decoded = charset::to_utf8(body, options.content_type);
-  std::string bozo = decoded.problem;
+  return std::nullopt;
+}
+
+ParseResult parse_xml(charset::Decoded decoded, const ParseOptions& options) {
+  std::string bozo = std::move(decoded.problem);
   std::string repaired = xml::repair_lexical_faults(decoded.utf8);
   if (!repaired.empty()) {
     bozo += bozo.empty() ? "" : "; ";
     bozo += repaired;
   }
   return xml::parse_document(decoded.utf8, options, std::move(bozo), decoded.encoding == "utf-8");
+}
+
+} // namespace
+
+ParseResult parse(std::string&& body, const ParseOptions& options) {
+  if (auto done = refuse_or_json(body, options)) {
+    return std::move(*done);
+  }
+  // The document is released as soon as the XML tree is (at return), never copied when
+  // it is UTF-8 already and needs no repair.
+  return parse_xml(charset::to_utf8(std::move(body), options.content_type), options);
+}
+
+ParseResult parse(std::string_view body, const ParseOptions& options) {
+  if (auto done = refuse_or_json(body, options)) {
+    return std::move(*done);
+  }
+  return parse_xml(charset::to_utf8(body, options.content_type), options);
 }
 
 const char* format_name(Format format) {

@@ -11,24 +11,6 @@ namespace feedpop::feeds::text {
 
 namespace {
 
-void escape_xml_text(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    default:
-      out += c;
-    }
-  }
-}
-
 std::string local_lower(const char* qname) {
   const char* colon = std::strrchr(qname, ':');
   std::string name = colon != nullptr ? colon + 1 : qname;
@@ -38,16 +20,24 @@ std::string local_lower(const char* qname) {
   return name;
 }
 
+// Text of inline markup is written escaped (html::escape also turns '"' into &quot;, which
+// is harmless: the result is sanitised or reduced to text, both of which decode it).
+void append_text(std::string& out, const char* text, bool xhtml) {
+  if (xhtml) {
+    out += html::escape(text);
+  } else {
+    out += text;
+  }
+}
+
 void serialize(pugi::xml_node node, std::string& out, bool& xhtml, std::size_t depth) {
+  // Leading text is the element's own value (pugi::parse_embed_pcdata), not a child node.
+  append_text(out, node.value(), xhtml);
   for (pugi::xml_node child : node.children()) {
     switch (child.type()) {
     case pugi::node_pcdata:
     case pugi::node_cdata:
-      if (xhtml) {
-        escape_xml_text(out, child.value());
-      } else {
-        out += child.value();
-      }
+      append_text(out, child.value(), xhtml);
       break;
     case pugi::node_element: {
       if (depth == 0) {
@@ -102,7 +92,7 @@ std::string inner_markup(pugi::xml_node node, bool& xhtml, std::size_t max_depth
 }
 
 std::string direct_text(pugi::xml_node node) {
-  std::string out;
+  std::string out = node.value(); // leading text (pugi::parse_embed_pcdata)
   for (pugi::xml_node child : node.children()) {
     if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
       out += child.value();

@@ -133,6 +133,7 @@ private:
   void on_author(pugi::xml_node node, std::size_t depth);
   void on_enclosure(pugi::xml_node node);
   std::optional<std::string> attr(pugi::xml_node node, std::string_view name) const;
+  bool reads_as_plain(std::string_view prefix) const;
   std::string finish_text(std::string s) const;
   std::string resolve(std::string_view ref) const { return url::resolve(base_, ref); }
   bool in_feed_context() const { return !in_entry_ && !in_image_ && !in_textinput_ && !in_source_; }
@@ -156,12 +157,34 @@ private:
 };
 
 std::optional<std::string> Walker::attr(pugi::xml_node node, std::string_view name) const {
+  std::optional<std::string> qualified;
   for (pugi::xml_attribute a : node.attributes()) {
-    if (lower(a.name()) == name) {
+    std::string n = lower(a.name());
+    if (n == name) {
       return std::string(a.value());
     }
+    // An attribute qualified with a feed format's own namespace (atom:href on an
+    // atom:link) or an unknown one is read as the plain one, as feedparser reads it; only
+    // known module namespaces (xml:, rdf:, dc: ...) keep their meaning. Strictly
+    // (Namespaces in XML 1.0 §6.3) it is a different attribute and such a link has no href
+    // (RFC 4287 §4.2.7.1 requires one), but the author's intent is plain.
+    auto colon = n.find(':');
+    if (!qualified && colon != std::string::npos && n.compare(colon + 1, n.npos, name) == 0 &&
+        reads_as_plain(std::string_view(a.name()).substr(0, colon))) {
+      qualified = std::string(a.value());
+    }
   }
-  return std::nullopt;
+  return qualified;
+}
+
+bool Walker::reads_as_plain(std::string_view prefix) const {
+  for (auto it = ns_.rbegin(); it != ns_.rend(); ++it) {
+    if (it->prefix == prefix) {
+      auto canonical = canonical_prefix(it->uri);
+      return !canonical || canonical->empty();
+    }
+  }
+  return false; // an undeclared prefix: not namespace-well-formed, left alone
 }
 
 void Walker::track_namespaces(pugi::xml_node node) {
@@ -700,10 +723,12 @@ Format format_of(std::string_view version) {
 ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::string bozo,
                            bool utf8_declared, const Limits& limits) {
   pugi::xml_document doc;
-  // Default flags minus nothing: no DOCTYPE, PI or comment nodes; pugixml never expands
-  // entities beyond the five predefined and numeric ones.
-  unsigned flags =
-      pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol | pugi::parse_wconv_attribute;
+  // No DOCTYPE, PI or comment nodes; pugixml never expands entities beyond the five
+  // predefined and numeric ones. parse_embed_pcdata stores an element's leading text as its
+  // value instead of a child node: one tree node per leaf element instead of two
+  // (text::direct_text and text::inner_markup read it there).
+  unsigned flags = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol |
+                   pugi::parse_wconv_attribute | pugi::parse_embed_pcdata;
   pugi::xml_parse_result r =
       doc.load_buffer_inplace(utf8.data(), utf8.size(), flags, pugi::encoding_utf8);
   pugi::xml_node root = doc.document_element();

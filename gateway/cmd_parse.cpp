@@ -6,11 +6,11 @@
 // schema defines it; without --json it is reported and exits 1. An unreadable document
 // exits 3 (runtime failure).
 #include <chrono>
-#include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "feeds/dates.hpp"
 #include "feeds/parse.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/document_source.hpp"
@@ -25,21 +25,8 @@ ordered_json optional_string(const std::optional<std::string>& s) {
   return s ? ordered_json(*s) : ordered_json(nullptr);
 }
 
-std::string iso_utc(std::chrono::sys_seconds t) {
-  using namespace std::chrono;
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{t - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
-}
-
 ordered_json optional_date(const std::optional<std::chrono::sys_seconds>& t) {
-  return t ? ordered_json(iso_utc(*t)) : ordered_json(nullptr);
+  return t ? ordered_json(feeds::iso8601_utc(*t)) : ordered_json(nullptr);
 }
 
 ordered_json feed_json(const feeds::ParseResult& result) {
@@ -101,9 +88,9 @@ void print_human(const feeds::Feed& feed, std::ostream& out) {
     if (e.author) {
       out << "   author:    " << *e.author << '\n';
     }
-    out << "   published: " << (e.published ? iso_utc(*e.published) : "-") << '\n';
+    out << "   published: " << (e.published ? feeds::iso8601_utc(*e.published) : "-") << '\n';
     if (e.updated) {
-      out << "   updated:   " << iso_utc(*e.updated) << '\n';
+      out << "   updated:   " << feeds::iso8601_utc(*e.updated) << '\n';
     }
     for (const feeds::Enclosure& enc : e.enclosures) {
       out << "   enclosure: " << enc.url << ' ' << enc.type.value_or("") << '\n';
@@ -134,7 +121,7 @@ void add_parse_command(CLI::App& app, const GlobalOptions& /*global*/, int& stat
     // A local file's path is no base for a feed's links: they stay as the feed wrote them.
     options.base_url = !base.empty() ? base : doc.url.starts_with("http") ? doc.url : "";
     options.content_type = doc.content_type;
-    feeds::ParseResult result = feeds::parse(doc.body, options);
+    feeds::ParseResult result = feeds::parse(std::move(doc.body), options); // parsed in place
     if (as_json) {
       std::cout << feed_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                 << '\n';

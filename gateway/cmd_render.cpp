@@ -63,8 +63,8 @@ void append_mbox_message(std::string& out, const std::string& message,
 }
 
 int run_render(const RenderArgs& args) {
-  const Document doc = load_document(args.source);
-  const auto parsed = feeds::parse(doc.body, {doc.url, doc.content_type});
+  Document doc = load_document(args.source);
+  const auto parsed = feeds::parse(std::move(doc.body), {doc.url, doc.content_type});
   if (const auto* error = std::get_if<feeds::ParseError>(&parsed)) {
     std::cerr << "feedpop: " << args.source << ": " << error->message << '\n';
     return exit_runtime;

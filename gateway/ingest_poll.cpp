@@ -141,12 +141,13 @@ FeedPollResult not_modified(storage::Store& store, const Config& config, const F
 }
 
 FeedPollResult fetched(storage::Store& store, const Config& config, const FeedConfig& feed,
-                       FeedState state, const feeds::Fetched& f, Time now,
-                       const PinnedEntries& pinned) {
+                       FeedState state, feeds::Fetched& f, Time now, const PinnedEntries& pinned) {
   feeds::ParseOptions po;
   po.base_url = f.info.url;
   po.content_type = f.info.content_type;
-  auto parsed = feeds::parse(f.body, po);
+  // The body is needed for nothing else: the parser takes it over as its working buffer
+  // instead of copying it (peak memory per poll: one document, not two).
+  auto parsed = feeds::parse(std::move(f.body), po);
   if (auto* err = std::get_if<feeds::ParseError>(&parsed)) {
     // Validators are not kept: the next poll must fetch (and parse) the document again.
     return fail(store, config, feed, std::move(state), f.info, "parse error: " + err->message, now);

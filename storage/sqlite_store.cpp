@@ -64,6 +64,20 @@ FeedState read_feed(const sqlite::Statement& st) {
   return f;
 }
 
+std::string upsert_feed_sql() {
+  return std::string("INSERT INTO feeds (") + feed_columns +
+         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+         "?16, ?17) ON CONFLICT (key) DO UPDATE SET config_url = excluded.config_url, "
+         "url = excluded.url, etag = excluded.etag, last_modified = "
+         "excluded.last_modified, last_status = excluded.last_status, http_code = "
+         "excluded.http_code, last_error = excluded.last_error, consecutive_failures = "
+         "excluded.consecutive_failures, last_poll = excluded.last_poll, last_success = "
+         "excluded.last_success, next_poll = excluded.next_poll, failing_since = "
+         "excluded.failing_since, failure_notified = excluded.failure_notified, "
+         "redirect_to = excluded.redirect_to, redirect_seen = excluded.redirect_seen, "
+         "disabled = excluded.disabled";
+}
+
 // Switches the connection's synchronous mode for one transaction, back to FULL after it.
 class SyncGuard {
 public:
@@ -82,6 +96,32 @@ private:
 };
 
 } // namespace
+
+// The statements of the ingest path, prepared once per connection: insert_entries runs once
+// per poll, and preparing them every time cost about as much as storing a few entries.
+// Each is reset after use (Statement::run, or explicitly), so none holds a read transaction.
+struct SqliteStore::IngestStatements {
+  explicit IngestStatements(sqlite::Database& db)
+      : upsert(db, upsert_feed_sql()), feed_id(db, "SELECT id FROM feeds WHERE key = ?1"),
+        find(db, "SELECT identity FROM entries WHERE uidl = ?1"),
+        add(db, "INSERT INTO entries (feed_id, uidl, identity, content_hash, state, size, "
+                "entry_date, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        chunks(db) {}
+  sqlite::Statement upsert;
+  sqlite::Statement feed_id;
+  sqlite::Statement find;
+  sqlite::Statement add;
+  ChunkWriter chunks;
+};
+
+SqliteStore::IngestStatements& SqliteStore::ingest() {
+  if (!ingest_) {
+    ingest_ = std::make_unique<IngestStatements>(db_);
+  }
+  return *ingest_;
+}
+
+SqliteStore::~SqliteStore() = default;
 
 SqliteStore::SqliteStore(const std::string& path, Role role, StoreOptions options)
     : db_(path), options_(std::move(options)) {
@@ -163,18 +203,7 @@ std::vector<FeedState> SqliteStore::feed_states() {
 }
 
 void SqliteStore::upsert_feed(std::string_view key, const FeedState& s) {
-  sqlite::Statement st(
-      db_, std::string("INSERT INTO feeds (") + feed_columns +
-               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-               "?16, ?17) ON CONFLICT (key) DO UPDATE SET config_url = excluded.config_url, "
-               "url = excluded.url, etag = excluded.etag, last_modified = "
-               "excluded.last_modified, last_status = excluded.last_status, http_code = "
-               "excluded.http_code, last_error = excluded.last_error, consecutive_failures = "
-               "excluded.consecutive_failures, last_poll = excluded.last_poll, last_success = "
-               "excluded.last_success, next_poll = excluded.next_poll, failing_since = "
-               "excluded.failing_since, failure_notified = excluded.failure_notified, "
-               "redirect_to = excluded.redirect_to, redirect_seen = excluded.redirect_seen, "
-               "disabled = excluded.disabled");
+  sqlite::Statement& st = ingest().upsert;
   st.bind(1, key).bind(2, std::string_view(s.config_url)).bind(3, std::string_view(s.url));
   st.bind(4, s.etag).bind(5, s.last_modified).bind(6, std::string_view(s.last_status));
   st.bind(7, to_int(s.http_code)).bind(8, s.last_error);
@@ -216,26 +245,30 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
   sqlite::Transaction txn(db_);
   // The feed row is keyed by the argument; state.key may be left empty by callers.
   upsert_feed(feed_key, state);
-  const std::int64_t feed = *feed_id(feed_key);
+  IngestStatements& st = ingest();
+  st.feed_id.bind(1, feed_key);
+  if (!st.feed_id.step()) {
+    throw StoreError("sqlite: feed row vanished inside its transaction", SQLITE_ERROR);
+  }
+  const std::int64_t feed = st.feed_id.int64(0);
+  st.feed_id.reset();
   const std::int64_t first_seen = now().time_since_epoch().count();
 
-  sqlite::Statement find(db_, "SELECT identity FROM entries WHERE uidl = ?1");
-  sqlite::Statement add(db_, "INSERT INTO entries (feed_id, uidl, identity, content_hash, "
-                             "state, size, entry_date, first_seen) VALUES "
-                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  ChunkWriter add_bytes(db_);
+  sqlite::Statement& find = st.find;
+  sqlite::Statement& add = st.add;
   std::vector<bool> fresh;
   fresh.reserve(entries.size());
   for (const NewEntry& e : entries) {
     const std::string uidl = derive_uidl(feed_key, e.identity);
     find.bind(1, std::string_view(uidl));
     const bool known = find.step();
-    if (known && find.text(0) != e.identity) {
+    const bool collision = known && find.text(0) != e.identity;
+    find.reset();
+    if (collision) {
       // Two identities hashing to the same 128 bits: never expected; refusing keeps
       // UIDLs unique rather than silently hiding an entry.
       throw StoreError("sqlite: UIDL collision in feed " + std::string(feed_key), SQLITE_ERROR);
     }
-    find.reset();
     fresh.push_back(!known);
     if (known) {
       continue;
@@ -246,7 +279,7 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
     add.bind(7, to_int(e.entry_date)).bind(8, first_seen);
     add.run();
     if (e.deliver) {
-      add_bytes.write(db_.last_insert_rowid(), e.message);
+      st.chunks.write(db_.last_insert_rowid(), e.message);
     }
   }
   txn.commit();

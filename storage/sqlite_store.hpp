@@ -4,9 +4,11 @@
 //
 // Layout (migrations.cpp): feeds, entries (metadata, UIDL), message_chunks (bytes in
 // fixed-size rows, message_chunks.hpp), users, deletions (user, entry). WAL journal,
-// synchronous=FULL (a commit acknowledged to a POP3 client survives power loss, not only a process
-// crash), foreign keys on, busy timeout from StoreOptions.
+// synchronous=FULL (a commit acknowledged to a POP3 client survives power loss, not only a
+// process crash) except for ingest transactions (NORMAL, see insert_entries), foreign keys
+// on, busy timeout from StoreOptions.
 
+#include <memory>
 #include <string>
 
 #include "storage/sqlite_db.hpp"
@@ -17,6 +19,7 @@ namespace feedpop::storage {
 class SqliteStore final : public Store {
 public:
   SqliteStore(const std::string& path, Role role, StoreOptions options);
+  ~SqliteStore() override;
 
   std::optional<FeedState> feed_state(std::string_view feed_key) override;
   std::vector<FeedState> feed_states() override;
@@ -48,8 +51,12 @@ private:
   std::optional<std::int64_t> user_id(std::string_view name);
   Time now() const;
 
+  struct IngestStatements;
+  IngestStatements& ingest();
+
   sqlite::Database db_;
   StoreOptions options_;
+  std::unique_ptr<IngestStatements> ingest_; // destroyed before db_
 };
 
 } // namespace feedpop::storage

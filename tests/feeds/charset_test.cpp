@@ -62,9 +62,30 @@ TEST(Charset, HttpCharsetWinsOverTheXmlDeclaration) {
 }
 
 TEST(Charset, BomDecidesWithoutADeclaration) {
-  charset::Decoded d = charset::to_utf8("\xEF\xBB\xBF<a>\xC3\xA9</a>", "");
+  charset::Decoded d = charset::to_utf8(std::string_view("\xEF\xBB\xBF<a>\xC3\xA9</a>"), "");
   EXPECT_EQ(d.utf8, "<a>\xC3\xA9</a>");
   EXPECT_EQ(d.encoding, "utf-8");
+  charset::Decoded owned = charset::to_utf8(std::string("\xEF\xBB\xBF<a>\xC3\xA9</a>"), "");
+  EXPECT_EQ(owned.utf8, "<a>\xC3\xA9</a>");
+  EXPECT_EQ(owned.encoding, "utf-8");
+}
+
+TEST(Charset, AUtf8DocumentHandedOverIsUsedWithoutACopy) {
+  std::string doc = "<?xml version=\"1.0\"?><rss><channel><title>\xC3\xA9t\xC3\xA9</title>" +
+                    std::string(200, ' ') + "</channel></rss>";
+  std::string expected = doc;
+  const char* buffer = doc.data();
+  charset::Decoded d = charset::to_utf8(std::move(doc), "application/rss+xml");
+  EXPECT_EQ(d.utf8, expected);
+  EXPECT_EQ(d.utf8.data(), buffer);
+  EXPECT_EQ(d.problem, "");
+}
+
+TEST(Charset, AHandedOverDocumentInAnotherCharsetIsStillConverted) {
+  charset::Decoded d = charset::to_utf8(
+      std::string("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xE9</a>"), "");
+  EXPECT_EQ(d.utf8, "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xC3\xA9</a>");
+  EXPECT_EQ(d.encoding, "iso-8859-1");
 }
 
 TEST(Charset, OutputIsAlwaysValidUtf8) {

@@ -62,5 +62,12 @@ TEST(UnreadableDate, IsNulloptNeverAGuess) {
   }
 }
 
+TEST(Iso8601Utc, WritesRfc3339InUtcAndReadsBack) {
+  EXPECT_EQ(iso8601_utc(utc(2003, 6, 10, 4, 0, 0)), "2003-06-10T04:00:00Z");
+  EXPECT_EQ(iso8601_utc(utc(1969, 12, 31, 23, 59, 59)), "1969-12-31T23:59:59Z");
+  const sys_seconds t = utc(2024, 2, 29, 13, 7, 9);
+  EXPECT_EQ(parse_date(iso8601_utc(t)), t);
+}
+
 } // namespace
 } // namespace feedpop::feeds

@@ -53,6 +53,43 @@ TEST(ParseRss20, RelativeUrlsResolveAgainstTheDocumentUrl) {
   EXPECT_EQ(f.entries[0].content_html, "<p>Full <a href=\"https://example.com/rel\">text</a></p>");
 }
 
+TEST(ParseRss20, TextCdataAndMarkupInOneElementKeepTheirOrder) {
+  // The tree stores an element's leading text apart from its other children
+  // (pugi::parse_embed_pcdata); what follows must still come after it.
+  Feed f = parse_ok("<rss version=\"2.0\"><channel><item><title>A &amp; <![CDATA[B]]> C</title>"
+                    "<guid isPermaLink=\"false\">x<![CDATA[y]]>z</guid>"
+                    "<description>one <![CDATA[<b>two</b>]]> three</description>"
+                    "</item></channel></rss>");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].title, "A & B C");
+  EXPECT_EQ(f.entries[0].id, "xyz");
+  EXPECT_EQ(f.entries[0].summary_html, "one <b>two</b> three");
+}
+
+TEST(ParseAtom10, LinkAttributesQualifiedWithTheAtomNamespaceAreRead) {
+  // rome/atom_1.0_prefix.xml: atom:rel / atom:href, read as rel / href, and so is an
+  // attribute in an unknown namespace (both as feedparser reads them).
+  Feed f =
+      parse_ok("<atom:feed xmlns:atom=\"http://www.w3.org/2005/Atom\"><atom:id>1</atom:id>"
+               "<atom:link atom:rel=\"other\" atom:href=\"http://foo.example/2\"/>"
+               "<atom:entry><atom:id>e</atom:id><atom:link atom:href=\"http://foo.example/e\"/>"
+               "<atom:link foo:href=\"http://foo.example/f\" xmlns:foo=\"urn:x\"/>"
+               "<atom:link dc:href=\"http://foo.example/no\" "
+               "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"/>"
+               "</atom:entry></atom:feed>");
+  EXPECT_EQ(f.link, "1"); // the id, as no alternate link exists; rel="other" is not one
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].link, std::nullopt); // the last one, dc:href, is no href: empty
+}
+
+TEST(ParseAtom10, XhtmlContentKeepsLeadingAndTrailingText) {
+  Feed f = parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>1</id>"
+                    "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+                    "Hello <b>bold</b> and <i>it</i> bye</div></content></entry></feed>");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].content_html, "Hello <b>bold</b> and <i>it</i> bye");
+}
+
 TEST(ParseRss09x, Rss091IsRecognised) {
   Feed f = parse_fixture("rss091_netscape.xml");
   EXPECT_EQ(f.format, Format::rss09x);
