@@ -24,7 +24,7 @@ std::string local_lower(const char* qname) {
 // is harmless: the result is sanitised or reduced to text, both of which decode it).
 void append_text(std::string& out, const char* text, bool xhtml) {
   if (xhtml) {
-    out += html::escape(text);
+    html::escape_into(out, text);
   } else {
     out += text;
   }
@@ -63,7 +63,7 @@ void serialize(pugi::xml_node node, std::string& out, bool& xhtml, std::size_t d
           out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         }
         out += "=\"";
-        out += html::escape(a.value());
+        html::escape_into(out, a.value());
         out += '"';
       }
       out += '>';
