@@ -31,6 +31,12 @@ constexpr std::array<std::string_view, 95> kAllowedElements = {
     "small",    "source", "span",     "strike",  "strong",     "sub",     "summary",  "sup",
     "table",    "tbody",  "td",       "tfoot",   "th",         "thead",   "time",     "tr",
     "track",    "tt",     "u",        "ul",      "var",        "video",   "wbr"};
+// Looked up for every tag of every body: kept sorted for a binary search.
+static_assert(std::is_sorted(kAllowedElements.begin(), kAllowedElements.end()));
+
+bool allowed_element(std::string_view name) {
+  return std::binary_search(kAllowedElements.begin(), kAllowedElements.end(), name);
+}
 
 // Elements whose content is dropped along with their tags.
 constexpr std::array<std::string_view, 9> kDroppedWithContent = {
@@ -101,7 +107,7 @@ void write_start_tag(std::string& out, const Token& t, std::string_view base_url
 } // namespace
 
 bool is_safe_element(std::string_view name) {
-  return contains(kAllowedElements, name);
+  return allowed_element(name);
 }
 
 std::string sanitize(std::string_view html, std::string_view base_url) {
@@ -129,7 +135,7 @@ std::string sanitize(std::string_view html, std::string_view base_url) {
           dropping = t.name;
           dropping_depth = 1;
         }
-      } else if (contains(kAllowedElements, t.name)) {
+      } else if (allowed_element(t.name)) {
         write_start_tag(out, t, base_url);
         if (!contains(kVoidElements, t.name) && !t.self_closing) {
           open.push_back(t.name);

@@ -73,9 +73,9 @@ private:
 // UIDL list (SQLite's page cache per connection would cost megabytes per session).
 class StoreMaildrop final : public pop3::Maildrop {
 public:
-  StoreMaildrop(std::shared_ptr<ReaderPool> pool, std::string user,
-                std::vector<storage::MailboxItem> items)
-      : pool_(std::move(pool)), user_(std::move(user)) {
+  StoreMaildrop(std::shared_ptr<ReaderPool> pool, std::shared_ptr<MessageCache> cache,
+                std::string user, std::vector<storage::MailboxItem> items)
+      : pool_(std::move(pool)), cache_(std::move(cache)), user_(std::move(user)) {
     ids_.reserve(items.size());
     messages_.reserve(items.size());
     for (auto& item : items) {
@@ -94,26 +94,41 @@ public:
   }
 
   // The session pulls RETR/TOP one buffer at a time. The Store streams from the start
-  // only, so the message being sent is read once into a cache and served from there; the
-  // cache is dropped when its last byte has gone out (memory: one message while sending).
+  // only, so the message being sent is held whole while it goes out: taken from the shared
+  // MessageCache, or read once (into a string reserved to the listed size, filled piece by
+  // piece from the chunk rows) and offered to the cache. It is released when its last byte
+  // has gone out.
   std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
                       std::size_t max) override {
     check(index);
     if (cached_index_ != index) {
-      cached_.clear();
-      cached_.shrink_to_fit();
+      cached_.reset();
       cached_index_ = ids_.size();
-      guarded("read", [&](storage::Store& store) { cached_ = store.read_message(ids_[index]); });
+      cached_ = cache_ ? cache_->find(ids_[index]) : nullptr;
+      if (!cached_) {
+        auto bytes = std::make_shared<std::string>();
+        bytes->reserve(messages_[index].size);
+        guarded("read", [&](storage::Store& store) {
+          store.read_message(ids_[index], read_chunk, [&bytes](std::string_view piece) {
+            bytes->append(piece);
+            return true;
+          });
+        });
+        cached_ = std::move(bytes);
+        if (cache_) {
+          cache_->insert(ids_[index], cached_);
+        }
+      }
       cached_index_ = index;
     }
-    if (offset >= cached_.size()) {
+    const std::string& message = *cached_;
+    if (offset >= message.size()) {
       return 0;
     }
-    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(max, cached_.size() - offset));
-    std::copy_n(cached_.data() + offset, n, dest);
-    if (offset + n == cached_.size()) {
-      cached_.clear();
-      cached_.shrink_to_fit();
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(max, message.size() - offset));
+    std::copy_n(message.data() + offset, n, dest);
+    if (offset + n == message.size()) {
+      cached_.reset();
       cached_index_ = ids_.size();
     }
     return n;
@@ -156,19 +171,21 @@ private:
   }
 
   std::shared_ptr<ReaderPool> pool_;
+  std::shared_ptr<MessageCache> cache_; // may be null: no caching
   std::string user_;
   std::vector<storage::EntryId> ids_;
   std::vector<pop3::MessageInfo> messages_;
-  std::string cached_;
+  MessageCache::Bytes cached_;
   std::size_t cached_index_ = 0; // == ids_.size(): nothing cached
 };
 
 } // namespace
 
 StoreAuthenticator::StoreAuthenticator(OpenReader open_reader, std::shared_ptr<const Config> config,
-                                       std::size_t max_idle_readers)
+                                       std::size_t max_idle_readers, std::size_t cache_bytes)
     : config_(std::move(config)),
-      pool_(std::make_shared<ReaderPool>(std::move(open_reader), max_idle_readers)) {}
+      pool_(std::make_shared<ReaderPool>(std::move(open_reader), max_idle_readers)),
+      cache_(cache_bytes > 0 ? std::make_shared<MessageCache>(cache_bytes) : nullptr) {}
 
 StoreAuthenticator::~StoreAuthenticator() = default;
 
@@ -223,7 +240,8 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
         throw;
       }
     }
-    return std::make_unique<StoreMaildrop>(pool_, std::move(mailbox->user), std::move(items));
+    return std::make_unique<StoreMaildrop>(pool_, cache_, std::move(mailbox->user),
+                                           std::move(items));
   } catch (const storage::StoreError& e) {
     spdlog::error("mailbox of {}: storage error {}: {}", mailbox->user, e.code(), e.what());
     throw pop3::MaildropError(e.what());

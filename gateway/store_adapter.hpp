@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "gateway/config.hpp"
+#include "gateway/message_cache.hpp"
 #include "pop3/maildrop.hpp"
 #include "storage/store.hpp"
 
@@ -31,8 +32,12 @@ class StoreAuthenticator final : public pop3::Authenticator {
 public:
   using OpenReader = std::function<std::unique_ptr<storage::Store>()>;
 
+  // cache_bytes: budget of the MessageCache shared by every session (0: none).
   StoreAuthenticator(OpenReader open_reader, std::shared_ptr<const Config> config,
-                     std::size_t max_idle_readers = 8);
+                     std::size_t max_idle_readers = 8,
+                     std::size_t cache_bytes = default_message_cache_bytes);
+
+  static constexpr std::size_t default_message_cache_bytes = 32 * 1024 * 1024;
   ~StoreAuthenticator() override;
 
   // Live reload: users, passwords and subscriptions for sessions that log in from now on.
@@ -49,6 +54,7 @@ private:
   mutable std::mutex mutex_;
   std::shared_ptr<const Config> config_;
   std::shared_ptr<ReaderPool> pool_;
+  std::shared_ptr<MessageCache> cache_;
 };
 
 } // namespace feedpop::gateway

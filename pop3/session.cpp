@@ -174,13 +174,16 @@ std::string_view Session::next_output(std::size_t max) {
 
 void Session::fill_stream(std::string& out, std::size_t max) {
   const std::size_t want = std::min(max, read_buffer_size);
-  if (scratch_.size() < want) {
-    scratch_.resize(want);
+  // One read buffer per thread, not per session: it is used only within this call, so
+  // idle sessions hold none and a RETR does not allocate (and zero) one per message.
+  thread_local std::string scratch;
+  if (scratch.size() < want) {
+    scratch.resize(want);
   }
   while (stream_ && out.size() < max) {
     std::size_t n = 0;
     try {
-      n = maildrop_->read_at(stream_->index, stream_->offset, scratch_.data(), want);
+      n = maildrop_->read_at(stream_->index, stream_->offset, scratch.data(), want);
     } catch (const MaildropError& e) {
       // The +OK line has gone out already: the only honest reaction is to end the session
       // without the terminating ".", so the client sees an incomplete reply.
@@ -189,7 +192,7 @@ void Session::fill_stream(std::string& out, std::size_t max) {
       finished_ = true;
       return;
     }
-    if (n == 0 || !stream_->writer.write(std::string_view(scratch_.data(), n), out)) {
+    if (n == 0 || !stream_->writer.write(std::string_view(scratch.data(), n), out)) {
       stream_->writer.finish(out);
       stream_.reset();
       ++stats_.retrieved;
@@ -201,9 +204,6 @@ void Session::fill_stream(std::string& out, std::size_t max) {
       stream_.reset();
       ++stats_.retrieved;
     }
-  }
-  if (!stream_ && scratch_.capacity() > 0 && out.size() < max) {
-    std::string().swap(scratch_);
   }
 }
 

@@ -152,7 +152,6 @@ private:
   bool finished_ = false;
   std::string out_;
   std::string chunk_;
-  std::string scratch_;
   std::optional<Stream> stream_;
   SessionStats stats_;
 };

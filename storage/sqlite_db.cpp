@@ -3,6 +3,9 @@
 #include <sqlite3.h>
 
 #include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
 
 namespace feedpop::storage::sqlite {
 
@@ -185,7 +188,32 @@ std::optional<std::string> Statement::opt_text(int column) const {
   return text(column);
 }
 
-Transaction::Transaction(Database& db) : db_(db) {
+namespace {
+
+// One mutex per database file for the write transactions of this process. SQLite's busy
+// handler polls with sleeps of up to 100 ms, so among many connections waiting for the
+// write lock (a hundred sessions QUITting with deletions while the fetcher ingests) an
+// unlucky one can keep losing until its busy timeout expires. Waiting here instead queues
+// the process's writers on a futex; SQLite's own lock still arbitrates between processes.
+std::unique_lock<std::mutex> lock_writers(sqlite3* handle) {
+  static std::mutex registry_mutex;
+  static std::map<std::string, std::unique_ptr<std::mutex>> registry;
+  const char* file = sqlite3_db_filename(handle, "main");
+  std::mutex* m = nullptr;
+  {
+    std::lock_guard guard(registry_mutex);
+    auto& slot = registry[file != nullptr ? file : ""];
+    if (!slot) {
+      slot = std::make_unique<std::mutex>();
+    }
+    m = slot.get();
+  }
+  return std::unique_lock<std::mutex>(*m);
+}
+
+} // namespace
+
+Transaction::Transaction(Database& db) : db_(db), writers_(lock_writers(db.handle())) {
   db_.exec("BEGIN IMMEDIATE");
 }
 
@@ -200,6 +228,7 @@ Transaction::~Transaction() {
 void Transaction::commit() {
   db_.exec("COMMIT");
   open_ = false;
+  writers_.unlock();
 }
 
 } // namespace feedpop::storage::sqlite

@@ -8,6 +8,7 @@
 // the connection's message; SQLITE_BUSY only surfaces after the busy timeout expired.
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,6 +85,7 @@ public:
 
 private:
   Database& db_;
+  std::unique_lock<std::mutex> writers_; // this process's writers to the file, one at a time
   bool open_ = true;
 };
 

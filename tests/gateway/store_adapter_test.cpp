@@ -59,13 +59,23 @@ protected:
     writer_->insert_entries("hn", {entry("h1"), entry("h2", 200000)}, state_for("hn"));
     writer_->insert_entries("lwn", {entry("l3")}, state_for("lwn"));
   }
-  std::shared_ptr<StoreAuthenticator> make_auth(Config c = make_config()) {
+  std::shared_ptr<StoreAuthenticator>
+  make_auth(Config c = make_config(),
+            std::size_t cache_bytes = StoreAuthenticator::default_message_cache_bytes) {
     return std::make_shared<StoreAuthenticator>(
         [this] {
           ++opened_;
           return storage::open_sqlite_store(db_, storage::Role::reader);
         },
-        std::make_shared<const Config>(std::move(c)));
+        std::make_shared<const Config>(std::move(c)), 8, cache_bytes);
+  }
+  static std::string pull_all(pop3::Maildrop& m, std::size_t index) {
+    std::string out;
+    char buf[1000];
+    for (std::size_t n; (n = m.read_at(index, out.size(), buf, sizeof buf)) > 0;) {
+      out.append(buf, n);
+    }
+    return out;
   }
   static std::vector<std::string> uidls(const pop3::Maildrop& m) {
     std::vector<std::string> out;
@@ -214,6 +224,28 @@ TEST_F(StoreAdapter, StorageFailuresBecomeMaildropErrors) {
   writer_->purge_retention("lwn", std::nullopt, 0,
                            storage::Time(std::chrono::seconds(2'000'000'000)), {});
   EXPECT_THROW(read_all(*alice, 0), pop3::MaildropError);
+}
+
+TEST_F(StoreAdapter, PulledMessagesAreSharedThroughTheCacheAcrossSessions) {
+  for (const std::size_t cache_bytes : {std::size_t{0}, std::size_t{1} << 20}) {
+    SCOPED_TRACE(cache_bytes);
+    SetUp(); // fresh entries for each round (the first round's purge removed them)
+    auto auth = make_auth(make_config(), cache_bytes);
+    auto first = auth->open("alice");
+    auto second = auth->open("alice");
+    const std::string bytes = pull_all(*first, 0);
+    ASSERT_EQ(bytes.size(), first->messages()[0].size);
+    // Retention removes the entry while both sessions are open. The second session still
+    // lists it; with a cache it gets the same bytes without reading the store, without one
+    // the read fails as a storage error.
+    writer_->purge_retention("lwn", std::nullopt, 0,
+                             storage::Time(std::chrono::seconds(2'000'000'000)), {});
+    if (cache_bytes == 0) {
+      EXPECT_THROW(pull_all(*second, 0), pop3::MaildropError);
+    } else {
+      EXPECT_EQ(pull_all(*second, 0), bytes);
+    }
+  }
 }
 
 TEST_F(StoreAdapter, ExpireDaysIsTheShortestRetention) {
