@@ -744,6 +744,23 @@ ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::
             " (recovered what precedes it)";
   }
   Feed feed;
+  // Entries are counted first so that the vector is allocated once at its final size: growing
+  // it by doubling would hold up to three times the entries' size at the last reallocation
+  // (an Entry is ~360 bytes, a small entry's XML often less).
+  std::size_t entry_elements = 0;
+  doc.for_each_element([&](Node n) {
+    std::string_view qname = n.name();
+    auto colon = qname.rfind(':');
+    std::string_view local = colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+    auto is = [&](std::string_view word) {
+      return local.size() == word.size() &&
+             std::equal(local.begin(), local.end(), word.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == b;
+             });
+    };
+    entry_elements += is("item") || is("entry") ? 1 : 0;
+  });
+  feed.entries.reserve(std::min(entry_elements, limits.max_entries));
   Walker walker(feed, options, utf8_declared, limits);
   for (Node n : doc.root().children()) {
     if (n.type() == NodeType::element) {
