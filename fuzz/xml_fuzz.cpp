@@ -12,7 +12,8 @@ namespace xml = feedpop::feeds::xml;
 namespace {
 
 void check_inside(const std::string& buffer, std::string_view s) {
-  if (!s.empty() && (s.data() < buffer.data() || s.data() + s.size() > buffer.data() + buffer.size())) {
+  if (!s.empty() &&
+      (s.data() < buffer.data() || s.data() + s.size() > buffer.data() + buffer.size())) {
     __builtin_trap();
   }
 }
@@ -49,9 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The first pass counts at least what the second builds: the vectors never grew.
   if (doc.allocated_bytes() < doc.node_count() * xml::Document::node_bytes +
                                   doc.attribute_count() * xml::Document::attribute_bytes ||
-      (status && doc.allocated_bytes() != doc.node_count() * xml::Document::node_bytes +
-                                              doc.attribute_count() *
-                                                  xml::Document::attribute_bytes)) {
+      (status &&
+       doc.allocated_bytes() != doc.node_count() * xml::Document::node_bytes +
+                                    doc.attribute_count() * xml::Document::attribute_bytes)) {
     __builtin_trap();
   }
   return 0;
