@@ -11,9 +11,9 @@ namespace feedpop::feeds::text {
 
 namespace {
 
-std::string local_lower(const char* qname) {
-  const char* colon = std::strrchr(qname, ':');
-  std::string name = colon != nullptr ? colon + 1 : qname;
+std::string local_lower(std::string_view qname) {
+  auto colon = qname.rfind(':');
+  std::string name(colon != std::string_view::npos ? qname.substr(colon + 1) : qname);
   for (char& c : name) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
@@ -22,7 +22,7 @@ std::string local_lower(const char* qname) {
 
 // Text of inline markup is written escaped (html::escape also turns '"' into &quot;, which
 // is harmless: the result is sanitised or reduced to text, both of which decode it).
-void append_text(std::string& out, const char* text, bool xhtml) {
+void append_text(std::string& out, std::string_view text, bool xhtml) {
   if (xhtml) {
     html::escape_into(out, text);
   } else {
@@ -30,16 +30,16 @@ void append_text(std::string& out, const char* text, bool xhtml) {
   }
 }
 
-void serialize(pugi::xml_node node, std::string& out, bool& xhtml, std::size_t depth) {
-  // Leading text is the element's own value (pugi::parse_embed_pcdata), not a child node.
+void serialize(xml::Node node, std::string& out, bool& xhtml, std::size_t depth) {
+  // Leading text is the element's own value (see xml_tree.hpp), not a child node.
   append_text(out, node.value(), xhtml);
-  for (pugi::xml_node child : node.children()) {
+  for (xml::Node child : node.children()) {
     switch (child.type()) {
-    case pugi::node_pcdata:
-    case pugi::node_cdata:
+    case xml::NodeType::pcdata:
+    case xml::NodeType::cdata:
       append_text(out, child.value(), xhtml);
       break;
-    case pugi::node_element: {
+    case xml::NodeType::element: {
       if (depth == 0) {
         xhtml = true;
         break;
@@ -53,7 +53,7 @@ void serialize(pugi::xml_node node, std::string& out, bool& xhtml, std::size_t d
       xhtml = true;
       out += '<';
       out += name;
-      for (pugi::xml_attribute a : child.attributes()) {
+      for (xml::Attribute a : child.attributes()) {
         std::string_view an = a.name();
         if (an == "xmlns" || an.starts_with("xmlns:")) {
           continue;
@@ -85,16 +85,16 @@ bool is_word(char c) {
 
 } // namespace
 
-std::string inner_markup(pugi::xml_node node, bool& xhtml, std::size_t max_depth) {
+std::string inner_markup(xml::Node node, bool& xhtml, std::size_t max_depth) {
   std::string out;
   serialize(node, out, xhtml, max_depth);
   return out;
 }
 
-std::string direct_text(pugi::xml_node node) {
-  std::string out = node.value(); // leading text (pugi::parse_embed_pcdata)
-  for (pugi::xml_node child : node.children()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
+std::string direct_text(xml::Node node) {
+  std::string out(node.value()); // leading text (see xml_tree.hpp)
+  for (xml::Node child : node.children()) {
+    if (child.type() == xml::NodeType::pcdata || child.type() == xml::NodeType::cdata) {
       out += child.value();
     }
   }

@@ -4,7 +4,6 @@
 #include <array>
 #include <cctype>
 #include <cstring>
-#include <pugixml.hpp>
 #include <string_view>
 #include <vector>
 
@@ -13,6 +12,7 @@
 #include "feeds/html.hpp"
 #include "feeds/text_construct.hpp"
 #include "feeds/url.hpp"
+#include "feeds/xml_tree.hpp"
 
 namespace feedpop::feeds::xml {
 
@@ -109,7 +109,7 @@ public:
   Walker(Feed& feed, const ParseOptions& options, bool utf8_declared, const Limits& limits)
       : feed_(feed), limits_(limits), utf8_declared_(utf8_declared), base_(options.base_url) {}
 
-  void walk(pugi::xml_node node, std::size_t depth);
+  void walk(Node node, std::size_t depth);
   const std::string& version() const { return version_; }
   // sy:updatePeriod × sy:updateFrequency (RSS 1.0 syndication module) as an interval.
   std::optional<std::chrono::seconds> syndication_interval() const;
@@ -120,19 +120,18 @@ private:
     std::string prefix, uri;
   };
 
-  std::string element_name(pugi::xml_node node) const;
-  void track_namespaces(pugi::xml_node node);
-  void start(const std::string& name, pugi::xml_node node, std::size_t depth);
-  Construct text_construct(pugi::xml_node node, const char* default_type, bool is_title) const;
-  void on_title(pugi::xml_node node, std::size_t depth, bool media);
-  void on_link(pugi::xml_node node);
-  void on_guid(pugi::xml_node node, std::size_t depth);
-  void on_summary(pugi::xml_node node, std::size_t depth, const char* default_type,
-                  bool is_description);
-  void on_content(pugi::xml_node node, const char* default_type, bool counts_as_content);
-  void on_author(pugi::xml_node node, std::size_t depth);
-  void on_enclosure(pugi::xml_node node);
-  std::optional<std::string> attr(pugi::xml_node node, std::string_view name) const;
+  std::string element_name(Node node) const;
+  void track_namespaces(Node node);
+  void start(const std::string& name, Node node, std::size_t depth);
+  Construct text_construct(Node node, const char* default_type, bool is_title) const;
+  void on_title(Node node, std::size_t depth, bool media);
+  void on_link(Node node);
+  void on_guid(Node node, std::size_t depth);
+  void on_summary(Node node, std::size_t depth, const char* default_type, bool is_description);
+  void on_content(Node node, const char* default_type, bool counts_as_content);
+  void on_author(Node node, std::size_t depth);
+  void on_enclosure(Node node);
+  std::optional<std::string> attr(Node node, std::string_view name) const;
   bool reads_as_plain(std::string_view prefix) const;
   std::string finish_text(std::string s) const;
   std::string resolve(std::string_view ref) const { return url::resolve(base_, ref); }
@@ -156,9 +155,9 @@ private:
   std::optional<std::string> sy_period_, sy_frequency_;
 };
 
-std::optional<std::string> Walker::attr(pugi::xml_node node, std::string_view name) const {
+std::optional<std::string> Walker::attr(Node node, std::string_view name) const {
   std::optional<std::string> qualified;
-  for (pugi::xml_attribute a : node.attributes()) {
+  for (Attribute a : node.attributes()) {
     std::string n = lower(a.name());
     if (n == name) {
       return std::string(a.value());
@@ -187,8 +186,8 @@ bool Walker::reads_as_plain(std::string_view prefix) const {
   return false; // an undeclared prefix: not namespace-well-formed, left alone
 }
 
-void Walker::track_namespaces(pugi::xml_node node) {
-  for (pugi::xml_attribute a : node.attributes()) {
+void Walker::track_namespaces(Node node) {
+  for (Attribute a : node.attributes()) {
     std::string_view n = a.name();
     if (n != "xmlns" && !n.starts_with("xmlns:")) {
       continue;
@@ -212,7 +211,7 @@ void Walker::track_namespaces(pugi::xml_node node) {
   }
 }
 
-std::string Walker::element_name(pugi::xml_node node) const {
+std::string Walker::element_name(Node node) const {
   std::string_view qname = node.name();
   auto colon = qname.find(':');
   std::string given = colon == std::string_view::npos ? "" : std::string(qname.substr(0, colon));
@@ -242,8 +241,7 @@ std::string Walker::finish_text(std::string s) const {
   return s;
 }
 
-Construct Walker::text_construct(pugi::xml_node node, const char* default_type,
-                                 bool is_title) const {
+Construct Walker::text_construct(Node node, const char* default_type, bool is_title) const {
   Construct c;
   auto type_attr = attr(node, "type");
   c.type = map_content_type(type_attr ? *type_attr : default_type);
@@ -299,7 +297,7 @@ std::optional<std::string> as_text(const Construct& c) {
   return v;
 }
 
-void Walker::on_title(pugi::xml_node node, std::size_t depth, bool media) {
+void Walker::on_title(Node node, std::size_t depth, bool media) {
   Construct c = text_construct(node, "text/plain", true);
   int d = static_cast<int>(depth);
   if (-1 < title_depth_ && title_depth_ <= d) {
@@ -320,7 +318,7 @@ void Walker::on_title(pugi::xml_node node, std::size_t depth, bool media) {
   }
 }
 
-void Walker::on_link(pugi::xml_node node) {
+void Walker::on_link(Node node) {
   auto rel = attr(node, "rel").value_or("alternate");
   rel = lower(rel);
   auto type =
@@ -377,7 +375,7 @@ void Walker::on_link(pugi::xml_node node) {
   }
 }
 
-void Walker::on_guid(pugi::xml_node node, std::size_t depth) {
+void Walker::on_guid(Node node, std::size_t depth) {
   if (in_source_ || (in_entry_ && (in_image_ || in_textinput_))) {
     return;
   }
@@ -405,7 +403,7 @@ void Walker::on_guid(pugi::xml_node node, std::size_t depth) {
   }
 }
 
-void Walker::on_summary(pugi::xml_node node, std::size_t depth, const char* default_type,
+void Walker::on_summary(Node node, std::size_t depth, const char* default_type,
                         bool is_description) {
   if (in_source_ || in_image_ || in_textinput_) {
     return;
@@ -429,7 +427,7 @@ void Walker::on_summary(pugi::xml_node node, std::size_t depth, const char* defa
   es_.summary_seen = true;
 }
 
-void Walker::on_content(pugi::xml_node node, const char* default_type, bool counts_as_content) {
+void Walker::on_content(Node node, const char* default_type, bool counts_as_content) {
   if (counts_as_content) {
     has_content_ = true;
   }
@@ -445,14 +443,14 @@ void Walker::on_content(pugi::xml_node node, const char* default_type, bool coun
   feed_.entries.back().content_html = as_html(c);
 }
 
-void Walker::on_author(pugi::xml_node node, std::size_t depth) {
+void Walker::on_author(Node node, std::size_t depth) {
   if (!in_entry_context()) {
     return;
   }
   in_author_ = true;
   author_had_parts_ = false;
-  for (pugi::xml_node child : node.children()) {
-    if (child.type() == pugi::node_element) {
+  for (Node child : node.children()) {
+    if (child.type() == NodeType::element) {
       walk(child, depth + 1);
     }
   }
@@ -476,7 +474,7 @@ void Walker::on_author(pugi::xml_node node, std::size_t depth) {
   }
 }
 
-void Walker::on_enclosure(pugi::xml_node node) {
+void Walker::on_enclosure(Node node) {
   if (!in_entry_context()) {
     return;
   }
@@ -503,7 +501,7 @@ void Walker::on_enclosure(pugi::xml_node node) {
   feed_.entries.back().enclosures.push_back(std::move(e));
 }
 
-void Walker::start(const std::string& name, pugi::xml_node node, std::size_t depth) {
+void Walker::start(const std::string& name, Node node, std::size_t depth) {
   auto date_of = [&] { return parse_date(text::clean(text::direct_text(node)).value_or("")); };
   if (name == "title" || name == "dc_title" || name == "media_title") {
     on_title(node, depth, name == "media_title");
@@ -569,7 +567,7 @@ void Walker::start(const std::string& name, pugi::xml_node node, std::size_t dep
   }
 }
 
-void Walker::walk(pugi::xml_node node, std::size_t depth) {
+void Walker::walk(Node node, std::size_t depth) {
   if (depth > limits_.max_depth) {
     truncated_ = true;
     return;
@@ -646,8 +644,8 @@ void Walker::walk(pugi::xml_node node, std::size_t depth) {
     }
   }
   if (descend) {
-    for (pugi::xml_node child : node.children()) {
-      if (child.type() == pugi::node_element) {
+    for (Node child : node.children()) {
+      if (child.type() == NodeType::element) {
         walk(child, depth + 1);
       }
     }
@@ -722,39 +720,33 @@ Format format_of(std::string_view version) {
 
 ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::string bozo,
                            bool utf8_declared, const Limits& limits) {
-  pugi::xml_document doc;
-  // No DOCTYPE, PI or comment nodes; pugixml never expands entities beyond the five
-  // predefined and numeric ones. parse_embed_pcdata stores an element's leading text as its
-  // value instead of a child node: one tree node per leaf element instead of two
-  // (text::direct_text and text::inner_markup read it there).
-  unsigned flags = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol |
-                   pugi::parse_wconv_attribute | pugi::parse_embed_pcdata;
-  pugi::xml_parse_result r =
-      doc.load_buffer_inplace(utf8.data(), utf8.size(), flags, pugi::encoding_utf8);
-  pugi::xml_node root = doc.document_element();
-  if (!root) {
-    for (pugi::xml_node n : doc.children()) {
-      if (n.type() == pugi::node_element) {
-        root = n;
-        break;
-      }
+  // The tree: xml_tree.hpp (no DOCTYPE, comments or processing instructions; nothing
+  // beyond the five predefined and numeric references is ever expanded; an element's
+  // leading text is its value, which text::direct_text and text::inner_markup read).
+  Document doc;
+  ParseStatus r = doc.parse_in_place(utf8);
+  Node root;
+  for (Node n : doc.root().children()) {
+    if (n.type() == NodeType::element) {
+      root = n;
+      break;
     }
   }
   if (!root) {
     return ParseError{std::string("not a feed: ") +
                       (r ? "no XML element"
                          : std::string("XML error at offset ") + std::to_string(r.offset) + ": " +
-                               r.description())};
+                               r.description)};
   }
   if (!r) {
     bozo += bozo.empty() ? "" : "; ";
-    bozo += "XML error at offset " + std::to_string(r.offset) + ": " + r.description() +
+    bozo += "XML error at offset " + std::to_string(r.offset) + ": " + r.description +
             " (recovered what precedes it)";
   }
   Feed feed;
   Walker walker(feed, options, utf8_declared, limits);
-  for (pugi::xml_node n : doc.children()) {
-    if (n.type() == pugi::node_element) {
+  for (Node n : doc.root().children()) {
+    if (n.type() == NodeType::element) {
       walker.walk(n, 0);
     }
   }
