@@ -3,7 +3,6 @@
 // sanitiser does); script-like elements lose their content too. Output tags are balanced.
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string_view>
 
 #include "feeds/html.hpp"
@@ -53,25 +52,46 @@ constexpr std::array<std::string_view, 9> kUrlAttributes = {
 constexpr std::array<std::string_view, 6> kDroppedAttributes = {"srcset", "formaction", "xmlns",
                                                                 "form",   "ping",       "dynsrc"};
 
-std::string compact_lower(std::string_view v) {
-  // Browsers ignore whitespace and control characters inside a scheme ("java\tscript:").
-  std::string out;
-  for (char c : v) {
-    if (static_cast<unsigned char>(c) > 0x20) {
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-  }
-  return out;
+char ascii_lower(char c) {
+  // Same as std::tolower in the "C" locale, which is the only one the process uses.
+  return static_cast<unsigned char>(c - 'A') < 26 ? static_cast<char>(c | 0x20) : c;
 }
 
-bool unsafe_url(std::string_view value) {
-  std::string v = compact_lower(value);
-  return v.starts_with("javascript:") || v.starts_with("vbscript:") ||
-         v.starts_with("livescript:") || (v.starts_with("data:") && !v.starts_with("data:image/"));
+// Browsers ignore whitespace and control characters inside a scheme ("java\tscript:"):
+// `v` without bytes <= 0x20, lower-cased, into `out` (whose buffer is reused).
+void compact_lower(std::string& out, std::string_view v) {
+  out.clear();
+  for (char c : v) {
+    if (static_cast<unsigned char>(c) > 0x20) {
+      out += ascii_lower(c);
+    }
+  }
+}
+
+// True when compact_lower(value) starts with `prefix` (lower case), without building it.
+bool compact_starts_with(std::string_view value, std::string_view prefix) {
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < value.size() && k < prefix.size(); ++i) {
+    if (static_cast<unsigned char>(value[i]) <= 0x20) {
+      continue;
+    }
+    if (ascii_lower(value[i]) != prefix[k]) {
+      return false;
+    }
+    ++k;
+  }
+  return k == prefix.size();
+}
+
+bool unsafe_url(std::string_view v) {
+  return compact_starts_with(v, "javascript:") || compact_starts_with(v, "vbscript:") ||
+         compact_starts_with(v, "livescript:") ||
+         (compact_starts_with(v, "data:") && !compact_starts_with(v, "data:image/"));
 }
 
 bool unsafe_style(std::string_view value) {
-  std::string v = compact_lower(value);
+  thread_local std::string v;
+  compact_lower(v, value);
   return v.find("url(") != std::string::npos || v.find("expression(") != std::string::npos ||
          v.find("javascript:") != std::string::npos || v.find("behavior:") != std::string::npos ||
          v.find("-moz-binding") != std::string::npos;
@@ -86,22 +106,33 @@ void write_start_tag(std::string& out, const Token& t, std::string_view base_url
         name.find('\'') != std::string::npos || name.find('<') != std::string::npos) {
       continue;
     }
-    std::string v = value;
     if (contains(kUrlAttributes, name)) {
-      if (unsafe_url(v)) {
+      if (unsafe_url(value)) {
         continue;
       }
-      v = url::resolve(base_url, v);
-    } else if (name == "style" && unsafe_style(v)) {
+      out += ' ';
+      out += name;
+      out += "=\"";
+      escape_into(out, url::resolve(base_url, value));
+      out += '"';
+      continue;
+    }
+    if (name == "style" && unsafe_style(value)) {
       continue;
     }
     out += ' ';
     out += name;
     out += "=\"";
-    escape_into(out, v);
+    escape_into(out, value);
     out += '"';
   }
   out += contains(kVoidElements, t.name) ? " />" : ">";
+}
+
+void append_end_tag(std::string& out, std::string_view name) {
+  out += "</";
+  out += name;
+  out += '>';
 }
 
 } // namespace
@@ -140,7 +171,7 @@ std::string sanitize(std::string_view html, std::string_view base_url) {
         if (!contains(kVoidElements, t.name) && !t.self_closing) {
           open.push_back(t.name);
         } else if (!contains(kVoidElements, t.name)) {
-          out += "</" + t.name + ">";
+          append_end_tag(out, t.name);
         }
       }
       break;
@@ -151,7 +182,7 @@ std::string sanitize(std::string_view html, std::string_view base_url) {
       }
       auto keep = static_cast<std::size_t>(open.rend() - it) - 1;
       while (open.size() > keep) {
-        out += "</" + open.back() + ">";
+        append_end_tag(out, open.back());
         open.pop_back();
       }
       break;
@@ -162,7 +193,7 @@ std::string sanitize(std::string_view html, std::string_view base_url) {
     }
   });
   while (!open.empty()) {
-    out += "</" + open.back() + ">";
+    append_end_tag(out, open.back());
     open.pop_back();
   }
   return out;

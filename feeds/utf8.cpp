@@ -1,5 +1,9 @@
 #include "feeds/utf8.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
 namespace feedpop::feeds::utf8 {
 
 void append(std::string& out, char32_t cp) {
@@ -64,17 +68,39 @@ std::size_t valid_sequence_length(std::string_view s, std::size_t i) {
   return n;
 }
 
+namespace {
+
+// True when the 16 bytes at p are all ASCII: feeds are mostly ASCII, and this runs over
+// every byte of every document (charset detection, JSON feeds).
+bool ascii16(const char* p) {
+  std::uint64_t a = 0, b = 0;
+  std::memcpy(&a, p, 8);
+  std::memcpy(&b, p + 8, 8);
+  return ((a | b) & 0x8080808080808080ULL) == 0;
+}
+
+} // namespace
+
 bool is_valid(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (i + 16 <= s.size() && ascii16(s.data() + i)) {
+      i += 16;
       continue;
     }
-    auto n = valid_sequence_length(s, i);
-    if (n == 0) {
-      return false;
+    // A block with non-ASCII bytes: checked sequence by sequence.
+    std::size_t stop = std::min(i + 16, s.size());
+    while (i < stop) {
+      if (static_cast<unsigned char>(s[i]) < 0x80) {
+        ++i;
+        continue;
+      }
+      auto n = valid_sequence_length(s, i);
+      if (n == 0) {
+        return false;
+      }
+      i += n;
     }
-    i += n;
   }
   return true;
 }
