@@ -12,9 +12,34 @@ namespace feedpop::feeds::html {
 
 namespace {
 
+// Tag and attribute names are a few bytes long and looked up several times per tag: compared
+// inline, as a call into libc's memcmp costs more than the comparison itself.
+bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    if (a[k] != b[k]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// std::string_view's ordering (bytes compared as unsigned char), inline.
+bool less(std::string_view a, std::string_view b) {
+  std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t k = 0; k < n; ++k) {
+    if (a[k] != b[k]) {
+      return static_cast<unsigned char>(a[k]) < static_cast<unsigned char>(b[k]);
+    }
+  }
+  return a.size() < b.size();
+}
+
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& set, std::string_view name) {
-  return std::find(set.begin(), set.end(), name) != set.end();
+  return std::any_of(set.begin(), set.end(), [&](std::string_view s) { return same(s, name); });
 }
 
 constexpr std::array<std::string_view, 95> kAllowedElements = {
@@ -34,7 +59,8 @@ constexpr std::array<std::string_view, 95> kAllowedElements = {
 static_assert(std::is_sorted(kAllowedElements.begin(), kAllowedElements.end()));
 
 bool allowed_element(std::string_view name) {
-  return std::binary_search(kAllowedElements.begin(), kAllowedElements.end(), name);
+  auto it = std::lower_bound(kAllowedElements.begin(), kAllowedElements.end(), name, less);
+  return it != kAllowedElements.end() && same(*it, name);
 }
 
 // Elements whose content is dropped along with their tags.
@@ -97,7 +123,7 @@ bool unsafe_style(std::string_view value) {
          v.find("-moz-binding") != std::string::npos;
 }
 
-void write_start_tag(std::string& out, const Token& t, std::string_view base_url) {
+void write_start_tag(std::string& out, const Token& t, bool is_void, std::string_view base_url) {
   out += '<';
   out += t.name;
   for (const auto& [name, value] : t.attrs) {
@@ -117,7 +143,7 @@ void write_start_tag(std::string& out, const Token& t, std::string_view base_url
       out += '"';
       continue;
     }
-    if (name == "style" && unsafe_style(value)) {
+    if (same(name, "style") && unsafe_style(value)) {
       continue;
     }
     out += ' ';
@@ -126,7 +152,7 @@ void write_start_tag(std::string& out, const Token& t, std::string_view base_url
     escape_into(out, value);
     out += '"';
   }
-  out += contains(kVoidElements, t.name) ? " />" : ">";
+  out += is_void ? " />" : ">";
 }
 
 void append_end_tag(std::string& out, std::string_view name) {
@@ -160,21 +186,23 @@ std::string sanitize(std::string_view html, std::string_view base_url) {
     case Token::Kind::text:
       escape_into(out, t.text);
       break;
-    case Token::Kind::start_tag:
+    case Token::Kind::start_tag: {
+      bool is_void = contains(kVoidElements, t.name);
       if (contains(kDroppedWithContent, t.name)) {
-        if (!t.self_closing && !contains(kVoidElements, t.name)) {
+        if (!t.self_closing && !is_void) {
           dropping = t.name;
           dropping_depth = 1;
         }
       } else if (allowed_element(t.name)) {
-        write_start_tag(out, t, base_url);
-        if (!contains(kVoidElements, t.name) && !t.self_closing) {
+        write_start_tag(out, t, is_void, base_url);
+        if (!is_void && !t.self_closing) {
           open.push_back(t.name);
-        } else if (!contains(kVoidElements, t.name)) {
+        } else if (!is_void) {
           append_end_tag(out, t.name);
         }
       }
       break;
+    }
     case Token::Kind::end_tag: {
       auto it = std::find(open.rbegin(), open.rend(), t.name);
       if (it == open.rend()) {

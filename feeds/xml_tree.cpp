@@ -266,10 +266,9 @@ template <bool Build> ParseStatus Scanner<Build>::start_tag(char*& p) {
   while (p < end_ && is(*p, kName)) {
     ++p;
   }
-  std::uint32_t element = add_node(NodeType::element, span(name, static_cast<std::size_t>(p - name)),
-                                   {});
-  std::uint32_t first_attribute =
-      Build ? static_cast<std::uint32_t>(doc_->attributes_.size()) : 0;
+  std::uint32_t element =
+      add_node(NodeType::element, span(name, static_cast<std::size_t>(p - name)), {});
+  std::uint32_t first_attribute = Build ? static_cast<std::uint32_t>(doc_->attributes_.size()) : 0;
   std::uint32_t attribute_count = 0;
   auto finish = [&](bool open) {
     if constexpr (Build) {

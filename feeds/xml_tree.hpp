@@ -122,8 +122,8 @@ private:
 
 struct ParseStatus {
   bool ok = true;
-  std::size_t offset = 0;         // where the error was found
-  const char* description = "";   // e.g. "start-end tags mismatch"
+  std::size_t offset = 0;       // where the error was found
+  const char* description = ""; // e.g. "start-end tags mismatch"
   explicit operator bool() const { return ok; }
 };
 
@@ -162,7 +162,6 @@ private:
   struct AttributeData {
     Span name, value;
   };
-
 
 public:
   static constexpr std::size_t node_bytes = sizeof(NodeData);

@@ -150,19 +150,20 @@ TEST(XmlTree, MalformedMarkupIsANamedError) {
     const char* xml;
     const char* description;
   };
-  for (Case c : std::vector<Case>{{"<a>1 < 2</a>", "'<' that starts no tag"},
-                                  {"<a x=1/>", "bad attribute (value not quoted)"},
-                                  {"<a x/>", "bad attribute (no '=')"},
-                                  {"<a x='1'y='2'/>", "bad attribute (no space before the next one)"},
-                                  {"<a x='1/>", "bad attribute (value not closed)"},
-                                  {"<a><!-- open</a>", "unterminated comment"},
-                                  {"<a><![CDATA[open</a>", "unterminated CDATA section"},
-                                  {"<a><?pi </a>", "unterminated processing instruction"},
-                                  {"<a><!ELEMENT x></a>", "unrecognized markup declaration"},
-                                  {"</a>", "end tag without a start tag"},
-                                  {"<a></a x>", "bad end tag"},
-                                  {"<a/ >", "bad start tag"},
-                                  {"<a", "unexpected end of document in a start tag"}}) {
+  for (Case c :
+       std::vector<Case>{{"<a>1 < 2</a>", "'<' that starts no tag"},
+                         {"<a x=1/>", "bad attribute (value not quoted)"},
+                         {"<a x/>", "bad attribute (no '=')"},
+                         {"<a x='1'y='2'/>", "bad attribute (no space before the next one)"},
+                         {"<a x='1/>", "bad attribute (value not closed)"},
+                         {"<a><!-- open</a>", "unterminated comment"},
+                         {"<a><![CDATA[open</a>", "unterminated CDATA section"},
+                         {"<a><?pi </a>", "unterminated processing instruction"},
+                         {"<a><!ELEMENT x></a>", "unrecognized markup declaration"},
+                         {"</a>", "end tag without a start tag"},
+                         {"<a></a x>", "bad end tag"},
+                         {"<a/ >", "bad start tag"},
+                         {"<a", "unexpected end of document in a start tag"}}) {
     ParseStatus s;
     dump(c.xml, &s);
     EXPECT_FALSE(s) << c.xml;
