@@ -74,12 +74,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::vector<std::string> docs;
+  std::vector<std::string> names;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     if (e.is_regular_file() && e.path().filename().string().front() != '.') {
       std::ifstream in(e.path(), std::ios::binary);
       std::ostringstream s;
       s << in.rdbuf();
       docs.push_back(s.str());
+      names.push_back(fs::relative(e.path(), dir).string());
     }
   }
   std::size_t total = 0;
@@ -89,6 +91,8 @@ int main(int argc, char** argv) {
   // Peak memory per document, relative to its size (documents ≥ 4 KiB: tiny ones are
   // dominated by fixed costs, and they are where a ratio means nothing).
   double worst_ratio = 0, weighted_peak = 0;
+  std::string worst_name;
+  std::size_t above_3x = 0;
   std::size_t feed_count = 0;
   // By size class: fixed costs dominate the ratio of small documents.
   struct SizeClass {
@@ -98,7 +102,8 @@ int main(int argc, char** argv) {
   };
   std::vector<SizeClass> classes = {
       {"< 4 KiB", 4096}, {"4-32 KiB", 32768}, {">= 32 KiB", static_cast<std::size_t>(-1)}};
-  for (const auto& d : docs) {
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    const std::string& d = docs[i];
     std::string body = d;
     std::size_t base = g_current;
     g_peak = base;
@@ -106,8 +111,14 @@ int main(int argc, char** argv) {
     feed_count += std::holds_alternative<feeds::Feed>(r) ? 1 : 0;
     double peak = static_cast<double>(g_peak - base);
     weighted_peak += peak;
-    if (d.size() >= 4096) {
-      worst_ratio = std::max(worst_ratio, peak / static_cast<double>(d.size()));
+    double ratio = peak / static_cast<double>(d.size());
+    above_3x += ratio > 3 ? 1 : 0;
+    if (ratio > 3 && std::getenv("PARSE_BENCH_LIST") != nullptr) {
+      std::fprintf(stderr, "%.2fx %zu %s\n", ratio, d.size(), names[i].c_str());
+    }
+    if (d.size() >= 4096 && ratio > worst_ratio) {
+      worst_ratio = ratio;
+      worst_name = names[i];
     }
     for (auto& c : classes) {
       if (d.size() < c.below) {
@@ -135,8 +146,9 @@ int main(int argc, char** argv) {
   std::printf("throughput: %.1f MB/s (single thread, %zu passes in %.1f s)\n",
               bytes / 1e6 / elapsed, passes, elapsed);
   std::printf("peak memory: %.2fx input over the corpus (sum of per-document peaks / bytes); "
-              "worst document >= 4 KiB: %.2fx\n",
-              weighted_peak / static_cast<double>(total), worst_ratio);
+              "worst document >= 4 KiB: %.2fx (%s)\n",
+              weighted_peak / static_cast<double>(total), worst_ratio, worst_name.c_str());
+  std::printf("documents above 3x: %zu of %zu\n", above_3x, docs.size());
   for (const auto& c : classes) {
     std::printf("  documents %-9s %4zu files, %5.1f MB: %.2fx (%.0f KB per document)\n", c.name,
                 c.docs, c.bytes / 1e6, c.bytes == 0 ? 0.0 : c.peak / static_cast<double>(c.bytes),

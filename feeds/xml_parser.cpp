@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstring>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "feeds/base64.hpp"
@@ -71,6 +72,115 @@ std::optional<std::string_view> canonical_prefix(std::string_view uri_lower) {
   return std::nullopt;
 }
 
+// The element names the walker acts on (feedparser's canonical names, see element_name);
+// looked up once per element instead of compared one by one.
+enum class Tag : std::uint8_t {
+  other,
+  abstract,
+  author,
+  body,
+  category,
+  channel,
+  comments,
+  content,
+  content_encoded,
+  dc_author,
+  dc_creator,
+  dc_date,
+  dc_description,
+  dc_subject,
+  dc_title,
+  dcterms_issued,
+  dcterms_modified,
+  description,
+  email,
+  enclosure,
+  entry,
+  feed,
+  fullitem,
+  guid,
+  id,
+  image,
+  issued,
+  item,
+  itunes_author,
+  itunes_summary,
+  lastbuilddate,
+  link,
+  managingeditor,
+  media_description,
+  media_title,
+  modified,
+  name,
+  pubdate,
+  published,
+  rss,
+  source,
+  summary,
+  sy_updatefrequency,
+  sy_updateperiod,
+  textinput,
+  title,
+  ttl,
+  updated,
+  xhtml_body,
+};
+
+Tag tag_of(std::string_view name) {
+  static const std::unordered_map<std::string_view, Tag> tags = {
+      {"abstract", Tag::abstract},
+      {"author", Tag::author},
+      {"body", Tag::body},
+      {"category", Tag::category},
+      {"channel", Tag::channel},
+      {"comments", Tag::comments},
+      {"content", Tag::content},
+      {"content_encoded", Tag::content_encoded},
+      {"dc_author", Tag::dc_author},
+      {"dc_creator", Tag::dc_creator},
+      {"dc_date", Tag::dc_date},
+      {"dc_description", Tag::dc_description},
+      {"dc_subject", Tag::dc_subject},
+      {"dc_title", Tag::dc_title},
+      {"dcterms_issued", Tag::dcterms_issued},
+      {"dcterms_modified", Tag::dcterms_modified},
+      {"description", Tag::description},
+      {"email", Tag::email},
+      {"enclosure", Tag::enclosure},
+      {"entry", Tag::entry},
+      {"feed", Tag::feed},
+      {"fullitem", Tag::fullitem},
+      {"guid", Tag::guid},
+      {"id", Tag::id},
+      {"image", Tag::image},
+      {"issued", Tag::issued},
+      {"item", Tag::item},
+      {"itunes_author", Tag::itunes_author},
+      {"itunes_summary", Tag::itunes_summary},
+      {"lastbuilddate", Tag::lastbuilddate},
+      {"link", Tag::link},
+      {"managingeditor", Tag::managingeditor},
+      {"media_description", Tag::media_description},
+      {"media_title", Tag::media_title},
+      {"modified", Tag::modified},
+      {"name", Tag::name},
+      {"pubdate", Tag::pubdate},
+      {"published", Tag::published},
+      {"rss", Tag::rss},
+      {"source", Tag::source},
+      {"summary", Tag::summary},
+      {"sy_updatefrequency", Tag::sy_updatefrequency},
+      {"sy_updateperiod", Tag::sy_updateperiod},
+      {"textinput", Tag::textinput},
+      {"title", Tag::title},
+      {"ttl", Tag::ttl},
+      {"updated", Tag::updated},
+      {"xhtml_body", Tag::xhtml_body},
+  };
+  auto it = tags.find(name);
+  return it == tags.end() ? Tag::other : it->second;
+}
+
 bool is_html_type(std::string_view t) {
   return t == "text/html" || t == "application/xhtml+xml";
 }
@@ -118,11 +228,12 @@ public:
 private:
   struct Ns {
     std::string prefix, uri;
+    std::optional<std::string_view> canonical; // canonical_prefix(uri), looked up once
   };
 
   std::string element_name(Node node) const;
   void track_namespaces(Node node);
-  void start(const std::string& name, Node node, std::size_t depth);
+  void start(Tag tag, Node node, std::size_t depth);
   Construct text_construct(Node node, const char* default_type, bool is_title) const;
   void on_title(Node node, std::size_t depth, bool media);
   void on_link(Node node);
@@ -155,11 +266,20 @@ private:
   std::optional<std::string> sy_period_, sy_frequency_;
 };
 
+// ASCII case-insensitive equality; `lower` is already lower case.
+bool iequals(std::string_view s, std::string_view lower) {
+  return s.size() == lower.size() &&
+         std::equal(s.begin(), s.end(), lower.begin(), [](char a, char b) {
+           return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + ('a' - 'A')) : a) == b;
+         });
+}
+
+// `name` is lower case; attribute names are matched case-insensitively.
 std::optional<std::string> Walker::attr(Node node, std::string_view name) const {
   std::optional<std::string> qualified;
   for (Attribute a : node.attributes()) {
-    std::string n = lower(a.name());
-    if (n == name) {
+    std::string_view n = a.name();
+    if (iequals(n, name)) {
       return std::string(a.value());
     }
     // An attribute qualified with a feed format's own namespace (atom:href on an
@@ -168,8 +288,8 @@ std::optional<std::string> Walker::attr(Node node, std::string_view name) const 
     // (Namespaces in XML 1.0 §6.3) it is a different attribute and such a link has no href
     // (RFC 4287 §4.2.7.1 requires one), but the author's intent is plain.
     auto colon = n.find(':');
-    if (!qualified && colon != std::string::npos && n.compare(colon + 1, n.npos, name) == 0 &&
-        reads_as_plain(std::string_view(a.name()).substr(0, colon))) {
+    if (!qualified && colon != std::string_view::npos && iequals(n.substr(colon + 1), name) &&
+        reads_as_plain(n.substr(0, colon))) {
       qualified = std::string(a.value());
     }
   }
@@ -179,8 +299,7 @@ std::optional<std::string> Walker::attr(Node node, std::string_view name) const 
 bool Walker::reads_as_plain(std::string_view prefix) const {
   for (auto it = ns_.rbegin(); it != ns_.rend(); ++it) {
     if (it->prefix == prefix) {
-      auto canonical = canonical_prefix(it->uri);
-      return !canonical || canonical->empty();
+      return !it->canonical || it->canonical->empty();
     }
   }
   return false; // an undeclared prefix: not namespace-well-formed, left alone
@@ -207,31 +326,37 @@ void Walker::track_namespaces(Node node) {
         version_ = "atom10";
       }
     }
-    ns_.push_back({prefix, uri});
+    auto canonical = canonical_prefix(uri);
+    ns_.push_back({std::move(prefix), std::move(uri), canonical});
   }
 }
 
 std::string Walker::element_name(Node node) const {
   std::string_view qname = node.name();
   auto colon = qname.find(':');
-  std::string given = colon == std::string_view::npos ? "" : std::string(qname.substr(0, colon));
-  std::string local = lower(colon == std::string_view::npos ? qname : qname.substr(colon + 1));
-  std::optional<std::string> uri;
+  std::string_view given = colon == std::string_view::npos ? "" : qname.substr(0, colon);
+  std::string_view local = colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+  const Ns* ns = nullptr;
   for (auto it = ns_.rbegin(); it != ns_.rend(); ++it) {
     if (it->prefix == given) {
-      uri = it->uri;
+      ns = &*it;
       break;
     }
   }
-  std::string prefix = lower(given);
-  if (uri) {
-    if (auto canonical = canonical_prefix(*uri)) {
-      prefix = *canonical;
-    } else if (given.empty()) {
-      prefix.clear(); // an unknown default namespace is read as no namespace
-    }
+  std::string out;
+  if (ns != nullptr && ns->canonical) {
+    out = *ns->canonical;
+  } else if (ns == nullptr || !given.empty()) {
+    out = lower(given); // an unknown default namespace is read as no namespace
   }
-  return prefix.empty() ? local : prefix + "_" + local;
+  out.reserve(out.size() + 1 + local.size());
+  if (!out.empty()) {
+    out += '_';
+  }
+  for (char c : local) {
+    out += c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+  }
+  return out;
 }
 
 std::string Walker::finish_text(std::string s) const {
@@ -501,52 +626,53 @@ void Walker::on_enclosure(Node node) {
   feed_.entries.back().enclosures.push_back(std::move(e));
 }
 
-void Walker::start(const std::string& name, Node node, std::size_t depth) {
+void Walker::start(Tag tag, Node node, std::size_t depth) {
   auto date_of = [&] { return parse_date(text::clean(text::direct_text(node)).value_or("")); };
-  if (name == "title" || name == "dc_title" || name == "media_title") {
-    on_title(node, depth, name == "media_title");
-  } else if (name == "link") {
+  if (tag == Tag::title || tag == Tag::dc_title || tag == Tag::media_title) {
+    on_title(node, depth, tag == Tag::media_title);
+  } else if (tag == Tag::link) {
     on_link(node);
-  } else if (name == "guid" || name == "id") {
+  } else if (tag == Tag::guid || tag == Tag::id) {
     on_guid(node, depth);
-  } else if (name == "description" || name == "dc_description" || name == "media_description") {
+  } else if (tag == Tag::description || tag == Tag::dc_description ||
+             tag == Tag::media_description) {
     on_summary(node, depth, "text/html", true);
-  } else if (name == "summary" || name == "itunes_summary") {
+  } else if (tag == Tag::summary || tag == Tag::itunes_summary) {
     on_summary(node, depth, "text/plain", false);
-  } else if (name == "abstract") {
+  } else if (tag == Tag::abstract) {
     on_summary(node, depth, "text/plain", true);
-  } else if (name == "content") {
+  } else if (tag == Tag::content) {
     on_content(node, "text/plain", true);
-  } else if (name == "content_encoded" || name == "fullitem") {
+  } else if (tag == Tag::content_encoded || tag == Tag::fullitem) {
     on_content(node, "text/html", true);
-  } else if (name == "body" || name == "xhtml_body") {
+  } else if (tag == Tag::body || tag == Tag::xhtml_body) {
     on_content(node, "application/xhtml+xml", false);
-  } else if (name == "pubdate" || name == "published" || name == "issued" ||
-             name == "dcterms_issued") {
+  } else if (tag == Tag::pubdate || tag == Tag::published || tag == Tag::issued ||
+             tag == Tag::dcterms_issued) {
     if (in_entry_context()) {
       feed_.entries.back().published = date_of();
     }
-  } else if (name == "updated" || name == "modified" || name == "lastbuilddate" ||
-             name == "dc_date" || name == "dcterms_modified") {
+  } else if (tag == Tag::updated || tag == Tag::modified || tag == Tag::lastbuilddate ||
+             tag == Tag::dc_date || tag == Tag::dcterms_modified) {
     if (in_entry_context()) {
       feed_.entries.back().updated = date_of();
     }
-  } else if (name == "enclosure") {
+  } else if (tag == Tag::enclosure) {
     on_enclosure(node);
-  } else if (name == "category" || name == "dc_subject") {
+  } else if (tag == Tag::category || tag == Tag::dc_subject) {
     if (in_entry_context()) {
       auto term = text::clean(attr(node, "term").value_or(text::direct_text(node)));
       if (term) {
         feed_.entries.back().categories.push_back(*term);
       }
     }
-  } else if (name == "comments") {
+  } else if (tag == Tag::comments) {
     if (in_entry_context()) {
       if (auto v = text::clean(text::direct_text(node))) {
         feed_.entries.back().comments = resolve(*v);
       }
     }
-  } else if (name == "ttl") {
+  } else if (tag == Tag::ttl) {
     if (!in_entry_) {
       auto v = text::clean(text::direct_text(node)).value_or("");
       if (!v.empty() && v.size() < 9 && std::all_of(v.begin(), v.end(), [](char ch) {
@@ -555,15 +681,15 @@ void Walker::start(const std::string& name, Node node, std::size_t depth) {
         feed_.ttl = std::chrono::minutes(std::stol(v)); // RSS 2.0: minutes
       }
     }
-  } else if (name == "sy_updateperiod") {
+  } else if (tag == Tag::sy_updateperiod) {
     sy_period_ = text::clean(text::direct_text(node));
-  } else if (name == "sy_updatefrequency") {
+  } else if (tag == Tag::sy_updatefrequency) {
     sy_frequency_ = text::clean(text::direct_text(node));
-  } else if (in_author_ && (name == "name" || name == "email")) {
+  } else if (in_author_ && (tag == Tag::name || tag == Tag::email)) {
     author_had_parts_ = true;
     auto v = text::clean(finish_text(text::direct_text(node)));
     es_.detail_set = true;
-    (name == "name" ? es_.detail_name : es_.detail_email) = v;
+    (tag == Tag::name ? es_.detail_name : es_.detail_email) = v;
   }
 }
 
@@ -573,20 +699,24 @@ void Walker::walk(Node node, std::size_t depth) {
     return;
   }
   std::size_t ns_mark = ns_.size();
-  std::string saved_base = base_;
   track_namespaces(node);
   auto xml_base = attr(node, "xml:base");
   if (!xml_base) {
     xml_base = attr(node, "base");
   }
+  // Saved only when this element sets a base: without one, the restore below would be a
+  // no-op (children restore a non-empty base themselves), and copying the URL for every
+  // element was a measurable share of parse time.
+  std::optional<std::string> saved_base;
   if (xml_base) {
+    saved_base = base_;
     base_ = url::resolve(base_, *xml_base);
   }
-  std::string name = element_name(node);
+  Tag tag = tag_of(element_name(node));
   bool descend = true;
   bool was_entry = in_entry_, was_image = in_image_, was_textinput = in_textinput_;
   bool was_source = in_source_, was_feed = in_feed_;
-  if (name == "rss") {
+  if (tag == Tag::rss) {
     if (!version_.starts_with("rss")) {
       std::string v = attr(node, "version").value_or("");
       version_ = v == "0.91"           ? "rss091u"
@@ -596,15 +726,15 @@ void Walker::walk(Node node, std::size_t depth) {
                  : v.starts_with("2.") ? "rss20"
                                        : "rss";
     }
-  } else if (name == "feed") {
+  } else if (tag == Tag::feed) {
     in_feed_ = true;
     if (version_.empty()) {
       std::string v = attr(node, "version").value_or("");
       version_ = (v == "0.1" || v == "0.2" || v == "0.3") ? "atom0" + v.substr(2) : "atom";
     }
-  } else if (name == "channel") {
+  } else if (tag == Tag::channel) {
     in_feed_ = true;
-  } else if (name == "item" || name == "entry") {
+  } else if (tag == Tag::item || tag == Tag::entry) {
     if (feed_.entries.size() >= limits_.max_entries) {
       truncated_ = true;
       descend = false;
@@ -618,28 +748,28 @@ void Walker::walk(Node node, std::size_t depth) {
         feed_.entries.back().id = text::clean(*about);
       }
     }
-  } else if (name == "image") {
+  } else if (tag == Tag::image) {
     in_image_ = true;
     title_depth_ = -1;
-  } else if (name == "textinput") {
+  } else if (tag == Tag::textinput) {
     in_textinput_ = true;
     title_depth_ = -1;
-  } else if (name == "source") {
+  } else if (tag == Tag::source) {
     in_source_ = true;
     title_depth_ = -1;
-  } else if (name == "author" || name == "dc_creator" || name == "dc_author" ||
-             name == "itunes_author" || name == "managingeditor") {
+  } else if (tag == Tag::author || tag == Tag::dc_creator || tag == Tag::dc_author ||
+             tag == Tag::itunes_author || tag == Tag::managingeditor) {
     on_author(node, depth);
     descend = false;
   } else {
-    start(name, node, depth);
+    start(tag, node, depth);
     // Text constructs were read whole; their markup holds no feed elements.
-    descend = !(name == "title" || name == "description" || name == "summary" ||
-                name == "content" || name == "content_encoded" || name == "body" ||
-                name == "xhtml_body" || name == "dc_description" || name == "dc_title" ||
-                name == "media_title" || name == "abstract" || name == "fullitem" ||
-                name == "media_description" || name == "itunes_summary");
-    if ((name == "body" || name == "xhtml_body") && !in_entry_) {
+    descend = !(tag == Tag::title || tag == Tag::description || tag == Tag::summary ||
+                tag == Tag::content || tag == Tag::content_encoded || tag == Tag::body ||
+                tag == Tag::xhtml_body || tag == Tag::dc_description || tag == Tag::dc_title ||
+                tag == Tag::media_title || tag == Tag::abstract || tag == Tag::fullitem ||
+                tag == Tag::media_description || tag == Tag::itunes_summary);
+    if ((tag == Tag::body || tag == Tag::xhtml_body) && !in_entry_) {
       descend = true; // only an entry's body is content (feedparser reads on)
     }
   }
@@ -657,8 +787,8 @@ void Walker::walk(Node node, std::size_t depth) {
                                   : es_.raw_author;
   }
   // feedparser leaves an entry when any <item> ends, even a nested one.
-  in_entry_ = (name == "item" || name == "entry") ? false : was_entry;
-  if (name == "item" || name == "entry") {
+  in_entry_ = (tag == Tag::item || tag == Tag::entry) ? false : was_entry;
+  if (tag == Tag::item || tag == Tag::entry) {
     has_content_ = false;
   }
   in_image_ = was_image;
@@ -667,8 +797,8 @@ void Walker::walk(Node node, std::size_t depth) {
   in_feed_ = was_feed;
   // feedparser restores the enclosing base only when it is non-empty, so an xml:base
   // below a base-less element stays in force afterwards; reproduced for link fidelity.
-  if (!saved_base.empty()) {
-    base_ = std::move(saved_base);
+  if (saved_base && !saved_base->empty()) {
+    base_ = std::move(*saved_base);
   }
   ns_.resize(ns_mark);
 }
@@ -744,6 +874,23 @@ ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::
             " (recovered what precedes it)";
   }
   Feed feed;
+  // Entries are counted first so that the vector is allocated once at its final size: growing
+  // it by doubling would hold up to three times the entries' size at the last reallocation
+  // (an Entry is ~360 bytes, a small entry's XML often less).
+  std::size_t entry_elements = 0;
+  doc.for_each_element([&](Node n) {
+    std::string_view qname = n.name();
+    auto colon = qname.rfind(':');
+    std::string_view local = colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+    auto is = [&](std::string_view word) {
+      return local.size() == word.size() &&
+             std::equal(local.begin(), local.end(), word.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == b;
+             });
+    };
+    entry_elements += is("item") || is("entry") ? 1 : 0;
+  });
+  feed.entries.reserve(std::min(entry_elements, limits.max_entries));
   Walker walker(feed, options, utf8_declared, limits);
   for (Node n : doc.root().children()) {
     if (n.type() == NodeType::element) {

@@ -138,6 +138,15 @@ public:
   ParseStatus parse_in_place(std::string& buffer);
   Node root() const { return {this, 0}; } // the document node; its children are top level
 
+  // Calls f(Node) for every element, in document order (a linear scan, no recursion).
+  template <class F> void for_each_element(F&& f) const {
+    for (std::size_t i = 1; i < nodes_.size(); ++i) {
+      if (nodes_[i].type == NodeType::element) {
+        f(Node(this, static_cast<std::uint32_t>(i)));
+      }
+    }
+  }
+
   std::size_t node_count() const { return nodes_.size(); }
   std::size_t attribute_count() const { return attributes_.size(); }
   std::size_t allocated_bytes() const {
