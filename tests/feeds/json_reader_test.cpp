@@ -1,6 +1,8 @@
 // JSON feeds are read by the feed parser's own JSON reader, which must accept and refuse
 // exactly what nlohmann's parser does (it replaced it for speed): each case is checked
 // against nlohmann itself, and decoded values against what RFC 8259 says they mean.
+#include "feeds/json_reader.hpp"
+
 #include "feeds/json_parser.hpp"
 
 #include <gtest/gtest.h>
@@ -52,6 +54,12 @@ TEST(JsonReader, AcceptsAndRefusesExactlyWhatNlohmannDoes) {
     std::string doc = feed_with_title(t);
     bool nlohmann_reads = !nlohmann::json::parse(doc, nullptr, false).is_discarded();
     EXPECT_EQ(parse_json_feed(doc, {}).has_value(), nlohmann_reads) << doc;
+    auto mine = read_json(t);
+    auto theirs = nlohmann::json::parse(t, nullptr, false);
+    ASSERT_EQ(mine.has_value(), !theirs.is_discarded()) << t;
+    if (mine) {
+      EXPECT_EQ(mine->dump(), theirs.dump()) << t; // dump() tells 1 from 1.0
+    }
   }
 }
 
@@ -85,6 +93,17 @@ TEST(JsonReader, NumbersKeepNlohmannsIntegerAndFloatReading) {
   EXPECT_EQ(e.enclosures[1].length, 1500);
   EXPECT_EQ(e.enclosures[2].length, std::nullopt); // read as a float beyond the range
   EXPECT_EQ(e.enclosures[3].length, std::nullopt);
+}
+
+TEST(JsonReader, NestingDeeperThan256LevelsIsRefusedEvenAfterANulByte) {
+  auto nested = [](int levels) { return std::string(levels, '[') + std::string(levels, ']'); };
+  EXPECT_TRUE(read_json(nested(256)));
+  EXPECT_FALSE(read_json(nested(257)));
+  EXPECT_TRUE(parse_json_feed(R"({"version":"1.1","items":[],"x":)" + nested(255) + "}", {}));
+  EXPECT_FALSE(parse_json_feed(R"({"version":"1.1","items":[],"x":)" + nested(256) + "}", {}));
+  std::string after_nul = R"({"version":"1.1","items":[]})" + std::string(1, '\0');
+  EXPECT_TRUE(parse_json_feed(after_nul + nested(256), {}));
+  EXPECT_FALSE(parse_json_feed(after_nul + nested(257), {}));
 }
 
 } // namespace
