@@ -128,8 +128,8 @@ void write_start_tag(std::string& out, const Token& t, bool is_void, std::string
   out += t.name;
   for (const auto& [name, value] : t.attrs) {
     if (name.starts_with("on") || contains(kDroppedAttributes, name) ||
-        name.find(':') != std::string::npos || name.find('"') != std::string::npos ||
-        name.find('\'') != std::string::npos || name.find('<') != std::string::npos) {
+        std::any_of(name.begin(), name.end(),
+                    [](char c) { return c == ':' || c == '"' || c == '\'' || c == '<'; })) {
       continue;
     }
     if (contains(kUrlAttributes, name)) {
@@ -204,7 +204,8 @@ std::string sanitize(std::string_view html, std::string_view base_url) {
       break;
     }
     case Token::Kind::end_tag: {
-      auto it = std::find(open.rbegin(), open.rend(), t.name);
+      auto it = std::find_if(open.rbegin(), open.rend(),
+                             [&](const std::string& name) { return same(name, t.name); });
       if (it == open.rend()) {
         break; // a stray end tag closes nothing
       }
