@@ -3,6 +3,7 @@
 // sanitiser does); script-like elements lose their content too. Output tags are balanced.
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string_view>
 
 #include "feeds/html.hpp"
@@ -26,17 +27,6 @@ bool same(std::string_view a, std::string_view b) {
   return true;
 }
 
-// std::string_view's ordering (bytes compared as unsigned char), inline.
-bool less(std::string_view a, std::string_view b) {
-  std::size_t n = std::min(a.size(), b.size());
-  for (std::size_t k = 0; k < n; ++k) {
-    if (a[k] != b[k]) {
-      return static_cast<unsigned char>(a[k]) < static_cast<unsigned char>(b[k]);
-    }
-  }
-  return a.size() < b.size();
-}
-
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& set, std::string_view name) {
   return std::any_of(set.begin(), set.end(), [&](std::string_view s) { return same(s, name); });
@@ -58,9 +48,29 @@ constexpr std::array<std::string_view, 95> kAllowedElements = {
 // Looked up for every tag of every body: kept sorted for a binary search.
 static_assert(std::is_sorted(kAllowedElements.begin(), kAllowedElements.end()));
 
+// For each first letter, the index of the first allowed element at or after it: a lookup
+// compares only the few names sharing its first letter.
+constexpr std::array<std::uint8_t, 27> kAllowedByLetter = [] {
+  std::array<std::uint8_t, 27> t{};
+  std::size_t k = 0;
+  for (std::size_t letter = 0; letter <= 26; ++letter) {
+    while (k < kAllowedElements.size() &&
+           static_cast<std::size_t>(kAllowedElements[k][0] - 'a') < letter) {
+      ++k;
+    }
+    t[letter] = static_cast<std::uint8_t>(k);
+  }
+  return t;
+}();
+
 bool allowed_element(std::string_view name) {
-  auto it = std::lower_bound(kAllowedElements.begin(), kAllowedElements.end(), name, less);
-  return it != kAllowedElements.end() && same(*it, name);
+  if (name.empty() || name[0] < 'a' || name[0] > 'z') {
+    return false; // every allowed name starts with a lower-case letter
+  }
+  auto letter = static_cast<std::size_t>(name[0] - 'a');
+  return std::any_of(kAllowedElements.begin() + kAllowedByLetter[letter],
+                     kAllowedElements.begin() + kAllowedByLetter[letter + 1],
+                     [&](std::string_view e) { return same(e, name); });
 }
 
 // Elements whose content is dropped along with their tags.
