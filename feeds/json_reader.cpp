@@ -123,11 +123,13 @@ private:
     case '[':
       return array(out);
     case '"': {
-      std::string text;
-      if (!string(text)) {
+      // Built in one reused buffer, then copied at its exact size (as nlohmann does): a
+      // string grown by appending holds up to twice its size, and bodies are large.
+      scratch_.clear();
+      if (!string(scratch_)) {
         return false;
       }
-      out = std::move(text);
+      out = scratch_;
       return true;
     }
     case 't':
@@ -346,6 +348,7 @@ private:
   std::string_view s_;
   std::size_t i_ = 0;
   int depth_ = 0;
+  std::string scratch_;
 };
 
 } // namespace
