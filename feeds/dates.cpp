@@ -16,7 +16,8 @@ using std::chrono::sys_seconds;
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = static_cast<unsigned char>(c - 'A') < 26 ? static_cast<char>(c | 0x20)
+                                                 : c; // tolower, "C" locale
   }
   return out;
 }

@@ -355,12 +355,13 @@ void tokenize(std::string_view s, const std::function<void(const Token&)>& on_to
       break;
     }
     i = lt;
-    if (s.compare(i, 4, "<!--") == 0) {
+    bool bang = i + 1 < s.size() && s[i + 1] == '!'; // comments, CDATA, DOCTYPE
+    if (bang && s.compare(i, 4, "<!--") == 0) {
       flush_text(i);
       auto end = s.find("-->", i + 4);
       emit_literal(Token::Kind::comment, i + 4, end == std::string_view::npos ? s.size() : end);
       i = end == std::string_view::npos ? s.size() : end + 3;
-    } else if (s.compare(i, 9, "<![CDATA[") == 0) {
+    } else if (bang && s.compare(i, 9, "<![CDATA[") == 0) {
       // CDATA sections appear in XHTML content; their text is literal.
       flush_text(i);
       auto end = s.find("]]>", i + 9);

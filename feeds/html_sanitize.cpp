@@ -3,6 +3,7 @@
 // sanitiser does); script-like elements lose their content too. Output tags are balanced.
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string_view>
 
 #include "feeds/html.hpp"
@@ -12,9 +13,23 @@ namespace feedpop::feeds::html {
 
 namespace {
 
+// Tag and attribute names are a few bytes long and looked up several times per tag: compared
+// inline, as a call into libc's memcmp costs more than the comparison itself.
+bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    if (a[k] != b[k]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& set, std::string_view name) {
-  return std::find(set.begin(), set.end(), name) != set.end();
+  return std::any_of(set.begin(), set.end(), [&](std::string_view s) { return same(s, name); });
 }
 
 constexpr std::array<std::string_view, 95> kAllowedElements = {
@@ -33,8 +48,29 @@ constexpr std::array<std::string_view, 95> kAllowedElements = {
 // Looked up for every tag of every body: kept sorted for a binary search.
 static_assert(std::is_sorted(kAllowedElements.begin(), kAllowedElements.end()));
 
+// For each first letter, the index of the first allowed element at or after it: a lookup
+// compares only the few names sharing its first letter.
+constexpr std::array<std::uint8_t, 27> kAllowedByLetter = [] {
+  std::array<std::uint8_t, 27> t{};
+  std::size_t k = 0;
+  for (std::size_t letter = 0; letter <= 26; ++letter) {
+    while (k < kAllowedElements.size() &&
+           static_cast<std::size_t>(kAllowedElements[k][0] - 'a') < letter) {
+      ++k;
+    }
+    t[letter] = static_cast<std::uint8_t>(k);
+  }
+  return t;
+}();
+
 bool allowed_element(std::string_view name) {
-  return std::binary_search(kAllowedElements.begin(), kAllowedElements.end(), name);
+  if (name.empty() || name[0] < 'a' || name[0] > 'z') {
+    return false; // every allowed name starts with a lower-case letter
+  }
+  auto letter = static_cast<std::size_t>(name[0] - 'a');
+  return std::any_of(kAllowedElements.begin() + kAllowedByLetter[letter],
+                     kAllowedElements.begin() + kAllowedByLetter[letter + 1],
+                     [&](std::string_view e) { return same(e, name); });
 }
 
 // Elements whose content is dropped along with their tags.
@@ -97,13 +133,13 @@ bool unsafe_style(std::string_view value) {
          v.find("-moz-binding") != std::string::npos;
 }
 
-void write_start_tag(std::string& out, const Token& t, std::string_view base_url) {
+void write_start_tag(std::string& out, const Token& t, bool is_void, std::string_view base_url) {
   out += '<';
   out += t.name;
   for (const auto& [name, value] : t.attrs) {
     if (name.starts_with("on") || contains(kDroppedAttributes, name) ||
-        name.find(':') != std::string::npos || name.find('"') != std::string::npos ||
-        name.find('\'') != std::string::npos || name.find('<') != std::string::npos) {
+        std::any_of(name.begin(), name.end(),
+                    [](char c) { return c == ':' || c == '"' || c == '\'' || c == '<'; })) {
       continue;
     }
     if (contains(kUrlAttributes, name)) {
@@ -117,7 +153,7 @@ void write_start_tag(std::string& out, const Token& t, std::string_view base_url
       out += '"';
       continue;
     }
-    if (name == "style" && unsafe_style(value)) {
+    if (same(name, "style") && unsafe_style(value)) {
       continue;
     }
     out += ' ';
@@ -126,7 +162,7 @@ void write_start_tag(std::string& out, const Token& t, std::string_view base_url
     escape_into(out, value);
     out += '"';
   }
-  out += contains(kVoidElements, t.name) ? " />" : ">";
+  out += is_void ? " />" : ">";
 }
 
 void append_end_tag(std::string& out, std::string_view name) {
@@ -160,23 +196,26 @@ std::string sanitize(std::string_view html, std::string_view base_url) {
     case Token::Kind::text:
       escape_into(out, t.text);
       break;
-    case Token::Kind::start_tag:
+    case Token::Kind::start_tag: {
+      bool is_void = contains(kVoidElements, t.name);
       if (contains(kDroppedWithContent, t.name)) {
-        if (!t.self_closing && !contains(kVoidElements, t.name)) {
+        if (!t.self_closing && !is_void) {
           dropping = t.name;
           dropping_depth = 1;
         }
       } else if (allowed_element(t.name)) {
-        write_start_tag(out, t, base_url);
-        if (!contains(kVoidElements, t.name) && !t.self_closing) {
+        write_start_tag(out, t, is_void, base_url);
+        if (!is_void && !t.self_closing) {
           open.push_back(t.name);
-        } else if (!contains(kVoidElements, t.name)) {
+        } else if (!is_void) {
           append_end_tag(out, t.name);
         }
       }
       break;
+    }
     case Token::Kind::end_tag: {
-      auto it = std::find(open.rbegin(), open.rend(), t.name);
+      auto it = std::find_if(open.rbegin(), open.rend(),
+                             [&](const std::string& name) { return same(name, t.name); });
       if (it == open.rend()) {
         break; // a stray end tag closes nothing
       }

@@ -5,6 +5,7 @@
 
 #include "feeds/dates.hpp"
 #include "feeds/html.hpp"
+#include "feeds/json_reader.hpp"
 #include "feeds/text_construct.hpp"
 #include "feeds/url.hpp"
 #include "feeds/utf8.hpp"
@@ -14,31 +15,6 @@ namespace feedpop::feeds::json {
 namespace {
 
 using nlohmann::json;
-
-// nlohmann's parser recurses per nesting level: refuse absurd nesting before parsing.
-bool nesting_within(std::string_view s, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) {
-        return false;
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 std::optional<std::string> string_of(const json& obj, const char* key) {
   auto it = obj.find(key);
@@ -156,13 +132,14 @@ Entry entry_of(const json& it, const std::string& base) {
 } // namespace
 
 std::optional<Feed> parse_json_feed(std::string_view body, const ParseOptions& options) {
-  if (!utf8::is_valid(body) || !nesting_within(body, 256)) {
+  if (!utf8::is_valid(body)) {
     return std::nullopt;
   }
-  json doc = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || !is_json_feed(doc)) {
+  std::optional<json> parsed = read_json(body);
+  if (!parsed || !parsed->is_object() || !is_json_feed(*parsed)) {
     return std::nullopt;
   }
+  json& doc = *parsed;
   Feed feed;
   feed.format = Format::json;
   feed.title = string_of(doc, "title");

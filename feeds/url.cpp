@@ -72,6 +72,32 @@ std::string remove_dot_segments(std::string_view in) {
   return out;
 }
 
+// True when some segment of `path` is "." or "..": otherwise remove_dot_segments() would
+// return `path` unchanged (only its copy rule would apply), so the common case skips it.
+bool has_dot_segment(std::string_view path) {
+  for (std::size_t start = 0;;) {
+    auto slash = path.find('/', start);
+    auto segment = path.substr(start, slash == std::string_view::npos ? std::string_view::npos
+                                                                      : slash - start);
+    if (segment == "." || segment == "..") {
+      return true;
+    }
+    if (slash == std::string_view::npos) {
+      return false;
+    }
+    start = slash + 1;
+  }
+}
+
+// out += remove_dot_segments(path), without the temporary in the common case.
+void append_path(std::string& out, std::string_view path) {
+  if (has_dot_segment(path)) {
+    out += remove_dot_segments(path);
+  } else {
+    out += path;
+  }
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
     s.remove_prefix(1);
@@ -100,18 +126,22 @@ bool has_scheme(std::string_view ref) {
 }
 
 std::string resolve(std::string_view base_in, std::string_view ref_in) {
+  // Called for every link and every href/src of every sanitised body: written to build the
+  // result in one string.
   std::string_view ref = trim(ref_in);
   std::string_view base = trim(base_in);
   if (base.empty() || has_scheme(ref)) {
     if (has_scheme(ref)) {
       Parts r = split(ref);
-      std::string out(r.scheme);
-      out += ':';
-      if (r.has_authority) {
-        out += "//";
-        out += r.authority;
+      if (!r.has_authority || !has_dot_segment(r.path)) {
+        return std::string(ref); // reassembling the parts would give `ref` back
       }
-      out += r.has_authority ? remove_dot_segments(r.path) : std::string(r.path);
+      std::string out;
+      out.reserve(ref.size());
+      out += r.scheme;
+      out += "://";
+      out += r.authority;
+      append_path(out, r.path);
       if (r.has_query) {
         out += '?';
         out += r.query;
@@ -126,51 +156,54 @@ std::string resolve(std::string_view base_in, std::string_view ref_in) {
   }
   Parts b = split(base);
   Parts r = split(ref);
-  std::string authority, path, query;
-  bool has_authority = false, has_query = false;
+  std::string out;
+  out.reserve(base.size() + ref.size());
+  out += b.scheme;
+  if (!b.scheme.empty()) {
+    out += ':';
+  }
+  std::string_view query;
+  bool has_query = false;
   if (r.has_authority) {
-    has_authority = true;
-    authority = r.authority;
-    path = remove_dot_segments(r.path);
+    out += "//";
+    out += r.authority;
+    append_path(out, r.path);
     has_query = r.has_query;
     query = r.query;
   } else {
-    has_authority = b.has_authority;
-    authority = b.authority;
+    if (b.has_authority) {
+      out += "//";
+      out += b.authority;
+    }
     if (r.path.empty()) {
-      path = b.path;
+      out += b.path;
       has_query = r.has_query || b.has_query;
       query = r.has_query ? r.query : b.query;
     } else {
       if (r.path.front() == '/') {
-        path = remove_dot_segments(r.path);
+        append_path(out, r.path);
       } else {
-        // §5.2.3 merge.
-        std::string merged;
+        // §5.2.3 merge, built in place, then dot segments removed from the merged path.
+        std::size_t at = out.size();
         if (b.has_authority && b.path.empty()) {
-          merged = "/";
+          out += '/';
         } else {
           auto slash = b.path.rfind('/');
           if (slash != std::string_view::npos) {
-            merged = b.path.substr(0, slash + 1);
+            out += b.path.substr(0, slash + 1);
           }
         }
-        merged += r.path;
-        path = remove_dot_segments(merged);
+        out += r.path;
+        if (has_dot_segment(std::string_view(out).substr(at))) {
+          std::string path = remove_dot_segments(std::string_view(out).substr(at));
+          out.resize(at);
+          out += path;
+        }
       }
       has_query = r.has_query;
       query = r.query;
     }
   }
-  std::string out(b.scheme);
-  if (!b.scheme.empty()) {
-    out += ':';
-  }
-  if (has_authority) {
-    out += "//";
-    out += authority;
-  }
-  out += path;
   if (has_query) {
     out += '?';
     out += query;

@@ -33,8 +33,8 @@ bool is_name_char(char c) {
   return is_alpha(c) || is_digit(c) || c == '_' || c == '-' || c == '.';
 }
 
-// Bytes the pass must look at: C0 controls XML forbids, '&', '<' and 0xC2 (the lead byte of
-// the C1 controls' UTF-8 form).
+// Bytes the pass must look at: C0 controls XML forbids, '&', "<!" (comments, CDATA and
+// the DOCTYPE) and 0xC2 (the lead byte of the C1 controls' UTF-8 form).
 constexpr std::array<bool, 256> kSpecial = [] {
   std::array<bool, 256> t{};
   for (int c = 0; c < 0x20; ++c) {
@@ -44,29 +44,36 @@ constexpr std::array<bool, 256> kSpecial = [] {
   return t;
 }();
 
+bool is_special_at(std::string_view s, std::size_t i) {
+  return kSpecial[static_cast<unsigned char>(s[i])] &&
+         (s[i] != '<' || (i + 1 < s.size() && s[i + 1] == '!'));
+}
+
 // Index of the first special byte in s[i..], or s.size(). The pass reads every byte of
-// every XML feed, so it looks at 16 bytes per step where SSE2 is there.
+// every XML feed, so it looks at 16 bytes per step where SSE2 is there; a '<' counts only
+// before '!', so ordinary tags do not stop the scan.
 std::size_t next_special(std::string_view s, std::size_t i) {
 #if defined(__SSE2__)
   const __m128i max_control = _mm_set1_epi8(0x1F);
   const __m128i tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-  const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<');
+  const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), bang = _mm_set1_epi8('!');
   const __m128i c2 = _mm_set1_epi8(static_cast<char>(0xC2));
-  for (; i + 16 <= s.size(); i += 16) {
+  for (; i + 17 <= s.size(); i += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i + 1));
     __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, max_control), v); // v <= 0x1F
     __m128i allowed = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)),
                                    _mm_cmpeq_epi8(v, cr));
-    __m128i hit =
-        _mm_or_si128(_mm_andnot_si128(allowed, control),
-                     _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, lt)),
-                                  _mm_cmpeq_epi8(v, c2)));
+    __m128i markup = _mm_and_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(next, bang));
+    __m128i hit = _mm_or_si128(
+        _mm_andnot_si128(allowed, control),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp), markup), _mm_cmpeq_epi8(v, c2)));
     if (auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit)); mask != 0) {
       return i + static_cast<std::size_t>(std::countr_zero(mask));
     }
   }
 #endif
-  while (i < s.size() && !kSpecial[static_cast<unsigned char>(s[i])]) {
+  while (i < s.size() && !is_special_at(s, i)) {
     ++i;
   }
   return i;
@@ -195,11 +202,7 @@ std::string repair_lexical_faults(std::string& doc) {
   };
   while ((i = next_special(in, i)) < in.size()) {
     auto c = static_cast<unsigned char>(in[i]);
-    if (c == '<') {
-      if (i + 1 < in.size() && in[i + 1] != '!') {
-        ++i; // a tag: only "<!" starts what this pass treats specially
-        continue;
-      }
+    if (c == '<') { // "<!"
       if (in.compare(i, 9, "<![CDATA[") == 0 || in.compare(i, 4, "<!--") == 0) {
         std::string_view end = in[i + 2] == '[' ? "]]>" : "-->";
         auto e = in.find(end, i);
