@@ -1,5 +1,6 @@
 #include "feeds/xml_prepass.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <string_view>
@@ -157,7 +158,8 @@ std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& o
   return 1;
 }
 
-// The DOCTYPE declaration at doc[i] ("<!DOCTYPE"), internal subset included.
+} // namespace
+
 std::size_t doctype_end(std::string_view doc, std::size_t i) {
   int bracket = 0;
   char quote = 0;
@@ -175,10 +177,8 @@ std::size_t doctype_end(std::string_view doc, std::size_t i) {
       return k + 1;
     }
   }
-  return doc.size();
+  return std::string_view::npos;
 }
-
-} // namespace
 
 std::string repair_lexical_faults(std::string& doc) {
   // Most documents need nothing: nothing is copied until the first repair.
@@ -213,7 +213,7 @@ std::string repair_lexical_faults(std::string& doc) {
         start_copy(i);
         flush_plain(i);
         r.doctype = true;
-        i = doctype_end(in, i);
+        i = std::min(doctype_end(in, i), in.size()); // unterminated: to the end
         plain_from = i;
         continue;
       }

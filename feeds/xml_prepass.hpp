@@ -11,11 +11,16 @@
 // CDATA sections and comments are left untouched.
 
 #include <string>
+#include <string_view>
 
 namespace feedpop::feeds::xml {
 
 // Rewrites `doc` (UTF-8) in place; returns a description of what was repaired, empty when
 // the document needed nothing.
 std::string repair_lexical_faults(std::string& doc);
+
+// The end (one past its '>') of the DOCTYPE declaration at doc[i] ("<!DOCTYPE"), internal
+// subset and quoted strings included; std::string_view::npos when it is not terminated.
+std::size_t doctype_end(std::string_view doc, std::size_t i);
 
 } // namespace feedpop::feeds::xml

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <limits>
 
+#include "feeds/xml_prepass.hpp"
+
 namespace feedpop::feeds::xml {
 
 namespace {
@@ -411,24 +413,12 @@ template <bool Build> ParseStatus Scanner<Build>::markup_declaration(char*& p) {
   }
   if (rest.starts_with("<!DOCTYPE")) {
     // Skipped whole, internal subset included; nothing in it is ever read.
-    int brackets = 0;
-    char quote = 0;
-    for (char* q = p + 9; q < end_; ++q) {
-      char c = *q;
-      if (quote != 0) {
-        quote = c == quote ? 0 : quote;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '[') {
-        ++brackets;
-      } else if (c == ']') {
-        --brackets;
-      } else if (c == '>' && brackets <= 0) {
-        p = q + 1;
-        return {};
-      }
+    std::size_t end = doctype_end(rest, 0);
+    if (end == std::string_view::npos) {
+      return fail(p, "unterminated DOCTYPE");
     }
-    return fail(p, "unterminated DOCTYPE");
+    p += end;
+    return {};
   }
   return fail(p, "unrecognized markup declaration");
 }

@@ -163,7 +163,8 @@ TEST(XmlTree, MalformedMarkupIsANamedError) {
                          {"</a>", "end tag without a start tag"},
                          {"<a></a x>", "bad end tag"},
                          {"<a/ >", "bad start tag"},
-                         {"<a", "unexpected end of document in a start tag"}}) {
+                         {"<a", "unexpected end of document in a start tag"},
+                         {"<!DOCTYPE a [<!ENTITY b \"]>\">", "unterminated DOCTYPE"}}) {
     ParseStatus s;
     dump(c.xml, &s);
     EXPECT_FALSE(s) << c.xml;
