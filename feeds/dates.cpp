@@ -7,20 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "feeds/ascii.hpp"
+
 namespace feedpop::feeds {
 
 namespace {
 
 using std::chrono::sys_seconds;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<unsigned char>(c - 'A') < 26 ? static_cast<char>(c | 0x20)
-                                                 : c; // tolower, "C" locale
-  }
-  return out;
-}
+using ascii::lower;
 
 std::vector<std::string> split_ws(std::string_view s) {
   std::vector<std::string> out;

@@ -9,6 +9,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "feeds/ascii.hpp"
 #include "feeds/html_entities.hpp"
 #include "feeds/url.hpp"
 #include "feeds/utf8.hpp"
@@ -20,29 +21,16 @@ namespace {
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
-// The process never calls setlocale(), so <cctype> runs in the "C" locale: these ASCII-only
-// forms answer exactly as std::isalpha/std::isalnum/std::tolower do, without the call.
-bool is_alpha(char c) {
-  return static_cast<unsigned char>((c | 0x20) - 'a') < 26;
-}
-bool is_digit(char c) {
-  return static_cast<unsigned char>(c - '0') < 10;
-}
-bool is_alnum(char c) {
-  return is_alpha(c) || is_digit(c);
-}
-bool is_xdigit(char c) {
-  return is_digit(c) || static_cast<unsigned char>((c | 0x20) - 'a') < 6;
-}
-char ascii_lower(char c) {
-  return static_cast<unsigned char>(c - 'A') < 26 ? static_cast<char>(c | 0x20) : c;
-}
+using ascii::is_alnum;
+using ascii::is_alpha;
+using ascii::is_digit;
+using ascii::is_xdigit;
 
 // `s` lower-cased into `out` (whose buffer is reused).
 void assign_lower(std::string& out, std::string_view s) {
   out.assign(s);
   for (char& c : out) {
-    c = ascii_lower(c);
+    c = ascii::lower(c);
   }
 }
 
@@ -51,7 +39,7 @@ bool iequals_prefix(std::string_view s, std::size_t at, std::string_view prefix)
     return false;
   }
   for (std::size_t k = 0; k < prefix.size(); ++k) {
-    if (ascii_lower(s[at + k]) != prefix[k]) {
+    if (ascii::lower(s[at + k]) != prefix[k]) {
       return false;
     }
   }
@@ -102,7 +90,7 @@ std::size_t decode_reference(std::string_view text, std::size_t i, std::string& 
     std::uint32_t cp = 0;
     while (j < text.size() && (hex ? is_xdigit(text[j]) : is_digit(text[j]))) {
       if (cp <= 0x10FFFF) {
-        int d = is_digit(text[j]) ? text[j] - '0' : ascii_lower(text[j]) - 'a' + 10;
+        int d = is_digit(text[j]) ? text[j] - '0' : ascii::lower(text[j]) - 'a' + 10;
         cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(d);
       }
       ++j;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "feeds/ascii.hpp"
 #include "feeds/html.hpp"
 #include "feeds/url.hpp"
 
@@ -88,18 +89,13 @@ constexpr std::array<std::string_view, 9> kUrlAttributes = {
 constexpr std::array<std::string_view, 6> kDroppedAttributes = {"srcset", "formaction", "xmlns",
                                                                 "form",   "ping",       "dynsrc"};
 
-char ascii_lower(char c) {
-  // Same as std::tolower in the "C" locale, which is the only one the process uses.
-  return static_cast<unsigned char>(c - 'A') < 26 ? static_cast<char>(c | 0x20) : c;
-}
-
 // Browsers ignore whitespace and control characters inside a scheme ("java\tscript:"):
 // `v` without bytes <= 0x20, lower-cased, into `out` (whose buffer is reused).
 void compact_lower(std::string& out, std::string_view v) {
   out.clear();
   for (char c : v) {
     if (static_cast<unsigned char>(c) > 0x20) {
-      out += ascii_lower(c);
+      out += ascii::lower(c);
     }
   }
 }
@@ -111,7 +107,7 @@ bool compact_starts_with(std::string_view value, std::string_view prefix) {
     if (static_cast<unsigned char>(value[i]) <= 0x20) {
       continue;
     }
-    if (ascii_lower(value[i]) != prefix[k]) {
+    if (ascii::lower(value[i]) != prefix[k]) {
       return false;
     }
     ++k;

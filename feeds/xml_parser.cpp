@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "feeds/ascii.hpp"
 #include "feeds/base64.hpp"
 #include "feeds/dates.hpp"
 #include "feeds/html.hpp"
@@ -19,13 +20,8 @@ namespace feedpop::feeds::xml {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
+using ascii::iequals;
+using ascii::lower;
 
 // Namespace URI → feedparser's canonical prefix ("" for the feed formats themselves).
 std::optional<std::string_view> canonical_prefix(std::string_view uri_lower) {
@@ -266,14 +262,6 @@ private:
   std::optional<std::string> sy_period_, sy_frequency_;
 };
 
-// ASCII case-insensitive equality; `lower` is already lower case.
-bool iequals(std::string_view s, std::string_view lower) {
-  return s.size() == lower.size() &&
-         std::equal(s.begin(), s.end(), lower.begin(), [](char a, char b) {
-           return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + ('a' - 'A')) : a) == b;
-         });
-}
-
 // `name` is lower case; attribute names are matched case-insensitively.
 std::optional<std::string> Walker::attr(Node node, std::string_view name) const {
   std::optional<std::string> qualified;
@@ -354,7 +342,7 @@ std::string Walker::element_name(Node node) const {
     out += '_';
   }
   for (char c : local) {
-    out += c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+    out += lower(c);
   }
   return out;
 }
@@ -882,13 +870,7 @@ ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::
     std::string_view qname = n.name();
     auto colon = qname.rfind(':');
     std::string_view local = colon == std::string_view::npos ? qname : qname.substr(colon + 1);
-    auto is = [&](std::string_view word) {
-      return local.size() == word.size() &&
-             std::equal(local.begin(), local.end(), word.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == b;
-             });
-    };
-    entry_elements += is("item") || is("entry") ? 1 : 0;
+    entry_elements += iequals(local, "item") || iequals(local, "entry") ? 1 : 0;
   });
   feed.entries.reserve(std::min(entry_elements, limits.max_entries));
   Walker walker(feed, options, utf8_declared, limits);

@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "feeds/ascii.hpp"
 #include "feeds/html_entities.hpp"
 #include "feeds/utf8.hpp"
 
@@ -20,16 +21,10 @@ constexpr std::array<char16_t, 32> kWindows1252C1 = {
     0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
 
-// ASCII classes: the process runs in the "C" locale, where <cctype> answers the same.
-bool is_digit(char c) {
-  return static_cast<unsigned char>(c - '0') < 10;
-}
-bool is_alpha(char c) {
-  return static_cast<unsigned char>((c | 0x20) - 'a') < 26;
-}
-bool is_xdigit(char c) {
-  return is_digit(c) || static_cast<unsigned char>((c | 0x20) - 'a') < 6;
-}
+using ascii::is_alpha;
+using ascii::is_digit;
+using ascii::is_xdigit;
+
 bool is_name_char(char c) {
   return is_alpha(c) || is_digit(c) || c == '_' || c == '-' || c == '.';
 }
