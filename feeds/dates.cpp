@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "feeds/ascii.hpp"
+#include "common/ascii.hpp"
 
 namespace feedpop::feeds {
 

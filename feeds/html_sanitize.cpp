@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "feeds/ascii.hpp"
+#include "common/ascii.hpp"
 #include "feeds/html.hpp"
 #include "feeds/url.hpp"
 

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "feeds/ascii.hpp"
+#include "common/ascii.hpp"
 #include "feeds/base64.hpp"
 #include "feeds/dates.hpp"
 #include "feeds/html.hpp"

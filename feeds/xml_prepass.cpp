@@ -8,7 +8,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "feeds/ascii.hpp"
+#include "common/ascii.hpp"
 #include "feeds/html_entities.hpp"
 #include "feeds/utf8.hpp"
 

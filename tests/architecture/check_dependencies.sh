@@ -8,14 +8,16 @@ fail=0
 
 # folder → project folders it may include (besides itself)
 declare -A allowed_project=(
-  [feeds]=""
-  [mail]="feeds"
-  [storage]=""
-  [pop3]=""
-  [gateway]="feeds mail storage pop3"
+  [common]=""
+  [feeds]="common"
+  [mail]="common feeds"
+  [storage]="common"
+  [pop3]="common"
+  [gateway]="common feeds mail storage pop3"
 )
 # folder → external headers it must never include (regex on the include path)
 declare -A forbidden_external=(
+  [common]='^(curl/|sqlite3\.h|boost/|pugixml|nlohmann/|openssl/ssl\.h)'
   [feeds]='^(sqlite3\.h|boost/asio|openssl/ssl\.h)'
   [mail]='^(curl/|sqlite3\.h|boost/asio|pugixml)'
   [storage]='^(curl/|boost/asio|pugixml|openssl/ssl\.h)'
@@ -24,6 +26,7 @@ declare -A forbidden_external=(
 )
 # folder → link targets its CMakeLists.txt must not name
 declare -A forbidden_links=(
+  [common]='CURL::|SQLite::|feedpop::(feeds|mail|storage|pop3)|Boost::|pugixml'
   [feeds]='SQLite::|feedpop::(mail|storage|pop3)|Boost::'
   [mail]='CURL::|SQLite::|feedpop::(storage|pop3)|Boost::|pugixml'
   [storage]='CURL::|feedpop::(feeds|mail|pop3)|Boost::|pugixml'
@@ -31,13 +34,13 @@ declare -A forbidden_links=(
   [gateway]='^$'
 )
 
-for dir in feeds mail storage pop3 gateway; do
+for dir in common feeds mail storage pop3 gateway; do
   [ -d "$root/$dir" ] || { echo "missing folder $dir/"; fail=1; continue; }
   while IFS= read -r line; do
     file=${line%%:*}
     inc=$(sed -E 's/.*#include[[:space:]]*[<"]([^>"]+)[>"].*/\1/' <<<"$line")
     top=${inc%%/*}
-    if [[ "$inc" == */* ]] && [[ " feeds mail storage pop3 gateway " == *" $top "* ]]; then
+    if [[ "$inc" == */* ]] && [[ " common feeds mail storage pop3 gateway " == *" $top "* ]]; then
       if [ "$top" != "$dir" ] && [[ " ${allowed_project[$dir]} " != *" $top "* ]]; then
         echo "VIOLATION: $file includes $inc ($dir/ may not depend on $top/)"
         fail=1
