@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/base64.hpp"
 #include "mail/utf8.hpp"
 
 namespace feedpop::mail {
@@ -17,9 +18,6 @@ constexpr std::size_t ew_limit = 75;
 constexpr std::size_t ew_overhead = 12; // "=?UTF-8?B?" + "?="
 // A word longer than this cannot be folded onto a line of its own and is encoded instead.
 constexpr std::size_t longest_plain_word = 70;
-
-constexpr std::string_view base64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 bool is_space_like(char32_t cp) {
   return cp <= 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
@@ -42,7 +40,7 @@ std::size_t q_length(std::string_view text) {
 }
 
 std::size_t b_length(std::size_t bytes) {
-  return (bytes + 2) / 3 * 4;
+  return base64::encoded_size(bytes);
 }
 
 enum class EwKind { q, b };
@@ -66,21 +64,7 @@ std::string encode_payload(std::string_view text, EwKind kind) {
     }
     return out;
   }
-  for (std::size_t i = 0; i < text.size(); i += 3) {
-    std::uint32_t group = static_cast<unsigned char>(text[i]) << 16;
-    const std::size_t n = std::min<std::size_t>(3, text.size() - i);
-    if (n > 1) {
-      group |= static_cast<unsigned char>(text[i + 1]) << 8;
-    }
-    if (n > 2) {
-      group |= static_cast<unsigned char>(text[i + 2]);
-    }
-    out += base64_alphabet[(group >> 18) & 63];
-    out += base64_alphabet[(group >> 12) & 63];
-    out += n > 1 ? base64_alphabet[(group >> 6) & 63] : '=';
-    out += n > 2 ? base64_alphabet[group & 63] : '=';
-  }
-  return out;
+  return base64::encode(text);
 }
 
 std::string encoded_word(std::string_view text, EwKind kind) {
