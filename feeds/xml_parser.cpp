@@ -10,11 +10,11 @@
 
 #include "common/ascii.hpp"
 #include "common/base64.hpp"
+#include "common/utf8.hpp"
 #include "feeds/dates.hpp"
 #include "feeds/html.hpp"
 #include "feeds/text_construct.hpp"
 #include "feeds/url.hpp"
-#include "feeds/utf8.hpp"
 #include "feeds/xml_tree.hpp"
 
 namespace feedpop::feeds::xml {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/base64.hpp"
-#include "mail/utf8.hpp"
+#include "common/utf8.hpp"
 
 namespace feedpop::mail {
 namespace {
@@ -81,7 +81,7 @@ std::size_t chunk_end(std::string_view text, std::size_t pos, EwKind kind, std::
   std::size_t end = pos;
   std::size_t q = 0;
   while (end < text.size()) {
-    const std::size_t len = std::max<std::size_t>(1, utf8::sequence_length(text, end));
+    const std::size_t len = utf8::scan(text, end).length;
     const std::size_t next_q = q + q_length(text.substr(end, len));
     const std::size_t size = ew_overhead + (kind == EwKind::q ? next_q : b_length(end + len - pos));
     if (size > budget && end > pos) {
@@ -216,14 +216,15 @@ std::string normalize_text(std::string_view text) {
   out.reserve(text.size());
   bool pending_space = false;
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t len = utf8::sequence_length(text, i);
-    if (len == 0) {
+    const utf8::Scan scan = utf8::scan(text, i);
+    const std::size_t len = scan.length;
+    if (!scan.valid) {
       if (pending_space && !out.empty()) {
         out += ' ';
       }
       pending_space = false;
       out += utf8::replacement;
-      ++i;
+      i += len;
       continue;
     }
     if (is_space_like(utf8::decode(text, i, len))) {
@@ -259,7 +260,7 @@ std::string fit_display_name(std::string_view normalized) {
       // Cut whole characters until "run…" fits in one encoded-word; drop the rest.
       std::size_t end = 0;
       for (std::size_t pos = 0; pos < run.size();) {
-        const std::size_t len = std::max<std::size_t>(1, utf8::sequence_length(run, pos));
+        const std::size_t len = utf8::scan(run, pos).length;
         const std::string candidate = run.substr(0, pos + len) + "\xE2\x80\xA6";
         if (encoded_length(candidate, best_kind(candidate)) > ew_limit) {
           break;

@@ -5,7 +5,7 @@
 
 #include "feeds/html.hpp"
 #include "feeds/url.hpp"
-#include "feeds/utf8.hpp"
+#include "common/utf8.hpp"
 #include "feeds/xml_prepass.hpp"
 
 namespace feedpop::feeds {
