@@ -87,12 +87,6 @@ public:
 
   const std::vector<pop3::MessageInfo>& messages() const override { return messages_; }
 
-  void read(std::size_t index, const std::function<bool(std::string_view)>& sink) override {
-    check(index);
-    guarded("read",
-            [&](storage::Store& store) { store.read_message(ids_[index], read_chunk, sink); });
-  }
-
   // The session pulls RETR/TOP one buffer at a time. The Store streams from the start
   // only, so the message being sent is held whole while it goes out: taken from the shared
   // MessageCache, or read once (into a string reserved to the listed size, filled piece by
