@@ -1,8 +1,8 @@
 #include "feeds/text_construct.hpp"
 
-#include <cctype>
 #include <cstring>
 
+#include "common/ascii.hpp"
 #include "common/utf8.hpp"
 #include "feeds/html.hpp"
 #include "feeds/html_entities.hpp"
@@ -13,11 +13,7 @@ namespace {
 
 std::string local_lower(std::string_view qname) {
   auto colon = qname.rfind(':');
-  std::string name(colon != std::string_view::npos ? qname.substr(colon + 1) : qname);
-  for (char& c : name) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return name;
+  return ascii::lower(colon != std::string_view::npos ? qname.substr(colon + 1) : qname);
 }
 
 // Text of inline markup is written escaped (html::escape also turns '"' into &quot;, which
@@ -60,7 +56,7 @@ void serialize(xml::Node node, std::string& out, bool& xhtml, std::size_t depth)
         }
         out += ' ';
         for (char c : an) {
-          out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          out += ascii::lower(c);
         }
         out += "=\"";
         html::escape_into(out, a.value());
@@ -80,7 +76,7 @@ void serialize(xml::Node node, std::string& out, bool& xhtml, std::size_t depth)
 }
 
 bool is_word(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+  return ascii::is_alnum(c) || c == '_';
 }
 
 } // namespace
@@ -117,7 +113,7 @@ bool looks_like_html(std::string_view s) {
       }
       std::string name(s.substr(start, j - start));
       for (char& c : name) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        c = ascii::lower(c);
       }
       if (!html::is_safe_element(name)) {
         return false;
@@ -194,12 +190,9 @@ Person split_author(std::string_view raw) {
   auto at = s.find('@');
   if (at != std::string::npos) {
     auto is_local = [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.' ||
-             c == '+';
+      return ascii::is_alnum(c) || c == '_' || c == '-' || c == '.' || c == '+';
     };
-    auto is_domain = [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
-    };
+    auto is_domain = [](char c) { return ascii::is_alnum(c) || c == '-' || c == '.'; };
     std::size_t b = at;
     while (b > 0 && is_local(s[b - 1])) {
       --b;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
@@ -458,7 +457,7 @@ void Walker::on_link(Node node) {
       auto length = attr(node, "length");
       if (length && !length->empty() &&
           std::all_of(length->begin(), length->end(),
-                      [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }) &&
+                      [](char ch) { return ascii::is_digit(ch); }) &&
           length->size() < 19) {
         e.length = std::stoll(*length);
       }
@@ -608,9 +607,8 @@ void Walker::on_enclosure(Node node) {
   e.url = *url;
   e.type = text::clean(attr(node, "type").value_or(""));
   auto length = text::clean(attr(node, "length").value_or(""));
-  if (length && length->size() < 19 && std::all_of(length->begin(), length->end(), [](char ch) {
-        return std::isdigit(static_cast<unsigned char>(ch));
-      })) {
+  if (length && length->size() < 19 &&
+      std::all_of(length->begin(), length->end(), [](char ch) { return ascii::is_digit(ch); })) {
     e.length = std::stoll(*length);
   }
   feed_.entries.back().enclosures.push_back(std::move(e));
@@ -665,9 +663,8 @@ void Walker::start(Tag tag, Node node, std::size_t depth) {
   } else if (tag == Tag::ttl) {
     if (!in_entry_) {
       auto v = text::clean(text::direct_text(node)).value_or("");
-      if (!v.empty() && v.size() < 9 && std::all_of(v.begin(), v.end(), [](char ch) {
-            return std::isdigit(static_cast<unsigned char>(ch));
-          })) {
+      if (!v.empty() && v.size() < 9 &&
+          std::all_of(v.begin(), v.end(), [](char ch) { return ascii::is_digit(ch); })) {
         feed_.ttl = std::chrono::minutes(std::stol(v)); // RSS 2.0: minutes
       }
     }
@@ -807,7 +804,7 @@ std::optional<std::chrono::seconds> Walker::syndication_interval() const {
   long frequency = 1;
   if (sy_frequency_ && !sy_frequency_->empty() && sy_frequency_->size() < 6 &&
       std::all_of(sy_frequency_->begin(), sy_frequency_->end(),
-                  [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+                  [](char ch) { return ascii::is_digit(ch); })) {
     frequency = std::max(1L, std::stol(*sy_frequency_));
   }
   if (seconds == 0) {
