@@ -26,16 +26,16 @@ void append_text(std::string& out, std::string_view text, bool xhtml) {
   }
 }
 
-void serialize(xml::Node node, std::string& out, bool& xhtml, std::size_t depth) {
-  // Leading text is the element's own value (see xml_tree.hpp), not a child node.
+void serialize(pugi::xml_node node, std::string& out, bool& xhtml, std::size_t depth) {
+  // Leading text is the element's own value (pugi::parse_embed_pcdata), not a child node.
   append_text(out, node.value(), xhtml);
-  for (xml::Node child : node.children()) {
+  for (pugi::xml_node child : node.children()) {
     switch (child.type()) {
-    case xml::NodeType::pcdata:
-    case xml::NodeType::cdata:
+    case pugi::node_pcdata:
+    case pugi::node_cdata:
       append_text(out, child.value(), xhtml);
       break;
-    case xml::NodeType::element: {
+    case pugi::node_element: {
       if (depth == 0) {
         xhtml = true;
         break;
@@ -49,7 +49,7 @@ void serialize(xml::Node node, std::string& out, bool& xhtml, std::size_t depth)
       xhtml = true;
       out += '<';
       out += name;
-      for (xml::Attribute a : child.attributes()) {
+      for (pugi::xml_attribute a = child.first_attribute(); a; a = a.next_attribute()) {
         std::string_view an = a.name();
         if (an == "xmlns" || an.starts_with("xmlns:")) {
           continue;
@@ -81,16 +81,16 @@ bool is_word(char c) {
 
 } // namespace
 
-std::string inner_markup(xml::Node node, bool& xhtml, std::size_t max_depth) {
+std::string inner_markup(pugi::xml_node node, bool& xhtml, std::size_t max_depth) {
   std::string out;
   serialize(node, out, xhtml, max_depth);
   return out;
 }
 
-std::string direct_text(xml::Node node) {
-  std::string out(node.value()); // leading text (see xml_tree.hpp)
-  for (xml::Node child : node.children()) {
-    if (child.type() == xml::NodeType::pcdata || child.type() == xml::NodeType::cdata) {
+std::string direct_text(pugi::xml_node node) {
+  std::string out(node.value()); // leading text (pugi::parse_embed_pcdata)
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
       out += child.value();
     }
   }
