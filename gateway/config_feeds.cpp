@@ -1,9 +1,8 @@
 // feeds.yaml's `feeds:` section: one feed per key.
 
-#include <regex>
-
 #include "common/ascii.hpp"
 #include "gateway/config_loader.hpp"
+#include "ingest/entry_filter.hpp"
 
 namespace feedpop::gateway::config_detail {
 
@@ -64,14 +63,14 @@ std::string Loader::feed_url(const Field& field) const {
   return "file://" + file_path;
 }
 
+// Filters are RE2 patterns (ingest/entry_filter.hpp); one RE2 cannot compile (a
+// lookaround, a backreference, a syntax error) is refused here, where it is written.
 std::vector<std::string> Loader::patterns(const Field& field) const {
   std::vector<std::string> out;
   for (const auto& item : list(field, "regular expressions")) {
-    try {
-      std::regex compiled(item.Scalar(), std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      fail(item.Mark(),
-           field.path + ": bad regular expression '" + item.Scalar() + "': " + e.what());
+    if (auto error = ingest::filter_pattern_error(item.Scalar())) {
+      fail(item.Mark(), field.path + ": bad regular expression '" + item.Scalar() + "': " + *error +
+                            " (RE2 syntax)");
     }
     out.push_back(item.Scalar());
   }
