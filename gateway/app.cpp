@@ -192,6 +192,7 @@ int Service::run() {
       (bound.implicit_tls ? facts.implicit : facts.plain).push_back(show(bound.endpoint));
     }
     fetcher_ = std::make_unique<Fetcher>(std::move(writer), config_);
+    fetcher_->set_pinned_entries([auth = auth_] { return auth->pinned_entries(); });
     fetcher_->start();
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());

@@ -1,6 +1,7 @@
 #include "gateway/store_adapter.hpp"
 
 #include <algorithm>
+#include <list>
 
 #include <spdlog/spdlog.h>
 
@@ -42,6 +43,45 @@ private:
   std::vector<std::unique_ptr<storage::Store>> idle_;
 };
 
+// The entry ids of every open session's snapshot, for retention to spare (README: "a
+// message in an open session stays retrievable until it ends"). A session registers a
+// pointer to its id list, which never changes while the session lives: one list insertion
+// per login, whatever the mailbox size. Thread-safe; shared like the pool, since a
+// Maildrop may outlive the authenticator.
+class SnapshotRegistry {
+public:
+  using Ids = std::vector<storage::EntryId>;
+  using Handle = std::list<const Ids*>::iterator;
+
+  Handle add(const Ids* ids) {
+    std::lock_guard lock(mutex_);
+    open_.push_front(ids);
+    return open_.begin();
+  }
+
+  void remove(Handle handle) {
+    std::lock_guard lock(mutex_);
+    open_.erase(handle);
+  }
+
+  Ids entries() const {
+    Ids out;
+    {
+      std::lock_guard lock(mutex_);
+      for (const Ids* ids : open_) {
+        out.insert(out.end(), ids->begin(), ids->end());
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::list<const Ids*> open_;
+};
+
 namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
@@ -78,15 +118,28 @@ private:
 class StoreMaildrop final : public pop3::Maildrop {
 public:
   StoreMaildrop(std::shared_ptr<ReaderPool> pool, std::shared_ptr<MessageCache> cache,
-                std::string user, std::vector<storage::MailboxItem> items)
-      : pool_(std::move(pool)), cache_(std::move(cache)), user_(std::move(user)) {
+                std::shared_ptr<SnapshotRegistry> registry, std::string user,
+                std::vector<storage::MailboxItem> items)
+      : pool_(std::move(pool)), cache_(std::move(cache)), registry_(std::move(registry)),
+        user_(std::move(user)) {
     ids_.reserve(items.size());
     messages_.reserve(items.size());
     for (auto& item : items) {
       ids_.push_back(item.id);
       messages_.push_back({std::move(item.uidl), item.size});
     }
+    if (registry_ && !ids_.empty()) {
+      registration_ = registry_->add(&ids_);
+    }
   }
+
+  ~StoreMaildrop() override {
+    if (registration_) {
+      registry_->remove(*registration_);
+    }
+  }
+  StoreMaildrop(const StoreMaildrop&) = delete;
+  StoreMaildrop& operator=(const StoreMaildrop&) = delete;
 
   const std::vector<pop3::MessageInfo>& messages() const override { return messages_; }
 
@@ -191,6 +244,8 @@ private:
 
   std::shared_ptr<ReaderPool> pool_;
   std::shared_ptr<MessageCache> cache_; // may be null: no caching
+  std::shared_ptr<SnapshotRegistry> registry_;
+  std::optional<SnapshotRegistry::Handle> registration_;
   std::string user_;
   std::vector<storage::EntryId> ids_;
   std::vector<pop3::MessageInfo> messages_;
@@ -204,7 +259,12 @@ StoreAuthenticator::StoreAuthenticator(OpenReader open_reader, std::shared_ptr<c
                                        std::size_t max_idle_readers, std::size_t cache_bytes)
     : config_(std::move(config)),
       pool_(std::make_shared<ReaderPool>(std::move(open_reader), max_idle_readers)),
-      cache_(cache_bytes > 0 ? std::make_shared<MessageCache>(cache_bytes) : nullptr) {}
+      cache_(cache_bytes > 0 ? std::make_shared<MessageCache>(cache_bytes) : nullptr),
+      registry_(std::make_shared<SnapshotRegistry>()) {}
+
+std::vector<storage::EntryId> StoreAuthenticator::pinned_entries() const {
+  return registry_->entries();
+}
 
 StoreAuthenticator::~StoreAuthenticator() = default;
 
@@ -259,7 +319,7 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
         throw;
       }
     }
-    return std::make_unique<StoreMaildrop>(pool_, cache_, std::move(mailbox->user),
+    return std::make_unique<StoreMaildrop>(pool_, cache_, registry_, std::move(mailbox->user),
                                            std::move(items));
   } catch (const storage::StoreError& e) {
     spdlog::error("mailbox of {}: storage error {}: {}", mailbox->user, e.code(), e.what());

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <thread>
 
 #include "temp_dir_support.hpp"
 
@@ -262,6 +264,58 @@ TEST_F(StoreAdapter, LargeMessagesStreamFromTheStoreAtEachOffsetAndAreNotCached)
   writer_->purge_retention("hn", std::nullopt, 0,
                            storage::Time(std::chrono::seconds(2'000'000'000)), {});
   EXPECT_THROW(second->read_at(1, 0, buf, sizeof buf), pop3::MaildropError);
+}
+
+TEST_F(StoreAdapter, OpenSnapshotsPinTheirEntriesUntilTheSessionEnds) {
+  auto auth = make_auth(make_config(), 0); // no cache: every read goes to the store
+  EXPECT_TRUE(auth->pinned_entries().empty());
+  auto bob = auth->open("bob"); // h1, h2
+  auto lwn = auth->open("alice+lwn");
+  const auto ids = writer_->snapshot("alice", {"lwn", "hn"});
+  ASSERT_EQ(ids.size(), 5U);
+  std::vector<storage::EntryId> all;
+  for (const auto& item : ids) {
+    all.push_back(item.id);
+  }
+  EXPECT_EQ(auth->pinned_entries(), all);
+  lwn.reset();
+  const auto pinned = auth->pinned_entries();
+  ASSERT_EQ(pinned.size(), 2U);
+  // Retention as the fetcher runs it: what bob's open session lists survives and reads.
+  const auto now = storage::Time(std::chrono::seconds(2'000'000'000));
+  EXPECT_EQ(writer_->purge_retention("hn", std::nullopt, 0, now, auth->pinned_entries()), 0U);
+  EXPECT_EQ(pull_all(*bob, 0).substr(0, 11), "Subject: h1");
+  bob.reset();
+  EXPECT_TRUE(auth->pinned_entries().empty());
+  EXPECT_EQ(writer_->purge_retention("hn", std::nullopt, 0, now, auth->pinned_entries()), 2U);
+  EXPECT_TRUE(auth->open("bob")->messages().empty());
+}
+
+TEST_F(StoreAdapter, PinsAreKeptConsistentUnderConcurrentLoginsAndLogouts) {
+  auto auth = make_auth();
+  std::atomic<bool> done{false};
+  std::thread reader([&] {
+    while (!done) {
+      const auto pinned = auth->pinned_entries();
+      EXPECT_TRUE(std::is_sorted(pinned.begin(), pinned.end()));
+      EXPECT_LE(pinned.size(), 5U);
+    }
+  });
+  std::vector<std::thread> sessions;
+  for (int t = 0; t < 4; ++t) {
+    sessions.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        auto m = auth->open(i % 2 == 0 ? "alice" : "bob");
+        EXPECT_FALSE(m->messages().empty());
+      }
+    });
+  }
+  for (auto& t : sessions) {
+    t.join();
+  }
+  done = true;
+  reader.join();
+  EXPECT_TRUE(auth->pinned_entries().empty());
 }
 
 TEST_F(StoreAdapter, ExpireDaysIsTheShortestRetention) {
