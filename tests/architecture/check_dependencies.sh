@@ -10,15 +10,17 @@ fail=0
 declare -A allowed_project=(
   [common]=""
   [feeds]="common"
+  [content]="common feeds"
   [mail]="common feeds"
   [storage]="common"
   [pop3]="common"
-  [gateway]="common feeds mail storage pop3"
+  [gateway]="common feeds content mail storage pop3"
 )
 # folder → external headers it must never include (regex on the include path)
 declare -A forbidden_external=(
   [common]='^(curl/|sqlite3\.h|boost/|pugixml|nlohmann/|openssl/ssl\.h)'
   [feeds]='^(sqlite3\.h|boost/asio|openssl/ssl\.h)'
+  [content]='^(sqlite3\.h|boost/asio|pqxx|libpq)'
   [mail]='^(curl/|sqlite3\.h|boost/asio|pugixml)'
   [storage]='^(curl/|boost/asio|pugixml|openssl/ssl\.h)'
   [pop3]='^(curl/|sqlite3\.h|pugixml|nlohmann/)'
@@ -28,19 +30,20 @@ declare -A forbidden_external=(
 declare -A forbidden_links=(
   [common]='CURL::|SQLite::|feedpop::(feeds|mail|storage|pop3)|Boost::|pugixml'
   [feeds]='SQLite::|feedpop::(mail|storage|pop3)|Boost::'
+  [content]='SQLite::|feedpop::(mail|storage|pop3|auth|ingest|smtp|web)|Boost::'
   [mail]='CURL::|SQLite::|feedpop::(storage|pop3)|Boost::|pugixml'
   [storage]='CURL::|feedpop::(feeds|mail|pop3)|Boost::|pugixml'
   [pop3]='CURL::|SQLite::|feedpop::(feeds|mail|storage)|pugixml'
   [gateway]='^$'
 )
 
-for dir in common feeds mail storage pop3 gateway; do
+for dir in common feeds content mail storage pop3 gateway; do
   [ -d "$root/$dir" ] || { echo "missing folder $dir/"; fail=1; continue; }
   while IFS= read -r line; do
     file=${line%%:*}
     inc=$(sed -E 's/.*#include[[:space:]]*[<"]([^>"]+)[>"].*/\1/' <<<"$line")
     top=${inc%%/*}
-    if [[ "$inc" == */* ]] && [[ " common feeds mail storage pop3 gateway " == *" $top "* ]]; then
+    if [[ "$inc" == */* ]] && [[ " common feeds content mail storage pop3 gateway " == *" $top "* ]]; then
       if [ "$top" != "$dir" ] && [[ " ${allowed_project[$dir]} " != *" $top "* ]]; then
         echo "VIOLATION: $file includes $inc ($dir/ may not depend on $top/)"
         fail=1
