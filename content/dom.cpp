@@ -19,19 +19,33 @@ const xmlChar* as_xml(const char* s) {
   return reinterpret_cast<const xmlChar*>(s);
 }
 
-// True when the first bytes declare an encoding libxml2 will honour (BOM or a charset in
-// a <meta>); without one, libxml2 2.9 would read the bytes as ISO-8859-1.
-bool declares_encoding(std::string_view html) {
-  if (html.starts_with("\xEF\xBB\xBF") || html.starts_with("\xFF\xFE") ||
-      html.starts_with("\xFE\xFF")) {
-    return true;
+// True when the bytes are well-formed UTF-8 (RFC 3629 §4). Text in a legacy 8-bit or
+// CJK encoding almost never is, so such a page is read as UTF-8 whatever its <meta>
+// claims (pages re-saved as UTF-8 keep their old declaration); otherwise libxml2 follows
+// the BOM or <meta charset>.
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t extra = c < 0x80           ? 0
+                              : (c >> 5) == 0x6  ? 1
+                              : (c >> 4) == 0xE  ? 2
+                              : (c >> 3) == 0x1E ? 3
+                                                 : 4;
+    if (extra == 4 || (extra == 1 && c < 0xC2) || i + extra >= s.size() + (extra == 0 ? 1 : 0)) {
+      return false;
+    }
+    for (std::size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
+        return false;
+      }
+    }
+    i += extra + 1;
   }
-  std::string head(html.substr(0, 4096));
-  for (char& c : head) {
-    c = ascii::lower(c);
-  }
-  return head.find("charset") != std::string::npos;
+  return true;
 }
+
+void ignore_error(void* /*ctx*/, const char* /*msg*/, ...) {}
 
 // Next node in document order below root, iteratively (no recursion on hostile depth).
 xmlNode* next_in_order(xmlNode* n, const xmlNode* root, bool descend = true) {
@@ -79,8 +93,11 @@ void cap_depth(xmlNode* root, int max_depth) {
 HtmlDocument parse(std::string_view html, int max_depth) {
   const int options =
       HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET;
+  // libxml2 reports encoding problems through its generic error handler (per thread)
+  // even with HTML_PARSE_NOERROR; a page's flaws are not the program's errors.
+  xmlSetGenericErrorFunc(nullptr, ignore_error);
   HtmlDocument doc(htmlReadMemory(html.data(), static_cast<int>(html.size()), nullptr,
-                                  declares_encoding(html) ? nullptr : "UTF-8", options));
+                                  valid_utf8(html) ? "UTF-8" : nullptr, options));
   if (doc != nullptr && xmlDocGetRootElement(doc.get()) != nullptr) {
     cap_depth(xmlDocGetRootElement(doc.get()), max_depth);
   }

@@ -38,14 +38,16 @@ bool phrasing_for_br(const xmlNode* n) {
 
 // <br><br> ends a paragraph: the following inline content becomes a <p>.
 void replace_double_breaks(xmlNode* root) {
+  std::set<const xmlNode*> removed; // freed as part of an earlier chain
   for (xmlNode* br : dom::all(root, "br")) {
-    if (br->parent == nullptr) {
-      continue; // removed as part of an earlier chain
+    if (removed.count(br) != 0) {
+      continue;
     }
     bool chain = false;
     for (xmlNode* next = next_significant(br->next); dom::is(next, "br");
          next = next_significant(br->next)) {
       chain = true;
+      removed.insert(next);
       dom::remove(next);
     }
     if (!chain) {
