@@ -1,5 +1,7 @@
 #include "content/images.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <string_view>
 #include <vector>
 
@@ -63,6 +65,32 @@ bool placeholder_src(std::string_view src) {
          src.find("image/svg") == std::string_view::npos;
 }
 
+// The URL of the widest (or densest) srcset candidate: "a.jpg 480w, b.jpg 960w" → b.jpg.
+std::string widest_candidate(std::string_view srcset) {
+  std::string best;
+  double best_size = -1;
+  std::size_t i = 0;
+  while (i < srcset.size()) {
+    while (i < srcset.size() && (ascii::is_space(srcset[i]) || srcset[i] == ',')) {
+      ++i;
+    }
+    const std::size_t start = i;
+    while (i < srcset.size() && !ascii::is_space(srcset[i]) && srcset[i] != ',') {
+      ++i;
+    }
+    const std::string_view url = srcset.substr(start, i - start);
+    const std::size_t end = std::min(srcset.find(',', i), srcset.size());
+    const std::string descriptor(ascii::trim(srcset.substr(i, end - i)));
+    i = end;
+    const double size = descriptor.empty() ? 1 : std::atof(descriptor.c_str());
+    if (!url.empty() && size > best_size) {
+      best_size = size;
+      best = url;
+    }
+  }
+  return best;
+}
+
 void reveal(xmlNode* img) {
   const std::string src = dom::attr(img, "src");
   if (placeholder_src(src)) {
@@ -94,6 +122,11 @@ void reveal(xmlNode* img) {
   }
   for (const auto& [target, value] : found) {
     dom::set_attr(img, target.c_str(), value);
+  }
+  if (dom::attr(img, "src").empty()) {
+    if (std::string widest = widest_candidate(dom::attr(img, "srcset")); !widest.empty()) {
+      dom::set_attr(img, "src", widest);
+    }
   }
 }
 
