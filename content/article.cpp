@@ -53,7 +53,10 @@ xmlNode* select_by_xpath(xmlDoc* doc, const std::string& expression) {
         nested = a == p;
       }
     }
-    if (dom::is_element(n) && !nested) {
+    if (n == xmlDocGetRootElement(doc)) {
+      n = dom::find_first(n, "body"); // <html> itself: its body is the article
+    }
+    if (n != nullptr && dom::is_element(n) && !nested) {
       picked.push_back(n);
     }
   }
@@ -61,11 +64,11 @@ xmlNode* select_by_xpath(xmlDoc* doc, const std::string& expression) {
     return nullptr;
   }
   xmlNode* article = xmlNewDocNode(doc, nullptr, reinterpret_cast<const xmlChar*>("div"), nullptr);
-  xmlAddChild(xmlDocGetRootElement(doc), article);
   for (xmlNode* n : picked) {
     xmlUnlinkNode(n);
     xmlAddChild(article, n);
   }
+  xmlAddChild(xmlDocGetRootElement(doc), article);
   return article;
 }
 
@@ -100,7 +103,7 @@ Attempt run_attempt(std::string_view html, const ExtractOptions& options, const 
   Scores scores;
   const std::vector<xmlNode*> to_score = prepare_candidates(body, flags, attempt.byline);
   attempt.article = select_article(attempt.doc.get(), body, to_score, flags, scores);
-  clean_article(attempt.article, flags, scores);
+  clean_article(attempt.article, flags);
   attempt.length = dom::text_length(attempt.article);
   return attempt;
 }

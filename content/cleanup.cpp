@@ -88,10 +88,11 @@ double heading_density(xmlNode* n) {
 
 // The "fishy" test: a block with few commas is removed when its mix of images,
 // paragraphs, list items, inputs, embeds and links says it is page furniture.
-bool fishy(xmlNode* n, const Flags& flags, const Scores& scores) {
+bool fishy(xmlNode* n, const Flags& flags) {
+  // Only the class hints count here: an ancestor's score is diluted by depth, and a list
+  // starting at -3 would be dropped for holding one captioned image.
   const int weight = flags.weight_classes ? hints::class_weight(n) : 0;
-  const auto it = scores.find(n);
-  if (weight + (it != scores.end() ? it->second : 0.0) < 0) {
+  if (weight < 0) {
     return true;
   }
   if (dom::comma_count(n) >= 10) {
@@ -135,8 +136,7 @@ bool fishy(xmlNode* n, const Flags& flags, const Scores& scores) {
          (embeds == 1 && length < 75) || embeds > 1;
 }
 
-void clean_conditionally(xmlNode* root, std::string_view tag, const Flags& flags,
-                         const Scores& scores) {
+void clean_conditionally(xmlNode* root, std::string_view tag, const Flags& flags) {
   if (!flags.clean_conditionally) {
     return;
   }
@@ -147,7 +147,7 @@ void clean_conditionally(xmlNode* root, std::string_view tag, const Flags& flags
     if ((tag == "table" && data_table(n)) || inside_data_table(n) || dom::has_ancestor(n, "code")) {
       continue;
     }
-    if (fishy(n, flags, scores)) {
+    if (fishy(n, flags)) {
       dom::remove(n);
     }
   }
@@ -217,9 +217,9 @@ void remove_breaks_before_paragraphs(xmlNode* article) {
 
 } // namespace
 
-void clean_article(xmlNode* article, const Flags& flags, const Scores& scores) {
-  clean_conditionally(article, "form", flags, scores);
-  clean_conditionally(article, "fieldset", flags, scores);
+void clean_article(xmlNode* article, const Flags& flags) {
+  clean_conditionally(article, "form", flags);
+  clean_conditionally(article, "fieldset", flags);
   for (const char* tag : {"object", "embed", "iframe"}) {
     for (xmlNode* n : dom::all(article, tag)) {
       if (!keeps_video(n)) {
@@ -233,9 +233,9 @@ void clean_article(xmlNode* article, const Flags& flags, const Scores& scores) {
   }
   clean_shares(article);
   clean_headers(article, flags);
-  clean_conditionally(article, "table", flags, scores);
-  clean_conditionally(article, "ul", flags, scores);
-  clean_conditionally(article, "div", flags, scores);
+  clean_conditionally(article, "table", flags);
+  clean_conditionally(article, "ul", flags);
+  clean_conditionally(article, "div", flags);
   for (xmlNode* h1 : dom::all(article, "h1")) {
     dom::rename(h1, "h2");
   }

@@ -8,6 +8,6 @@
 
 namespace feedpop::content {
 
-void clean_article(xmlNode* article, const Flags& flags, const Scores& scores);
+void clean_article(xmlNode* article, const Flags& flags);
 
 } // namespace feedpop::content

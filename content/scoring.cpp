@@ -113,7 +113,7 @@ xmlNode* climb(xmlNode* top, Scores& scores, const Flags& flags) {
   double last = scores[top];
   const double threshold = last / 3;
   for (xmlNode* p = top->parent; p != nullptr && !dom::is(p, "body"); p = p->parent) {
-    if (!scored(scores, p)) {
+    if (!scored(scores, p) || !dom::is_element(p->parent)) {
       continue;
     }
     const double s = scores[p];
@@ -126,7 +126,9 @@ xmlNode* climb(xmlNode* top, Scores& scores, const Flags& flags) {
     }
     last = s;
   }
-  while (top->parent != nullptr && dom::is_element(top->parent) && !dom::is(top->parent, "body") &&
+  // Never up to <html>: the article is moved out of its parent, which must stay in the tree.
+  while (top->parent != nullptr && dom::is_element(top->parent) &&
+         dom::is_element(top->parent->parent) && !dom::is(top->parent, "body") &&
          dom::element_child_count(top->parent) == 1) {
     top = top->parent;
   }
@@ -185,8 +187,9 @@ xmlNode* select_article(xmlDoc* doc, xmlNode* body, const std::vector<xmlNode*>&
   if (candidates.size() > top_candidates) {
     candidates.resize(top_candidates);
   }
+  // The new <div> joins the tree (owned by doc) only after the moves below, so it is never
+  // among the nodes it receives, even when <body> is missing and body is the root.
   xmlNode* article = xmlNewDocNode(doc, nullptr, reinterpret_cast<const xmlChar*>("div"), nullptr);
-  xmlAddChild(xmlDocGetRootElement(doc), article);
   if (candidates.empty() || candidates.front() == body) {
     // Nothing stands out: the whole body is the article.
     while (body->children != nullptr) {
@@ -194,23 +197,19 @@ xmlNode* select_article(xmlDoc* doc, xmlNode* body, const std::vector<xmlNode*>&
       xmlUnlinkNode(c);
       xmlAddChild(article, c);
     }
-    return article;
-  }
-  xmlNode* top = climb(common_ancestor(candidates.front(), candidates, scores), scores, flags);
-  xmlNode* parent = top->parent;
-  if (parent == nullptr || !dom::is_element(parent)) {
-    xmlUnlinkNode(top);
-    xmlAddChild(article, top);
-    return article;
-  }
-  for (xmlNode* s = parent->children; s != nullptr;) {
-    xmlNode* next = s->next;
-    if (dom::is_element(s) && (s == top || keeps_sibling(s, top, scores))) {
-      xmlUnlinkNode(s);
-      xmlAddChild(article, s);
+  } else {
+    xmlNode* top = climb(common_ancestor(candidates.front(), candidates, scores), scores, flags);
+    xmlNode* parent = top->parent;
+    for (xmlNode* s = parent->children; s != nullptr;) {
+      xmlNode* next = s->next;
+      if (dom::is_element(s) && (s == top || keeps_sibling(s, top, scores))) {
+        xmlUnlinkNode(s);
+        xmlAddChild(article, s);
+      }
+      s = next;
     }
-    s = next;
   }
+  xmlAddChild(xmlDocGetRootElement(doc), article);
   return article;
 }
 
