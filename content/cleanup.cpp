@@ -12,12 +12,6 @@ namespace feedpop::content {
 
 namespace {
 
-void remove_all(xmlNode* root, std::string_view tag) {
-  for (xmlNode* n : dom::all(root, tag)) {
-    dom::remove(n);
-  }
-}
-
 bool keeps_video(xmlNode* n) {
   for (const char* a : {"src", "data", "href"}) {
     if (hints::video_url(dom::attr(n, a))) {
@@ -183,7 +177,7 @@ void clean_shares(xmlNode* article) {
 
 void clean_headers(xmlNode* article, const Flags& flags) {
   for (const char* h : {"h1", "h2"}) {
-    for (xmlNode* n : dom::all(article, h)) {
+    for (xmlNode* n : dom::all_innermost_first(article, h)) {
       if (flags.weight_classes && hints::class_weight(n) < 0) {
         dom::remove(n);
       }
@@ -192,7 +186,7 @@ void clean_headers(xmlNode* article, const Flags& flags) {
 }
 
 void remove_empty_paragraphs(xmlNode* article) {
-  for (xmlNode* p : dom::all(article, "p")) {
+  for (xmlNode* p : dom::all_innermost_first(article, "p")) {
     const bool media =
         dom::find_first(p, "img") != nullptr || dom::find_first(p, "embed") != nullptr ||
         dom::find_first(p, "object") != nullptr || dom::find_first(p, "iframe") != nullptr;
@@ -221,7 +215,7 @@ void clean_article(xmlNode* article, const Flags& flags) {
   clean_conditionally(article, "form", flags);
   clean_conditionally(article, "fieldset", flags);
   for (const char* tag : {"object", "embed", "iframe"}) {
-    for (xmlNode* n : dom::all(article, tag)) {
+    for (xmlNode* n : dom::all_innermost_first(article, tag)) {
       if (!keeps_video(n)) {
         dom::remove(n);
       }
@@ -229,7 +223,7 @@ void clean_article(xmlNode* article, const Flags& flags) {
   }
   for (const char* tag :
        {"footer", "link", "aside", "input", "textarea", "select", "button", "nav"}) {
-    remove_all(article, tag);
+    dom::remove_all(article, tag);
   }
   clean_shares(article);
   clean_headers(article, flags);

@@ -204,6 +204,18 @@ std::vector<xmlNode*> all(xmlNode* root, std::string_view tag) {
   return out;
 }
 
+std::vector<xmlNode*> all_innermost_first(xmlNode* root, std::string_view tag) {
+  std::vector<xmlNode*> out = all(root, tag);
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+void remove_all(xmlNode* root, std::string_view tag) {
+  for (xmlNode* n : all_innermost_first(root, tag)) {
+    remove(n);
+  }
+}
+
 bool has_ancestor(const xmlNode* n, std::string_view tag, int max_levels) {
   for (const xmlNode* p = n->parent; p != nullptr && max_levels-- > 0; p = p->parent) {
     if (is(p, tag)) {

@@ -46,6 +46,11 @@ int element_child_count(const xmlNode* n);
 xmlNode* find_first(xmlNode* root, std::string_view tag);
 // Every element named `tag` below root, in document order.
 std::vector<xmlNode*> all(xmlNode* root, std::string_view tag);
+// all(root, tag) in reverse: removing each in this order never touches a freed node
+// (descendants come before their ancestors).
+std::vector<xmlNode*> all_innermost_first(xmlNode* root, std::string_view tag);
+// Removes every element named tag below root (nested ones included).
+void remove_all(xmlNode* root, std::string_view tag);
 bool has_ancestor(const xmlNode* n, std::string_view tag, int max_levels = 1000);
 
 // Text with whitespace runs collapsed to one space, trimmed.

@@ -155,9 +155,7 @@ void append_text(const xmlNode* n, std::string& out) {
 void prepare_page(xmlNode* root) {
   reveal_lazy_images(root);
   for (const char* tag : {"script", "noscript", "style", "template", "link"}) {
-    for (xmlNode* n : dom::all(root, tag)) {
-      dom::remove(n);
-    }
+    dom::remove_all(root, tag);
   }
   replace_double_breaks(root);
   for (xmlNode* font : dom::all(root, "font")) {
