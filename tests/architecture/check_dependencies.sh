@@ -13,6 +13,7 @@ declare -A allowed_project=(
   [mail]="common feeds"
   [storage]="common"
   [pop3]="common"
+  [smtp]="common auth"
   [gateway]="common feeds mail storage pop3"
 )
 # folder → external headers it must never include (regex on the include path)
@@ -22,6 +23,7 @@ declare -A forbidden_external=(
   [mail]='^(curl/|sqlite3\.h|boost/asio|pugixml)'
   [storage]='^(curl/|boost/asio|pugixml|openssl/ssl\.h)'
   [pop3]='^(curl/|sqlite3\.h|pugixml|nlohmann/)'
+  [smtp]='^(curl/|sqlite3\.h|pugixml|nlohmann/)'
   [gateway]='^$'
 )
 # folder → link targets its CMakeLists.txt must not name
@@ -31,16 +33,17 @@ declare -A forbidden_links=(
   [mail]='CURL::|SQLite::|feedpop::(storage|pop3)|Boost::|pugixml'
   [storage]='CURL::|feedpop::(feeds|mail|pop3)|Boost::|pugixml'
   [pop3]='CURL::|SQLite::|feedpop::(feeds|mail|storage)|pugixml'
+  [smtp]='CURL::|SQLite::|feedpop::(feeds|mail|storage|pop3|gateway)|pugixml'
   [gateway]='^$'
 )
 
-for dir in common feeds mail storage pop3 gateway; do
+for dir in common feeds mail storage pop3 smtp gateway; do
   [ -d "$root/$dir" ] || { echo "missing folder $dir/"; fail=1; continue; }
   while IFS= read -r line; do
     file=${line%%:*}
     inc=$(sed -E 's/.*#include[[:space:]]*[<"]([^>"]+)[>"].*/\1/' <<<"$line")
     top=${inc%%/*}
-    if [[ "$inc" == */* ]] && [[ " common feeds mail storage pop3 gateway " == *" $top "* ]]; then
+    if [[ "$inc" == */* ]] && [[ " common feeds mail storage auth pop3 smtp gateway " == *" $top "* ]]; then
       if [ "$top" != "$dir" ] && [[ " ${allowed_project[$dir]} " != *" $top "* ]]; then
         echo "VIOLATION: $file includes $inc ($dir/ may not depend on $top/)"
         fail=1
