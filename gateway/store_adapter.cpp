@@ -4,8 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "auth/scram.hpp"
 #include "gateway/mailbox_views.hpp"
-#include "pop3/scram.hpp"
 
 namespace feedpop::gateway {
 
@@ -86,12 +86,6 @@ public:
   }
 
   const std::vector<pop3::MessageInfo>& messages() const override { return messages_; }
-
-  void read(std::size_t index, const std::function<bool(std::string_view)>& sink) override {
-    check(index);
-    guarded("read",
-            [&](storage::Store& store) { store.read_message(ids_[index], read_chunk, sink); });
-  }
 
   // The session pulls RETR/TOP one buffer at a time. The Store streams from the start
   // only, so the message being sent is held whole while it goes out: taken from the shared
@@ -209,7 +203,7 @@ std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view log
   pop3::Credentials creds;
   creds.plaintext = user.password;
   if (user.scram) {
-    auto parsed = pop3::parse_scram_verifier(*user.scram);
+    auto parsed = auth::parse_scram_verifier(*user.scram);
     creds.scram = std::move(parsed.verifier);
     if (!creds.scram) {
       spdlog::warn("user {}: scram verifier refused ({}); SCRAM login disabled", mailbox->user,
