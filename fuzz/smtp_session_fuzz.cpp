@@ -16,8 +16,8 @@ using namespace feedpop::smtp;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto credentials = std::make_shared<testing::TestCredentials>();
-  static const auto sasl =
-      std::make_shared<const feedpop::auth::SaslRegistry>(feedpop::auth::SaslRegistry::with_defaults());
+  static const auto sasl = std::make_shared<const feedpop::auth::SaslRegistry>(
+      feedpop::auth::SaslRegistry::with_defaults());
   if (size == 0) {
     return 0;
   }

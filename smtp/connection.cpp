@@ -163,7 +163,7 @@ template <class Stream> asio::awaitable<bool> handshake(Stream& tls) {
 }
 
 SessionOptions session_options(const ServerState& state, const asio::ip::address& peer,
-                                bool implicit_tls, bool tls_available) {
+                               bool implicit_tls, bool tls_available) {
   SessionOptions so;
   so.hostname = state.hostname;
   so.plaintext_auth = state.options.plaintext_auth;

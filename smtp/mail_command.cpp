@@ -1,6 +1,7 @@
 #include "smtp/mail_command.hpp"
 
 #include <array>
+#include <initializer_list>
 #include <utility>
 
 #include "common/ascii.hpp"
@@ -67,6 +68,15 @@ MailCommandError error(std::string_view line, std::string message) {
   return {std::string(line), std::move(message)};
 }
 
+// Concatenation by appending (GCC 12's -Wrestrict misfires on `"literal" + std::string`).
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (const auto p : parts) {
+    out.append(p);
+  }
+  return out;
+}
+
 const std::string key_rule = "use letters, digits, '.', '_' and '-' (at most 64, no leading, "
                              "trailing or double dot)";
 
@@ -81,7 +91,7 @@ LineResult parse_subscribe(std::string_view line, const std::vector<std::string_
     url = url.substr(1, url.size() - 2); // mail clients mark links as <URL>
   }
   if (!is_feed_url(url)) {
-    return error(line, "'" + std::string(url) + "' is not an http:// or https:// URL; " + usage);
+    return error(line, cat({"'", url, "' is not an http:// or https:// URL; ", usage}));
   }
   c.url = std::string(url);
   bool in_tags = false;
@@ -91,7 +101,7 @@ LineResult parse_subscribe(std::string_view line, const std::vector<std::string_
         return error(line, "'as' needs a feed key; " + usage);
       }
       if (!is_valid_feed_key(w[i + 1])) {
-        return error(line, "invalid feed key '" + std::string(w[i + 1]) + "': " + key_rule);
+        return error(line, cat({"invalid feed key '", w[i + 1], "': ", key_rule}));
       }
       c.key = std::string(w[++i]);
       in_tags = false;
@@ -99,11 +109,11 @@ LineResult parse_subscribe(std::string_view line, const std::vector<std::string_
       in_tags = true;
     } else if (in_tags) {
       if (!is_valid_feed_key(w[i])) {
-        return error(line, "invalid tag '" + std::string(w[i]) + "': " + key_rule);
+        return error(line, cat({"invalid tag '", w[i], "': ", key_rule}));
       }
       c.tags.emplace_back(w[i]);
     } else {
-      return error(line, "unexpected '" + std::string(w[i]) + "'; " + usage);
+      return error(line, cat({"unexpected '", w[i], "'; ", usage}));
     }
   }
   if (in_tags && c.tags.empty()) {
@@ -133,7 +143,7 @@ LineResult parse_words(std::string_view line, const std::vector<std::string_view
       return error(line, name + " needs exactly one feed key; write: " + name + " KEY");
     }
     if (!is_valid_feed_key(w[1])) {
-      return error(line, "invalid feed key '" + std::string(w[1]) + "': " + key_rule);
+      return error(line, cat({"invalid feed key '", w[1], "': ", key_rule}));
     }
     return MailCommand{word->kind, {}, std::string(w[1]), {}, std::string(line)};
   case Kind::List:
@@ -200,8 +210,9 @@ void add(CommandMail& mail, LineResult&& r) {
   if (auto* c = std::get_if<MailCommand>(&r)) {
     if (mail.commands.size() >= max_mail_commands) {
       if (mail.errors.empty() || mail.errors.back().line != "(more commands)") {
-        mail.errors.push_back({"(more commands)", "at most " + std::to_string(max_mail_commands) +
-                                                      " commands per mail; send the rest in another"});
+        mail.errors.push_back(
+            {"(more commands)", "at most " + std::to_string(max_mail_commands) +
+                                    " commands per mail; send the rest in another"});
       }
       return;
     }

@@ -158,8 +158,8 @@ void walk(const Entity& e, int depth, std::size_t& count, Parts& out) {
     return;
   }
   const auto name = file_name(e, type);
-  const bool opml = type.type.find("opml") != std::string::npos ||
-                    (name && ends_with_ci(*name, ".opml"));
+  const bool opml =
+      type.type.find("opml") != std::string::npos || (name && ends_with_ci(*name, ".opml"));
   if (opml && !out.opml) {
     out.opml = decode_body(e);
     out.opml_name = name;
@@ -202,8 +202,8 @@ Entity parse_entity(std::string_view text) {
       pos = start; // not a header: the body starts here (no separating empty line)
       break;
     }
-    e.headers.push_back(
-        {std::string(ascii::trim(line.substr(0, colon))), std::string(ascii::trim(line.substr(colon + 1)))});
+    e.headers.push_back({std::string(ascii::trim(line.substr(0, colon))),
+                         std::string(ascii::trim(line.substr(colon + 1)))});
   }
   e.body = text.substr(pos);
   return e;
@@ -248,7 +248,8 @@ ContentType parse_content_type(std::string_view value) {
       pos = next == std::string_view::npos ? value.size() : next + 1;
     } else {
       const auto next = value.find(';', i);
-      v = std::string(ascii::trim(value.substr(i, next == std::string_view::npos ? next : next - i)));
+      v = std::string(
+          ascii::trim(value.substr(i, next == std::string_view::npos ? next : next - i)));
       pos = next == std::string_view::npos ? value.size() : next + 1;
     }
     if (!name.empty() && name.back() == '*') {

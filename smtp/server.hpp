@@ -48,9 +48,9 @@ struct BoundEndpoint {
 };
 
 struct ServerOptions {
-  std::vector<Endpoint> listen;     // submission; STARTTLS offered when a TLS context is set
-  std::vector<Endpoint> tls_listen; // implicit TLS; needs a TLS context
-  std::string hostname;             // greeting, control addresses; empty = gethostname()
+  std::vector<Endpoint> listen;       // submission; STARTTLS offered when a TLS context is set
+  std::vector<Endpoint> tls_listen;   // implicit TLS; needs a TLS context
+  std::string hostname;               // greeting, control addresses; empty = gethostname()
   std::size_t max_connections = 1000; // over a limit: "421 4.7.0" and close
   std::size_t max_per_address = 16;
   std::chrono::seconds login_timeout{60}; // from accept to a successful AUTH

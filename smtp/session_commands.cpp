@@ -35,10 +35,9 @@ Action Session::cmd_ehlo(const Args& args, bool extended) {
   if (!extended) {
     return reply("250 " + options_.hostname);
   }
-  std::vector<std::string> lines{options_.hostname, "PIPELINING",
-                                 "SIZE " + std::to_string(options_.max_message_size),
-                                 "8BITMIME",        "ENHANCEDSTATUSCODES",
-                                 "SMTPUTF8"};
+  std::vector<std::string> lines{
+      options_.hostname, "PIPELINING",          "SIZE " + std::to_string(options_.max_message_size),
+      "8BITMIME",        "ENHANCEDSTATUSCODES", "SMTPUTF8"};
   if (options_.tls_available && !options_.tls_active) {
     lines.emplace_back("STARTTLS");
   }

@@ -156,7 +156,8 @@ Action Session::end_of_data() {
   mode_ = Mode::Command;
   std::string answer;
   if (bare_lf_) {
-    answer = "554 5.6.0 Message refused: lines must end in CRLF, not a bare LF (RFC 5321 section 2.3.8)";
+    answer =
+        "554 5.6.0 Message refused: lines must end in CRLF, not a bare LF (RFC 5321 section 2.3.8)";
   } else if (content_size_ > options_.max_message_size) {
     answer = "552 5.3.4 Message size exceeds fixed limit of " +
              std::to_string(options_.max_message_size) + " octets";

@@ -26,9 +26,9 @@ TEST(Address, LenientWhereClientsDiffer) {
 }
 
 TEST(Address, MalformedPathsAreRefused) {
-  for (const char* bad : {"FROM:a@b", "FROM:<a@b", "FROM <a@b>", "TO:<a@b>", "FROM:<a b@c>",
-                          "FROM:<a@b>x", "FROM:<@a>", "FROM:<a@>", "FROM:<@b>", "FROM:<a\x01@b>",
-                          "FROM:<a@b> X=\x7f", ""}) {
+  for (const char* bad :
+       {"FROM:a@b", "FROM:<a@b", "FROM <a@b>", "TO:<a@b>", "FROM:<a b@c>", "FROM:<a@b>x",
+        "FROM:<@a>", "FROM:<a@>", "FROM:<@b>", "FROM:<a\x01@b>", "FROM:<a@b> X=\x7f", ""}) {
     EXPECT_FALSE(parse_path(bad, "FROM")) << bad;
   }
 }

@@ -55,10 +55,9 @@ TEST_P(RealClients, ScenarioPasses) {
   const Scenario& s = GetParam();
   const std::string marker = "marker-" + s.name;
   const auto work = testing::test_certificate().dir / s.name;
-  const std::string cmd = std::string(FEEDPOP_SOURCE_DIR) + "/tests/smtp/e2e/clients.sh " +
-                          s.name + " 127.0.0.1 " + std::to_string(port_) + " " +
-                          std::to_string(tls_port_) + " " +
-                          testing::test_certificate().cert.string() + " " + marker + " " +
+  const std::string cmd = std::string(FEEDPOP_SOURCE_DIR) + "/tests/smtp/e2e/clients.sh " + s.name +
+                          " 127.0.0.1 " + std::to_string(port_) + " " + std::to_string(tls_port_) +
+                          " " + testing::test_certificate().cert.string() + " " + marker + " " +
                           work.string();
   const int status = std::system(cmd.c_str());
   const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -87,16 +86,15 @@ TEST_P(RealClients, ScenarioPasses) {
 
 INSTANTIATE_TEST_SUITE_P(
     Clients, RealClients,
-    ::testing::Values(Scenario{"swaks_starttls_plain", "alice"}, Scenario{"swaks_tls_login", "alice"},
-                      Scenario{"swaks_starttls_cram_md5", "alice"},
-                      Scenario{"swaks_relay_denied", ""}, Scenario{"swaks_no_auth", ""},
-                      Scenario{"msmtp_starttls_plain", "alice"},
-                      Scenario{"msmtp_tls_scram", "bob"}, Scenario{"msmtp_starttls_scram", "bob"},
-                      Scenario{"python_starttls_login", "alice"},
-                      Scenario{"python_tls_plain", "bob"}, Scenario{"python_starttls_scram", "bob"},
-                      Scenario{"python_tls_scram", "bob"}, Scenario{"python_relay_denied", ""},
-                      Scenario{"python_no_auth", ""}),
-    [](const auto& info) { return info.param.name; });
+    ::testing::Values(
+        Scenario{"swaks_starttls_plain", "alice"}, Scenario{"swaks_tls_login", "alice"},
+        Scenario{"swaks_starttls_cram_md5", "alice"}, Scenario{"swaks_relay_denied", ""},
+        Scenario{"swaks_no_auth", ""}, Scenario{"msmtp_starttls_plain", "alice"},
+        Scenario{"msmtp_tls_scram", "bob"}, Scenario{"msmtp_starttls_scram", "bob"},
+        Scenario{"python_starttls_login", "alice"}, Scenario{"python_tls_plain", "bob"},
+        Scenario{"python_starttls_scram", "bob"}, Scenario{"python_tls_scram", "bob"},
+        Scenario{"python_relay_denied", ""}, Scenario{"python_no_auth", ""}),
+    [](const auto& param_info) { return param_info.param.name; });
 
 } // namespace
 } // namespace feedpop::smtp

@@ -70,8 +70,7 @@ TEST(MailCommand, MalformedCommandsGiveAnErrorPerLineAndTheRestStillCounts) {
   EXPECT_NE(m.errors[0].message.find("needs a feed or web page URL"), std::string::npos);
   EXPECT_NE(m.errors[1].message.find("'ftp://x/feed' is not an http:// or https:// URL"),
             std::string::npos);
-  EXPECT_NE(m.errors[2].message.find("unsubscribe needs exactly one feed key"),
-            std::string::npos);
+  EXPECT_NE(m.errors[2].message.find("unsubscribe needs exactly one feed key"), std::string::npos);
   EXPECT_NE(m.errors[3].message.find("invalid feed key '..bad'"), std::string::npos);
   EXPECT_EQ(m.errors[4].message, "list takes no arguments");
   EXPECT_NE(m.errors[5].message.find("'as' needs a feed key"), std::string::npos);
@@ -82,7 +81,8 @@ TEST(MailCommand, MalformedCommandsGiveAnErrorPerLineAndTheRestStillCounts) {
 }
 
 TEST(MailCommand, AngleBracketedUrlsAndMixedCaseWordsAreAccepted) {
-  const auto m = parse_command_mail(mail("", "Subscribe <http://Example.org/rss> AS Ex TAGS a\r\n"));
+  const auto m =
+      parse_command_mail(mail("", "Subscribe <http://Example.org/rss> AS Ex TAGS a\r\n"));
   ASSERT_EQ(m.commands.size(), 1u) << (m.errors.empty() ? "" : m.errors[0].message);
   EXPECT_EQ(m.commands[0].url, "http://Example.org/rss");
   EXPECT_EQ(m.commands[0].key, "Ex");
@@ -92,10 +92,10 @@ TEST(MailCommand, AngleBracketedUrlsAndMixedCaseWordsAreAccepted) {
 TEST(MailCommand, QuotedPrintableAndFlowedBodiesAreDecoded) {
   const std::string body = "subscribe https://example.org/a=\r\nb/feed as =\r\nkey tag one \r\n"
                            "two\r\n";
-  const auto m = parse_command_mail(mail(
-      "", body,
-      "Content-Type: text/plain; charset=utf-8; format=flowed\r\n"
-      "Content-Transfer-Encoding: quoted-printable\r\n"));
+  const auto m =
+      parse_command_mail(mail("", body,
+                              "Content-Type: text/plain; charset=utf-8; format=flowed\r\n"
+                              "Content-Transfer-Encoding: quoted-printable\r\n"));
   ASSERT_EQ(m.commands.size(), 1u) << (m.errors.empty() ? "" : m.errors[0].message);
   EXPECT_EQ(m.commands[0].url, "https://example.org/ab/feed");
   EXPECT_EQ(m.commands[0].key, "key");

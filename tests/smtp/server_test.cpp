@@ -41,12 +41,15 @@ public:
     stream_.handshake(ssl::stream_base::client);
     tls_ = true;
   }
-  void write(std::string_view bytes) {
+  // False once the server has closed the connection.
+  bool write(std::string_view bytes) {
+    boost::system::error_code ec;
     if (tls_) {
-      asio::write(stream_, asio::buffer(bytes.data(), bytes.size()));
+      asio::write(stream_, asio::buffer(bytes.data(), bytes.size()), ec);
     } else {
-      asio::write(stream_.next_layer(), asio::buffer(bytes.data(), bytes.size()));
+      asio::write(stream_.next_layer(), asio::buffer(bytes.data(), bytes.size()), ec);
     }
+    return !ec;
   }
   // One complete reply (all its lines); "" at EOF.
   std::string reply() {
@@ -146,7 +149,8 @@ TEST_F(ServerTest, StarttlsDiscardsWhatWasPipelinedBehindIt) {
   const std::string ehlo = c.command("EHLO client.example");
   EXPECT_EQ(ehlo.find("STARTTLS"), std::string::npos);
   EXPECT_NE(ehlo.find("AUTH PLAIN LOGIN"), std::string::npos);
-  EXPECT_EQ(c.command("AUTH PLAIN AGFsaWNlAHNlY3JldA=="), "235 2.7.0 Authentication successful\r\n");
+  EXPECT_EQ(c.command("AUTH PLAIN AGFsaWNlAHNlY3JldA=="),
+            "235 2.7.0 Authentication successful\r\n");
   submit(c, "Subject: list\r\n\r\nlist\r\n.\r\n");
   EXPECT_EQ(c.reply(), "250 2.0.0 Accepted 23\r\n");
   EXPECT_EQ(c.command("QUIT"), "221 2.0.0 Bye\r\n");
@@ -221,8 +225,7 @@ TEST_F(ServerTest, ASlowClientIsClosedAtTheLoginDeadline) {
   c.reply();
   const auto started = Clock::now();
   // Bytes without a complete line do not extend the deadline.
-  for (int i = 0; i < 8; ++i) {
-    c.write("N");
+  for (int i = 0; i < 8 && c.write("N"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   EXPECT_EQ(c.reply().substr(0, 9), "421 4.4.2");

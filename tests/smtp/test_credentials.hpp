@@ -14,8 +14,8 @@ class TestCredentials : public auth::CredentialStore {
 public:
   TestCredentials() {
     users_["alice"] = auth::Credentials{"secret", std::nullopt};
-    users_["bob"] = auth::Credentials{std::nullopt,
-                                      auth::make_scram_verifier("hunter2", "saltsalt", 4096)};
+    users_["bob"] =
+        auth::Credentials{std::nullopt, auth::make_scram_verifier("hunter2", "saltsalt", 4096)};
   }
   void add(const std::string& user, auth::Credentials c) {
     std::lock_guard lock(mutex_);
