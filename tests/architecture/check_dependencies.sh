@@ -15,6 +15,7 @@ declare -A allowed_project=(
   [storage]="common"
   [auth]="common"
   [pop3]="common auth"
+  [smtp]="common auth"
   [ingest]="common feeds mail storage"
   [gateway]="common feeds content mail storage auth pop3 smtp web ingest"
 )
@@ -27,6 +28,7 @@ declare -A forbidden_external=(
   [storage]='^(curl/|boost/asio|pugixml|openssl/ssl\.h)'
   [auth]='^(curl/|sqlite3\.h|boost/|pugixml|nlohmann/|openssl/ssl\.h)'
   [pop3]='^(curl/|sqlite3\.h|pugixml|nlohmann/)'
+  [smtp]='^(curl/|sqlite3\.h|pugixml|nlohmann/)'
   [ingest]='^(curl/|sqlite3\.h|boost/asio|pugixml|openssl/ssl\.h)'
   [gateway]='^$'
 )
@@ -39,6 +41,7 @@ declare -A forbidden_links=(
   [storage]='CURL::|feedpop::(feeds|mail|pop3)|Boost::|pugixml'
   [auth]='CURL::|SQLite::|feedpop::(feeds|mail|storage|pop3|gateway)|Boost::|pugixml|OpenSSL::SSL'
   [pop3]='CURL::|SQLite::|feedpop::(feeds|mail|storage)|pugixml'
+  [smtp]='CURL::|SQLite::|feedpop::(feeds|content|mail|storage|pop3|web|ingest|gateway)|pugixml'
   [ingest]='CURL::|SQLite::|feedpop::(pop3|gateway)|Boost::|pugixml'
   [gateway]='^$'
 )
