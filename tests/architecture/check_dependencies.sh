@@ -14,7 +14,8 @@ declare -A allowed_project=(
   [storage]="common"
   [auth]="common"
   [pop3]="common auth"
-  [gateway]="common feeds mail storage auth pop3"
+  [web]="common auth"
+  [gateway]="common feeds mail storage auth pop3 web"
 )
 # folder → external headers it must never include (regex on the include path)
 declare -A forbidden_external=(
@@ -24,6 +25,7 @@ declare -A forbidden_external=(
   [storage]='^(curl/|boost/asio|pugixml|openssl/ssl\.h)'
   [auth]='^(curl/|sqlite3\.h|boost/|pugixml|nlohmann/|openssl/ssl\.h)'
   [pop3]='^(curl/|sqlite3\.h|pugixml|nlohmann/)'
+  [web]='^(curl/|sqlite3\.h|pugixml|nlohmann/|libpq)'
   [gateway]='^$'
 )
 # folder → link targets its CMakeLists.txt must not name
@@ -34,16 +36,17 @@ declare -A forbidden_links=(
   [storage]='CURL::|feedpop::(feeds|mail|pop3)|Boost::|pugixml'
   [auth]='CURL::|SQLite::|feedpop::(feeds|mail|storage|pop3|gateway)|Boost::|pugixml|OpenSSL::SSL'
   [pop3]='CURL::|SQLite::|feedpop::(feeds|mail|storage)|pugixml'
+  [web]='CURL::|SQLite::|feedpop::(feeds|content|mail|storage|pop3|smtp|ingest|gateway)|pugixml'
   [gateway]='^$'
 )
 
-for dir in common feeds mail storage auth pop3 gateway; do
+for dir in common feeds mail storage auth pop3 web gateway; do
   [ -d "$root/$dir" ] || { echo "missing folder $dir/"; fail=1; continue; }
   while IFS= read -r line; do
     file=${line%%:*}
     inc=$(sed -E 's/.*#include[[:space:]]*[<"]([^>"]+)[>"].*/\1/' <<<"$line")
     top=${inc%%/*}
-    if [[ "$inc" == */* ]] && [[ " common feeds mail storage auth pop3 gateway " == *" $top "* ]]; then
+    if [[ "$inc" == */* ]] && [[ " common feeds mail storage auth pop3 web gateway " == *" $top "* ]]; then
       if [ "$top" != "$dir" ] && [[ " ${allowed_project[$dir]} " != *" $top "* ]]; then
         echo "VIOLATION: $file includes $inc ($dir/ may not depend on $top/)"
         fail=1
