@@ -1,6 +1,7 @@
 #include "feeds/json_parser.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "common/utf8.hpp"
@@ -20,21 +21,36 @@ using nlohmann::json;
 // otherwise. Feeds nest three or four levels.
 constexpr int kMaxDepth = 256;
 
+// The index of the quote that closes the string whose contents start at s[i], or s.size().
+// A quote is escaped when an odd number of backslashes precede it; strings are most of a
+// JSON feed, so they are skipped with memchr.
+std::size_t string_end(std::string_view s, std::size_t i) {
+  while (i < s.size()) {
+    const void* hit = std::memchr(s.data() + i, '"', s.size() - i);
+    if (hit == nullptr) {
+      return s.size();
+    }
+    const auto quote = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    std::size_t backslashes = 0;
+    while (quote - backslashes > i && s[quote - backslashes - 1] == '\\') {
+      ++backslashes;
+    }
+    if (backslashes % 2 == 0) {
+      return quote;
+    }
+    i = quote + 1;
+  }
+  return s.size();
+}
+
 // False when `s` nests arrays and objects deeper than max_depth (brackets inside strings
 // do not count). One scan of the bytes, before the parser builds anything.
 bool nesting_within(std::string_view s, int max_depth) {
   int depth = 0;
-  bool in_string = false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
+    if (c == '"') {
+      i = string_end(s, i + 1);
     } else if (c == '[' || c == '{') {
       if (++depth > max_depth) {
         return false;
