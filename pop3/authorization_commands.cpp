@@ -115,7 +115,7 @@ Action Session::cmd_pass(std::string_view rest) {
   crypto::Secret password{std::string(rest)};
   const std::string user = *std::exchange(user_, std::nullopt);
   if (!auth::verify_plaintext(authenticator_->lookup(user), password.get())) {
-    return auth_failed();
+    return auth_failed(user);
   }
   return login(user);
 }
@@ -130,7 +130,7 @@ Action Session::cmd_apop(const Args& args) {
   const std::string user(args[0]);
   // RFC 1939 §7: digest = MD5(timestamp + shared secret); needs the plaintext secret.
   if (!auth::verify_apop(authenticator_->lookup(user), timestamp_, args[1])) {
-    return auth_failed();
+    return auth_failed(user);
   }
   return login(user);
 }
@@ -206,6 +206,10 @@ Action Session::sasl_response(std::string_view line) {
 Action Session::sasl_result(SaslStep step) {
   switch (step.kind) {
   case SaslStep::Kind::Challenge:
+    if (step.verified) {
+      // The challenge carries the server's proof, and with it the verdict.
+      auth_attempt_ = AuthAttempt{std::move(step.checked_user), true};
+    }
     out_ += "+ ";
     out_ += crypto::base64_encode(step.data);
     out_ += "\r\n";
@@ -217,17 +221,30 @@ Action Session::sasl_result(SaslStep step) {
     break;
   }
   mechanism_.reset();
-  return auth_failed();
+  return auth_failed(step.checked_user);
 }
 
-Action Session::auth_failed() {
+std::optional<Session::AuthAttempt> Session::take_auth_attempt() {
+  return std::exchange(auth_attempt_, std::nullopt);
+}
+
+Action Session::auth_failed(std::string_view user) {
   // Unknown user and wrong secret get the same reply and the same delay.
   ++stats_.auth_failures;
-  auth_failure_ = true;
-  return err("[AUTH] Authentication failed.");
+  auth_attempt_ = AuthAttempt{std::string(user), false};
+  err("[AUTH] Authentication failed.");
+  if (stats_.auth_failures >= options_.max_auth_failures) {
+    // Parallel guessing is throttled per address and user name (auth::Throttle); closing
+    // also frees the connection slot a guesser holds.
+    stats_.end_reason = "too many authentication failures";
+    finished_ = true;
+    return Action::Close;
+  }
+  return Action::Continue;
 }
 
 Action Session::login(std::string_view user) {
+  auth_attempt_ = AuthAttempt{std::string(user), true};
   if (options_.locks) {
     lock_ = options_.locks->try_lock(user);
     if (!lock_) {

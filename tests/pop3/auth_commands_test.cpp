@@ -57,7 +57,13 @@ TEST(AuthCommands, ScramSha256LogsInThroughBase64Continuations) {
   const std::string server_first =
       t.challenge(t.say("AUTH SCRAM-SHA-256 " + base64_encode(c.client_first())));
   ASSERT_EQ(server_first.rfind("r=clientnonce123", 0), 0u) << server_first;
+  EXPECT_FALSE(t.session->take_auth_attempt());
   EXPECT_EQ(t.challenge(t.say(base64_encode(c.client_final(server_first)))), c.expected_v);
+  // The server's proof reveals the verdict: the transport throttles it like a +OK.
+  const auto attempt = t.session->take_auth_attempt();
+  ASSERT_TRUE(attempt);
+  EXPECT_EQ(attempt->user, "bob");
+  EXPECT_TRUE(attempt->success);
   EXPECT_EQ(t.say(""), "+OK Logged in.\r\n");
   EXPECT_EQ(t.say("STAT"), "+OK 1 28\r\n");
 }
@@ -74,6 +80,30 @@ TEST(AuthCommands, BadBase64CancelAndFailuresAreRepliedTo) {
   EXPECT_TRUE(t.session->take_auth_failure());
   EXPECT_EQ(t.say("AUTH PLAIN " + base64_encode(std::string("\0alice\0secret", 13))),
             "+OK Logged in.\r\n");
+}
+
+TEST(AuthCommands, EveryVerdictNamesTheUserTriedAndTheThirdFailureCloses) {
+  Client t;
+  t.open();
+  t.say("USER Carol");
+  EXPECT_EQ(t.say("PASS nope"), "-ERR [AUTH] Authentication failed.\r\n");
+  auto attempt = t.session->take_auth_attempt();
+  ASSERT_TRUE(attempt);
+  EXPECT_EQ(attempt->user, "Carol");
+  EXPECT_FALSE(attempt->success);
+  EXPECT_FALSE(t.session->take_auth_attempt()); // once
+  t.say("AUTH PLAIN " + base64_encode(std::string("\0dave\0x", 7)));
+  EXPECT_EQ(t.session->take_auth_attempt()->user, "dave");
+  EXPECT_FALSE(t.session->finished());
+  t.session->on_line("AUTH LOGIN");
+  t.read();
+  t.session->on_line(base64_encode("erin"));
+  t.read();
+  EXPECT_EQ(t.session->on_line(base64_encode("x")), Action::Close);
+  EXPECT_EQ(t.read(), "-ERR [AUTH] Authentication failed.\r\n");
+  EXPECT_EQ(t.session->take_auth_attempt()->user, "erin");
+  EXPECT_TRUE(t.session->finished());
+  EXPECT_EQ(t.session->stats().end_reason, "too many authentication failures");
 }
 
 TEST(AuthCommands, SaslLinesMayBeLongerThanCommandLines) {
