@@ -3,12 +3,10 @@
 // user). The gateway adapts storage::Store to these; pop3/ knows nothing of SQL or feeds.
 //
 // Threading: a Maildrop belongs to one session and is used from one thread at a time.
-// Errors: read() and commit() throw MaildropError on a storage failure; the session turns
+// Errors: read_at() and commit() throw MaildropError on a storage failure; the session turns
 // that into "-ERR [SYS/TEMP]", never a crash or a wrong answer.
 
-#include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -38,31 +36,13 @@ class Maildrop {
 public:
   virtual ~Maildrop() = default;
   virtual const std::vector<MessageInfo>& messages() const = 0;
-  // Streams message `index` in chunks; sink returns false to stop early.
-  virtual void read(std::size_t index, const std::function<bool(std::string_view)>& sink) = 0;
-  // Pull-style read used to stream RETR/TOP one buffer at a time (the transport writes each
-  // chunk before asking for the next): copies up to `max` octets of message `index`,
-  // starting at `offset`, into `dest` and returns how many (0 at the end of the message).
-  // The default goes through read(); a store that can seek (e.g. sqlite3_blob_read)
-  // should override it. Throws MaildropError like read().
+  // The one read path: copies up to `max` octets of message `index`, starting at `offset`,
+  // into `dest` and returns how many (0 at the end of the message). The session pulls
+  // RETR/TOP one buffer at a time and writes each before asking for the next, so a store
+  // serves any offset directly and never holds a whole message for a session.
+  // Throws MaildropError on a storage failure.
   virtual std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
-                              std::size_t max) {
-    std::uint64_t pos = 0;
-    std::size_t copied = 0;
-    read(index, [&](std::string_view chunk) {
-      const std::uint64_t end = pos + chunk.size();
-      if (end > offset) {
-        const auto skip = static_cast<std::size_t>(offset > pos ? offset - pos : 0);
-        const std::size_t n = std::min(chunk.size() - skip, max - copied);
-        std::copy_n(chunk.data() + skip, n, dest + copied);
-        copied += n;
-        offset += n;
-      }
-      pos = end;
-      return copied < max;
-    });
-    return copied;
-  }
+                              std::size_t max) = 0;
   // RFC 1939 §6: commits every marked deletion at once, in the UPDATE state.
   virtual void commit(const std::vector<std::size_t>& deleted_indexes) = 0;
 };

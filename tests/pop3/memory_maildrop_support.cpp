@@ -22,16 +22,6 @@ public:
     }
   }
   const std::vector<MessageInfo>& messages() const override { return info_; }
-  void read(std::size_t index, const std::function<bool(std::string_view)>& sink) override {
-    check_read();
-    // Small chunks on purpose: exercises chunk boundaries in the writer.
-    const std::string& bytes = *messages_.at(index).bytes;
-    for (std::size_t pos = 0; pos < bytes.size(); pos += 1000) {
-      if (!sink(std::string_view(bytes).substr(pos, 1000))) {
-        return;
-      }
-    }
-  }
   std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
                       std::size_t max) override {
     check_read();
