@@ -3,6 +3,7 @@
 #include "auth/crypto.hpp"
 #include "auth/sasl.hpp"
 #include "auth/scram.hpp"
+#include "common/base64.hpp"
 
 namespace feedpop::auth {
 namespace {
@@ -206,8 +207,8 @@ private:
       verifier_.stored_key = crypto::random_bytes(32);
       verifier_.server_key = crypto::random_bytes(32);
     }
-    nonce_ = std::string(nonce) + crypto::base64_encode(crypto::random_bytes(18));
-    server_first_ = "r=" + nonce_ + ",s=" + crypto::base64_encode(verifier_.salt) +
+    nonce_ = std::string(nonce) + base64::encode(crypto::random_bytes(18));
+    server_first_ = "r=" + nonce_ + ",s=" + base64::encode(verifier_.salt) +
                     ",i=" + std::to_string(verifier_.iterations);
     stage_ = Stage::ClientFinal;
     return SaslStep::challenge(server_first_);
@@ -219,8 +220,8 @@ private:
       return SaslStep::failure();
     }
     const std::string_view without_proof = msg.substr(0, proof_at);
-    const auto proof = crypto::base64_decode(msg.substr(proof_at + 3));
-    const std::string expected_prefix = "c=" + crypto::base64_encode(gs2_header_) + ",r=" + nonce_;
+    const auto proof = base64::decode(msg.substr(proof_at + 3));
+    const std::string expected_prefix = "c=" + base64::encode(gs2_header_) + ",r=" + nonce_;
     if (!proof || proof->size() != 32 ||
         (without_proof != expected_prefix && without_proof.rfind(expected_prefix + ",", 0) != 0)) {
       return SaslStep::failure(user_);
@@ -238,8 +239,7 @@ private:
     }
     stage_ = Stage::Done;
     return SaslStep::verified_challenge(
-        "v=" + crypto::base64_encode(crypto::hmac_sha256(verifier_.server_key, auth_message)),
-        user_);
+        "v=" + base64::encode(crypto::hmac_sha256(verifier_.server_key, auth_message)), user_);
   }
 
   SaslEnv& env_;

@@ -61,41 +61,50 @@ std::string Throttle::address_key(std::string_view address) {
   return text;
 }
 
-std::chrono::milliseconds Throttle::failure_delay(AddressState& a, Clock::time_point now) const {
-  if (now - a.last_failure > forget_failures_after) {
-    a.failures = 0;
-  }
-  a.last_failure = now;
-  const unsigned doublings = std::min(a.failures++, 8u);
-  const auto delay = options_.failure_delay * (1u << doublings);
-  return std::min<std::chrono::milliseconds>(std::max(delay, options_.failure_delay),
-                                             options_.max_failure_delay);
-}
-
 Throttle::Decision Throttle::attempt(std::string_view address, std::string_view user, bool success,
                                      Clock::time_point now) {
-  const std::string akey = address_key(address);
-  const std::string ukey = user.empty() ? std::string() : user_key(user);
+  return decide(
+      {address, user, success, now, options_.failure_delay, options_.max_failure_delay, true});
+}
+
+std::chrono::milliseconds Throttle::failure_delay(std::string_view address,
+                                                  std::chrono::milliseconds floor,
+                                                  std::chrono::milliseconds cap,
+                                                  Clock::time_point now) {
+  const Decision d = decide({address, {}, false, now, floor, cap, false});
+  return std::chrono::ceil<std::chrono::milliseconds>(d.answer_at - now);
+}
+
+Throttle::Decision Throttle::decide(const Request& r) {
+  const std::string akey = address_key(r.address);
+  const std::string ukey = r.user.empty() ? std::string() : user_key(r.user);
   const std::string pair = ukey + '\0' + akey;
   std::lock_guard lock(mutex_);
   AddressState& a = addresses_.get(akey);
-  Clock::time_point start = std::max(now, a.next);
+  Clock::time_point start = std::max(r.now, a.next);
   UserState* u = nullptr;
   if (!ukey.empty() && trusted_.find(pair) == nullptr) {
     u = &users_.get(ukey);
     start = std::max(start, u->next);
   }
-  if (start - now > options_.max_wait) {
-    return {now + options_.failure_delay, true};
+  if (r.may_refuse && start - r.now > options_.max_wait) {
+    return {r.now + r.floor, true};
   }
-  if (success) {
+  if (r.success) {
     // A success reserves no slot (the attacker has nothing left to guess) and trusts the
     // address for this user from now on.
     trusted_.get(pair) = true;
     return {start, false};
   }
+  // The doubling delay (RFC 1939 §8): reset after quiet, counted per address.
+  if (r.now - a.last_failure > forget_failures_after) {
+    a.failures = 0;
+  }
+  a.last_failure = r.now;
+  const auto doubled = r.floor * (1u << std::min(a.failures++, 8u));
+  const auto delay = std::min<std::chrono::milliseconds>(std::max(doubled, r.floor), r.cap);
   // The slots count from the answer, so verdicts are spaced whatever the failure delay.
-  const Clock::time_point answer = std::max(start, now + failure_delay(a, now));
+  const Clock::time_point answer = std::max(start, r.now + delay);
   if (options_.per_address.count() > 0) {
     a.next = answer + options_.per_address;
   }

@@ -56,6 +56,15 @@ public:
   Decision attempt(std::string_view address, std::string_view user, bool success,
                    Clock::time_point now = Clock::now());
 
+  // For a protocol that throttles failures only and knows no user name: records a failure
+  // from `address` and returns how long to wait before answering it, with `floor` and
+  // `cap` in place of the failure delay options. It takes the address's slot like
+  // attempt() but is never refused. attempt() gives the full guarantee (per user name,
+  // successes held back too); this keeps callers written for the failure delay alone.
+  std::chrono::milliseconds failure_delay(std::string_view address, std::chrono::milliseconds floor,
+                                          std::chrono::milliseconds cap,
+                                          Clock::time_point now = Clock::now());
+
   // The key an address is counted under: an IPv4 address itself, an IPv6 address's /64.
   static std::string address_key(std::string_view address);
 
@@ -85,7 +94,14 @@ private:
     Clock::time_point next{};
   };
 
-  std::chrono::milliseconds failure_delay(AddressState& a, Clock::time_point now) const;
+  struct Request {
+    std::string_view address, user;
+    bool success = false;
+    Clock::time_point now;
+    std::chrono::milliseconds floor, cap; // the doubling failure delay's bounds
+    bool may_refuse = true;
+  };
+  Decision decide(const Request& r);
 
   ThrottleOptions options_;
   mutable std::mutex mutex_;
@@ -93,5 +109,8 @@ private:
   Lru<UserState> users_;
   Lru<bool> trusted_; // "user\0address key" pairs that logged in
 };
+
+// The name the first protocols were written against.
+using FailureThrottle = Throttle;
 
 } // namespace feedpop::auth

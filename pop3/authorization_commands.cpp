@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "auth/crypto.hpp"
+#include "common/base64.hpp"
 #include "pop3/session.hpp"
 
 namespace feedpop::pop3 {
@@ -179,7 +180,7 @@ Action Session::cmd_auth(const Args& args) {
   if (args[1] == "=") {
     return sasl_result(mechanism_->step(std::string_view{}));
   }
-  auto decoded = crypto::base64_decode(args[1]);
+  auto decoded = base64::decode(args[1]);
   if (!decoded) {
     mechanism_.reset();
     return bad("Invalid base64 data in initial response.");
@@ -194,7 +195,7 @@ Action Session::sasl_response(std::string_view line) {
     mechanism_.reset();
     return err("Authentication aborted by client.");
   }
-  auto decoded = crypto::base64_decode(line);
+  auto decoded = base64::decode(line);
   if (!decoded) {
     mechanism_.reset();
     return bad("Invalid base64 data in continued response.");
@@ -211,7 +212,7 @@ Action Session::sasl_result(SaslStep step) {
       auth_attempt_ = AuthAttempt{std::move(step.checked_user), true};
     }
     out_ += "+ ";
-    out_ += crypto::base64_encode(step.data);
+    out_ += base64::encode(step.data);
     out_ += "\r\n";
     return Action::Continue;
   case SaslStep::Kind::Success:

@@ -125,6 +125,17 @@ TEST(Throttle, AnIpv6ClientIsCountedByItsSlash64) {
   EXPECT_EQ(t.attempt("2001:db8:1:3::1", "c", false, t0).answer_at, t0 + 1s); // own slot
 }
 
+TEST(Throttle, FailureDelayForCallersThatKnowNoUserTakesTheAddressesSlots) {
+  Throttle t;
+  EXPECT_EQ(t.failure_delay("192.0.2.9", 100ms, 1s, t0), 100ms);
+  EXPECT_EQ(t.failure_delay("192.0.2.9", 100ms, 1s, t0 + 100ms), 1000ms); // next slot: +1 s
+  EXPECT_EQ(t.failure_delay("192.0.2.10", 100ms, 1s, t0), 100ms);         // another address
+  for (int i = 0; i < 30; ++i) { // never refused, the wait grows instead
+    (void)t.failure_delay("192.0.2.9", 100ms, 1s, t0 + 200ms);
+  }
+  EXPECT_GT(t.failure_delay("192.0.2.9", 100ms, 1s, t0 + 200ms), 30s);
+}
+
 TEST(Throttle, MemoryStaysBoundedWhateverTheNumberOfAddressesAndNames) {
   ThrottleOptions o;
   o.max_entries = 1000;
