@@ -119,11 +119,21 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
       }
       const Action action = r.status == LineReader::Status::TooLong ? c.session.on_line_too_long()
                                                                     : c.session.on_line(r.line);
-      if (c.session.take_auth_failure()) {
-        asio::steady_timer delay(co_await asio::this_coro::executor);
-        delay.expires_after(c.state.failure_delay(c.address));
+      if (auto attempt = c.session.take_auth_attempt()) {
+        // The verdict goes out when the throttle allows (per address and user name, across
+        // connections); a refused attempt gets no verdict at all.
+        const auto decision =
+            c.state.options.throttle->attempt(c.address, attempt->user, attempt->success);
+        asio::steady_timer delay(co_await asio::this_coro::executor, decision.answer_at);
         error_code ec;
         co_await delay.async_wait(asio::redirect_error(use_awaitable, ec));
+        if (decision.refused) {
+          static constexpr std::string_view busy =
+              "-ERR [SYS/TEMP] Too many login attempts, try again later.\r\n";
+          co_await asio::async_write(stream, asio::buffer(busy.data(), busy.size()),
+                                     asio::redirect_error(use_awaitable, ec));
+          co_return LoopEnd::Closed;
+        }
       }
       if (action != Action::Continue || c.session.streaming()) {
         if (!co_await flush(stream, c, c.state.options.idle_timeout)) {
@@ -210,11 +220,6 @@ void Watchdog::stop() {
   timer_.cancel();
 }
 
-std::chrono::milliseconds ServerState::failure_delay(const std::string& address) {
-  return failures.failure_delay(address, options.auth_failure_delay,
-                                options.max_auth_failure_delay);
-}
-
 asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, bool implicit_tls) {
   const auto started = Clock::now();
   error_code ec;
@@ -290,6 +295,7 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
     so.locks = state->locks;
   }
   so.implementation = std::string("feedpop ") + FEEDPOP_VERSION;
+  so.max_auth_failures = state->options.max_auth_failures;
   Session session(std::move(so), authenticator, state->sasl);
   LineReader reader;
   Context c{*state, session, reader, *watchdog, address};

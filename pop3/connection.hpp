@@ -20,7 +20,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "auth/throttle.hpp"
 #include "pop3/server.hpp"
 #include "pop3/session_locks.hpp"
 
@@ -73,12 +72,6 @@ struct ServerState {
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> refused{0};
-
-  auth::FailureThrottle failures;
-
-  // Delay before answering a failed authentication from `address`: doubles per recent
-  // failure from that address, capped (RFC 1939 §8; Dovecot's auth_failure_delay).
-  std::chrono::milliseconds failure_delay(const std::string& address);
 
   // Last member, so destroyed first: handlers (and coroutine frames) it still holds after
   // shutdown are destroyed while the members above, which they use, are alive.
