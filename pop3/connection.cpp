@@ -13,16 +13,12 @@
 #include <spdlog/spdlog.h>
 
 #include "pop3/connection.hpp"
-#include "pop3/line_reader.hpp"
 
 namespace feedpop::pop3::detail {
 namespace {
 
 using asio::use_awaitable;
 using boost::system::error_code;
-using Clock = std::chrono::steady_clock;
-
-enum class LoopEnd { Closed, StartTls };
 
 bool is_loopback(const asio::ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped()) {
@@ -81,88 +77,8 @@ private:
   bool admitted_ = false;
 };
 
-struct Context {
-  ServerState& state;
-  Session& session;
-  LineReader& reader;
-  Watchdog& watchdog;
-  const std::string& address;
-};
-
-template <class Stream>
-asio::awaitable<bool> flush(Stream& stream, Context& c, Clock::duration timeout) {
-  while (c.session.has_output()) {
-    const std::string_view chunk = c.session.next_output();
-    if (chunk.empty()) {
-      break;
-    }
-    // A reader that stalls for the whole idle timeout is dropped (slow-reader bound).
-    c.watchdog.touch(timeout);
-    error_code ec;
-    co_await asio::async_write(stream, asio::buffer(chunk.data(), chunk.size()),
-                               asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-      co_return false;
-    }
-  }
-  co_return true;
-}
-
-template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Context& c) {
-  std::array<char, 4096> buffer; // NOLINT: filled by the read before use
-  for (;;) {
-    for (;;) {
-      c.reader.set_limit(c.session.line_limit());
-      const auto r = c.reader.next();
-      if (r.status == LineReader::Status::NeedMore) {
-        break;
-      }
-      const Action action = r.status == LineReader::Status::TooLong ? c.session.on_line_too_long()
-                                                                    : c.session.on_line(r.line);
-      if (c.session.take_auth_failure()) {
-        asio::steady_timer delay(co_await asio::this_coro::executor);
-        delay.expires_after(c.state.failure_delay(c.address));
-        error_code ec;
-        co_await delay.async_wait(asio::redirect_error(use_awaitable, ec));
-      }
-      if (action != Action::Continue || c.session.streaming()) {
-        if (!co_await flush(stream, c, c.state.options.idle_timeout)) {
-          co_return LoopEnd::Closed;
-        }
-      }
-      if (action == Action::Close) {
-        co_return LoopEnd::Closed;
-      }
-      if (action == Action::StartTls) {
-        // RFC 2595 §4 / RFC 8314: whatever the client pipelined after STLS came in
-        // plaintext and is discarded, never executed inside TLS.
-        c.reader.discard_buffered();
-        co_return LoopEnd::StartTls;
-      }
-    }
-    if (!co_await flush(stream, c, c.state.options.idle_timeout) || c.session.finished()) {
-      co_return LoopEnd::Closed;
-    }
-    c.reader.shrink();
-    c.watchdog.touch(c.session.state() == State::Transaction ? c.state.options.idle_timeout
-                                                             : c.state.options.login_timeout);
-    error_code ec;
-    const std::size_t n = co_await stream.async_read_some(asio::buffer(buffer),
-                                                          asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-      if (c.watchdog.fired() && !c.session.finished()) {
-        // RFC 1939 §3 autologout: say so (briefly), commit nothing.
-        c.session.on_timeout();
-        co_await flush(stream, c, std::chrono::seconds(5));
-      }
-      co_return LoopEnd::Closed;
-    }
-    c.reader.feed(std::string_view(buffer.data(), n));
-  }
-}
-
-template <class Stream> asio::awaitable<bool> handshake(Stream& tls, Context& c) {
-  c.watchdog.touch(c.state.options.login_timeout);
+template <class Stream> asio::awaitable<bool> handshake(Stream& tls, LoopContext& c) {
+  c.watchdog.set_deadline(c.login_deadline); // the handshake counts against the login time
   error_code ec;
   co_await tls.async_handshake(asio::ssl::stream_base::server,
                                asio::redirect_error(use_awaitable, ec));
@@ -171,8 +87,8 @@ template <class Stream> asio::awaitable<bool> handshake(Stream& tls, Context& c)
 
 } // namespace
 
-void Watchdog::touch(Clock::duration timeout) {
-  deadline_ = Clock::now() + timeout;
+void Watchdog::set_deadline(Clock::time_point deadline) {
+  deadline_ = deadline;
   if (!armed_ || deadline_ < timer_.expiry()) {
     armed_ = true;
     timer_.expires_at(deadline_);
@@ -305,8 +221,12 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
   }
   so.implementation = std::string("feedpop ") + FEEDPOP_VERSION;
   Session session(std::move(so), authenticator, state->sasl_frozen);
-  LineReader reader;
-  Context c{*state, session, reader, *watchdog, address};
+  LoopContext c{session,
+                *watchdog,
+                started + state->options.login_timeout,
+                state->options.idle_timeout,
+                [state, &address] { return state->failure_delay(address); },
+                [state](std::size_t octets) { state->note_output(octets); }};
   bool tls_used = implicit_tls;
   std::string failure;
   // The TLS stream lives as long as the frame: `raw` points into it, and close_socket()

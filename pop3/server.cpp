@@ -266,6 +266,7 @@ ServerStats Server::stats() const {
   }
   out.accepted = s.accepted;
   out.refused = s.refused;
+  out.peak_session_output = s.peak_output;
   return out;
 }
 

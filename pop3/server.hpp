@@ -62,9 +62,10 @@ struct ServerOptions {
 };
 
 struct ServerStats {
-  std::size_t connections = 0; // open now
-  std::uint64_t accepted = 0;  // since start
-  std::uint64_t refused = 0;   // over a connection limit
+  std::size_t connections = 0;         // open now
+  std::uint64_t accepted = 0;          // since start
+  std::uint64_t refused = 0;           // over a connection limit
+  std::size_t peak_session_output = 0; // most output octets one session held at once
 };
 
 // Loads a PEM certificate chain and private key into a server context that allows TLS 1.2
