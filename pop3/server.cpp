@@ -24,6 +24,16 @@ namespace feedpop::pop3 {
 namespace asio = boost::asio;
 using detail::tcp;
 
+namespace {
+
+constexpr const char* tls12_ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                      "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                      "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr const char* tls13_ciphersuites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
+} // namespace
+
 std::shared_ptr<asio::ssl::context> make_tls_context(const std::filesystem::path& cert,
                                                      const std::filesystem::path& key) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -32,6 +42,10 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const std::filesystem::path
                    asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
   // RFC 8996 / RFC 8314 §4.1: TLS 1.2 is the floor.
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  // RFC 9325 §4.2: TLS 1.2 with ECDHE key exchange and AEAD ciphers only (no static RSA
+  // key exchange, no CBC, no SHA-1 MACs); TLS 1.3 with its AEAD suites.
+  SSL_CTX_set_cipher_list(ctx->native_handle(), tls12_ciphers);
+  SSL_CTX_set_ciphersuites(ctx->native_handle(), tls13_ciphersuites);
   // Idle TLS connections give their read/write buffers back (idle memory per connection).
   SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
   try {

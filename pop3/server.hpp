@@ -69,7 +69,8 @@ struct ServerStats {
 };
 
 // Loads a PEM certificate chain and private key into a server context that allows TLS 1.2
-// and later only. Throws std::runtime_error naming the file and OpenSSL's reason.
+// with ECDHE and AEAD ciphers, and TLS 1.3. Throws std::runtime_error naming the file and OpenSSL's
+// reason.
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesystem::path& cert,
                                                             const std::filesystem::path& key);
 

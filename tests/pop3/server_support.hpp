@@ -77,9 +77,7 @@ public:
   }
   tcp::socket& socket() { return socket_; }
   // The negotiated cipher, e.g. "TLS_AES_128_GCM_SHA256" (empty without TLS).
-  std::string cipher() {
-    return tls_ ? SSL_get_cipher_name(tls_->native_handle()) : "";
-  }
+  std::string cipher() { return tls_ ? SSL_get_cipher_name(tls_->native_handle()) : ""; }
 
 private:
   asio::io_context io_;
