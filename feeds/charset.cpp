@@ -7,7 +7,7 @@
 #include <iconv.h>
 #include <vector>
 
-#include "feeds/utf8.hpp"
+#include "common/utf8.hpp"
 
 namespace feedpop::feeds::charset {
 

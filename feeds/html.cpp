@@ -10,9 +10,9 @@
 #endif
 
 #include "common/ascii.hpp"
+#include "common/utf8.hpp"
 #include "feeds/html_entities.hpp"
 #include "feeds/url.hpp"
-#include "feeds/utf8.hpp"
 
 namespace feedpop::feeds::html {
 

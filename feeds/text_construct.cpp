@@ -3,9 +3,9 @@
 #include <cctype>
 #include <cstring>
 
+#include "common/utf8.hpp"
 #include "feeds/html.hpp"
 #include "feeds/html_entities.hpp"
-#include "feeds/utf8.hpp"
 
 namespace feedpop::feeds::text {
 

@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "common/ascii.hpp"
-#include "feeds/base64.hpp"
+#include "common/base64.hpp"
+#include "common/utf8.hpp"
 #include "feeds/dates.hpp"
 #include "feeds/html.hpp"
 #include "feeds/text_construct.hpp"
@@ -371,7 +372,8 @@ Construct Walker::text_construct(Node node, const char* default_type, bool is_ti
   bool is_base64 = mode == "base64" || !(c.type.starts_with("text/") || c.type.ends_with("+xml") ||
                                          c.type.ends_with("/xml"));
   if (is_base64 && !c.value.empty()) {
-    if (auto decoded = base64::decode(c.value)) {
+    // Text content must decode to text; otherwise it stays as written (as feedparser).
+    if (auto decoded = base64::decode_lenient(c.value); decoded && utf8::is_valid(*decoded)) {
       c.value = *decoded;
     }
   }

@@ -9,8 +9,8 @@
 #endif
 
 #include "common/ascii.hpp"
+#include "common/utf8.hpp"
 #include "feeds/html_entities.hpp"
-#include "feeds/utf8.hpp"
 
 namespace feedpop::feeds::xml {
 
@@ -131,7 +131,7 @@ std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& o
         // (they may sit inside attributes).
         std::string_view v = *value;
         for (std::size_t p = 0; p < v.size();) {
-          std::size_t n = utf8::valid_sequence_length(v, p);
+          std::size_t n = utf8::sequence_length(v, p);
           n = n == 0 ? 1 : n;
           char32_t cp = 0;
           auto b0 = static_cast<unsigned char>(v[p]);

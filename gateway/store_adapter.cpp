@@ -4,8 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "auth/scram.hpp"
 #include "gateway/mailbox_views.hpp"
-#include "pop3/scram.hpp"
 
 namespace feedpop::gateway {
 
@@ -203,7 +203,7 @@ std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view log
   pop3::Credentials creds;
   creds.plaintext = user.password;
   if (user.scram) {
-    auto parsed = pop3::parse_scram_verifier(*user.scram);
+    auto parsed = auth::parse_scram_verifier(*user.scram);
     creds.scram = std::move(parsed.verifier);
     if (!creds.scram) {
       spdlog::warn("user {}: scram verifier refused ({}); SCRAM login disabled", mailbox->user,

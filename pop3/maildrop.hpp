@@ -14,7 +14,12 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/credentials.hpp"
+
 namespace feedpop::pop3 {
+
+using auth::Credentials;
+using auth::ScramVerifier;
 
 class MaildropError : public std::runtime_error {
 public:
@@ -42,33 +47,15 @@ public:
   virtual void commit(const std::vector<std::size_t>& deleted_indexes) = 0;
 };
 
-// A SCRAM-SHA-256 verifier (RFC 5802 §3, RFC 7677): no plaintext needed.
-struct ScramVerifier {
-  std::uint32_t iterations = 0;
-  std::string salt;       // raw bytes
-  std::string stored_key; // raw bytes, 32
-  std::string server_key; // raw bytes, 32
-};
-
-struct Credentials {
-  std::optional<std::string> plaintext; // enables APOP, CRAM-MD5 (and everything else)
-  std::optional<ScramVerifier> scram;   // enables SCRAM-SHA-256 (and PLAIN/LOGIN/USER)
-};
-
-// Users and their mailboxes. Thread-safe: called from every io thread.
-class Authenticator {
+// Users (their credentials: auth::CredentialStore::lookup) and their mailboxes.
+// Thread-safe: called from every io thread. The session treats unknown users and wrong
+// passwords identically (same delay, same reply).
+class Authenticator : public auth::CredentialStore {
 public:
-  virtual ~Authenticator() = default;
-  // nullopt for an unknown user. The session treats unknown users and wrong passwords
-  // identically (same delay, same reply).
-  virtual std::optional<Credentials> lookup(std::string_view user) = 0;
   // Opens the snapshot of an authenticated user. Throws MaildropError on storage failure.
   virtual std::unique_ptr<Maildrop> open(std::string_view user) = 0;
   // Days after which messages may be purged, for CAPA EXPIRE (RFC 2449 §6.7); nullopt = NEVER.
   virtual std::optional<unsigned> expire_days() const { return std::nullopt; }
-  // Whether any user may have a plaintext secret. When false, the greeting carries no APOP
-  // timestamp and CRAM-MD5 is not offered (both need the plaintext, RFC 1939 §7, RFC 2195).
-  virtual bool has_plaintext_secrets() const { return true; }
 };
 
 } // namespace feedpop::pop3

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "pop3/scram.hpp"
+#include "auth/scram.hpp"
 
 namespace feedpop::pop3::testing {
 namespace {
@@ -154,7 +154,7 @@ std::shared_ptr<MemoryStore> make_standard_store() {
                                     "b\n"
                                     "c\n")});
   // Derived once: PBKDF2 is slow on purpose and transcripts replay thousands of sessions.
-  static const ScramVerifier bob = make_scram_verifier("hunter2", "saltsalt", 4096);
+  static const ScramVerifier bob = auth::make_scram_verifier("hunter2", "saltsalt", 4096);
   store->add_user("bob", Credentials{std::nullopt, bob},
                   {msg("bob-1", "Subject: for bob\n\nhi bob\n")});
   store->add_user("carol", Credentials{std::string("pw"), std::nullopt}, {});

@@ -4,12 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include "pop3/crypto.hpp"
+#include "auth/crypto.hpp"
 #include "pop3/session.hpp"
 #include "tests/pop3/memory_maildrop.hpp"
 
 namespace feedpop::pop3 {
 namespace {
+
+namespace crypto = auth::crypto;
 
 SessionOptions loopback_options() {
   SessionOptions o;

@@ -1,11 +1,10 @@
 // The built-in SASL mechanisms. Each is one class plus one registration function.
-#include <cctype>
+#include "auth/credentials.hpp"
+#include "auth/crypto.hpp"
+#include "auth/sasl.hpp"
+#include "auth/scram.hpp"
 
-#include "pop3/crypto.hpp"
-#include "pop3/sasl.hpp"
-#include "pop3/scram.hpp"
-
-namespace feedpop::pop3 {
+namespace feedpop::auth {
 namespace {
 
 using crypto::Secret;
@@ -32,7 +31,7 @@ public:
     if (authcid.empty() || (!authzid.empty() && authzid != authcid)) {
       return SaslStep::failure();
     }
-    if (!verify_password(env_.authenticator.lookup(authcid), password)) {
+    if (!verify_plaintext(env_.credentials.lookup(authcid), password)) {
       return SaslStep::failure();
     }
     return SaslStep::success(std::move(authcid));
@@ -62,7 +61,7 @@ public:
       return SaslStep::failure();
     }
     Secret password{std::string(*response)};
-    if (!verify_password(env_.authenticator.lookup(*user_), password.get())) {
+    if (!verify_plaintext(env_.credentials.lookup(*user_), password.get())) {
       return SaslStep::failure();
     }
     return SaslStep::success(*user_);
@@ -93,20 +92,7 @@ public:
       return SaslStep::failure();
     }
     std::string user(response->substr(0, space));
-    std::string digest(response->substr(space + 1));
-    for (char& c : digest) {
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    const auto credentials = env_.authenticator.lookup(user);
-    std::string expected;
-    if (credentials && credentials->plaintext) {
-      expected = crypto::hex(crypto::hmac_md5(*credentials->plaintext, challenge_));
-    } else {
-      expected = crypto::hex(crypto::random_bytes(16)); // same work, never matches
-    }
-    const bool ok = crypto::constant_time_equal(expected, digest);
-    crypto::wipe(expected);
-    if (!ok || !credentials || !credentials->plaintext) {
+    if (!verify_cram_md5(env_.credentials.lookup(user), challenge_, response->substr(space + 1))) {
       return SaslStep::failure();
     }
     return SaslStep::success(std::move(user));
@@ -206,7 +192,7 @@ private:
       }
     }
     user_ = std::move(*user);
-    const auto credentials = env_.authenticator.lookup(user_);
+    const auto credentials = env_.credentials.lookup(user_);
     if (credentials && credentials->scram) {
       verifier_ = *credentials->scram;
       known_ = true;
@@ -281,4 +267,4 @@ void add_scram_sha256_mechanism(SaslRegistry& r) {
   r.add({"SCRAM-SHA-256", false, false, factory<ScramSha256Mechanism>()});
 }
 
-} // namespace feedpop::pop3
+} // namespace feedpop::auth

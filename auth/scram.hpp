@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "pop3/maildrop.hpp"
+#include "auth/credentials.hpp"
 
-namespace feedpop::pop3 {
+namespace feedpop::auth {
 
 inline constexpr std::uint32_t scram_default_iterations = 4096; // RFC 7677 §4's minimum
 inline constexpr std::string_view scram_prefix = "SCRAM-SHA-256$";
@@ -37,4 +37,4 @@ ScramParseResult parse_scram_verifier(std::string_view text);
 // "Client Key")) == StoredKey), compared in constant time.
 bool scram_password_matches(const ScramVerifier& verifier, std::string_view password);
 
-} // namespace feedpop::pop3
+} // namespace feedpop::auth

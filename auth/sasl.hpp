@@ -1,12 +1,13 @@
 #pragma once
-// SASL for POP3 AUTH (RFC 5034), as an extensible registry (N3's extendAUTH, STYLE.md §2):
-// a mechanism is one SaslMechanism class plus one SaslRegistry::add() call. CAPA's SASL
-// line and a bare AUTH's listing are generated from the registry.
+// SASL (RFC 4422) as an extensible registry (N3's extendAUTH, STYLE.md §2), shared by every
+// protocol that authenticates (POP3 AUTH, RFC 5034; SMTP AUTH, RFC 4954): a mechanism is
+// one SaslMechanism class plus one SaslRegistry::add() call. A protocol's capability
+// listing (POP3 CAPA's SASL line, SMTP's EHLO AUTH) is generated from the registry.
 //
-// A mechanism never sees a socket or base64: the session decodes each client response and
+// A mechanism never sees a socket or base64: the protocol decodes each client response and
 // encodes each challenge. Mechanisms wipe the secrets they handled (crypto::Secret).
 // Threading: a registry is filled before the server starts and then only read (shared by
-// all io threads); a mechanism instance belongs to one session.
+// all I/O threads); a mechanism instance belongs to one session.
 
 #include <functional>
 #include <memory>
@@ -15,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
-#include "pop3/maildrop.hpp"
+#include "auth/credentials.hpp"
 
-namespace feedpop::pop3 {
+namespace feedpop::auth {
 
 struct SaslStep {
   enum class Kind { Challenge, Success, Failure };
@@ -30,7 +31,7 @@ struct SaslStep {
 
 // What a running mechanism may use from the server.
 struct SaslEnv {
-  Authenticator& authenticator;
+  CredentialStore& credentials;
   std::string hostname; // for server challenges such as CRAM-MD5's <...@hostname>
 };
 
@@ -69,12 +70,4 @@ void add_login_mechanism(SaslRegistry& registry);
 void add_cram_md5_mechanism(SaslRegistry& registry);
 void add_scram_sha256_mechanism(SaslRegistry& registry);
 
-// Checks a password against a user's credentials in constant time. Unknown users
-// (nullopt) cost the same hashing work as known ones, so timing does not reveal them.
-bool verify_password(const std::optional<Credentials>& credentials, std::string_view password);
-
-// A fresh "<pid.counter.time.random@host>" token (RFC 1939 §7, RFC 2195 §2), made only of
-// A-Za-z0-9.@_-+/ (mpop refuses anything else); other characters of `hostname` are dropped.
-std::string make_challenge_token(std::string_view hostname);
-
-} // namespace feedpop::pop3
+} // namespace feedpop::auth

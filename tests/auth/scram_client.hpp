@@ -3,9 +3,9 @@
 // example exchange before it is used against the server.
 #include <string>
 
-#include "pop3/crypto.hpp"
+#include "auth/crypto.hpp"
 
-namespace feedpop::pop3::testing {
+namespace feedpop::auth::testing {
 
 struct ScramClient {
   std::string user, password, cnonce;
@@ -51,4 +51,4 @@ inline std::string ScramClient::client_final(const std::string& server_first) co
   return without_proof + ",p=" + crypto::base64_encode(proof);
 }
 
-} // namespace feedpop::pop3::testing
+} // namespace feedpop::auth::testing

@@ -13,16 +13,16 @@
 #include <vector>
 
 #include "feeds/entry.hpp"
-#include "gateway/config.hpp"
+#include "ingest/options.hpp"
 #include "storage/store.hpp"
 
-namespace feedpop::gateway {
+namespace feedpop::ingest {
 
 // include / exclude compiled once (ECMAScript, case-insensitive), matched on the title and
 // on the text of the content (or summary).
 class EntryFilter {
 public:
-  explicit EntryFilter(const FeedConfig& feed);
+  explicit EntryFilter(const FeedOptions& feed);
   bool empty() const { return include_.empty() && exclude_.empty(); }
   bool accepts(const feeds::Entry& entry) const;
 
@@ -33,7 +33,7 @@ private:
 
 struct IngestInput {
   const feeds::Feed* feed = nullptr;
-  const FeedConfig* config = nullptr;
+  const FeedOptions* config = nullptr;
   std::string hostname;
   std::string feed_url; // X-Feed-URL: the URL in feeds.yaml
   // identity → content hash of everything already stored for the feed
@@ -66,4 +66,4 @@ struct NoticeInput {
 storage::NewEntry failure_notice(const NoticeInput& in);
 storage::NewEntry recovery_notice(const NoticeInput& in);
 
-} // namespace feedpop::gateway
+} // namespace feedpop::ingest

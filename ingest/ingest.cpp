@@ -1,4 +1,4 @@
-#include "gateway/ingest.hpp"
+#include "ingest/ingest.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -11,7 +11,7 @@
 #include "feeds/identity.hpp"
 #include "mail/render.hpp"
 
-namespace feedpop::gateway {
+namespace feedpop::ingest {
 
 namespace {
 
@@ -71,7 +71,7 @@ std::vector<std::size_t> newest_first(const std::vector<Candidate>& c, const fee
 
 } // namespace
 
-EntryFilter::EntryFilter(const FeedConfig& feed)
+EntryFilter::EntryFilter(const FeedOptions& feed)
     : include_(compile(feed.include)), exclude_(compile(feed.exclude)) {}
 
 bool EntryFilter::accepts(const feeds::Entry& entry) const {
@@ -97,7 +97,7 @@ std::string version_identity(const std::string& identity, const std::string& con
 
 IngestPlan plan_ingest(const IngestInput& in) {
   const feeds::Feed& feed = *in.feed;
-  const FeedConfig& cfg = *in.config;
+  const FeedOptions& cfg = *in.config;
   IngestPlan plan;
   const std::vector<std::string> identities = feeds::entry_identities(feed);
   std::unordered_map<std::string_view, std::string_view> known;
@@ -217,4 +217,4 @@ storage::NewEntry recovery_notice(const NoticeInput& in) {
                 fmt::format("[feedpop] Feed \"{}\" works again", in.feed_key), std::move(html));
 }
 
-} // namespace feedpop::gateway
+} // namespace feedpop::ingest

@@ -1,14 +1,14 @@
-#include "gateway/fetcher.hpp"
+#include "ingest/fetcher.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <thread>
 
 #include "feeds/http_client.hpp"
-#include "gateway/ingest.hpp"
+#include "ingest/ingest.hpp"
 #include "tests/support/http_test_server.hpp"
 
-namespace feedpop::gateway {
+namespace feedpop::ingest {
 namespace {
 
 using feedpop::testing::HttpTestServer;
@@ -39,17 +39,13 @@ class FetcherTest : public ::testing::Test {
 protected:
   void SetUp() override {
     server = std::make_unique<HttpTestServer>(files.path);
-    config.data_dir = data.path;
     config.fetch.timeout = std::chrono::seconds(10);
     config.fetch.notify_after = std::chrono::hours(24);
-    UserConfig alice;
-    alice.name = "alice";
-    config.users["alice"] = alice;
   }
 
   void add_feed(const std::string& key, const std::string& path,
                 std::optional<std::size_t> initial = std::nullopt) {
-    FeedConfig f;
+    FeedOptions f;
     f.key = key;
     f.url = server->url(path);
     f.initial = initial;
@@ -61,7 +57,7 @@ protected:
   }
 
   PollReport poll() {
-    Fetcher fetcher(open_store(), std::make_shared<const Config>(config));
+    Fetcher fetcher(open_store(), config);
     return fetcher.poll_once();
   }
 
@@ -108,7 +104,7 @@ protected:
   TempDir files{"feedpop-files"};
   TempDir data{"feedpop-data"};
   std::unique_ptr<HttpTestServer> server;
-  Config config;
+  Options config;
 };
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -322,7 +318,7 @@ TEST_F(FetcherTest, ANonFeedBodyIsAParseFailureAndKeepsNoValidators) {
 
 TEST_F(FetcherTest, FileUrlsArePolledToo) {
   write_file(files.path / "local.xml", rss({{"1", "one"}}));
-  FeedConfig f;
+  FeedOptions f;
   f.key = "local";
   f.url = "file://" + (files.path / "local.xml").string();
   config.feeds["local"] = f;
@@ -354,11 +350,11 @@ TEST_F(FetcherTest, TheThreadPollsNewFeedsAtOnceAfterApply) {
   write_file(files.path / "a.xml", rss({{"1", "one"}}));
   write_file(files.path / "b.xml", rss({{"1", "one"}, {"2", "two"}}));
   add_feed("a", "/files/a.xml");
-  Fetcher fetcher(open_store(), std::make_shared<const Config>(config));
+  Fetcher fetcher(open_store(), config);
   fetcher.start();
   EXPECT_TRUE(wait_for([&] { return known("a") == 1; }, std::chrono::seconds(10)));
   add_feed("b", "/files/b.xml");
-  fetcher.apply(std::make_shared<const Config>(config));
+  fetcher.apply(config);
   EXPECT_TRUE(wait_for([&] { return known("b") == 2; }, std::chrono::seconds(10)));
   const auto before = std::chrono::steady_clock::now();
   fetcher.stop();
@@ -368,7 +364,7 @@ TEST_F(FetcherTest, TheThreadPollsNewFeedsAtOnceAfterApply) {
 
 TEST_F(FetcherTest, StopAbortsTransfersInFlightAndCommitsNothingOfThem) {
   add_feed("slow", "/slow?seconds=30");
-  Fetcher fetcher(open_store(), std::make_shared<const Config>(config));
+  Fetcher fetcher(open_store(), config);
   fetcher.start();
   EXPECT_TRUE(wait_for([&] { return requests("/slow") == 1; }, std::chrono::seconds(10)));
   const auto before = std::chrono::steady_clock::now();
@@ -378,4 +374,4 @@ TEST_F(FetcherTest, StopAbortsTransfersInFlightAndCommitsNothingOfThem) {
 }
 
 } // namespace
-} // namespace feedpop::gateway
+} // namespace feedpop::ingest

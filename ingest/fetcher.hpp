@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "gateway/config.hpp"
+#include "ingest/options.hpp"
 #include "storage/store.hpp"
 
-namespace feedpop::gateway {
+namespace feedpop::ingest {
 
 struct FeedPollResult {
   std::string key;
@@ -33,14 +33,14 @@ struct PollReport {
 
 class Fetcher {
 public:
-  Fetcher(std::unique_ptr<storage::Store> writer, std::shared_ptr<const Config> config);
+  Fetcher(std::unique_ptr<storage::Store> writer, Options options);
   ~Fetcher(); // stop()s
   Fetcher(const Fetcher&) = delete;
   Fetcher& operator=(const Fetcher&) = delete;
 
   void start();
   // Live reload: new feeds are polled at once, removed ones stop, changed ones re-sync.
-  void apply(std::shared_ptr<const Config> config);
+  void apply(Options options);
   // Aborts in-flight transfers; nothing half-done is committed. Joins the thread.
   void stop();
   // Polls every (enabled) feed once now, ignoring schedules; progress gets each result.
@@ -55,4 +55,4 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
-} // namespace feedpop::gateway
+} // namespace feedpop::ingest

@@ -1,23 +1,23 @@
-#include "gateway/ingest_poll.hpp"
+#include "ingest/ingest_poll.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include "feeds/parse.hpp"
 #include "feeds/schedule.hpp"
-#include "gateway/ingest.hpp"
+#include "ingest/ingest.hpp"
 
-namespace feedpop::gateway {
+namespace feedpop::ingest {
 
 namespace {
 
 using storage::FeedState;
 using storage::Time;
 
-std::chrono::seconds interval_of(const Config& config, const FeedConfig& feed) {
+std::chrono::seconds interval_of(const Options& config, const FeedOptions& feed) {
   return feed.interval.value_or(config.fetch.interval);
 }
 
-Time schedule(const Config& config, const FeedConfig& feed, const FeedState& state, Time now,
+Time schedule(const Options& config, const FeedOptions& feed, const FeedState& state, Time now,
               const feeds::ResponseInfo* info, std::optional<std::chrono::seconds> ttl) {
   feeds::ScheduleInputs in;
   in.interval = interval_of(config, feed);
@@ -60,7 +60,7 @@ void track_redirect(FeedState& state, const feeds::ResponseInfo& info) {
   }
 }
 
-NoticeInput notice_input(const Config& config, const FeedConfig& feed, const FeedState& state,
+NoticeInput notice_input(const Options& config, const FeedOptions& feed, const FeedState& state,
                          Time now) {
   NoticeInput n;
   n.feed_key = feed.key;
@@ -73,7 +73,7 @@ NoticeInput notice_input(const Config& config, const FeedConfig& feed, const Fee
 }
 
 // Success bookkeeping shared by 200 and 304; returns the recovery notice when one is due.
-std::optional<storage::NewEntry> mark_success(const Config& config, const FeedConfig& feed,
+std::optional<storage::NewEntry> mark_success(const Options& config, const FeedOptions& feed,
                                               FeedState& state, const feeds::ResponseInfo& info,
                                               Time now) {
   std::optional<storage::NewEntry> notice;
@@ -91,7 +91,7 @@ std::optional<storage::NewEntry> mark_success(const Config& config, const FeedCo
   return notice;
 }
 
-FeedPollResult fail(storage::Store& store, const Config& config, const FeedConfig& feed,
+FeedPollResult fail(storage::Store& store, const Options& config, const FeedOptions& feed,
                     FeedState state, const feeds::ResponseInfo& info, std::string error, Time now) {
   FeedPollResult r{feed.key, false, "error", info.http_code, 0, error};
   state.http_code = info.http_code == 0 ? std::nullopt : std::optional<int>(info.http_code);
@@ -120,7 +120,7 @@ FeedPollResult fail(storage::Store& store, const Config& config, const FeedConfi
   return r;
 }
 
-FeedPollResult not_modified(storage::Store& store, const Config& config, const FeedConfig& feed,
+FeedPollResult not_modified(storage::Store& store, const Options& config, const FeedOptions& feed,
                             FeedState state, const feeds::NotModified& nm, Time now) {
   auto notice = mark_success(config, feed, state, nm.info, now);
   // RFC 9110 §15.4.5: a 304 may carry updated validators; keep ours when it doesn't.
@@ -140,7 +140,7 @@ FeedPollResult not_modified(storage::Store& store, const Config& config, const F
   return {feed.key, true, "not_modified", nm.info.http_code, 0, {}};
 }
 
-FeedPollResult fetched(storage::Store& store, const Config& config, const FeedConfig& feed,
+FeedPollResult fetched(storage::Store& store, const Options& config, const FeedOptions& feed,
                        FeedState state, feeds::Fetched& f, Time now, const PinnedEntries& pinned) {
   feeds::ParseOptions po;
   po.base_url = f.info.url;
@@ -187,7 +187,7 @@ FeedPollResult fetched(storage::Store& store, const Config& config, const FeedCo
 
 } // namespace
 
-storage::FeedState sync_feed_state(const FeedConfig& feed, std::optional<FeedState> stored) {
+storage::FeedState sync_feed_state(const FeedOptions& feed, std::optional<FeedState> stored) {
   if (!stored) {
     FeedState s;
     s.key = feed.key;
@@ -210,7 +210,7 @@ storage::FeedState sync_feed_state(const FeedConfig& feed, std::optional<FeedSta
   return s;
 }
 
-feeds::HttpRequest poll_request(const Config& config, const FeedConfig& feed,
+feeds::HttpRequest poll_request(const Options& config, const FeedOptions& feed,
                                 const FeedState& state) {
   feeds::HttpRequest r;
   r.url = state.url.empty() ? feed.url : state.url;
@@ -224,7 +224,7 @@ feeds::HttpRequest poll_request(const Config& config, const FeedConfig& feed,
   return r;
 }
 
-feeds::HttpOptions http_options(const Config& config) {
+feeds::HttpOptions http_options(const Options& config) {
   feeds::HttpOptions o;
   o.concurrency = config.fetch.concurrency;
   o.per_host = config.fetch.per_host;
@@ -236,12 +236,12 @@ feeds::HttpOptions http_options(const Config& config) {
   }
   o.proxy = config.fetch.proxy;
   if (config.fetch.ca_file) {
-    o.ca_file = config.fetch.ca_file->string();
+    o.ca_file = *config.fetch.ca_file;
   }
   return o;
 }
 
-FeedPollResult complete_poll(storage::Store& store, const Config& config, const FeedConfig& feed,
+FeedPollResult complete_poll(storage::Store& store, const Options& config, const FeedOptions& feed,
                              FeedState state, feeds::FetchResult result, Time now,
                              const PinnedEntries& pinned) {
   if (auto* failed = std::get_if<feeds::FetchFailed>(&result)) {
@@ -272,4 +272,4 @@ FeedPollResult disabled_result(const FeedState& state) {
       0,         "disabled after 410 Gone; give the feed a new URL in feeds.yaml to poll it again"};
 }
 
-} // namespace feedpop::gateway
+} // namespace feedpop::ingest

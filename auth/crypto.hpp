@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace feedpop::pop3::crypto {
+namespace feedpop::auth::crypto {
 
 std::string base64_encode(std::string_view bytes);
 // Strict RFC 4648 §4 decoding: padding required, no whitespace, no stray characters.
@@ -51,4 +51,4 @@ private:
   std::string value_;
 };
 
-} // namespace feedpop::pop3::crypto
+} // namespace feedpop::auth::crypto

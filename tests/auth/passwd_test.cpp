@@ -1,13 +1,13 @@
-// `feedpop passwd` (gateway/cmd_passwd.cpp) prints a verifier that pop3 accepts.
+// `feedpop passwd` (gateway/cmd_passwd.cpp) prints a verifier that auth accepts.
 #include <cstdio>
 #include <filesystem>
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include "pop3/scram.hpp"
+#include "auth/scram.hpp"
 
-namespace feedpop::pop3 {
+namespace feedpop::auth {
 namespace {
 
 struct Output {
@@ -56,4 +56,4 @@ TEST(Passwd, RefusesAnEmptyPassword) {
 }
 
 } // namespace
-} // namespace feedpop::pop3
+} // namespace feedpop::auth

@@ -1,4 +1,4 @@
-#include "pop3/crypto.hpp"
+#include "auth/crypto.hpp"
 
 #include <array>
 #include <stdexcept>
@@ -8,7 +8,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-namespace feedpop::pop3::crypto {
+namespace feedpop::auth::crypto {
 namespace {
 
 constexpr std::string_view alphabet =
@@ -183,4 +183,4 @@ void wipe(std::string& secret) {
   secret.clear();
 }
 
-} // namespace feedpop::pop3::crypto
+} // namespace feedpop::auth::crypto

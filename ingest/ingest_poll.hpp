@@ -14,30 +14,30 @@
 #include <vector>
 
 #include "feeds/http_client.hpp"
-#include "gateway/config.hpp"
-#include "gateway/fetcher.hpp"
+#include "ingest/fetcher.hpp"
+#include "ingest/options.hpp"
 #include "storage/store.hpp"
 
-namespace feedpop::gateway {
+namespace feedpop::ingest {
 
 // The stored state brought in line with feeds.yaml: a changed URL starts afresh (new
 // validators, no redirect memory, re-enabled after 410).
-storage::FeedState sync_feed_state(const FeedConfig& feed,
+storage::FeedState sync_feed_state(const FeedOptions& feed,
                                    std::optional<storage::FeedState> stored);
 
 // The request for a feed's next poll.
-feeds::HttpRequest poll_request(const Config& config, const FeedConfig& feed,
+feeds::HttpRequest poll_request(const Options& config, const FeedOptions& feed,
                                 const storage::FeedState& state);
 
-feeds::HttpOptions http_options(const Config& config);
+feeds::HttpOptions http_options(const Options& config);
 
 using PinnedEntries = std::function<std::vector<storage::EntryId>()>;
 
-FeedPollResult complete_poll(storage::Store& store, const Config& config, const FeedConfig& feed,
+FeedPollResult complete_poll(storage::Store& store, const Options& config, const FeedOptions& feed,
                              storage::FeedState state, feeds::FetchResult result, storage::Time now,
                              const PinnedEntries& pinned);
 
 // The result reported for a feed that is not polled because a 410 disabled it.
 FeedPollResult disabled_result(const storage::FeedState& state);
 
-} // namespace feedpop::gateway
+} // namespace feedpop::ingest

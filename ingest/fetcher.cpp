@@ -1,4 +1,4 @@
-#include "gateway/fetcher.hpp"
+#include "ingest/fetcher.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -10,9 +10,9 @@
 #include <spdlog/spdlog.h>
 
 #include "feeds/http_client.hpp"
-#include "gateway/ingest_poll.hpp"
+#include "ingest/ingest_poll.hpp"
 
-namespace feedpop::gateway {
+namespace feedpop::ingest {
 
 using storage::Time;
 
@@ -40,14 +40,14 @@ std::size_t PollReport::failed() const {
 struct Fetcher::Impl {
   std::unique_ptr<storage::Store> store;
   std::mutex mutex; // guards config, config_version, client
-  std::shared_ptr<const Config> config;
+  std::shared_ptr<const Options> config;
   std::uint64_t config_version = 0;
   feeds::HttpClient* client = nullptr; // the one in use, for wakeup()
   std::atomic<bool> stopping{false};
   std::thread thread;
   PinnedEntries pinned;
 
-  std::pair<std::shared_ptr<const Config>, std::uint64_t> current() {
+  std::pair<std::shared_ptr<const Options>, std::uint64_t> current() {
     std::lock_guard lock(mutex);
     return {config, config_version};
   }
@@ -68,12 +68,12 @@ struct Fetcher::Impl {
   // Returns when all are done, or when `interrupted()` says so (then transfers are
   // cancelled and nothing of theirs is stored).
   template <class Interrupted, class OnResult>
-  void round(const Config& cfg, feeds::HttpClient& http, std::vector<Job> jobs,
+  void round(const Options& cfg, feeds::HttpClient& http, std::vector<Job> jobs,
              Interrupted interrupted, OnResult on_result) {
     std::unordered_map<std::uint64_t, Job> in_flight;
     std::uint64_t tag = 0;
     for (Job& job : jobs) {
-      const FeedConfig& feed = cfg.feeds.at(job.key);
+      const FeedOptions& feed = cfg.feeds.at(job.key);
       feeds::HttpRequest request = poll_request(cfg, feed, job.state);
       request.tag = ++tag;
       http.submit(std::move(request));
@@ -92,7 +92,7 @@ struct Fetcher::Impl {
         }
         Job job = std::move(it->second);
         in_flight.erase(it);
-        const FeedConfig& feed = cfg.feeds.at(job.key);
+        const FeedOptions& feed = cfg.feeds.at(job.key);
         on_result(complete_poll(*store, cfg, feed, std::move(job.state), std::move(c.result),
                                 now_seconds(), pinned));
       }
@@ -109,10 +109,10 @@ struct Fetcher::Impl {
   }
 
   void run();
-  void serve_round(const Config& cfg, std::uint64_t version);
+  void serve_round(const Options& cfg, std::uint64_t version);
 };
 
-void Fetcher::Impl::serve_round(const Config& cfg, std::uint64_t version) {
+void Fetcher::Impl::serve_round(const Options& cfg, std::uint64_t version) {
   feeds::HttpClient http(http_options(cfg));
   set_client(&http);
   struct ClearClient {
@@ -176,10 +176,10 @@ void Fetcher::Impl::run() {
   }
 }
 
-Fetcher::Fetcher(std::unique_ptr<storage::Store> writer, std::shared_ptr<const Config> config)
+Fetcher::Fetcher(std::unique_ptr<storage::Store> writer, Options options)
     : impl_(std::make_unique<Impl>()) {
   impl_->store = std::move(writer);
-  impl_->config = std::move(config);
+  impl_->config = std::make_shared<const Options>(std::move(options));
 }
 
 Fetcher::~Fetcher() {
@@ -194,10 +194,11 @@ void Fetcher::start() {
   impl_->thread = std::thread([this] { impl_->run(); });
 }
 
-void Fetcher::apply(std::shared_ptr<const Config> config) {
+void Fetcher::apply(Options options) {
+  auto next = std::make_shared<const Options>(std::move(options));
   {
     std::lock_guard lock(impl_->mutex);
-    impl_->config = std::move(config);
+    impl_->config = std::move(next);
     ++impl_->config_version;
   }
   impl_->wake();
@@ -252,4 +253,4 @@ PollReport Fetcher::poll_once(
   return report;
 }
 
-} // namespace feedpop::gateway
+} // namespace feedpop::ingest

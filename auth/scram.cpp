@@ -1,10 +1,10 @@
-#include "pop3/scram.hpp"
+#include "auth/scram.hpp"
 
 #include <charconv>
 
-#include "pop3/crypto.hpp"
+#include "auth/crypto.hpp"
 
-namespace feedpop::pop3 {
+namespace feedpop::auth {
 
 ScramVerifier make_scram_verifier(std::string_view password, std::uint32_t iterations) {
   return make_scram_verifier(password, crypto::random_bytes(16), iterations);
@@ -72,4 +72,4 @@ bool scram_password_matches(const ScramVerifier& verifier, std::string_view pass
   return crypto::constant_time_equal(crypto::sha256(client_key.get()), verifier.stored_key);
 }
 
-} // namespace feedpop::pop3
+} // namespace feedpop::auth
