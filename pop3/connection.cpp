@@ -1,6 +1,7 @@
 // One coroutine per connection (STYLE.md §3): the frame owns the stream, the read buffer
 // and the Session; no shared_from_this. The loop is templated on the stream so plain TCP,
 // TCP after STLS and implicit TLS share it.
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
@@ -34,8 +35,8 @@ std::string address_text(const asio::ip::address& a) {
   return a.to_string();
 }
 
-// Admission against the connection limits; released (and the shutdown waiter told) when
-// the connection ends.
+// Admission against the connection limits (the total, and per address group); released (and the
+// shutdown waiter told) when the connection ends.
 class Admission {
 public:
   Admission(ServerState& s, std::string address) : state_(s), address_(std::move(address)) {}
@@ -86,6 +87,17 @@ template <class Stream> asio::awaitable<bool> handshake(Stream& tls, LoopContext
 }
 
 } // namespace
+
+std::string address_group(const asio::ip::address& a) {
+  if (!a.is_v6() || a.to_v6().is_v4_mapped()) {
+    return address_text(a);
+  }
+  // One IPv6 subscriber usually holds a whole /64 (RFC 6177): counting per address would
+  // let one host open max_per_address connections from each of 2^64 addresses.
+  auto bytes = a.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
 
 void Watchdog::set_deadline(Clock::time_point deadline) {
   deadline_ = deadline;
@@ -158,7 +170,7 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
     }
   };
 
-  Admission admission(*state, address);
+  Admission admission(*state, address_group(remote.address()));
   std::weak_ptr<Watchdog> weak = watchdog;
   // Shutdown closes a connection through its strand; the watchdog's `done` flag (set on
   // the strand before the frame goes) makes a late close a no-op.

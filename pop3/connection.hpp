@@ -43,7 +43,7 @@ struct ServerState {
   std::mutex conn_mutex;
   std::condition_variable conn_cv;
   std::size_t total = 0;
-  std::unordered_map<std::string, std::size_t> per_address;
+  std::unordered_map<std::string, std::size_t> per_address; // by address_group()
   std::uint64_t next_id = 0;
   std::unordered_map<std::uint64_t, std::function<void()>> closers; // post a close
   std::atomic<bool> stopping{false};
@@ -68,6 +68,10 @@ struct ServerState {
   // shutdown are destroyed while the members above, which they use, are alive.
   asio::io_context io;
 };
+
+// The key pop3.limits.per_address counts under: an IPv4 address (also v4-mapped), or the
+// /64 an IPv6 address belongs to ("2001:db8:1:2::/64").
+std::string address_group(const asio::ip::address& a);
 
 asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, bool implicit_tls);
 

@@ -4,6 +4,7 @@
 #include <system_error>
 #include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -18,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pop3/connection.hpp"
+#include "pop3/descriptors.hpp"
 
 namespace feedpop::pop3 {
 
@@ -125,6 +127,24 @@ asio::awaitable<void> accept_loop(detail::ServerState* state,
   }
 }
 
+// Each connection holds a descriptor: more connections than RLIMIT_NOFILE leaves (after
+// the reserve for the store and the fetcher) would make accept, SQLite and libcurl fail.
+void cap_connections(ServerOptions& o) {
+  const auto limit = descriptor_limit();
+  if (limit.soft == 0 || limit.soft == RLIM_INFINITY) {
+    return;
+  }
+  const std::size_t open = open_descriptors();
+  const std::size_t allowed = connections_allowed(limit.soft, open, o.descriptor_reserve);
+  if (allowed < o.max_connections) {
+    spdlog::warn("pop3: at most {} connections (pop3.limits.connections is {}): RLIMIT_NOFILE "
+                 "is {} (hard {}), {} descriptors open, {} kept for the store and the fetcher; "
+                 "raise LimitNOFILE to serve more",
+                 allowed, o.max_connections, limit.soft, limit.hard, open, o.descriptor_reserve);
+    o.max_connections = allowed;
+  }
+}
+
 } // namespace
 
 Server::Server(ServerOptions options, std::shared_ptr<Authenticator> authenticator,
@@ -202,6 +222,7 @@ std::vector<BoundEndpoint> Server::start() {
   for (const auto& ep : s.options.tls_listen) {
     listen(ep, true);
   }
+  cap_connections(s.options);
   impl_->work.emplace(s.io.get_executor());
   unsigned n = s.options.threads != 0 ? s.options.threads : std::thread::hardware_concurrency();
   n = std::max(1u, n);
@@ -276,6 +297,7 @@ ServerStats Server::stats() const {
   out.accepted = s.accepted;
   out.refused = s.refused;
   out.peak_session_output = s.peak_output;
+  out.connection_limit = s.options.max_connections;
   return out;
 }
 

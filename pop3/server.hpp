@@ -47,7 +47,10 @@ struct ServerOptions {
   std::vector<Endpoint> tls_listen;    // implicit TLS; needs a TLS context
   std::string hostname;                // greeting/challenges; empty = gethostname()
   std::size_t max_connections = 10000; // over a limit: "-ERR [SYS/TEMP]" and close
-  std::size_t max_per_address = 64;
+  std::size_t max_per_address = 64;    // per IPv4 address, per IPv6 /64
+  // Descriptors kept free for the rest of the process (store, fetcher): connections are
+  // capped at RLIMIT_NOFILE minus those open at start() minus this (logged when it cuts).
+  std::size_t descriptor_reserve = 64;
   std::chrono::seconds idle_timeout{600}; // TRANSACTION; RFC 1939 §3: at least 10 minutes
   std::chrono::seconds login_timeout{60}; // before login
   unsigned threads = 0;                   // 0 = std::thread::hardware_concurrency()
@@ -65,6 +68,7 @@ struct ServerStats {
   std::uint64_t accepted = 0;          // since start
   std::uint64_t refused = 0;           // over a connection limit
   std::size_t peak_session_output = 0; // most output octets one session held at once
+  std::size_t connection_limit = 0;    // max_connections, or less if descriptors are short
 };
 
 // Loads a PEM certificate chain and private key into a server context that allows TLS 1.2
