@@ -80,6 +80,7 @@ pop3::ServerOptions server_options(const Config& c) {
   o.hostname = c.hostname;
   o.max_connections = c.pop3.max_connections;
   o.max_per_address = c.pop3.max_per_address;
+  o.descriptor_reserve = 64 + c.fetch.concurrency; // the store, and a socket per fetch
   o.idle_timeout = c.pop3.idle_timeout;
   o.login_timeout = c.pop3.login_timeout;
   o.threads = c.pop3.threads;
