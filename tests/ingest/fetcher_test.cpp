@@ -7,6 +7,7 @@
 #include "feeds/http_client.hpp"
 #include "ingest/ingest.hpp"
 #include "tests/support/http_test_server.hpp"
+#include "tests/support/store_read.hpp"
 
 namespace feedpop::ingest {
 namespace {
@@ -80,7 +81,7 @@ protected:
     }
     std::vector<std::string> out;
     for (const auto& item : store->snapshot("alice", keys)) {
-      out.push_back(store->read_message(item.id));
+      out.push_back(storage::testing::read_whole(*store, item.id));
     }
     return out;
   }
