@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/commands.hpp"
+#include "gateway/config_warnings.hpp"
 #include "gateway/config_watcher.hpp"
 #include "gateway/fetcher.hpp"
 #include "gateway/logging.hpp"
@@ -127,6 +128,12 @@ std::string listed(const std::vector<std::string>& items) {
   return items.empty() ? std::string("none") : fmt::format("{}", fmt::join(items, ", "));
 }
 
+void log_warnings(const Config& config) {
+  for (const auto& warning : config_warnings(config)) {
+    spdlog::warn("{}", warning);
+  }
+}
+
 // Blocks the signals serve handles in the calling thread and every thread it starts.
 class SignalMask {
 public:
@@ -188,6 +195,7 @@ int Service::run() {
   if (!overrides_.log_level) {
     set_log_level(config_->log_level);
   }
+  log_warnings(*config_);
   StartupFacts facts;
   try {
     fs::create_directories(config_->data_dir);
@@ -258,6 +266,7 @@ void Service::reload() {
     return;
   }
   log_changes(*config_, *next);
+  log_warnings(*next);
   auth_->apply(next);
   fetcher_->apply(next);
   if (!overrides_.log_level && next->log_level != config_->log_level) {
