@@ -3,16 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cctype>
 #include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 #include "common/ascii.hpp"
+#include "common/utf8.hpp"
 #include "feeds/html_entities.hpp"
 #include "feeds/url.hpp"
-#include "feeds/utf8.hpp"
 
 namespace feedpop::feeds::html {
 

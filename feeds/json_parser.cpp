@@ -3,12 +3,12 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "common/utf8.hpp"
 #include "feeds/dates.hpp"
 #include "feeds/html.hpp"
 #include "feeds/json_reader.hpp"
 #include "feeds/text_construct.hpp"
 #include "feeds/url.hpp"
-#include "feeds/utf8.hpp"
 
 namespace feedpop::feeds::json {
 

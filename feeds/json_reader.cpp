@@ -6,7 +6,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "feeds/utf8.hpp"
+#include "common/utf8.hpp"
 
 namespace feedpop::feeds::json {
 

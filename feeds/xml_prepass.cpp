@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdint>
 #include <string_view>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 #include "common/ascii.hpp"
+#include "common/utf8.hpp"
 #include "feeds/html_entities.hpp"
-#include "feeds/utf8.hpp"
 
 namespace feedpop::feeds::xml {
 
@@ -99,6 +100,28 @@ struct Repairs {
   }
 };
 
+// Appends the numeric reference `ref` (digits `digits`, at most 9) in the form the XML
+// parser decodes: a reference to U+0000, a surrogate or a value above U+10FFFF (which
+// would decode to bytes that are not UTF-8) becomes one to U+FFFD, and "&#X" (which XML
+// does not define, but real feeds write) becomes "&#x". Not reported as a repair.
+void append_numeric_reference(std::string_view ref, std::string_view digits, bool hex,
+                              std::string& out) {
+  std::uint64_t cp = 0;
+  for (char c : digits) {
+    const auto v = static_cast<unsigned>(is_digit(c) ? c - '0' : ascii::lower(c) - 'a' + 10);
+    cp = cp * (hex ? 16 : 10) + v;
+  }
+  const bool scalar = cp != 0 && !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
+  if (!scalar) {
+    out += "&#65533;";
+  } else if (hex && ref[2] == 'X') {
+    out += "&#x";
+    out.append(ref.substr(3));
+  } else {
+    out.append(ref);
+  }
+}
+
 // Handles the '&' at doc[i]; appends its repaired form; returns bytes consumed.
 std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& out, Repairs& r) {
   std::size_t j = i + 1;
@@ -111,7 +134,7 @@ std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& o
       ++k;
     }
     if (k > digits && k < doc.size() && doc[k] == ';' && k - digits < 10) {
-      out.append(doc.substr(i, k + 1 - i));
+      append_numeric_reference(doc.substr(i, k + 1 - i), doc.substr(digits, k - digits), hex, out);
       return k + 1 - i;
     }
   } else {
@@ -131,7 +154,7 @@ std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& o
         // (they may sit inside attributes).
         std::string_view v = *value;
         for (std::size_t p = 0; p < v.size();) {
-          std::size_t n = utf8::valid_sequence_length(v, p);
+          std::size_t n = utf8::sequence_length(v, p);
           n = n == 0 ? 1 : n;
           char32_t cp = 0;
           auto b0 = static_cast<unsigned char>(v[p]);

@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8.hpp"
 #include "feeds/entry.hpp"
 #include "feeds/html.hpp"
-#include "feeds/utf8.hpp"
 #include "mail/render.hpp"
 
 namespace {
@@ -98,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string base = entry.link ? *entry.link : feed.url;
     for (auto* html : {&entry.content_html, &entry.summary_html}) {
       if (*html) {
-        *html = feedpop::feeds::html::sanitize(feedpop::feeds::utf8::repair(**html), base);
+        *html = feedpop::feeds::html::sanitize(feedpop::utf8::repair(**html), base);
       }
     }
     options.html_sanitized = true;

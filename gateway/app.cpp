@@ -15,10 +15,11 @@
 #include "gateway/commands.hpp"
 #include "gateway/config_warnings.hpp"
 #include "gateway/config_watcher.hpp"
-#include "gateway/fetcher.hpp"
+#include "gateway/ingest_options.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/store_adapter.hpp"
 #include "gateway/tls_cert.hpp"
+#include "ingest/fetcher.hpp"
 #include "pop3/server.hpp"
 #include "storage/store.hpp"
 
@@ -181,7 +182,7 @@ private:
   std::string fingerprint_;
   std::shared_ptr<StoreAuthenticator> auth_;
   std::unique_ptr<pop3::Server> server_;
-  std::unique_ptr<Fetcher> fetcher_;
+  std::unique_ptr<ingest::Fetcher> fetcher_;
 };
 
 int Service::run() {
@@ -217,7 +218,7 @@ int Service::run() {
     for (const auto& bound : server_->start()) {
       (bound.implicit_tls ? facts.implicit : facts.plain).push_back(show(bound.endpoint));
     }
-    fetcher_ = std::make_unique<Fetcher>(std::move(writer), config_);
+    fetcher_ = std::make_unique<ingest::Fetcher>(std::move(writer), ingest_options(*config_));
     fetcher_->set_pinned_entries([auth = auth_] { return auth->pinned_entries(); });
     fetcher_->start();
   } catch (const std::exception& e) {
@@ -268,7 +269,7 @@ void Service::reload() {
   log_changes(*config_, *next);
   log_warnings(*next);
   auth_->apply(next);
-  fetcher_->apply(next);
+  fetcher_->apply(ingest_options(*next));
   if (!overrides_.log_level && next->log_level != config_->log_level) {
     set_log_level(next->log_level);
   }

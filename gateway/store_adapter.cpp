@@ -5,8 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "auth/scram.hpp"
 #include "gateway/mailbox_views.hpp"
-#include "pop3/scram.hpp"
 
 namespace feedpop::gateway {
 
@@ -143,17 +143,6 @@ public:
 
   const std::vector<pop3::MessageInfo>& messages() const override { return messages_; }
 
-  // Maildrop::read on top of read_at, for as long as the interface declares it.
-  void read(std::size_t index, const std::function<bool(std::string_view)>& sink) {
-    std::string buf(read_chunk, '\0');
-    std::uint64_t offset = 0;
-    for (std::size_t n; (n = read_at(index, offset, buf.data(), buf.size())) > 0; offset += n) {
-      if (!sink(std::string_view(buf.data(), n))) {
-        return;
-      }
-    }
-  }
-
   // RETR/TOP pull a message one buffer at a time; the Store serves each read at its offset
   // (storage seeks to the chunk row holding it). A message of at most cached_message_max
   // bytes, which most feed entries are, is instead read in one call and shared through the
@@ -288,7 +277,7 @@ std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view log
   pop3::Credentials creds;
   creds.plaintext = user.password;
   if (user.scram) {
-    auto parsed = pop3::parse_scram_verifier(*user.scram);
+    auto parsed = auth::parse_scram_verifier(*user.scram);
     creds.scram = std::move(parsed.verifier);
     if (!creds.scram) {
       spdlog::warn("user {}: scram verifier refused ({}); SCRAM login disabled", mailbox->user,

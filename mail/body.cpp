@@ -4,10 +4,10 @@
 
 #include <fmt/format.h>
 
+#include "common/utf8.hpp"
 #include "feeds/html.hpp"
 #include "mail/header_encoding.hpp"
 #include "mail/text_rendering.hpp"
-#include "mail/utf8.hpp"
 
 namespace feedpop::mail {
 namespace {

@@ -5,7 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "mail/utf8.hpp"
+#include "common/base64.hpp"
+#include "common/utf8.hpp"
 
 namespace feedpop::mail {
 namespace {
@@ -17,9 +18,6 @@ constexpr std::size_t ew_limit = 75;
 constexpr std::size_t ew_overhead = 12; // "=?UTF-8?B?" + "?="
 // A word longer than this cannot be folded onto a line of its own and is encoded instead.
 constexpr std::size_t longest_plain_word = 70;
-
-constexpr std::string_view base64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 bool is_space_like(char32_t cp) {
   return cp <= 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
@@ -42,7 +40,7 @@ std::size_t q_length(std::string_view text) {
 }
 
 std::size_t b_length(std::size_t bytes) {
-  return (bytes + 2) / 3 * 4;
+  return base64::encoded_size(bytes);
 }
 
 enum class EwKind { q, b };
@@ -66,21 +64,7 @@ std::string encode_payload(std::string_view text, EwKind kind) {
     }
     return out;
   }
-  for (std::size_t i = 0; i < text.size(); i += 3) {
-    std::uint32_t group = static_cast<unsigned char>(text[i]) << 16;
-    const std::size_t n = std::min<std::size_t>(3, text.size() - i);
-    if (n > 1) {
-      group |= static_cast<unsigned char>(text[i + 1]) << 8;
-    }
-    if (n > 2) {
-      group |= static_cast<unsigned char>(text[i + 2]);
-    }
-    out += base64_alphabet[(group >> 18) & 63];
-    out += base64_alphabet[(group >> 12) & 63];
-    out += n > 1 ? base64_alphabet[(group >> 6) & 63] : '=';
-    out += n > 2 ? base64_alphabet[group & 63] : '=';
-  }
-  return out;
+  return base64::encode(text);
 }
 
 std::string encoded_word(std::string_view text, EwKind kind) {
@@ -97,7 +81,7 @@ std::size_t chunk_end(std::string_view text, std::size_t pos, EwKind kind, std::
   std::size_t end = pos;
   std::size_t q = 0;
   while (end < text.size()) {
-    const std::size_t len = std::max<std::size_t>(1, utf8::sequence_length(text, end));
+    const std::size_t len = utf8::scan(text, end).length;
     const std::size_t next_q = q + q_length(text.substr(end, len));
     const std::size_t size = ew_overhead + (kind == EwKind::q ? next_q : b_length(end + len - pos));
     if (size > budget && end > pos) {
@@ -232,14 +216,15 @@ std::string normalize_text(std::string_view text) {
   out.reserve(text.size());
   bool pending_space = false;
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t len = utf8::sequence_length(text, i);
-    if (len == 0) {
+    const utf8::Scan scan = utf8::scan(text, i);
+    const std::size_t len = scan.length;
+    if (!scan.valid) {
       if (pending_space && !out.empty()) {
         out += ' ';
       }
       pending_space = false;
       out += utf8::replacement;
-      ++i;
+      i += len;
       continue;
     }
     if (is_space_like(utf8::decode(text, i, len))) {
@@ -275,7 +260,7 @@ std::string fit_display_name(std::string_view normalized) {
       // Cut whole characters until "run…" fits in one encoded-word; drop the rest.
       std::size_t end = 0;
       for (std::size_t pos = 0; pos < run.size();) {
-        const std::size_t len = std::max<std::size_t>(1, utf8::sequence_length(run, pos));
+        const std::size_t len = utf8::scan(run, pos).length;
         const std::string candidate = run.substr(0, pos + len) + "\xE2\x80\xA6";
         if (encoded_length(candidate, best_kind(candidate)) > ew_limit) {
           break;

@@ -10,11 +10,11 @@
 
 #include <fmt/format.h>
 
+#include "common/utf8.hpp"
 #include "feeds/html.hpp"
 #include "mail/body.hpp"
 #include "mail/header_encoding.hpp"
 #include "mail/transfer_encoding.hpp"
-#include "mail/utf8.hpp"
 
 namespace feedpop::mail {
 namespace {
@@ -129,7 +129,7 @@ std::string subject_text(const feeds::Entry& entry) {
       std::size_t cut = 0;
       std::size_t chars = 0;
       for (std::size_t i = 0; i < text.size() && chars < subject_fallback_length; ++chars) {
-        i += std::max<std::size_t>(1, utf8::sequence_length(text, i));
+        i += utf8::scan(text, i).length;
         if (i == text.size() || text[i] == ' ') {
           cut = i;
         }

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "common/utf8.hpp"
 #include "feeds/html.hpp"
-#include "mail/utf8.hpp"
 
 namespace feedpop::mail {
 namespace {
@@ -112,10 +112,9 @@ private:
         i = j;
         continue;
       }
-      std::size_t len = 1;
-      if (c >= 0x80) {
-        len = utf8::sequence_length(text, i);
-      }
+      // An ill-formed subpart is passed on empty: append_char writes U+FFFD for it.
+      const utf8::Scan scan = c >= 0x80 ? utf8::scan(text, i) : utf8::Scan{1, true};
+      const std::size_t len = scan.valid ? scan.length : 0;
       if (pre_ > 0) {
         if (c != '\r') {
           append_char(text.substr(i, len), (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F);
@@ -129,11 +128,11 @@ private:
         pending_space_ = false;
         append_char(text.substr(i, len), false);
       }
-      i += len == 0 ? 1 : len;
+      i += scan.length;
     }
   }
 
-  // One character, or U+FFFD for an ill-formed byte (len 0), or a space for a control.
+  // One character, or U+FFFD for an ill-formed subpart (empty), or a space for a control.
   void append_char(std::string_view ch, bool control) {
     if (control) {
       inline_ += ' ';

@@ -1,14 +1,13 @@
 #include "mail/transfer_encoding.hpp"
 
 #include <array>
-#include <cstdint>
+
+#include "common/base64.hpp"
 
 namespace feedpop::mail {
 namespace {
 
 constexpr std::string_view hex_digits = "0123456789ABCDEF";
-constexpr std::string_view base64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::size_t qp_line = 76;     // RFC 2045 §6.7 rule 5
 constexpr std::size_t base64_line = 76; // RFC 2045 §6.8
 
@@ -101,8 +100,7 @@ std::size_t canonical_size(std::string_view text) {
 }
 
 std::size_t base64_size(std::size_t bytes) {
-  const std::size_t chars = (bytes + 2) / 3 * 4;
-  return chars + (chars + base64_line - 1) / base64_line * 2;
+  return base64::encoded_lines_size(bytes, base64_line);
 }
 
 } // namespace
@@ -114,47 +112,21 @@ std::string quoted_printable(std::string_view text) {
   return out;
 }
 
-std::string base64(std::string_view text) {
+std::string base64_body(std::string_view text) {
   std::string canonical;
   canonical.reserve(text.size() + text.size() / 32 + 2);
   for_each_line(text, [&](std::string_view line) {
     canonical.append(line);
     canonical += "\r\n";
   });
-  std::string out;
-  out.reserve(base64_size(canonical.size()));
-  std::size_t column = 0;
-  for (std::size_t i = 0; i < canonical.size(); i += 3) {
-    const std::size_t n = std::min<std::size_t>(3, canonical.size() - i);
-    std::uint32_t group = static_cast<std::uint32_t>(static_cast<unsigned char>(canonical[i]))
-                          << 16;
-    if (n > 1) {
-      group |= static_cast<std::uint32_t>(static_cast<unsigned char>(canonical[i + 1])) << 8;
-    }
-    if (n > 2) {
-      group |= static_cast<unsigned char>(canonical[i + 2]);
-    }
-    out += base64_alphabet[(group >> 18) & 63];
-    out += base64_alphabet[(group >> 12) & 63];
-    out += n > 1 ? base64_alphabet[(group >> 6) & 63] : '=';
-    out += n > 2 ? base64_alphabet[group & 63] : '=';
-    column += 4;
-    if (column == base64_line) {
-      out += "\r\n";
-      column = 0;
-    }
-  }
-  if (column != 0) {
-    out += "\r\n";
-  }
-  return out;
+  return base64::encode_lines(canonical, base64_line);
 }
 
 EncodedBody encode_text(std::string_view text) {
   std::string qp = quoted_printable(text);
   // Base64's size is known without encoding: build it only when it wins.
   if (base64_size(canonical_size(text)) < qp.size()) {
-    return {"base64", base64(text)};
+    return {"base64", base64_body(text)};
   }
   return {"quoted-printable", std::move(qp)};
 }

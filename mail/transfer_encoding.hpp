@@ -18,7 +18,7 @@ struct EncodedBody {
 std::string quoted_printable(std::string_view text);
 
 // RFC 2045 §6.8 over the canonical (CRLF) form of the text, 76 characters a line.
-std::string base64(std::string_view text);
+std::string base64_body(std::string_view text);
 
 EncodedBody encode_text(std::string_view text);
 

@@ -1,11 +1,12 @@
 // AUTHORIZATION-state commands (RFC 1939 §4, §7; RFC 2449; RFC 2595; RFC 5034), and CAPA.
-#include <cctype>
 #include <utility>
 
-#include "pop3/crypto.hpp"
+#include "auth/crypto.hpp"
 #include "pop3/session.hpp"
 
 namespace feedpop::pop3 {
+
+namespace crypto = auth::crypto;
 
 Action Session::authorization_command(std::string_view cmd, const Args& args,
                                       std::string_view rest) {
@@ -113,7 +114,7 @@ Action Session::cmd_pass(std::string_view rest) {
   // RFC 1939 §7: the password is the rest of the line; it may contain spaces.
   crypto::Secret password{std::string(rest)};
   const std::string user = *std::exchange(user_, std::nullopt);
-  if (!verify_password(authenticator_->lookup(user), password.get())) {
+  if (!auth::verify_plaintext(authenticator_->lookup(user), password.get())) {
     return auth_failed();
   }
   return login(user);
@@ -126,18 +127,9 @@ Action Session::cmd_apop(const Args& args) {
   if (args.size() != 2 || args[1].size() != 32) {
     return bad("APOP needs a name and an MD5 digest.");
   }
-  std::string digest(args[1]);
-  for (char& c : digest) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
   const std::string user(args[0]);
-  const auto credentials = authenticator_->lookup(user);
   // RFC 1939 §7: digest = MD5(timestamp + shared secret); needs the plaintext secret.
-  crypto::Secret expected{credentials && credentials->plaintext
-                              ? crypto::hex(crypto::md5(timestamp_ + *credentials->plaintext))
-                              : crypto::hex(crypto::random_bytes(16))};
-  const bool match = crypto::constant_time_equal(expected.get(), digest);
-  if (!match || !credentials || !credentials->plaintext) {
+  if (!auth::verify_apop(authenticator_->lookup(user), timestamp_, args[1])) {
     return auth_failed();
   }
   return login(user);

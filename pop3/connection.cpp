@@ -211,22 +211,8 @@ void Watchdog::stop() {
 }
 
 std::chrono::milliseconds ServerState::failure_delay(const std::string& address) {
-  const auto now = Clock::now();
-  std::lock_guard lock(fail_mutex);
-  if (failures.size() > 10000) {
-    for (auto it = failures.begin(); it != failures.end();) {
-      it = now - it->second.last > std::chrono::minutes(10) ? failures.erase(it) : std::next(it);
-    }
-  }
-  auto& f = failures[address];
-  if (now - f.last > std::chrono::minutes(10)) {
-    f.count = 0;
-  }
-  f.last = now;
-  const unsigned doublings = std::min(f.count++, 8u);
-  const auto delay = options.auth_failure_delay * (1u << doublings);
-  return std::min<std::chrono::milliseconds>(std::max(delay, options.auth_failure_delay),
-                                             options.max_auth_failure_delay);
+  return failures.failure_delay(address, options.auth_failure_delay,
+                                options.max_auth_failure_delay);
 }
 
 asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, bool implicit_tls) {
@@ -304,7 +290,7 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
     so.locks = state->locks;
   }
   so.implementation = std::string("feedpop ") + FEEDPOP_VERSION;
-  Session session(std::move(so), authenticator, state->sasl_frozen);
+  Session session(std::move(so), authenticator, state->sasl);
   LineReader reader;
   Context c{*state, session, reader, *watchdog, address};
   bool tls_used = implicit_tls;

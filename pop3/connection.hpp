@@ -20,6 +20,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "auth/throttle.hpp"
 #include "pop3/server.hpp"
 #include "pop3/session_locks.hpp"
 
@@ -56,9 +57,8 @@ struct ServerState {
   ServerOptions options;
   std::string hostname;
   std::shared_ptr<SessionLocks> locks;
-  std::shared_ptr<SaslRegistry> sasl =
-      std::make_shared<SaslRegistry>(SaslRegistry::with_defaults());
-  std::shared_ptr<const SaslRegistry> sasl_frozen;
+  std::shared_ptr<const SaslRegistry> sasl =
+      std::make_shared<const SaslRegistry>(SaslRegistry::with_defaults());
 
   std::mutex config_mutex;
   std::shared_ptr<Authenticator> authenticator;
@@ -74,12 +74,7 @@ struct ServerState {
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> refused{0};
 
-  struct Failures {
-    unsigned count = 0;
-    std::chrono::steady_clock::time_point last;
-  };
-  std::mutex fail_mutex;
-  std::unordered_map<std::string, Failures> failures;
+  auth::FailureThrottle failures;
 
   // Delay before answering a failed authentication from `address`: doubles per recent
   // failure from that address, capped (RFC 1939 §8; Dovecot's auth_failure_delay).

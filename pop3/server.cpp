@@ -146,17 +146,12 @@ Server::~Server() {
   }
 }
 
-SaslRegistry& Server::sasl() {
-  return *impl_->state->sasl;
-}
-
 std::vector<BoundEndpoint> Server::start() {
   std::lock_guard guard(impl_->lifecycle);
   if (impl_->started) {
     throw std::logic_error("pop3::Server::start called twice");
   }
   auto& s = *impl_->state;
-  s.sasl_frozen = s.sasl;
   if (!s.options.tls_listen.empty() && !s.tls) {
     throw std::runtime_error("pop3: tls_listen needs a TLS certificate");
   }

@@ -23,7 +23,6 @@
 #include <vector>
 
 #include "pop3/maildrop.hpp"
-#include "pop3/sasl.hpp"
 #include "pop3/session.hpp"
 
 namespace boost::asio::ssl {
@@ -79,9 +78,6 @@ public:
   ~Server(); // shutdown(0) if still running
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
-
-  // Mechanisms offered by AUTH/CAPA; add custom ones before start().
-  SaslRegistry& sasl();
 
   std::vector<BoundEndpoint> start();
   void set_authenticator(std::shared_ptr<Authenticator> authenticator);

@@ -26,12 +26,19 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/sasl.hpp"
 #include "pop3/maildrop.hpp"
 #include "pop3/multiline_writer.hpp"
-#include "pop3/sasl.hpp"
 #include "pop3/session_locks.hpp"
 
 namespace feedpop::pop3 {
+
+using auth::make_challenge_token;
+using auth::SaslEnv;
+using auth::SaslMechanism;
+using auth::SaslMechanismInfo;
+using auth::SaslRegistry;
+using auth::SaslStep;
 
 enum class PlaintextAuth { never, local, always };
 enum class State { Authorization, Transaction, Update };

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 #include <string>
 
+#include "common/utf8.hpp"
 #include "feeds/html.hpp"
 #include "feeds/url.hpp"
-#include "feeds/utf8.hpp"
 #include "feeds/xml_prepass.hpp"
 
 namespace feedpop::feeds {

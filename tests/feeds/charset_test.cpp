@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 #include <string>
 
+#include "common/utf8.hpp"
 #include "feeds/charset.hpp"
 #include "feeds/parse.hpp"
-#include "feeds/utf8.hpp"
 #include "fixture_support.hpp"
 
 namespace feedpop::feeds {
@@ -94,11 +94,6 @@ TEST(Charset, OutputIsAlwaysValidUtf8) {
     charset::Decoded d = charset::to_utf8(bytes, "text/xml; charset=bogus");
     EXPECT_TRUE(utf8::is_valid(d.utf8)) << bytes;
   }
-}
-
-TEST(Utf8, RepairReplacesInvalidSequences) {
-  EXPECT_EQ(utf8::repair("a\xC3(b\xED\xA0\x80z"), "a\xEF\xBF\xBD(b\xEF\xBF\xBDz");
-  EXPECT_TRUE(utf8::is_valid(utf8::repair("\xF5\xFF\xC0\xAF")));
 }
 
 } // namespace

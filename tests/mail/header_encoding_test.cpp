@@ -63,6 +63,8 @@ TEST(NormalizeText, KeepsNoBreakSpaceAndReplacesInvalidUtf8) {
   EXPECT_EQ(normalize_text("caf\xE9"), "caf\xEF\xBF\xBD");
   EXPECT_EQ(normalize_text("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); // surrogate
   EXPECT_EQ(normalize_text("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                 // overlong
+  // A truncated sequence is one character (U+FFFD per maximal subpart, common/utf8.hpp).
+  EXPECT_EQ(normalize_text("\xE2\x82 x \xF0\x9F\x98"), "\xEF\xBF\xBD x \xEF\xBF\xBD");
 }
 
 TEST(UnstructuredField, PlainAsciiStaysReadable) {

@@ -142,6 +142,12 @@ TEST(HtmlToText, BrokenMarkupNeverFails) {
   EXPECT_EQ(text_of("<p>&nbsp;</p>"), "");
 }
 
+TEST(HtmlToText, IllFormedUtf8BecomesOneReplacementPerMaximalSubpart) {
+  EXPECT_EQ(text_of("<p>a\xE2\x82 b \x80\x80 c</p>"),
+            "a\xEF\xBF\xBD b \xEF\xBF\xBD\xEF\xBF\xBD c\n");
+  EXPECT_EQ(text_of("<pre>\xF0\x9F\x98</pre>"), "    \xEF\xBF\xBD\n"); // code is indented
+}
+
 TEST(HtmlToText, IsDeterministic) {
   const std::string html = "<ul><li><a href=\"https://e.com/1\">x</a></li></ul><p>y</p>";
   EXPECT_EQ(text_of(html), text_of(html));

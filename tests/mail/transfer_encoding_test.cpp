@@ -62,11 +62,11 @@ TEST(QuotedPrintable, ConvertsEveryLineEndToCrlf) {
 
 TEST(Base64, EncodesTheCanonicalFormInLinesOf76) {
   const std::string text = std::string(100, 'x') + "\n日本\n";
-  const std::string encoded = base64(text);
+  const std::string encoded = base64_body(text);
   expect_short_ascii_crlf_lines(encoded);
   EXPECT_EQ(crlf_lines(encoded)[0].size(), 76u);
   EXPECT_EQ(decode_base64(encoded), crlf(text));
-  EXPECT_EQ(base64("a\n"), "YQ0K\r\n");
+  EXPECT_EQ(base64_body("a\n"), "YQ0K\r\n");
 }
 
 TEST(EncodeText, PicksQuotedPrintableForMostlyAsciiText) {

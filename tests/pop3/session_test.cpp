@@ -1,13 +1,15 @@
 // Session behaviour that transcripts cannot express: APOP digests over the random greeting,
-// streaming in bounded chunks, default Maildrop::read_at, storage failure mid-RETR.
+// streaming in bounded chunks, storage failure before and during RETR.
 #include <gtest/gtest.h>
 
-#include "pop3/crypto.hpp"
+#include "auth/crypto.hpp"
 #include "pop3/session.hpp"
 #include "tests/pop3/memory_maildrop.hpp"
 
 namespace feedpop::pop3 {
 namespace {
+
+namespace crypto = auth::crypto;
 
 SessionOptions loopback_options() {
   SessionOptions o;
@@ -99,39 +101,6 @@ TEST(Session, RetrStreamsInBoundedChunks) {
   }
   EXPECT_GT(chunks, 15u);
   EXPECT_TRUE(out == "+OK " + std::to_string(big.size()) + " octets\r\n" + big + ".\r\n");
-}
-
-// A maildrop that only implements the push-style read(): exercises the default read_at().
-class PushOnlyMaildrop : public Maildrop {
-public:
-  explicit PushOnlyMaildrop(std::string bytes) : bytes_(std::move(bytes)) {
-    info_.push_back({"only", bytes_.size()});
-  }
-  const std::vector<MessageInfo>& messages() const override { return info_; }
-  void read(std::size_t, const std::function<bool(std::string_view)>& sink) override {
-    for (std::size_t pos = 0; pos < bytes_.size(); pos += 7) {
-      if (!sink(std::string_view(bytes_).substr(pos, 7))) {
-        return;
-      }
-    }
-  }
-  void commit(const std::vector<std::size_t>&) override {}
-
-private:
-  std::string bytes_;
-  std::vector<MessageInfo> info_;
-};
-
-TEST(Maildrop, DefaultReadAtCopiesTheRequestedWindow) {
-  PushOnlyMaildrop m("0123456789abcdefghijklmnopqrstuvwxyz");
-  char buf[10];
-  EXPECT_EQ(m.read_at(0, 0, buf, 10), 10u);
-  EXPECT_EQ(std::string_view(buf, 10), "0123456789");
-  EXPECT_EQ(m.read_at(0, 5, buf, 10), 10u);
-  EXPECT_EQ(std::string_view(buf, 10), "56789abcde");
-  EXPECT_EQ(m.read_at(0, 30, buf, 10), 6u);
-  EXPECT_EQ(std::string_view(buf, 6), "uvwxyz");
-  EXPECT_EQ(m.read_at(0, 36, buf, 10), 0u);
 }
 
 TEST(Session, ReadFailureMidRetrEndsTheSessionWithoutTerminator) {
