@@ -79,10 +79,11 @@ struct Attempt {
   std::size_t length = 0;
 };
 
-Attempt run_attempt(std::string_view html, const ExtractOptions& options, const Flags& flags,
+// One extraction over doc (freshly parsed: attempts modify their tree).
+Attempt run_attempt(dom::HtmlDocument doc, const ExtractOptions& options, const Flags& flags,
                     const std::string& title) {
   Attempt attempt;
-  attempt.doc = dom::parse(html, options.max_depth);
+  attempt.doc = std::move(doc);
   xmlNode* root = attempt.doc ? xmlDocGetRootElement(attempt.doc.get()) : nullptr;
   if (root == nullptr) {
     return attempt;
@@ -110,12 +111,13 @@ Attempt run_attempt(std::string_view html, const ExtractOptions& options, const 
 
 // Tries the strict heuristics first, then relaxes them one by one while the article is
 // shorter than enough_text; keeps the longest result.
-Attempt find_article(std::string_view html, const ExtractOptions& options,
+Attempt find_article(std::string_view html, dom::HtmlDocument first, const ExtractOptions& options,
                      const std::string& title) {
   Flags flags;
   Attempt best;
   for (int round = 0; round < 4; ++round) {
-    Attempt attempt = run_attempt(html, options, flags, title);
+    Attempt attempt = run_attempt(
+        round == 0 ? std::move(first) : dom::parse(html, options.max_depth), options, flags, title);
     if (attempt.length >= enough_text || options.xpath) {
       return attempt;
     }
@@ -156,9 +158,7 @@ ExtractResult extract(std::string_view html, std::string_view base_url,
     return ExtractFailed{"not an HTML document"};
   }
   const Metadata meta = read_metadata(original.get());
-  original.reset();
-
-  Attempt found = find_article(html, options, meta.title);
+  Attempt found = find_article(html, std::move(original), options, meta.title);
   if (found.article == nullptr || found.length == 0) {
     return ExtractFailed{options.xpath ? "content_selector matched no element"
                                        : "no article found"};
