@@ -219,3 +219,31 @@ TEST(Extract, DoubleLineBreaksBecomeParagraphs) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Extract, SchemaOrgLinkedDataGivesHeadlineAuthorsAndDescription) {
+  // In an @graph, wrapped in CDATA, after a <meta> with another title.
+  const Article a = must_extract(
+      "<html><head><title>Short title - Site</title>"
+      "<meta property='og:title' content='Social media title'>"
+      "<script type='application/ld+json'><![CDATA[{\"@context\": \"https://schema.org\", "
+      "\"@graph\": [{\"@type\": \"WebSite\", \"name\": \"Site\"}, {\"@type\": "
+      "\"NewsArticle\", \"headline\": \"The real headline &amp; more\", \"author\": "
+      "[{\"name\": \"Ann\"}, {\"name\": \"Bo\"}], \"description\": \"What happened.\"}]}]]>"
+      "</script></head><body><article>" +
+      article_body() + "</article></body></html>");
+  EXPECT_EQ(a.title, "The real headline & more");
+  EXPECT_EQ(a.byline, "Ann, Bo");
+  EXPECT_EQ(a.excerpt, "What happened.");
+}
+
+TEST(Extract, MalformedLinkedDataFallsBackToMetaTitle) {
+  const Article a = must_extract("<html><head><script type='application/ld+json'>{\"@context\": "
+                                 "broken</script><meta property='og:title' content='Meta title "
+                                 "wins here'></head><body><article>" +
+                                 article_body() + "</article></body></html>");
+  EXPECT_EQ(a.title, "Meta title wins here");
+}
+
+} // namespace
