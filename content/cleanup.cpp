@@ -32,7 +32,7 @@ bool data_table(xmlNode* table) {
       dom::find_first(table, "tfoot") != nullptr || dom::find_first(table, "col") != nullptr) {
     return true;
   }
-  if (dom::find_first(table->children, "table") != nullptr) {
+  if (!dom::all(table, "table").empty()) {
     return false; // layout tables nest
   }
   const std::size_t rows = dom::all(table, "tr").size();

@@ -247,3 +247,26 @@ TEST(Extract, MalformedLinkedDataFallsBackToMetaTitle) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Extract, LegacyEncodingFollowsTheMetaCharset) {
+  std::string body;
+  for (int i = 0; i < 6; ++i) {
+    body += "<p>Le caf\xE9 num\xE9ro " + std::to_string(i) +
+            ", ouvert t\xF4t, ferm\xE9 tard, est plein de monde et de bruit chaque jour.</p>";
+  }
+  const Article a = must_extract("<html><head><meta charset='iso-8859-1'></head><body><article>" +
+                                 body + "</article></body></html>");
+  EXPECT_NE(a.text.find("Le caf\xC3\xA9 num\xC3\xA9ro 3"), std::string::npos) << a.text;
+}
+
+TEST(Extract, ValidUtf8IsReadAsUtf8WhateverTheMetaClaims) {
+  const Article a =
+      must_extract("<html><head><meta charset='gb2312'></head><body><article>" + article_body() +
+                   "<p>\xE6\x96\xB0\xE9\x97\xBB text, with, commas.</p>"
+                   "</article></body></html>");
+  EXPECT_NE(a.text.find("\xE6\x96\xB0\xE9\x97\xBB text"), std::string::npos) << a.text;
+}
+
+} // namespace
