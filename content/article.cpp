@@ -33,13 +33,14 @@ struct XPathObject {
 
 // The elements the per-feed XPath selects, moved into a new <div>; null when the
 // expression is invalid or selects no element.
-xmlNode* select_by_xpath(xmlDoc* doc, const std::string& expression) {
+xmlNode* select_by_xpath(xmlDoc* doc, const std::string& expression, bool& valid) {
   XPathContext context{xmlXPathNewContext(doc)};
   if (context.ctx == nullptr) {
     return nullptr;
   }
   XPathObject result{
       xmlXPathEvalExpression(reinterpret_cast<const xmlChar*>(expression.c_str()), context.ctx)};
+  valid = result.obj != nullptr;
   if (result.obj == nullptr || result.obj->type != XPATH_NODESET ||
       result.obj->nodesetval == nullptr) {
     return nullptr;
@@ -75,6 +76,7 @@ xmlNode* select_by_xpath(xmlDoc* doc, const std::string& expression) {
 struct Attempt {
   dom::HtmlDocument doc;
   xmlNode* article = nullptr;
+  bool selector_valid = true;
   std::string byline;
   std::size_t length = 0;
 };
@@ -94,7 +96,7 @@ Attempt run_attempt(dom::HtmlDocument doc, const ExtractOptions& options, const 
     body = root;
   }
   if (options.xpath) {
-    attempt.article = select_by_xpath(attempt.doc.get(), *options.xpath);
+    attempt.article = select_by_xpath(attempt.doc.get(), *options.xpath, attempt.selector_valid);
     if (attempt.article != nullptr) {
       attempt.length = dom::text_length(attempt.article);
     }
@@ -160,8 +162,11 @@ ExtractResult extract(std::string_view html, std::string_view base_url,
   const Metadata meta = read_metadata(original.get());
   Attempt found = find_article(html, std::move(original), options, meta.title);
   if (found.article == nullptr || found.length == 0) {
-    return ExtractFailed{options.xpath ? "content_selector matched no element"
-                                       : "no article found"};
+    if (!options.xpath) {
+      return ExtractFailed{"no article found"};
+    }
+    return ExtractFailed{found.selector_valid ? "content_selector matched no element"
+                                              : "content_selector is not a valid XPath expression"};
   }
   const std::string base = meta.base_href.empty() ? std::string(base_url)
                                                   : feeds::url::resolve(base_url, meta.base_href);

@@ -150,8 +150,9 @@ TEST(Extract, XPathSelectorMatchingNothingIsAClearFailure) {
   ASSERT_TRUE(std::holds_alternative<ExtractFailed>(result));
   EXPECT_NE(std::get<ExtractFailed>(result).reason.find("matched no element"), std::string::npos);
   options.xpath = "//[broken";
-  EXPECT_TRUE(std::holds_alternative<ExtractFailed>(
-      extract("<html><body>" + article_body() + "</body></html>", "", options)));
+  result = extract("<html><body>" + article_body() + "</body></html>", "", options);
+  ASSERT_TRUE(std::holds_alternative<ExtractFailed>(result));
+  EXPECT_NE(std::get<ExtractFailed>(result).reason.find("not a valid XPath"), std::string::npos);
 }
 
 TEST(Extract, RightToLeftTextSurvivesIntact) {
