@@ -193,6 +193,7 @@ int Service::run() {
       (bound.implicit_tls ? facts.implicit : facts.plain).push_back(show(bound.endpoint));
     }
     fetcher_ = std::make_unique<ingest::Fetcher>(std::move(writer), ingest_options(*config_));
+    fetcher_->set_pinned_entries([auth = auth_] { return auth->pinned_entries(); });
     fetcher_->start();
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());

@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -66,7 +65,7 @@ struct FeedConfig {
   std::optional<std::chrono::seconds> retention;
   std::optional<std::size_t> max_entries;
   OnUpdate on_update = OnUpdate::ignore;
-  std::vector<std::string> include; // ECMAScript regexes, matched on title and content
+  std::vector<std::string> include; // RE2 patterns, matched on title and content
   std::vector<std::string> exclude;
   int line = 0; // where the feed is defined, for messages
 };

@@ -231,6 +231,44 @@ TEST_F(HttpClientTest, ThePerHostLimitBoundsConcurrentRequests) {
   EXPECT_EQ(fetched(wider.fetch(req(server->url("/max_concurrent")))).body, "4");
 }
 
+// Many feeds behind one name (YouTube, Substack, feedburner) on a server that closes
+// every connection: every per-host slot is used, not one request at a time.
+TEST(HttpClientOneHost, ManyRequestsToAnHttp10HostUseEveryPerHostSlot) {
+  TempDir dir;
+  HttpTestServer server(dir.path, {}, {}, /*http10=*/true);
+  HttpOptions o;
+  o.timeout = std::chrono::seconds(10);
+  o.per_host = 2;
+  HttpClient client(o);
+  std::vector<HttpRequest> requests;
+  for (int i = 0; i < 60; ++i) {
+    requests.push_back(req(server.url("/hold?ms=30&i=" + std::to_string(i))));
+  }
+  for (auto& r : client.fetch_all(requests)) {
+    EXPECT_TRUE(std::holds_alternative<Fetched>(r));
+  }
+  EXPECT_EQ(fetched(client.fetch(req(server.url("/max_concurrent")))).body, "2");
+}
+
+// A request waiting for a per-host slot has no clock running: its time limit starts with
+// its transfer. Each answer takes 500 ms of an 800 ms limit; the last of six starts
+// after 1 s of waiting.
+TEST(HttpClientOneHost, AQueuedRequestsTimeLimitStartsWhenItsTransferStarts) {
+  TempDir dir;
+  HttpTestServer server(dir.path, {}, {}, /*http10=*/true);
+  HttpOptions o;
+  o.timeout = std::chrono::milliseconds(800);
+  o.per_host = 2;
+  HttpClient client(o);
+  std::vector<HttpRequest> requests;
+  for (int i = 0; i < 6; ++i) {
+    requests.push_back(req(server.url("/hold?ms=500&i=" + std::to_string(i))));
+  }
+  for (auto& r : client.fetch_all(requests)) {
+    EXPECT_EQ(fetched(r).body.empty(), false);
+  }
+}
+
 TEST_F(HttpClientTest, TheGlobalLimitBoundsConcurrentRequests) {
   auto o = options();
   o.concurrency = 3;

@@ -55,7 +55,7 @@ TEST(ParseRss20, RelativeUrlsResolveAgainstTheDocumentUrl) {
 
 TEST(ParseRss20, TextCdataAndMarkupInOneElementKeepTheirOrder) {
   // The tree stores an element's leading text apart from its other children
-  // (xml_tree.hpp); what follows must still come after it.
+  // (pugi::parse_embed_pcdata); what follows must still come after it.
   Feed f = parse_ok("<rss version=\"2.0\"><channel><item><title>A &amp; <![CDATA[B]]> C</title>"
                     "<guid isPermaLink=\"false\">x<![CDATA[y]]>z</guid>"
                     "<description>one <![CDATA[<b>two</b>]]> three</description>"

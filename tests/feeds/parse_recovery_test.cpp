@@ -1,6 +1,7 @@
 #include <chrono>
 #include <gtest/gtest.h>
 #include <string>
+#include <vector>
 
 #include "feeds/parse.hpp"
 #include "fixture_support.hpp"
@@ -18,6 +19,19 @@ TEST(ParseRecovery, UndefinedHtmlEntitiesAreDecoded) {
   EXPECT_EQ(f.entries[0].title, "Na\xC3\xAFve \xE2\x80\xA6 &bogus; done");
   EXPECT_EQ(f.entries[0].link, "http://e.com/?a=1&b=2");
   EXPECT_TRUE(f.bozo.has_value());
+}
+
+TEST(ParseRecovery, NumericReferencesAlwaysDecodeToUtf8) {
+  // U+0000, surrogates and values above U+10FFFF are no characters: each becomes U+FFFD;
+  // "&#X" (upper case, not XML) is read as "&#x". Nothing else is reported.
+  Feed f = parse_ok("<rss version=\"2.0\"><channel><item>"
+                    "<title>a&#0;b&#xD800;c&#x110000;d&#X41;&#x42;&#67;</title>"
+                    "<category term=\"&#xDFFF;&#X44;\"/></item></channel></rss>");
+  ASSERT_EQ(f.entries.size(), 1u);
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(f.entries[0].title, "a" + fffd + "b" + fffd + "c" + fffd + "dABC");
+  EXPECT_EQ(f.entries[0].categories, std::vector<std::string>{fffd + "D"});
+  EXPECT_FALSE(f.bozo.has_value());
 }
 
 TEST(ParseRecovery, InvalidControlCharactersAreDropped) {
@@ -71,6 +85,24 @@ TEST(ParseLimits, DeepNestingIsBoundedNotACrash) {
   Feed f = parse_ok(doc);
   EXPECT_EQ(f.title, "deep");
   EXPECT_TRUE(f.bozo.has_value());
+}
+
+TEST(ParseLimits, NestingFarBeyondTheWalkersDepthParsesWithoutRecursion) {
+  // The XML parser keeps no stack per level; the walker reads 256 levels and stops.
+  std::string doc = "<rss version=\"2.0\"><channel><title>deeper</title><item><title>i</title>";
+  for (int i = 0; i < 200000; ++i) {
+    doc += "<x>";
+  }
+  for (int i = 0; i < 200000; ++i) {
+    doc += "</x>";
+  }
+  doc += "</item></channel></rss>";
+  Feed f = parse_ok(doc);
+  EXPECT_EQ(f.title, "deeper");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].title, "i");
+  ASSERT_TRUE(f.bozo.has_value());
+  EXPECT_NE(f.bozo->find("depth"), std::string::npos);
 }
 
 TEST(ParseLimits, DeeplyNestedJsonIsRefused) {

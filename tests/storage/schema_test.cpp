@@ -7,10 +7,12 @@
 #include "storage/sqlite_db.hpp"
 #include "storage/store.hpp"
 #include "tests/storage/temp_dir.hpp"
+#include "tests/support/store_read.hpp"
 
 namespace feedpop::storage {
 namespace {
 
+using testing::read_whole;
 using testing::TempDir;
 
 TEST(Schema, ANewDatabaseIsMigratedToTheLatestVersionInWalMode) {
@@ -91,7 +93,7 @@ TEST(Schema, AVersionOneDatabaseIsMigratedKeepingItsEntriesAndUidls) {
   const auto box = store->snapshot("u", {"f"});
   ASSERT_EQ(box.size(), 1u);
   EXPECT_EQ(box[0].uidl, "stable-uidl");
-  EXPECT_EQ(store->read_message(box[0].id), "abc");
+  EXPECT_EQ(read_whole(*store, box[0].id), "abc");
   sqlite::Database raw(path);
   EXPECT_EQ(raw.pragma_int("PRAGMA user_version"), latest_schema_version());
 }
