@@ -127,24 +127,6 @@ Action Session::on_line_too_long() {
   return finished_ ? Action::Close : action;
 }
 
-Action Session::dispatch(std::string_view command, const Args& args, std::string_view rest) {
-  if (command == "QUIT") {
-    return cmd_quit();
-  }
-  if (command == "CAPA") {
-    return cmd_capa();
-  }
-  switch (state_) {
-  case State::Authorization:
-    return authorization_command(command, args, rest);
-  case State::Transaction:
-    return transaction_command(command, args);
-  case State::Update:
-    break;
-  }
-  return Action::Close;
-}
-
 Action Session::ok(std::string_view text) {
   out_ += "+OK";
   if (!text.empty()) {
