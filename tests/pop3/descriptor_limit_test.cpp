@@ -3,6 +3,7 @@
 // refuses the rest cleanly, and keeps descriptors for the store: logins (which open a
 // file, as SQLite does) keep working at the cap. Also: per_address counts IPv6 per /64.
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include <fcntl.h>
@@ -153,6 +154,8 @@ int stop_child(const Child& child) {
 TEST(DescriptorLimit, ConnectionsPastWhatTheLimitLeavesAreRefusedCleanly) {
   const Child child = start_child(64, 16);
   ASSERT_NE(child.port, 0);
+  RecordProperty("connection_limit", std::to_string(child.limit));
+  std::printf("RLIMIT_NOFILE 64, reserve 16: %zu connections\n", child.limit);
   // 64 descriptors, minus the reserve, minus what the process had open (stdio, epoll, ...)
   EXPECT_GT(child.limit, 20u);
   EXPECT_LE(child.limit, 64u - 16u);
