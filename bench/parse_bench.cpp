@@ -3,7 +3,7 @@
 // Benchmark: it needs per-document peak-allocation accounting.
 //
 // usage: parse_bench [CORPUS_DIR] [SECONDS]   (default: ../shared/corpus/feeds, 5 s)
-// Allocation is counted through operator new/delete (the XML tree is two std::vectors).
+// Allocation is counted through operator new/delete and pugixml's allocation hooks.
 // Each document is handed to feeds::parse by value (std::string&&), as the fetcher and
 // `feedpop parse` do: the body the HTTP client produced becomes the parser's buffer. The
 // body itself is the input, not counted; every allocation parse makes is. The timed loop
@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <new>
+#include <pugixml.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -67,6 +68,7 @@ void operator delete(void* p, std::size_t) noexcept {
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
+  pugi::set_memory_management_functions(counted_alloc, counted_free);
   fs::path dir = argc > 1 ? fs::path(argv[1]) : fs::path(FEEDPOP_SHARED_DIR) / "corpus" / "feeds";
   double seconds = argc > 2 ? std::atof(argv[2]) : 5.0;
   if (!fs::exists(dir)) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -21,11 +20,11 @@ std::vector<std::string> split_ws(std::string_view s) {
   std::vector<std::string> out;
   std::size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) {
+    while (i < s.size() && ascii::is_space(s[i])) {
       ++i;
     }
     std::size_t start = i;
-    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) {
+    while (i < s.size() && !ascii::is_space(s[i])) {
       ++i;
     }
     if (i > start) {
@@ -47,7 +46,7 @@ std::optional<int> to_int(std::string_view s) {
   }
   int v = 0;
   for (char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) {
+    if (!ascii::is_digit(c)) {
       return std::nullopt;
     }
     v = v * 10 + (c - '0');
@@ -214,13 +213,7 @@ std::optional<sys_seconds> parse_rfc822(std::string_view text) {
 
 // W3C-DTF (a profile of ISO 8601; RFC 3339): YYYY[-MM[-DD]][(T| )hh:mm[:ss[.f]]][zone].
 std::optional<sys_seconds> parse_w3dtf(std::string_view text) {
-  std::string s = lower(text);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
-    s.pop_back();
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
-    s.erase(0, 1);
-  }
+  std::string s = lower(ascii::trim(text));
   if (s.size() < 4) {
     return std::nullopt;
   }
@@ -326,8 +319,7 @@ std::optional<sys_seconds> parse_iso8601_basic(std::string_view text) {
       return std::nullopt;
     }
     rest.remove_prefix(1);
-    for (int k = 0; k < 3 && rest.size() >= 2 && std::isdigit(static_cast<unsigned char>(rest[0]));
-         ++k) {
+    for (int k = 0; k < 3 && rest.size() >= 2 && ascii::is_digit(rest[0]); ++k) {
       auto v = to_int(rest.substr(0, 2));
       if (!v) {
         return std::nullopt;

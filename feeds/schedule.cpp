@@ -1,9 +1,10 @@
 #include "feeds/schedule.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <string>
+
+#include "common/ascii.hpp"
 
 namespace feedpop::feeds {
 
@@ -11,22 +12,8 @@ using std::chrono::seconds;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+using ascii::lower;
+using ascii::trim;
 
 } // namespace
 

@@ -1,8 +1,9 @@
 #include "feeds/text_construct.hpp"
 
-#include <cctype>
+#include <cstdint>
 #include <cstring>
 
+#include "common/ascii.hpp"
 #include "common/utf8.hpp"
 #include "feeds/html.hpp"
 #include "feeds/html_entities.hpp"
@@ -13,11 +14,7 @@ namespace {
 
 std::string local_lower(std::string_view qname) {
   auto colon = qname.rfind(':');
-  std::string name(colon != std::string_view::npos ? qname.substr(colon + 1) : qname);
-  for (char& c : name) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return name;
+  return ascii::lower(colon != std::string_view::npos ? qname.substr(colon + 1) : qname);
 }
 
 // Text of inline markup is written escaped (html::escape also turns '"' into &quot;, which
@@ -30,16 +27,16 @@ void append_text(std::string& out, std::string_view text, bool xhtml) {
   }
 }
 
-void serialize(xml::Node node, std::string& out, bool& xhtml, std::size_t depth) {
-  // Leading text is the element's own value (see xml_tree.hpp), not a child node.
+void serialize(pugi::xml_node node, std::string& out, bool& xhtml, std::size_t depth) {
+  // Leading text is the element's own value (pugi::parse_embed_pcdata), not a child node.
   append_text(out, node.value(), xhtml);
-  for (xml::Node child : node.children()) {
+  for (pugi::xml_node child : node.children()) {
     switch (child.type()) {
-    case xml::NodeType::pcdata:
-    case xml::NodeType::cdata:
+    case pugi::node_pcdata:
+    case pugi::node_cdata:
       append_text(out, child.value(), xhtml);
       break;
-    case xml::NodeType::element: {
+    case pugi::node_element: {
       if (depth == 0) {
         xhtml = true;
         break;
@@ -53,14 +50,14 @@ void serialize(xml::Node node, std::string& out, bool& xhtml, std::size_t depth)
       xhtml = true;
       out += '<';
       out += name;
-      for (xml::Attribute a : child.attributes()) {
+      for (pugi::xml_attribute a = child.first_attribute(); a; a = a.next_attribute()) {
         std::string_view an = a.name();
         if (an == "xmlns" || an.starts_with("xmlns:")) {
           continue;
         }
         out += ' ';
         for (char c : an) {
-          out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          out += ascii::lower(c);
         }
         out += "=\"";
         html::escape_into(out, a.value());
@@ -80,21 +77,21 @@ void serialize(xml::Node node, std::string& out, bool& xhtml, std::size_t depth)
 }
 
 bool is_word(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+  return ascii::is_alnum(c) || c == '_';
 }
 
 } // namespace
 
-std::string inner_markup(xml::Node node, bool& xhtml, std::size_t max_depth) {
+std::string inner_markup(pugi::xml_node node, bool& xhtml, std::size_t max_depth) {
   std::string out;
   serialize(node, out, xhtml, max_depth);
   return out;
 }
 
-std::string direct_text(xml::Node node) {
-  std::string out(node.value()); // leading text (see xml_tree.hpp)
-  for (xml::Node child : node.children()) {
-    if (child.type() == xml::NodeType::pcdata || child.type() == xml::NodeType::cdata) {
+std::string direct_text(pugi::xml_node node) {
+  std::string out(node.value()); // leading text (pugi::parse_embed_pcdata)
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
       out += child.value();
     }
   }
@@ -117,7 +114,7 @@ bool looks_like_html(std::string_view s) {
       }
       std::string name(s.substr(start, j - start));
       for (char& c : name) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        c = ascii::lower(c);
       }
       if (!html::is_safe_element(name)) {
         return false;
@@ -194,12 +191,9 @@ Person split_author(std::string_view raw) {
   auto at = s.find('@');
   if (at != std::string::npos) {
     auto is_local = [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.' ||
-             c == '+';
+      return ascii::is_alnum(c) || c == '_' || c == '-' || c == '.' || c == '+';
     };
-    auto is_domain = [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
-    };
+    auto is_domain = [](char c) { return ascii::is_alnum(c) || c == '-' || c == '.'; };
     std::size_t b = at;
     while (b > 0 && is_local(s[b - 1])) {
       --b;
@@ -236,10 +230,20 @@ Person split_author(std::string_view raw) {
   return p;
 }
 
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
 void fix_double_utf8(std::string& s) {
-  // Only strings made of ASCII and U+0080–U+00FF can be mis-decoded UTF-8.
+  // Only strings made of ASCII and U+0080–U+00FF can be mis-decoded UTF-8. Every text
+  // construct passes here, nearly all of them ASCII: eight bytes are checked per step.
   bool any = false;
   for (std::size_t i = 0; i < s.size(); ++i) {
+    std::uint64_t word = 0;
+    while (i + 8 <= s.size() && (std::memcpy(&word, s.data() + i, 8), word & kHighBits) == 0) {
+      i += 8;
+    }
+    if (i == s.size()) {
+      break;
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       continue;

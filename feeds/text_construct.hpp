@@ -3,20 +3,19 @@
 // feedparser's "looks like HTML" guess for nominally plain RSS text, author strings.
 
 #include <optional>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
-
-#include "feeds/xml_tree.hpp"
 
 namespace feedpop::feeds::text {
 
 // The content of `node` as markup: text as is (escaped once `xhtml` is set), child
 // elements written as tags without namespace prefixes. Sets `xhtml` when an element is
 // met (the construct held inline markup, not escaped HTML). Depth-bounded.
-std::string inner_markup(xml::Node node, bool& xhtml, std::size_t max_depth);
+std::string inner_markup(pugi::xml_node node, bool& xhtml, std::size_t max_depth);
 
 // Direct character data of `node` (PCDATA and CDATA children).
-std::string direct_text(xml::Node node);
+std::string direct_text(pugi::xml_node node);
 
 // feedparser's guess that nominally plain text is HTML: a close tag or an entity
 // reference, and only known tags and entities.

@@ -1,6 +1,6 @@
 #include "feeds/url.hpp"
 
-#include <cctype>
+#include "common/ascii.hpp"
 
 namespace feedpop::feeds::url {
 
@@ -98,27 +98,17 @@ void append_path(std::string& out, std::string_view path) {
   }
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 } // namespace
 
 bool has_scheme(std::string_view ref) {
-  if (ref.empty() || !std::isalpha(static_cast<unsigned char>(ref.front()))) {
+  if (ref.empty() || !ascii::is_alpha(ref.front())) {
     return false;
   }
   for (char c : ref) {
     if (c == ':') {
       return true;
     }
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') {
+    if (!ascii::is_alnum(c) && c != '+' && c != '-' && c != '.') {
       return false;
     }
   }
@@ -128,8 +118,8 @@ bool has_scheme(std::string_view ref) {
 std::string resolve(std::string_view base_in, std::string_view ref_in) {
   // Called for every link and every href/src of every sanitised body: written to build the
   // result in one string.
-  std::string_view ref = trim(ref_in);
-  std::string_view base = trim(base_in);
+  std::string_view ref = ascii::trim(ref_in);
+  std::string_view base = ascii::trim(base_in);
   if (base.empty() || has_scheme(ref)) {
     if (has_scheme(ref)) {
       Parts r = split(ref);

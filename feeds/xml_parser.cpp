@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstring>
+#include <pugixml.hpp>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -15,14 +15,57 @@
 #include "feeds/html.hpp"
 #include "feeds/text_construct.hpp"
 #include "feeds/url.hpp"
-#include "feeds/xml_tree.hpp"
 
 namespace feedpop::feeds::xml {
 
 namespace {
 
-using ascii::iequals;
 using ascii::lower;
+using Node = pugi::xml_node;
+using Attribute = pugi::xml_attribute;
+
+// `s` (NUL-terminated, as pugixml's names are) equals `lower_word` ignoring ASCII case:
+// attribute names are matched without measuring or copying them.
+bool iequals_c(const char* s, std::string_view lower_word) {
+  for (char w : lower_word) {
+    if (*s == '\0' || ascii::lower(*s) != w) {
+      return false;
+    }
+    ++s;
+  }
+  return *s == '\0';
+}
+
+// The element's qualified name, unprefixed, is "item" or "entry" (any case).
+bool is_entry_element(Node node) {
+  const char* name = node.name();
+  const char* colon = std::strrchr(name, ':');
+  const char* local = colon != nullptr ? colon + 1 : name;
+  return iequals_c(local, "item") || iequals_c(local, "entry");
+}
+
+// Elements named item or entry anywhere in the document, counted without recursion
+// (documents may nest far deeper than the walker reads).
+std::size_t count_entry_elements(const pugi::xml_document& doc) {
+  std::size_t count = 0;
+  Node node = doc.first_child();
+  while (node) {
+    if (node.type() == pugi::node_element && is_entry_element(node)) {
+      ++count;
+    }
+    if (Node child = node.first_child()) {
+      node = child;
+      continue;
+    }
+    while (node && !node.next_sibling()) {
+      node = node.parent();
+    }
+    if (node) {
+      node = node.next_sibling();
+    }
+  }
+  return count;
+}
 
 // Namespace URI → feedparser's canonical prefix ("" for the feed formats themselves).
 std::optional<std::string_view> canonical_prefix(std::string_view uri_lower) {
@@ -266,9 +309,9 @@ private:
 // `name` is lower case; attribute names are matched case-insensitively.
 std::optional<std::string> Walker::attr(Node node, std::string_view name) const {
   std::optional<std::string> qualified;
-  for (Attribute a : node.attributes()) {
-    std::string_view n = a.name();
-    if (iequals(n, name)) {
+  for (Attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+    const char* n = a.name();
+    if (iequals_c(n, name)) {
       return std::string(a.value());
     }
     // An attribute qualified with a feed format's own namespace (atom:href on an
@@ -276,9 +319,12 @@ std::optional<std::string> Walker::attr(Node node, std::string_view name) const 
     // known module namespaces (xml:, rdf:, dc: ...) keep their meaning. Strictly
     // (Namespaces in XML 1.0 §6.3) it is a different attribute and such a link has no href
     // (RFC 4287 §4.2.7.1 requires one), but the author's intent is plain.
-    auto colon = n.find(':');
-    if (!qualified && colon != std::string_view::npos && iequals(n.substr(colon + 1), name) &&
-        reads_as_plain(n.substr(0, colon))) {
+    if (qualified) {
+      continue;
+    }
+    const char* colon = std::strchr(n, ':');
+    if (colon != nullptr && iequals_c(colon + 1, name) &&
+        reads_as_plain(std::string_view(n, static_cast<std::size_t>(colon - n)))) {
       qualified = std::string(a.value());
     }
   }
@@ -295,12 +341,12 @@ bool Walker::reads_as_plain(std::string_view prefix) const {
 }
 
 void Walker::track_namespaces(Node node) {
-  for (Attribute a : node.attributes()) {
-    std::string_view n = a.name();
-    if (n != "xmlns" && !n.starts_with("xmlns:")) {
+  for (Attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+    const char* n = a.name();
+    if (std::strncmp(n, "xmlns", 5) != 0 || (n[5] != '\0' && n[5] != ':')) {
       continue;
     }
-    std::string prefix = n == "xmlns" ? "" : std::string(n.substr(6));
+    std::string prefix = n[5] == '\0' ? "" : std::string(n + 6);
     std::string uri = lower(a.value());
     if (uri.empty()) {
       continue;
@@ -458,7 +504,7 @@ void Walker::on_link(Node node) {
       auto length = attr(node, "length");
       if (length && !length->empty() &&
           std::all_of(length->begin(), length->end(),
-                      [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }) &&
+                      [](char ch) { return ascii::is_digit(ch); }) &&
           length->size() < 19) {
         e.length = std::stoll(*length);
       }
@@ -565,7 +611,7 @@ void Walker::on_author(Node node, std::size_t depth) {
   in_author_ = true;
   author_had_parts_ = false;
   for (Node child : node.children()) {
-    if (child.type() == NodeType::element) {
+    if (child.type() == pugi::node_element) {
       walk(child, depth + 1);
     }
   }
@@ -608,9 +654,8 @@ void Walker::on_enclosure(Node node) {
   e.url = *url;
   e.type = text::clean(attr(node, "type").value_or(""));
   auto length = text::clean(attr(node, "length").value_or(""));
-  if (length && length->size() < 19 && std::all_of(length->begin(), length->end(), [](char ch) {
-        return std::isdigit(static_cast<unsigned char>(ch));
-      })) {
+  if (length && length->size() < 19 &&
+      std::all_of(length->begin(), length->end(), [](char ch) { return ascii::is_digit(ch); })) {
     e.length = std::stoll(*length);
   }
   feed_.entries.back().enclosures.push_back(std::move(e));
@@ -665,9 +710,8 @@ void Walker::start(Tag tag, Node node, std::size_t depth) {
   } else if (tag == Tag::ttl) {
     if (!in_entry_) {
       auto v = text::clean(text::direct_text(node)).value_or("");
-      if (!v.empty() && v.size() < 9 && std::all_of(v.begin(), v.end(), [](char ch) {
-            return std::isdigit(static_cast<unsigned char>(ch));
-          })) {
+      if (!v.empty() && v.size() < 9 &&
+          std::all_of(v.begin(), v.end(), [](char ch) { return ascii::is_digit(ch); })) {
         feed_.ttl = std::chrono::minutes(std::stol(v)); // RSS 2.0: minutes
       }
     }
@@ -689,10 +733,14 @@ void Walker::walk(Node node, std::size_t depth) {
     return;
   }
   std::size_t ns_mark = ns_.size();
-  track_namespaces(node);
-  auto xml_base = attr(node, "xml:base");
-  if (!xml_base) {
-    xml_base = attr(node, "base");
+  // Most elements have no attributes: their namespace and base lookups are skipped.
+  std::optional<std::string> xml_base;
+  if (node.first_attribute()) {
+    track_namespaces(node);
+    xml_base = attr(node, "xml:base");
+    if (!xml_base) {
+      xml_base = attr(node, "base");
+    }
   }
   // Saved only when this element sets a base: without one, the restore below would be a
   // no-op (children restore a non-empty base themselves), and copying the URL for every
@@ -765,7 +813,7 @@ void Walker::walk(Node node, std::size_t depth) {
   }
   if (descend) {
     for (Node child : node.children()) {
-      if (child.type() == NodeType::element) {
+      if (child.type() == pugi::node_element) {
         walk(child, depth + 1);
       }
     }
@@ -807,7 +855,7 @@ std::optional<std::chrono::seconds> Walker::syndication_interval() const {
   long frequency = 1;
   if (sy_frequency_ && !sy_frequency_->empty() && sy_frequency_->size() < 6 &&
       std::all_of(sy_frequency_->begin(), sy_frequency_->end(),
-                  [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+                  [](char ch) { return ascii::is_digit(ch); })) {
     frequency = std::max(1L, std::stol(*sy_frequency_));
   }
   if (seconds == 0) {
@@ -840,44 +888,43 @@ Format format_of(std::string_view version) {
 
 ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::string bozo,
                            bool utf8_declared, const Limits& limits) {
-  // The tree: xml_tree.hpp (no DOCTYPE, comments or processing instructions; nothing
-  // beyond the five predefined and numeric references is ever expanded; an element's
-  // leading text is its value, which text::direct_text and text::inner_markup read).
-  Document doc;
-  ParseStatus r = doc.parse_in_place(utf8);
+  // Parsed in place: the tree points into `utf8`. No DOCTYPE (the pre-pass removed it), PI
+  // or comment nodes; pugixml expands nothing beyond the five predefined and numeric
+  // references. parse_embed_pcdata stores an element's leading text as its value instead
+  // of a child node (text::direct_text and text::inner_markup read it there). The parser
+  // is iterative: nesting depth costs no stack. On an error it stops and keeps the tree
+  // built so far.
+  pugi::xml_document doc;
+  const unsigned flags = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol |
+                         pugi::parse_wconv_attribute | pugi::parse_embed_pcdata;
+  const pugi::xml_parse_result r =
+      doc.load_buffer_inplace(utf8.data(), utf8.size(), flags, pugi::encoding_utf8);
   Node root;
-  for (Node n : doc.root().children()) {
-    if (n.type() == NodeType::element) {
+  for (Node n : doc.children()) {
+    if (n.type() == pugi::node_element) {
       root = n;
       break;
     }
   }
+  const std::string error =
+      "XML error at offset " + std::to_string(r.offset) + ": " + r.description();
   if (!root) {
-    return ParseError{std::string("not a feed: ") +
-                      (r ? "no XML element"
-                         : std::string("XML error at offset ") + std::to_string(r.offset) + ": " +
-                               r.description)};
+    return ParseError{
+        std::string("not a feed: ") +
+        (r || r.status == pugi::status_no_document_element ? "no XML element" : error)};
   }
   if (!r) {
     bozo += bozo.empty() ? "" : "; ";
-    bozo += "XML error at offset " + std::to_string(r.offset) + ": " + r.description +
-            " (recovered what precedes it)";
+    bozo += error + " (recovered what precedes it)";
   }
   Feed feed;
   // Entries are counted first so that the vector is allocated once at its final size: growing
   // it by doubling would hold up to three times the entries' size at the last reallocation
   // (an Entry is ~360 bytes, a small entry's XML often less).
-  std::size_t entry_elements = 0;
-  doc.for_each_element([&](Node n) {
-    std::string_view qname = n.name();
-    auto colon = qname.rfind(':');
-    std::string_view local = colon == std::string_view::npos ? qname : qname.substr(colon + 1);
-    entry_elements += iequals(local, "item") || iequals(local, "entry") ? 1 : 0;
-  });
-  feed.entries.reserve(std::min(entry_elements, limits.max_entries));
+  feed.entries.reserve(std::min(count_entry_elements(doc), limits.max_entries));
   Walker walker(feed, options, utf8_declared, limits);
-  for (Node n : doc.root().children()) {
-    if (n.type() == NodeType::element) {
+  for (Node n : doc.children()) {
+    if (n.type() == pugi::node_element) {
       walker.walk(n, 0);
     }
   }

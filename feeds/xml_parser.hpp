@@ -18,7 +18,7 @@ struct Limits {
   std::size_t max_entries = 20000; // later entries are dropped (bozo)
 };
 
-// `utf8` is parsed in place (xml_tree.hpp). `bozo` carries earlier repairs; parse errors are
+// `utf8` is parsed in place (pugixml). `bozo` carries earlier repairs; parse errors are
 // added to it. A document with no element at all is a ParseError.
 ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::string bozo,
                            bool utf8_declared, const Limits& limits = {});

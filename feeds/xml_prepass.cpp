@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdint>
 #include <string_view>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -99,6 +100,28 @@ struct Repairs {
   }
 };
 
+// Appends the numeric reference `ref` (digits `digits`, at most 9) in the form the XML
+// parser decodes: a reference to U+0000, a surrogate or a value above U+10FFFF (which
+// would decode to bytes that are not UTF-8) becomes one to U+FFFD, and "&#X" (which XML
+// does not define, but real feeds write) becomes "&#x". Not reported as a repair.
+void append_numeric_reference(std::string_view ref, std::string_view digits, bool hex,
+                              std::string& out) {
+  std::uint64_t cp = 0;
+  for (char c : digits) {
+    const auto v = static_cast<unsigned>(is_digit(c) ? c - '0' : ascii::lower(c) - 'a' + 10);
+    cp = cp * (hex ? 16 : 10) + v;
+  }
+  const bool scalar = cp != 0 && !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
+  if (!scalar) {
+    out += "&#65533;";
+  } else if (hex && ref[2] == 'X') {
+    out += "&#x";
+    out.append(ref.substr(3));
+  } else {
+    out.append(ref);
+  }
+}
+
 // Handles the '&' at doc[i]; appends its repaired form; returns bytes consumed.
 std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& out, Repairs& r) {
   std::size_t j = i + 1;
@@ -111,7 +134,7 @@ std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& o
       ++k;
     }
     if (k > digits && k < doc.size() && doc[k] == ';' && k - digits < 10) {
-      out.append(doc.substr(i, k + 1 - i));
+      append_numeric_reference(doc.substr(i, k + 1 - i), doc.substr(digits, k - digits), hex, out);
       return k + 1 - i;
     }
   } else {

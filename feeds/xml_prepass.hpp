@@ -3,6 +3,8 @@
 // feedparser's loose parser reads them (internal to feeds/):
 //  - named references undefined in XML (&nbsp; &eacute;) become numeric references
 //    (the HTML named-entity table); unknown names and stray '&' become literal text;
+//  - numeric references to what XML text cannot hold (U+0000, surrogates, values above
+//    U+10FFFF) become references to U+FFFD, so the parser's output is always UTF-8;
 //  - characters XML 1.0 §2.2 forbids (C0 controls but TAB, LF, CR) are removed;
 //  - C1 controls (U+0080–U+009F) are read as the windows-1252 characters they almost
 //    always are (as feedparser does);

@@ -9,35 +9,12 @@
 
 #include "feeds/html.hpp"
 #include "feeds/identity.hpp"
+#include "ingest/entry_filter.hpp"
 #include "mail/render.hpp"
 
 namespace feedpop::ingest {
 
 namespace {
-
-// libstdc++'s std::regex recurses per character; bounding the subject keeps a hostile
-// 100 KB entry from exhausting the stack. Filters are about topics, seen early in a text.
-constexpr std::size_t max_filter_subject = 16 * 1024;
-
-std::vector<std::regex> compile(const std::vector<std::string>& patterns) {
-  std::vector<std::regex> out;
-  for (const auto& p : patterns) {
-    try {
-      out.emplace_back(p, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
-    } catch (const std::regex_error&) {
-      // load_config() validated the pattern already; an engine limit is not worth a crash.
-    }
-  }
-  return out;
-}
-
-bool search(const std::regex& re, const std::string& subject) {
-  try {
-    return std::regex_search(subject, re);
-  } catch (const std::regex_error&) { // error_complexity / error_stack
-    return false;
-  }
-}
 
 std::optional<storage::Time> entry_date(const feeds::Entry& e) {
   return e.published ? e.published : e.updated;
@@ -70,26 +47,6 @@ std::vector<std::size_t> newest_first(const std::vector<Candidate>& c, const fee
 }
 
 } // namespace
-
-EntryFilter::EntryFilter(const FeedOptions& feed)
-    : include_(compile(feed.include)), exclude_(compile(feed.exclude)) {}
-
-bool EntryFilter::accepts(const feeds::Entry& entry) const {
-  if (empty()) {
-    return true;
-  }
-  const std::string title = entry.title.value_or("");
-  const auto& html = entry.content_html ? entry.content_html : entry.summary_html;
-  std::string text = html ? feeds::html::to_text(html->substr(0, max_filter_subject)) : "";
-  if (text.size() > max_filter_subject) {
-    text.resize(max_filter_subject);
-  }
-  auto matches = [&](const std::regex& re) { return search(re, title) || search(re, text); };
-  if (!include_.empty() && std::none_of(include_.begin(), include_.end(), matches)) {
-    return false;
-  }
-  return std::none_of(exclude_.begin(), exclude_.end(), matches);
-}
 
 std::string version_identity(const std::string& identity, const std::string& content_hash) {
   return identity + "#v" + content_hash.substr(0, 16);
@@ -131,7 +88,7 @@ IngestPlan plan_ingest(const IngestInput& in) {
   }
 
   const std::vector<std::size_t> order = newest_first(fresh, feed);
-  const EntryFilter filter(cfg);
+  const EntryFilter filter(cfg.include, cfg.exclude);
   for (std::size_t rank = 0; rank < order.size(); ++rank) {
     Candidate& c = fresh[order[rank]];
     if (in.first_poll && cfg.initial && rank >= *cfg.initial) {

@@ -7,7 +7,6 @@
 // Also the failure / recovery notices: ordinary entries of the feed, so every subscriber
 // finds them in their mailbox (issue "visible failures").
 
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,19 +16,6 @@
 #include "storage/store.hpp"
 
 namespace feedpop::ingest {
-
-// include / exclude compiled once (ECMAScript, case-insensitive), matched on the title and
-// on the text of the content (or summary).
-class EntryFilter {
-public:
-  explicit EntryFilter(const FeedOptions& feed);
-  bool empty() const { return include_.empty() && exclude_.empty(); }
-  bool accepts(const feeds::Entry& entry) const;
-
-private:
-  std::vector<std::regex> include_;
-  std::vector<std::regex> exclude_;
-};
 
 struct IngestInput {
   const feeds::Feed* feed = nullptr;

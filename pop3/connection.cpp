@@ -139,11 +139,6 @@ void Watchdog::stop() {
   timer_.cancel();
 }
 
-std::chrono::milliseconds ServerState::failure_delay(const std::string& address) {
-  return failures.failure_delay(address, options.auth_failure_delay,
-                                options.max_auth_failure_delay);
-}
-
 asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, bool implicit_tls) {
   const auto started = Clock::now();
   error_code ec;
@@ -219,12 +214,15 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
     so.locks = state->locks;
   }
   so.implementation = std::string("feedpop ") + FEEDPOP_VERSION;
+  so.max_auth_failures = state->options.max_auth_failures;
   Session session(std::move(so), authenticator, state->sasl);
   LoopContext c{session,
                 *watchdog,
                 started + state->options.login_timeout,
                 state->options.idle_timeout,
-                [state, &address] { return state->failure_delay(address); },
+                [state, &address](const Session::AuthAttempt& attempt) {
+                  return state->options.throttle->attempt(address, attempt.user, attempt.success);
+                },
                 [state](std::size_t octets) { state->note_output(octets); }};
   bool tls_used = implicit_tls;
   std::string failure;

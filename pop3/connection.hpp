@@ -58,12 +58,6 @@ struct ServerState {
     }
   }
 
-  auth::FailureThrottle failures;
-
-  // Delay before answering a failed authentication from `address`: doubles per recent
-  // failure from that address, capped (RFC 1939 §8; Dovecot's auth_failure_delay).
-  std::chrono::milliseconds failure_delay(const std::string& address);
-
   // Last member, so destroyed first: handlers (and coroutine frames) it still holds after
   // shutdown are destroyed while the members above, which they use, are alive.
   asio::io_context io;

@@ -26,6 +26,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "auth/throttle.hpp"
 #include "pop3/session.hpp"
 
 namespace feedpop::pop3::detail {
@@ -72,8 +73,9 @@ struct LoopContext {
   Watchdog& watchdog;
   Clock::time_point login_deadline; // accept + login timeout
   Clock::duration idle_timeout;     // after login
-  // Delay before a failed authentication's reply (RFC 1939 §8), per peer.
-  std::function<std::chrono::milliseconds()> failure_delay;
+  // When an authentication verdict may go out (auth::Throttle: per address, /64 and user
+  // name, across connections), or that it never will (refused: close instead).
+  std::function<auth::Throttle::Decision(const Session::AuthAttempt&)> throttle;
   // Told the session's peak of octets held for output (server statistics).
   std::function<void(std::size_t)> on_output;
   Clock::time_point last_active = Clock::now(); // last complete command or reply written
@@ -127,11 +129,18 @@ template <ByteStream Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, L
     if (c.on_output) {
       c.on_output(c.session.stats().peak_output);
     }
-    if (c.session.take_auth_failure()) {
-      asio::steady_timer delay(co_await asio::this_coro::executor);
-      delay.expires_after(c.failure_delay());
+    if (auto attempt = c.session.take_auth_attempt()) {
+      const auto decision = c.throttle(*attempt);
+      asio::steady_timer delay(co_await asio::this_coro::executor, decision.answer_at);
       boost::system::error_code ignored;
       co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      if (decision.refused) {
+        static constexpr std::string_view busy =
+            "-ERR [SYS/TEMP] Too many login attempts, try again later.\r\n";
+        co_await asio::async_write(stream, asio::buffer(busy.data(), busy.size()),
+                                   asio::redirect_error(asio::use_awaitable, ignored));
+        co_return LoopEnd::Closed;
+      }
     }
     if (!co_await flush(stream, c) || action == Action::Close || c.session.finished()) {
       co_return LoopEnd::Closed;

@@ -165,6 +165,12 @@ Server::Server(ServerOptions options, std::shared_ptr<Authenticator> authenticat
   if (s.options.auth_failure_delay < std::chrono::seconds(1)) {
     s.options.auth_failure_delay = std::chrono::seconds(1);
   }
+  if (!s.options.throttle) {
+    auth::ThrottleOptions t;
+    t.failure_delay = s.options.auth_failure_delay;
+    t.max_failure_delay = s.options.max_auth_failure_delay;
+    s.options.throttle = std::make_shared<auth::Throttle>(t);
+  }
   s.hostname = s.options.hostname;
   if (s.hostname.empty()) {
     char name[256] = {};

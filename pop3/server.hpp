@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/throttle.hpp"
 #include "pop3/maildrop.hpp"
 #include "pop3/session.hpp"
 
@@ -59,6 +60,10 @@ struct ServerOptions {
   std::optional<unsigned> expire_days;                // CAPA EXPIRE; nullopt: the authenticator's
   std::chrono::milliseconds auth_failure_delay{1000}; // first failure; grows per address
   std::chrono::milliseconds max_auth_failure_delay{15000};
+  std::size_t max_auth_failures = 3; // per session, then close
+  // Guess throttling across connections; share one with the other protocols' servers.
+  // Null: the server makes its own from the two delays above.
+  std::shared_ptr<auth::Throttle> throttle;
   std::size_t max_bad_commands = 20;
   std::size_t max_bad_commands_before_login = 3;
 };

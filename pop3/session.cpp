@@ -165,7 +165,8 @@ Action Session::storage_error(const MaildropError& e) {
 }
 
 bool Session::take_auth_failure() {
-  return std::exchange(auth_failure_, false);
+  const auto attempt = take_auth_attempt();
+  return attempt && !attempt->success;
 }
 
 void Session::on_tls_started() {

@@ -68,6 +68,7 @@ struct SessionOptions {
   std::optional<unsigned> expire_days;           // CAPA EXPIRE; else the authenticator's
   std::shared_ptr<SessionLocks> locks;           // set: lock_session (RFC 1939 §4)
   std::string implementation = "feedpop";        // CAPA IMPLEMENTATION (after login only)
+  std::size_t max_auth_failures = 3;             // then close (parallel guessing, issue 16)
 };
 
 struct SessionStats {
@@ -112,6 +113,13 @@ public:
   // True (once) when the last command was a failed authentication: the transport delays
   // the reply (RFC 1939 §8's advice; at least one second, growing per address).
   bool take_auth_failure();
+  // The last command's authentication attempt, once: the name tried (empty if none) and
+  // the verdict. The transport asks auth::Throttle when that reply may go out.
+  struct AuthAttempt {
+    std::string user;
+    bool success = false;
+  };
+  std::optional<AuthAttempt> take_auth_attempt();
   // After the STLS handshake: the session continues in AUTHORIZATION over TLS.
   void on_tls_started();
   // The transport ends a session it idles out (RFC 1939 §3 autologout): no UPDATE.
@@ -166,7 +174,7 @@ private:
   Action sasl_response(std::string_view line);
   Action sasl_result(SaslStep step);
   Action login(std::string_view user);
-  Action auth_failed();
+  Action auth_failed(std::string_view user = {});
   bool plaintext_allowed() const;
   bool mechanism_allowed(const SaslMechanismInfo& m) const;
 
@@ -204,7 +212,7 @@ private:
   std::optional<SessionLocks::Guard> lock_;
   std::vector<bool> deleted_;
   std::size_t bad_commands_ = 0;
-  bool auth_failure_ = false;
+  std::optional<AuthAttempt> auth_attempt_;
   bool finished_ = false;
   bool need_input_ = true;
   LineReader reader_;

@@ -55,7 +55,7 @@ TEST(ParseRss20, RelativeUrlsResolveAgainstTheDocumentUrl) {
 
 TEST(ParseRss20, TextCdataAndMarkupInOneElementKeepTheirOrder) {
   // The tree stores an element's leading text apart from its other children
-  // (xml_tree.hpp); what follows must still come after it.
+  // (pugi::parse_embed_pcdata); what follows must still come after it.
   Feed f = parse_ok("<rss version=\"2.0\"><channel><item><title>A &amp; <![CDATA[B]]> C</title>"
                     "<guid isPermaLink=\"false\">x<![CDATA[y]]>z</guid>"
                     "<description>one <![CDATA[<b>two</b>]]> three</description>"
@@ -166,6 +166,24 @@ TEST(ParseJsonFeed, Version11WithAuthorsAttachmentsAndText) {
 TEST(ParseJsonFeed, JsonThatIsNotAFeedIsNotAFeed) {
   ParseResult r = parse(R"({"hello": "world"})");
   EXPECT_TRUE(std::holds_alternative<ParseError>(r));
+}
+
+TEST(ParseJsonFeed, AFeedWithoutAnItemsArrayHasNoEntries) {
+  for (const char* doc : {R"({"version": "https://jsonfeed.org/version/1.1", "title": "t"})",
+                          R"({"version": "https://jsonfeed.org/version/1", "items": "x"})"}) {
+    Feed f = parse_ok(doc);
+    EXPECT_EQ(f.format, Format::json) << doc;
+    EXPECT_TRUE(f.entries.empty()) << doc;
+  }
+}
+
+TEST(ParseJsonFeed, InvalidJsonIsNotAJsonFeed) {
+  for (const char* doc : {R"({"version": "1", "items": [}, )", R"({"version": "1", "items": []} x)",
+                          "{\"version\": \"1\", \"title\": \"a\tb\", \"items\": []}"}) {
+    ParseResult r = parse(doc);
+    auto* feed = std::get_if<Feed>(&r);
+    EXPECT_TRUE(feed == nullptr || feed->format != Format::json) << doc;
+  }
 }
 
 TEST(ParseDetection, FormatComesFromContentNotDeclaredType) {

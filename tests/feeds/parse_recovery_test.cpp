@@ -1,6 +1,7 @@
 #include <chrono>
 #include <gtest/gtest.h>
 #include <string>
+#include <vector>
 
 #include "feeds/parse.hpp"
 #include "fixture_support.hpp"
@@ -18,6 +19,19 @@ TEST(ParseRecovery, UndefinedHtmlEntitiesAreDecoded) {
   EXPECT_EQ(f.entries[0].title, "Na\xC3\xAFve \xE2\x80\xA6 &bogus; done");
   EXPECT_EQ(f.entries[0].link, "http://e.com/?a=1&b=2");
   EXPECT_TRUE(f.bozo.has_value());
+}
+
+TEST(ParseRecovery, NumericReferencesAlwaysDecodeToUtf8) {
+  // U+0000, surrogates and values above U+10FFFF are no characters: each becomes U+FFFD;
+  // "&#X" (upper case, not XML) is read as "&#x". Nothing else is reported.
+  Feed f = parse_ok("<rss version=\"2.0\"><channel><item>"
+                    "<title>a&#0;b&#xD800;c&#x110000;d&#X41;&#x42;&#67;</title>"
+                    "<category term=\"&#xDFFF;&#X44;\"/></item></channel></rss>");
+  ASSERT_EQ(f.entries.size(), 1u);
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(f.entries[0].title, "a" + fffd + "b" + fffd + "c" + fffd + "dABC");
+  EXPECT_EQ(f.entries[0].categories, std::vector<std::string>{fffd + "D"});
+  EXPECT_FALSE(f.bozo.has_value());
 }
 
 TEST(ParseRecovery, InvalidControlCharactersAreDropped) {
@@ -73,12 +87,42 @@ TEST(ParseLimits, DeepNestingIsBoundedNotACrash) {
   EXPECT_TRUE(f.bozo.has_value());
 }
 
+TEST(ParseLimits, NestingFarBeyondTheWalkersDepthParsesWithoutRecursion) {
+  // The XML parser keeps no stack per level; the walker reads 256 levels and stops.
+  std::string doc = "<rss version=\"2.0\"><channel><title>deeper</title><item><title>i</title>";
+  for (int i = 0; i < 200000; ++i) {
+    doc += "<x>";
+  }
+  for (int i = 0; i < 200000; ++i) {
+    doc += "</x>";
+  }
+  doc += "</item></channel></rss>";
+  Feed f = parse_ok(doc);
+  EXPECT_EQ(f.title, "deeper");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].title, "i");
+  ASSERT_TRUE(f.bozo.has_value());
+  EXPECT_NE(f.bozo->find("depth"), std::string::npos);
+}
+
 TEST(ParseLimits, DeeplyNestedJsonIsRefused) {
   std::string doc = "{\"version\":\"1\",\"items\":[";
   doc += std::string(100000, '[');
   ParseResult r = parse(doc);
   auto* feed = std::get_if<Feed>(&r);
   EXPECT_TRUE(feed == nullptr || feed->format != Format::json);
+}
+
+TEST(ParseLimits, BracketsInsideJsonStringsAreNotNesting) {
+  // Escaped quotes and backslashes do not end a string early.
+  const std::string brackets(300, '[');
+  const std::string doc = R"({"version": "1", "title": "a \"quoted\" \\)" + brackets +
+                          R"(", "items": [{"id": "x\\", "title": ")" + brackets + R"("}]})";
+  Feed f = parse_ok(doc);
+  EXPECT_EQ(f.format, Format::json);
+  EXPECT_EQ(f.title, "a \"quoted\" \\" + brackets);
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].id, "x\\");
 }
 
 TEST(ParseLimits, EntryCountIsBounded) {

@@ -7,6 +7,7 @@
 #include "feeds/http_client.hpp"
 #include "ingest/ingest.hpp"
 #include "tests/support/http_test_server.hpp"
+#include "tests/support/store_read.hpp"
 
 namespace feedpop::ingest {
 namespace {
@@ -80,7 +81,7 @@ protected:
     }
     std::vector<std::string> out;
     for (const auto& item : store->snapshot("alice", keys)) {
-      out.push_back(store->read_message(item.id));
+      out.push_back(storage::testing::read_whole(*store, item.id));
     }
     return out;
   }
@@ -326,6 +327,35 @@ TEST_F(FetcherTest, FileUrlsArePolledToo) {
   EXPECT_EQ(poll_one("local").status, "not_modified");
 }
 
+TEST_F(FetcherTest, WithPrivateAddressesDeniedAFeedOnLoopbackFailsWithAClearError) {
+  write_file(files.path / "a.xml", rss({{"1", "one"}}));
+  add_feed("a", "/files/a.xml");
+  config.fetch.private_addresses = PrivateAddresses::deny;
+  const auto r = poll_one("a");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.status, "error");
+  EXPECT_NE(r.error.find("refused to connect to 127.0.0.1, a private address"), std::string::npos)
+      << r.error;
+  EXPECT_NE(r.error.find("fetch.private_addresses"), std::string::npos) << r.error;
+  EXPECT_EQ(requests("/files/a.xml"), 0);
+  EXPECT_EQ(state("a").last_error, r.error);
+}
+
+TEST_F(FetcherTest, FeedsUsersAddedReachPrivateAddressesOnlyWithAllowForUsers) {
+  write_file(files.path / "a.xml", rss({{"1", "one"}}));
+  write_file(files.path / "mine.xml", rss({{"1", "one"}}));
+  add_feed("a", "/files/a.xml");
+  add_feed("mine", "/files/mine.xml");
+  config.feeds["mine"].user_added = true;
+  auto report = poll();
+  for (const auto& r : report.feeds) {
+    EXPECT_EQ(r.ok, r.key == "a") << r.key << ": " << r.error; // allow: the file's feeds only
+  }
+  config.fetch.private_addresses = PrivateAddresses::allow_for_users;
+  EXPECT_TRUE(poll_one("mine").ok);
+  EXPECT_EQ(requests("/files/mine.xml"), 1);
+}
+
 TEST_F(FetcherTest, RetentionPurgesAfterIngest) {
   write_file(files.path / "a.xml",
              rss({{"1", "one", "b", 1}, {"2", "two", "b", 2}, {"3", "three", "b", 3}}));
@@ -333,6 +363,50 @@ TEST_F(FetcherTest, RetentionPurgesAfterIngest) {
   config.feeds["a"].max_entries = 2;
   poll();
   EXPECT_EQ(mailbox().size(), 2U);
+}
+
+// Thousands of feeds behind one host name must all be fetched, over every per_host
+// connection, with no request timing out while it waits for a slot.
+void poll_many_feeds_on_one_host(bool http10) {
+  TempDir files("feedpop-files");
+  TempDir data("feedpop-data");
+  HttpTestServer server(files.path, {}, {}, http10);
+  Options config;
+  config.fetch.per_host = 2;
+  config.fetch.timeout = std::chrono::seconds(2);
+  for (int i = 0; i < 1000; ++i) {
+    FeedOptions f;
+    f.key = fmt::format("feed{:04}", i);
+    f.url = server.url(fmt::format("/hold?ms=10&feed={}", i));
+    config.feeds[f.key] = f;
+  }
+  Fetcher fetcher(
+      storage::open_sqlite_store((data.path / "feedpop.db").string(), storage::Role::writer),
+      config);
+  const PollReport report = fetcher.poll_once();
+  ASSERT_EQ(report.feeds.size(), 1000U);
+  EXPECT_EQ(report.failed(), 0U);
+  std::size_t fetched = 0;
+  for (const auto& r : report.feeds) {
+    fetched += r.status == "ok" && r.new_entries == 1 ? 1 : 0;
+    if (!r.ok) {
+      ADD_FAILURE() << r.key << ": " << r.error;
+      break;
+    }
+  }
+  EXPECT_EQ(fetched, 1000U);
+  feeds::HttpClient client;
+  feeds::HttpRequest peak;
+  peak.url = server.url("/max_concurrent");
+  EXPECT_EQ(std::get<feeds::Fetched>(client.fetch(peak)).body, "2"); // both slots busy
+}
+
+TEST(FetcherOneHost, AThousandFeedsOnOneHttp10HostAreFetchedOverBothConnections) {
+  poll_many_feeds_on_one_host(true);
+}
+
+TEST(FetcherOneHost, AThousandFeedsOnOneHttp11HostAreFetchedOverBothConnections) {
+  poll_many_feeds_on_one_host(false);
 }
 
 bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit) {

@@ -128,7 +128,10 @@ Result run(const std::string& input, const Options& o = {}) {
                         *watchdog,
                         started + o.login_timeout,
                         o.idle_timeout,
-                        [] { return std::chrono::milliseconds(1); },
+                        [](const Session::AuthAttempt&) {
+                          return auth::Throttle::Decision{std::chrono::steady_clock::now() +
+                                                          std::chrono::milliseconds(1)};
+                        },
                         nullptr};
   std::optional<detail::LoopEnd> end;
   session.start();

@@ -100,6 +100,10 @@ TEST(Server, OverThePerAddressLimitAnswersSysTempAndCloses) {
 TEST(Server, FailedAuthIsDelayedWithoutStallingOtherSessions) {
   ServerOptions o;
   o.threads = 1; // the delay must be asynchronous even on a single io thread
+  // The failure delay alone: no per-address or per-user slots (tests/pop3/throttle_test.cpp).
+  auth::ThrottleOptions unthrottled;
+  unthrottled.per_address = unthrottled.per_user = std::chrono::milliseconds(0);
+  o.throttle = std::make_shared<auth::Throttle>(unthrottled);
   Running r(o);
   Client bad(r.port);
   bad.line();
