@@ -74,8 +74,8 @@ Action Session::feed(std::string_view bytes) {
       reader_.discard_buffered();
       return action;
     }
-    if (action == Action::Close || auth_failure_) {
-      return action; // a failed authentication: the transport delays the reply
+    if (action == Action::Close || auth_attempt_) {
+      return action; // an authentication verdict: the transport decides when it goes out
     }
   }
   return Action::Close;

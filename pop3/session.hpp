@@ -94,9 +94,10 @@ public:
   // Takes client bytes and runs the complete command lines buffered so far, in order. It
   // returns early, keeping the rest buffered, when the transport must act before the next
   // command: output streams or reply_queue_limit is reached (write it), an authentication
-  // failed (delay the reply, RFC 1939 §8), Close, or StartTls. On StartTls the session
-  // itself discards everything buffered after STLS (RFC 2595 §4: never executed inside
-  // TLS). Call feed({}) to go on; read more bytes only when wants_input().
+  // was decided (take_auth_attempt(): the verdict may be delayed, RFC 1939 §8), Close, or
+  // StartTls. On StartTls the session itself discards everything buffered after STLS
+  // (RFC 2595 §4: never executed inside TLS). Call feed({}) to go on; read more bytes only
+  // when wants_input().
   Action feed(std::string_view bytes);
   // True when every buffered complete line has run: the transport may read again.
   bool wants_input() const { return need_input_ && !finished_; }

@@ -99,6 +99,7 @@ Child start_child(rlim_t soft, std::size_t reserve) {
   int ready[2], stop[2];
   EXPECT_EQ(::pipe(ready), 0);
   EXPECT_EQ(::pipe(stop), 0);
+  std::fflush(nullptr); // the child must not write out the parent's buffered output
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::close(ready[0]);
