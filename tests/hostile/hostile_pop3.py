@@ -253,7 +253,8 @@ def main():
     extra = f"  limits: {{connections: 200, per_address: {PER_ADDRESS}}}\n" \
             "  timeouts: {login: 30s}\n"
     srv = Serve(args.binary, folder, {"blog": feed},
-                {"alice": "pw", "bob": "bobpw"}, extra_pop3=extra, fetch_interval="1h")
+                {"alice": "pw", "bob": "bobpw"}, extra_pop3=extra, fetch_interval="1h",
+                tls=True)  # a certificate, so STLS is offered on the plain port
     srv.start()
     deadline = time.time() + 20
     while time.time() < deadline:  # wait for the first poll to fill the mailboxes
