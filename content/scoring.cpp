@@ -83,6 +83,9 @@ bool scored(const Scores& scores, const xmlNode* n) {
 // When several strong candidates share an ancestor, the article is that ancestor.
 xmlNode* common_ancestor(xmlNode* top, const std::vector<xmlNode*>& best, const Scores& scores) {
   std::vector<std::vector<const xmlNode*>> alternatives;
+  if (scores.at(top) <= 0) {
+    return top; // no strong candidate to compare with
+  }
   for (std::size_t i = 1; i < best.size(); ++i) {
     if (scores.at(best[i]) / scores.at(top) >= 0.75) {
       std::vector<const xmlNode*> chain;
