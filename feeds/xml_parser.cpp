@@ -467,7 +467,7 @@ void Walker::on_title(Node node, std::size_t depth, bool media) {
   if (in_entry_context()) {
     if (es_.title_depth == -1 || d <= es_.title_depth) {
       es_.title_depth = d;
-      feed_.entries.back().title = as_text(c);
+      feed_.entries.back().title = text::capped(as_text(c), text::kMaxTitleBytes);
     }
   } else if (in_feed_context() && in_feed_) {
     feed_.title = as_text(c);
@@ -747,8 +747,13 @@ void Walker::walk(Node node, std::size_t depth) {
   // element was a measurable share of parse time.
   std::optional<std::string> saved_base;
   if (xml_base) {
-    saved_base = base_;
-    base_ = url::resolve(base_, *xml_base);
+    // A base with any scheme but http, https or mailto (javascript:, data:) is not
+    // applied: every relative link below it would take that scheme.
+    std::string resolved = url::resolve(base_, *xml_base);
+    if (url::is_safe(resolved)) {
+      saved_base = base_;
+      base_ = std::move(resolved);
+    }
   }
   Tag tag = tag_of(element_name(node));
   bool descend = true;

@@ -12,6 +12,7 @@
 
 #include "common/utf8.hpp"
 #include "feeds/html.hpp"
+#include "feeds/url.hpp"
 #include "mail/body.hpp"
 #include "mail/header_encoding.hpp"
 #include "mail/transfer_encoding.hpp"
@@ -85,10 +86,12 @@ std::chrono::sys_seconds entry_date(const feeds::Entry& entry, const RenderOptio
   return plausible(options.first_seen) ? options.first_seen : std::chrono::sys_seconds{};
 }
 
-// A URI header (RFC 5064 Archived-At, X-Feed-URL) only when it fits on one line.
+// A URI header (RFC 5064 Archived-At, X-Feed-URL) only when it fits on one line and
+// its scheme is one a message may link to (http, https, mailto).
 void add_uri_field(std::string& out, std::string_view name, std::string_view url) {
   const std::string uri = uri_for_header(url);
-  if (!uri.empty() && name.size() + uri.size() + 4 <= max_line) {
+  if (!uri.empty() && feeds::url::has_safe_scheme(uri) &&
+      name.size() + uri.size() + 4 <= max_line) {
     out += raw_field(name, "<" + uri + ">");
   }
 }

@@ -325,6 +325,42 @@ INSTANTIATE_TEST_SUITE_P(
         std::pair{"<a href=\"javascript:steal()\">x</a>", "javascript:"},
         std::pair{"<a href=\" JaVaScRiPt:steal()\">x</a>", "javascript:"}));
 
+TEST(Render, AnEntryLinkWithAnUnsafeSchemeIsWrittenNowhere) {
+  for (const char* link : {"javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x",
+                           "vbscript:x", "file:///etc/passwd"}) {
+    feeds::Entry entry = sample_entry();
+    entry.link = link;
+    entry.content_html = "<p><a href=\"rel\">relative</a> text</p>";
+    entry.enclosures = {{std::string(link) + "/a.mp3", "audio/mpeg", 1}};
+    const std::string message = render(entry, sample_feed(), sample_options());
+    EXPECT_EQ(header_fields(message).count("Archived-At"), 0u) << link;
+    const auto parts = parts_of(message);
+    ASSERT_EQ(parts.size(), 2u);
+    for (const auto& part : parts) {
+      std::string lower = part.body;
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      for (const char* scheme : {"javascript:", "vbscript:", "data:", "file:"}) {
+        EXPECT_EQ(lower.find(scheme), std::string::npos) << link << "\n" << part.body;
+      }
+    }
+    // Relative links in the content resolve against the feed instead.
+    EXPECT_NE(parts[1].body.find("href=\"https://example.com/rel\""), std::string::npos)
+        << parts[1].body;
+  }
+}
+
+TEST(Render, TextPartListsOnlyLinksWithSafeSchemes) {
+  feeds::Entry entry = sample_entry();
+  entry.content_html = "<p><a href=\"https://e.com/1\">one</a> <a href=\"ftp://e.com/2\">two</a> "
+                       "<a href=\"mailto:a@e.com\">mail</a> <a href=\"data:text/html,x\">d</a></p>";
+  const auto parts = parts_of(render(entry, sample_feed(), sample_options()));
+  EXPECT_NE(parts[0].body.find("[1] https://e.com/1"), std::string::npos) << parts[0].body;
+  EXPECT_NE(parts[0].body.find("[2] mailto:a@e.com"), std::string::npos) << parts[0].body;
+  EXPECT_EQ(parts[0].body.find("ftp:"), std::string::npos) << parts[0].body;
+  EXPECT_EQ(parts[0].body.find("data:"), std::string::npos) << parts[0].body;
+}
+
 TEST(Render, ImagesStayRemoteAndRelativeUrlsBecomeAbsolute) {
   feeds::Entry entry = sample_entry();
   entry.content_html = "<p><img src=\"/img/cat.png\" alt=\"cat\"> <a href=\"../2\">prev</a></p>";
