@@ -103,7 +103,10 @@ std::string html_document(const feeds::Entry& entry, const FeedInfo& feed,
                          ? fmt::format("<a href=\"{}\">{}</a>", escape(*feed.link), name)
                          : name;
   if (entry.author) {
-    if (const std::string author = normalize_text(*entry.author); !author.empty()) {
+    // The feed's name is already the line's first word: an author equal to it (blogs
+    // written by one person under their own name) is not repeated.
+    if (const std::string author = normalize_text(*entry.author);
+        !author.empty() && author != feed_name(feed)) {
       meta += " &middot; " + escape(author);
     }
   }

@@ -361,6 +361,36 @@ TEST(Render, TextPartListsOnlyLinksWithSafeSchemes) {
   EXPECT_EQ(parts[0].body.find("data:"), std::string::npos) << parts[0].body;
 }
 
+TEST(Render, AShortenedSenderKeepsItsClosingParenthesis) {
+  feeds::Entry entry = sample_entry();
+  entry.author = "shijielai";
+  FeedInfo feed = sample_feed();
+  feed.title = "\xE6\x8A\x95\xE8\xB5\x84\xE8\xB5\x84\xE8\xAE\xAF\xE7\xBD\x91"
+               "\xE4\xBA\xA4\xE6\x98\x93\xE5\x9C\xA8\xE7\xBA\xBF--\xE6\xB5\x81\xE9\x80\x9A"
+               "\xE7\xBA\xAA\xE5\xBF\xB5\xE5\xB8\x81\xE9\x92\xB1\xE5\xB8\x81\xE9\x82\xAE"
+               "\xE7\xA5\xA8\xE6\x94\xB6\xE8\x97\x8F\xE5\x93\x81\xE4\xBA\xA4\xE6\x98\x93";
+  const std::string name = from_display_name(entry, feed);
+  EXPECT_TRUE(name.starts_with("shijielai (\xE6\x8A\x95")) << name;
+  EXPECT_TRUE(name.ends_with("\xE2\x80\xA6)")) << name;
+  EXPECT_LT(name.size(), 11 + feed.title->size() + 1);
+  // The From field carries the same name, decoded.
+  const std::string message = render(entry, feed, sample_options());
+  EXPECT_NE(decoded(message, "From").find(name), std::string::npos) << decoded(message, "From");
+}
+
+TEST(Render, TheHeaderLineNamesAnAuthorWhoIsTheFeedOnlyOnce) {
+  feeds::Entry entry = sample_entry();
+  entry.author = "Example Blog";
+  const auto parts = parts_of(render(entry, sample_feed(), sample_options()));
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[1].body.find("Example Blog</a> &middot; Example Blog"), std::string::npos)
+      << parts[1].body;
+  entry.author = "Jane Doe";
+  EXPECT_NE(
+      parts_of(render(entry, sample_feed(), sample_options()))[1].body.find("&middot; Jane Doe"),
+      std::string::npos);
+}
+
 TEST(Render, ImagesStayRemoteAndRelativeUrlsBecomeAbsolute) {
   feeds::Entry entry = sample_entry();
   entry.content_html = "<p><img src=\"/img/cat.png\" alt=\"cat\"> <a href=\"../2\">prev</a></p>";
