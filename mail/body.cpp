@@ -102,10 +102,10 @@ std::string html_document(const feeds::Entry& entry, const FeedInfo& feed,
   std::string meta = (feed.link && is_safe_url(*feed.link))
                          ? fmt::format("<a href=\"{}\">{}</a>", escape(*feed.link), name)
                          : name;
-  if (entry.author) {
+  if (const auto& who = entry.author ? entry.author : entry.feed_author) {
     // The feed's name is already the line's first word: an author equal to it (blogs
     // written by one person under their own name) is not repeated.
-    if (const std::string author = normalize_text(*entry.author);
+    if (const std::string author = normalize_text(*who);
         !author.empty() && author != feed_name(feed)) {
       meta += " &middot; " + escape(author);
     }

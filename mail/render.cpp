@@ -182,7 +182,9 @@ std::string author_with_feed(const std::string& author, const std::string& title
 
 std::string from_display_name(const feeds::Entry& entry, const FeedInfo& feed) {
   const std::string title = feed.title ? normalize_text(*feed.title) : std::string();
-  const std::string author = entry.author ? normalize_text(*entry.author) : std::string();
+  // The entry's own author, else the one its (Atom) feed names for all entries.
+  const auto& who = entry.author ? entry.author : entry.feed_author;
+  const std::string author = who ? normalize_text(*who) : std::string();
   std::string name;
   if (!author.empty() && !title.empty() && author != title) {
     return author_with_feed(author, title);

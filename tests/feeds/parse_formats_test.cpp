@@ -209,6 +209,25 @@ TEST(ParseSecurity, EntryTitlesAreCappedAtACharacterBoundary) {
   EXPECT_EQ(j.entries[0].title->size(), 4096u);
 }
 
+TEST(ParseAtom10, FeedAuthorIsTheAuthorOfEntriesWithoutOne) {
+  // RFC 4287 §4.2.1. `author` stays what the entry says (feedparser's reading); the
+  // inherited one is kept apart for the mail sender.
+  Feed f = parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Blog</title>"
+                    "<entry><title>a</title><author><name>Own</name></author></entry>"
+                    "<entry><title>b</title></entry>"
+                    "<author><name>Ann Author</name><email>ann@e.com</email></author></feed>");
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].author, "Own");
+  EXPECT_EQ(f.entries[0].feed_author, std::nullopt);
+  EXPECT_EQ(f.entries[1].author, std::nullopt);
+  EXPECT_EQ(f.entries[1].feed_author, "Ann Author");
+  // RSS has no such rule: a channel's managingEditor is not an item's author.
+  Feed r = parse_ok("<rss version=\"2.0\"><channel><managingEditor>ed@e.com (Ed)</managingEditor>"
+                    "<item><title>x</title></item></channel></rss>");
+  ASSERT_EQ(r.entries.size(), 1u);
+  EXPECT_EQ(r.entries[0].feed_author, std::nullopt);
+}
+
 TEST(ParseJsonFeed, AFeedWithoutAnItemsArrayHasNoEntries) {
   for (const char* doc : {R"({"version": "https://jsonfeed.org/version/1.1", "title": "t"})",
                           R"({"version": "https://jsonfeed.org/version/1", "items": "x"})"}) {

@@ -378,6 +378,15 @@ TEST(Render, AShortenedSenderKeepsItsClosingParenthesis) {
   EXPECT_NE(decoded(message, "From").find(name), std::string::npos) << decoded(message, "From");
 }
 
+TEST(Render, TheSenderNamesTheFeedsAuthorWhenTheEntryHasNone) {
+  feeds::Entry entry = sample_entry();
+  entry.author.reset();
+  entry.feed_author = "Ann Author";
+  EXPECT_EQ(from_display_name(entry, sample_feed()), "Ann Author (Example Blog)");
+  entry.author = "Jane Doe";
+  EXPECT_EQ(from_display_name(entry, sample_feed()), "Jane Doe (Example Blog)");
+}
+
 TEST(Render, TheHeaderLineNamesAnAuthorWhoIsTheFeedOnlyOnce) {
   feeds::Entry entry = sample_entry();
   entry.author = "Example Blog";
