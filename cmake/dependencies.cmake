@@ -12,3 +12,5 @@ find_package(CLI11 CONFIG REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 pkg_check_modules(ZLIB_PC REQUIRED IMPORTED_TARGET zlib)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2) # feed filters: linear-time matching
+find_package(LibXml2 REQUIRED) # content/: HTML pages through libxml2's HTML parser

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
@@ -11,141 +10,17 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "feeds/http_client_transfer.hpp"
+
 namespace feedpop::feeds {
 
-namespace {
-
-constexpr const char* project_url = "https://github.com/feedpop/feedpop";
-
-// Feeds first, anything else last: some servers vary on Accept (RFC 9110 §12.5.1).
-constexpr const char* accept_header =
-    "Accept: application/rss+xml, application/atom+xml, application/feed+json, "
-    "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      throw std::runtime_error("curl_global_init failed");
-    }
-  });
-}
-
-bool is_file_url(const std::string& url) {
-  return url.rfind("file://", 0) == 0;
-}
-
-bool is_http_url(const std::string& url) {
-  return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
-}
-
-// "scheme://host:port" — the unit of the per-host limit.
-std::string host_key(const std::string& url) {
-  CURLU* u = curl_url();
-  std::string key = "?";
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
-    char* scheme = nullptr;
-    char* host = nullptr;
-    char* port = nullptr;
-    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-    curl_url_get(u, CURLUPART_HOST, &host, 0);
-    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
-    key = fmt::format("{}://{}:{}", scheme ? scheme : "", host ? host : "", port ? port : "");
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-  }
-  curl_url_cleanup(u);
-  return key;
-}
-
-std::optional<std::string> header_value(CURL* easy, const char* name) {
-  curl_header* h = nullptr;
-  if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h != nullptr &&
-      h->value != nullptr && *h->value != '\0') {
-    return std::string(h->value);
-  }
-  return std::nullopt;
-}
-
-std::string http_date(std::time_t t) {
-  char buf[64];
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
-
-} // namespace
-
-std::string default_user_agent() {
-  return fmt::format("feedpop/{} (+{})", FEEDPOP_VERSION, project_url);
-}
-
-std::optional<std::string> ResponseInfo::permanent_target() const {
-  if (redirects.empty() ||
-      !std::all_of(redirects.begin(), redirects.end(), [](auto& r) { return r.permanent(); })) {
-    return std::nullopt;
-  }
-  return redirects.back().to;
-}
-
-const char* failure_kind_name(FailureKind kind) {
-  switch (kind) {
-  case FailureKind::transport:
-    return "transport";
-  case FailureKind::timeout:
-    return "timeout";
-  case FailureKind::http_status:
-    return "http_status";
-  case FailureKind::too_large:
-    return "too_large";
-  case FailureKind::redirect_loop:
-    return "redirect_loop";
-  case FailureKind::too_many_redirects:
-    return "too_many_redirects";
-  case FailureKind::bad_redirect:
-    return "bad_redirect";
-  case FailureKind::cancelled:
-    return "cancelled";
-  }
-  return "unknown";
-}
-
-struct Transfer {
-  HttpRequest request;
-  std::string current_url;
-  std::string host;
-  std::vector<std::string> visited;
-  ResponseInfo info;
-  std::string body;
-  std::uint64_t max_size = 0;
-  bool too_large = false;
-  bool started = false;
-  std::chrono::steady_clock::time_point deadline;
-  curl_slist* headers = nullptr;
-  CURL* easy = nullptr;
-  char error[CURL_ERROR_SIZE] = {};
-
-  ~Transfer() { curl_slist_free_all(headers); }
-};
-
-namespace {
-
-// Body sink; enforcing max_size here counts decompressed bytes (libcurl decodes
-// Content-Encoding before calling us), so a gzip bomb stops at the limit.
-std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const std::size_t len = size * n;
-  if (t->body.size() + len > t->max_size) {
-    t->too_large = true;
-    return 0; // makes libcurl fail the transfer with CURLE_WRITE_ERROR
-  }
-  t->body.append(data, len);
-  return len;
-}
-
-} // namespace
+using http_detail::global_init;
+using http_detail::header_value;
+using http_detail::host_key;
+using http_detail::http_date;
+using http_detail::is_file_url;
+using http_detail::is_http_url;
+using http_detail::Transfer;
 
 struct HttpClient::Impl {
   HttpOptions options;
@@ -165,9 +40,10 @@ struct HttpClient::Impl {
       throw std::runtime_error("curl_multi_init failed");
     }
     // HTTP/2 multiplexing where the server offers it; several feeds of one host share
-    // one connection then.
+    // one connection then. The per-host limit is start_ready()'s, not libcurl's
+    // (CURLMOPT_MAX_HOST_CONNECTIONS): a transfer libcurl parks for a free connection
+    // has its clock running and times out unstarted.
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.per_host));
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
                       static_cast<long>(std::max(16U, options.concurrency * 2)));
   }
@@ -197,69 +73,14 @@ struct HttpClient::Impl {
     return easy;
   }
 
-  void configure(Transfer& t) {
-    CURL* e = t.easy;
-    const auto now = std::chrono::steady_clock::now();
-    if (!t.started) {
-      t.started = true;
-      t.deadline = now + options.timeout;
-      t.visited.push_back(t.request.url);
-    }
-    const auto remaining =
-        std::chrono::duration_cast<std::chrono::milliseconds>(t.deadline - now).count();
-    curl_easy_setopt(e, CURLOPT_URL, t.current_url.c_str());
-    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
-    // Redirects are followed by hand so the chain is recorded and loops are named.
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); // all encodings libcurl decodes
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 128L * 1024);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options.connect_timeout.count()));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(1, remaining)));
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_size));
-    curl_easy_setopt(e, CURLOPT_FILETIME, 1L);
-    const std::string& agent = t.request.user_agent ? *t.request.user_agent : options.user_agent;
-    curl_easy_setopt(e, CURLOPT_USERAGENT, agent.c_str());
-    if (options.proxy) {
-      curl_easy_setopt(e, CURLOPT_PROXY, options.proxy->c_str());
-    }
-    if (options.ca_file) {
-      curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file->c_str());
-    }
-    curl_slist_free_all(t.headers);
-    t.headers = curl_slist_append(nullptr, accept_header);
-    if (is_file_url(t.current_url)) {
-      // file:// has no validators; libcurl compares the file's mtime for us.
-      if (t.request.last_modified) {
-        const std::time_t since = curl_getdate(t.request.last_modified->c_str(), nullptr);
-        if (since > 0) {
-          curl_easy_setopt(e, CURLOPT_TIMECONDITION, static_cast<long>(CURL_TIMECOND_IFMODSINCE));
-          curl_easy_setopt(e, CURLOPT_TIMEVALUE_LARGE, static_cast<curl_off_t>(since));
-        }
-      }
-    } else {
-      // RFC 9110 §13.1.3: send Last-Modified back exactly as the server wrote it.
-      if (t.request.etag) {
-        t.headers = curl_slist_append(t.headers, ("If-None-Match: " + *t.request.etag).c_str());
-      }
-      if (t.request.last_modified) {
-        t.headers = curl_slist_append(t.headers,
-                                      ("If-Modified-Since: " + *t.request.last_modified).c_str());
-      }
-    }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
-  }
-
   void start_ready() {
     for (auto it = queue.begin(); it != queue.end() && active.size() < options.concurrency;) {
       Transfer& t = **it;
+      if (!t.request.allow_private && is_file_url(t.current_url)) {
+        fail(std::move(*it), FailureKind::private_address, "file: URLs are not allowed here");
+        it = queue.erase(it);
+        continue;
+      }
       if (t.host.empty()) {
         t.host = is_file_url(t.current_url) ? std::string() : host_key(t.current_url);
       }
@@ -271,7 +92,7 @@ struct HttpClient::Impl {
       ++used;
       t.easy = take_handle();
       t.max_size = options.max_size;
-      configure(t);
+      configure(t, options);
       CURL* easy = t.easy;
       active.emplace(easy, std::move(*it));
       it = queue.erase(it);
@@ -308,6 +129,11 @@ struct HttpClient::Impl {
       if (t->too_large || code == CURLE_FILESIZE_EXCEEDED) {
         return fail(std::move(t), FailureKind::too_large,
                     fmt::format("body larger than {} bytes", options.max_size));
+      }
+      if (!t->refused_ip.empty()) {
+        std::string text =
+            fmt::format("refused to connect to {}, a private address", t->refused_ip);
+        return fail(std::move(t), FailureKind::private_address, std::move(text));
       }
       const FailureKind kind =
           code == CURLE_OPERATION_TIMEDOUT ? FailureKind::timeout : FailureKind::transport;
@@ -370,6 +196,10 @@ struct HttpClient::Impl {
     if (!is_http_url(to)) {
       return fail(std::move(t), FailureKind::bad_redirect, "redirect to a non-HTTP URL: " + to);
     }
+    if (redirect_downgrades(t->current_url, to)) {
+      return fail(std::move(t), FailureKind::insecure_redirect,
+                  "refused redirect from https to an insecure URL: " + to);
+    }
     if (std::find(t->visited.begin(), t->visited.end(), to) != t->visited.end()) {
       return fail(std::move(t), FailureKind::redirect_loop, "redirect loop at " + to);
     }
@@ -385,6 +215,7 @@ struct HttpClient::Impl {
     t->host.clear();
     t->body.clear();
     t->too_large = false;
+    t->refused_ip.clear();
     queue.push_front(std::move(t));
   }
 

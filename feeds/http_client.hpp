@@ -1,7 +1,8 @@
 #pragma once
 // HttpClient: many feed downloads at once over one libcurl multi handle (STYLE.md §6:
-// libcurl stays in http_client.cpp). Conditional GET, redirects followed here (so the
-// chain is recorded and loops are named), limits on time and decompressed size.
+// libcurl stays in http_client*.cpp). Conditional GET, redirects followed here (so the
+// chain is recorded, loops are named and https→http downgrades refused), limits on time
+// and decompressed size, and an address policy checked on every socket curl opens.
 //
 // Threading: an HttpClient belongs to one thread (the fetcher's). Only wakeup() may be
 // called from another thread. Nothing here throws for a failed transfer: a failure is a
@@ -22,10 +23,12 @@ namespace feedpop::feeds {
 std::string default_user_agent();
 
 struct HttpOptions {
+  // Requests beyond these limits wait in the client's own queue, not inside libcurl: a
+  // request's time limit starts when its transfer does.
   unsigned concurrency = 8; // transfers in flight at once, all hosts
-  unsigned per_host = 2;    // transfers in flight at once to one host:port
+  unsigned per_host = 2;    // transfers in flight at once to one scheme://host:port
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds timeout{30'000}; // whole request, redirects included
+  std::chrono::milliseconds timeout{30'000}; // whole request from its start, redirects included
   std::uint64_t max_size = 10'000'000;       // body bytes after decompression
   int max_redirects = 5;
   std::string user_agent = default_user_agent();
@@ -39,7 +42,21 @@ struct HttpRequest {
   std::optional<std::string> etag;          // sent as If-None-Match
   std::optional<std::string> last_modified; // sent as If-Modified-Since (verbatim)
   std::optional<std::string> user_agent;    // overrides HttpOptions::user_agent
+  // false: refuse file:// and every connection (each redirect hop, every resolved address)
+  // to a private address (is_private_address). Without a proxy only: through a proxy, the
+  // proxy resolves and connects.
+  bool allow_private = true;
 };
+
+// Loopback, unspecified, private (RFC 1918), shared (RFC 6598), link-local, multicast and
+// reserved IPv4; loopback, unspecified, unique local (fc00::/7), link-local, site-local
+// and multicast IPv6; IPv6 forms that embed an IPv4 address (mapped, compatible, NAT64,
+// 6to4) are judged by that address. `ip` is numeric; anything else is not an address and
+// counts as private (refused).
+bool is_private_address(const std::string& ip);
+
+// Following a redirect from `from` to `to` would lower transport security (https → http).
+bool redirect_downgrades(const std::string& from, const std::string& to);
 
 struct RedirectHop {
   int code = 0; // 301, 302, 303, 307, 308
@@ -59,7 +76,8 @@ struct ResponseInfo {
   std::optional<std::chrono::seconds> retry_after; // parsed Retry-After (seconds or date)
   std::string content_type;
 
-  // The final URL when every hop was permanent (301/308), else nullopt.
+  // The final URL when every hop was permanent (301/308) and it is as safe as the URL
+  // requested (https stays https), else nullopt.
   std::optional<std::string> permanent_target() const;
 };
 
@@ -80,6 +98,8 @@ enum class FailureKind {
   redirect_loop,      // a URL came back in the chain
   too_many_redirects, // more than max_redirects hops
   bad_redirect,       // no Location, or to a scheme other than http(s)
+  insecure_redirect,  // https → http
+  private_address,    // a private address or file:// for a request without allow_private
   cancelled,          // cancel_all()
 };
 

@@ -7,21 +7,20 @@
 #include <optional>
 #include <string_view>
 
-#include "pop3/sasl.hpp"
-#include "tests/pop3/memory_maildrop.hpp"
+#include "auth/sasl.hpp"
+#include "tests/auth/memory_credentials.hpp"
 
-using namespace feedpop::pop3;
+using namespace feedpop::auth;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const auto store = testing::make_standard_store();
+  static const auto store = testing::standard_credentials();
   static const SaslRegistry registry = SaslRegistry::with_defaults();
   if (size == 0) {
     return 0;
   }
   const auto& mechanisms = registry.mechanisms();
   const auto& info = mechanisms[data[0] % mechanisms.size()];
-  testing::MemoryAuthenticator authenticator(store);
-  SaslEnv env{authenticator, "fuzz.example"};
+  SaslEnv env{*store, "fuzz.example"};
   auto mechanism = info.create(env);
   std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
   std::optional<std::string_view> response;

@@ -13,21 +13,22 @@
 
 #include "gateway/commands.hpp"
 #include "gateway/config.hpp"
-#include "gateway/fetcher.hpp"
+#include "gateway/ingest_options.hpp"
+#include "ingest/fetcher.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::gateway {
 
 namespace {
 
-void print_row(const FeedPollResult& r) {
+void print_row(const ingest::FeedPollResult& r) {
   std::cout << fmt::format("{:<24} {:<13} {:>4} {:>5}  {}\n", r.key, r.status,
                            r.http_code == 0 ? std::string("-") : std::to_string(r.http_code),
                            r.new_entries, r.error);
 }
 
-void print_summary(const PollReport& report) {
-  std::vector<FeedPollResult> rows = report.feeds;
+void print_summary(const ingest::PollReport& report) {
+  std::vector<ingest::FeedPollResult> rows = report.feeds;
   std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.key < b.key; });
   // Every feed when few; otherwise only those worth a look (failed, or with new entries).
   const bool all = rows.size() <= 40;
@@ -56,10 +57,10 @@ int run_fetch_once(const GlobalOptions& global) {
   std::filesystem::create_directories(config->data_dir);
   auto store =
       storage::open_sqlite_store((config->data_dir / "feedpop.db").string(), storage::Role::writer);
-  Fetcher fetcher(std::move(store), config);
+  ingest::Fetcher fetcher(std::move(store), ingest_options(*config));
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   std::size_t failures = 0;
-  auto progress = [&](const FeedPollResult& r, std::size_t done, std::size_t total) {
+  auto progress = [&](const ingest::FeedPollResult& r, std::size_t done, std::size_t total) {
     failures += r.ok ? 0 : 1;
     if (tty) {
       std::cerr << fmt::format("\r{}/{} feeds, {} failed", done, total, failures) << std::flush;
@@ -71,7 +72,7 @@ int run_fetch_once(const GlobalOptions& global) {
       spdlog::warn("feed {}: {} http={} error={}", r.key, r.status, r.http_code, r.error);
     }
   };
-  const PollReport report = fetcher.poll_once(progress);
+  const ingest::PollReport report = fetcher.poll_once(progress);
   if (tty) {
     std::cerr << '\n';
     print_summary(report);

@@ -7,9 +7,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "auth/crypto.hpp"
+#include "auth/scram.hpp"
 #include "gateway/commands.hpp"
-#include "pop3/crypto.hpp"
-#include "pop3/scram.hpp"
 
 namespace feedpop::gateway {
 namespace {
@@ -33,9 +33,9 @@ bool read_hidden(const char* prompt, std::string& out) {
 }
 
 int run_passwd(unsigned iterations) {
-  pop3::crypto::Secret password;
+  auth::crypto::Secret password;
   if (::isatty(STDIN_FILENO) != 0) {
-    pop3::crypto::Secret again;
+    auth::crypto::Secret again;
     if (!read_hidden("Password: ", password.get()) || !read_hidden("Repeat: ", again.get())) {
       std::cerr << "feedpop: passwd: no password read\n";
       return exit_config;
@@ -55,7 +55,7 @@ int run_passwd(unsigned iterations) {
     std::cerr << "feedpop: passwd: the password is empty\n";
     return exit_config;
   }
-  std::cout << pop3::format_scram_verifier(pop3::make_scram_verifier(password.get(), iterations))
+  std::cout << auth::format_scram_verifier(auth::make_scram_verifier(password.get(), iterations))
             << '\n';
   return exit_ok;
 }
@@ -66,7 +66,7 @@ void add_passwd_command(CLI::App& app, const GlobalOptions& /*global*/, int& sta
   auto* cmd = app.add_subcommand(
       "passwd", "Read a password (no echo, or one line of stdin) and print a SCRAM-SHA-256 "
                 "verifier for users.<name>.scram");
-  static unsigned iterations = pop3::scram_default_iterations;
+  static unsigned iterations = auth::scram_default_iterations;
   cmd->add_option("--iterations", iterations, "PBKDF2 iterations (RFC 7677: at least 4096)")
       ->check(CLI::Range(4096u, 10000000u));
   cmd->callback([&status] { status = run_passwd(iterations); });

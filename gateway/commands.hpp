@@ -23,6 +23,7 @@ struct GlobalOptions {
 void add_serve_command(CLI::App& app, const GlobalOptions& global, int& status);
 void add_fetch_command(CLI::App& app, const GlobalOptions& global, int& status);
 void add_parse_command(CLI::App& app, const GlobalOptions& global, int& status);
+void add_extract_command(CLI::App& app, const GlobalOptions& global, int& status);
 void add_render_command(CLI::App& app, const GlobalOptions& global, int& status);
 void add_check_command(CLI::App& app, const GlobalOptions& global, int& status);
 void add_stats_command(CLI::App& app, const GlobalOptions& global, int& status);

@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -24,6 +23,7 @@ struct ListenAddress {
 enum class PlaintextAuth { never, local, always };
 enum class OnUpdate { ignore, redeliver };
 enum class LogFormat { human, json };
+enum class PrivateAddresses { allow, deny, allow_for_users };
 
 struct Pop3Config {
   std::vector<ListenAddress> listen{{"127.0.0.1", 1110}};
@@ -51,6 +51,7 @@ struct FetchConfig {
   std::optional<std::string> user_agent;
   std::optional<std::string> proxy;
   std::optional<std::filesystem::path> ca_file;
+  PrivateAddresses private_addresses = PrivateAddresses::allow;
   std::chrono::seconds max_backoff{24 * 3600};
   std::chrono::seconds notify_after{24 * 3600};
 };
@@ -66,7 +67,7 @@ struct FeedConfig {
   std::optional<std::chrono::seconds> retention;
   std::optional<std::size_t> max_entries;
   OnUpdate on_update = OnUpdate::ignore;
-  std::vector<std::string> include; // ECMAScript regexes, matched on title and content
+  std::vector<std::string> include; // RE2 patterns, matched on title and content
   std::vector<std::string> exclude;
   int line = 0; // where the feed is defined, for messages
 };

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   add_serve_command(app, global, status);
   add_fetch_command(app, global, status);
   add_parse_command(app, global, status);
+  add_extract_command(app, global, status);
   add_render_command(app, global, status);
   add_check_command(app, global, status);
   add_stats_command(app, global, status);

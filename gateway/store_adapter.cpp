@@ -1,11 +1,12 @@
 #include "gateway/store_adapter.hpp"
 
 #include <algorithm>
+#include <list>
 
 #include <spdlog/spdlog.h>
 
+#include "auth/scram.hpp"
 #include "gateway/mailbox_views.hpp"
-#include "pop3/scram.hpp"
 
 namespace feedpop::gateway {
 
@@ -42,9 +43,52 @@ private:
   std::vector<std::unique_ptr<storage::Store>> idle_;
 };
 
+// The entry ids of every open session's snapshot, for retention to spare (README: "a
+// message in an open session stays retrievable until it ends"). A session registers a
+// pointer to its id list, which never changes while the session lives: one list insertion
+// per login, whatever the mailbox size. Thread-safe; shared like the pool, since a
+// Maildrop may outlive the authenticator.
+class SnapshotRegistry {
+public:
+  using Ids = std::vector<storage::EntryId>;
+  using Handle = std::list<const Ids*>::iterator;
+
+  Handle add(const Ids* ids) {
+    std::lock_guard lock(mutex_);
+    open_.push_front(ids);
+    return open_.begin();
+  }
+
+  void remove(Handle handle) {
+    std::lock_guard lock(mutex_);
+    open_.erase(handle);
+  }
+
+  Ids entries() const {
+    Ids out;
+    {
+      std::lock_guard lock(mutex_);
+      for (const Ids* ids : open_) {
+        out.insert(out.end(), ids->begin(), ids->end());
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::list<const Ids*> open_;
+};
+
 namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
+
+// Messages up to this size are read whole (one Store read) and shared through the
+// MessageCache; bench/RESULTS.md's download mix averages 10 KB per message.
+constexpr std::uint64_t cached_message_max = 128 * 1024;
 
 // Borrows a reader Store from the pool for one storage call; a Store that failed is not
 // returned (it may be broken), a healthy one goes back to the pool.
@@ -74,63 +118,54 @@ private:
 class StoreMaildrop final : public pop3::Maildrop {
 public:
   StoreMaildrop(std::shared_ptr<ReaderPool> pool, std::shared_ptr<MessageCache> cache,
-                std::string user, std::vector<storage::MailboxItem> items)
-      : pool_(std::move(pool)), cache_(std::move(cache)), user_(std::move(user)) {
+                std::shared_ptr<SnapshotRegistry> registry, std::string user,
+                std::vector<storage::MailboxItem> items)
+      : pool_(std::move(pool)), cache_(std::move(cache)), registry_(std::move(registry)),
+        user_(std::move(user)) {
     ids_.reserve(items.size());
     messages_.reserve(items.size());
     for (auto& item : items) {
       ids_.push_back(item.id);
       messages_.push_back({std::move(item.uidl), item.size});
     }
-    cached_index_ = ids_.size(); // no message cached (ids_ is filled only now)
+    if (registry_ && !ids_.empty()) {
+      registration_ = registry_->add(&ids_);
+    }
   }
+
+  ~StoreMaildrop() override {
+    if (registration_) {
+      registry_->remove(*registration_);
+    }
+  }
+  StoreMaildrop(const StoreMaildrop&) = delete;
+  StoreMaildrop& operator=(const StoreMaildrop&) = delete;
 
   const std::vector<pop3::MessageInfo>& messages() const override { return messages_; }
 
-  void read(std::size_t index, const std::function<bool(std::string_view)>& sink) override {
-    check(index);
-    guarded("read",
-            [&](storage::Store& store) { store.read_message(ids_[index], read_chunk, sink); });
-  }
-
-  // The session pulls RETR/TOP one buffer at a time. The Store streams from the start
-  // only, so the message being sent is held whole while it goes out: taken from the shared
-  // MessageCache, or read once (into a string reserved to the listed size, filled piece by
-  // piece from the chunk rows) and offered to the cache. It is released when its last byte
-  // has gone out.
+  // RETR/TOP pull a message one buffer at a time; the Store serves each read at its offset
+  // (storage seeks to the chunk row holding it). A message of at most cached_message_max
+  // bytes, which most feed entries are, is instead read in one call and shared through the
+  // MessageCache: a feed's subscribers download the same messages, and a hit costs no
+  // database read. Larger messages always stream from the Store.
   std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
                       std::size_t max) override {
     check(index);
-    if (cached_index_ != index) {
-      cached_.reset();
-      cached_index_ = ids_.size();
-      cached_ = cache_ ? cache_->find(ids_[index]) : nullptr;
-      if (!cached_) {
-        auto bytes = std::make_shared<std::string>();
-        bytes->reserve(messages_[index].size);
-        guarded("read", [&](storage::Store& store) {
-          store.read_message(ids_[index], read_chunk, [&bytes](std::string_view piece) {
-            bytes->append(piece);
-            return true;
-          });
-        });
-        cached_ = std::move(bytes);
-        if (cache_) {
-          cache_->insert(ids_[index], cached_);
-        }
+    if (const auto bytes = shared_bytes(index)) {
+      if (offset >= bytes->size()) {
+        current_.reset();
+        return 0;
       }
-      cached_index_ = index;
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(max, bytes->size() - offset));
+      std::copy_n(bytes->data() + offset, n, dest);
+      if (offset + n == bytes->size()) {
+        current_.reset(); // the last byte went out: the cache alone keeps it now
+      }
+      return n;
     }
-    const std::string& message = *cached_;
-    if (offset >= message.size()) {
-      return 0;
-    }
-    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(max, message.size() - offset));
-    std::copy_n(message.data() + offset, n, dest);
-    if (offset + n == message.size()) {
-      cached_.reset();
-      cached_index_ = ids_.size();
-    }
+    std::size_t n = 0;
+    guarded("read",
+            [&](storage::Store& store) { n = store.read_at(ids_[index], offset, dest, max); });
     return n;
   }
 
@@ -149,6 +184,32 @@ public:
   }
 
 private:
+  // The cached bytes of message `index` when it is small enough to share (read whole and
+  // offered to the cache on a miss), else nullptr.
+  MessageCache::Bytes shared_bytes(std::size_t index) {
+    if (current_ && current_index_ == index) {
+      return current_;
+    }
+    current_.reset();
+    const std::uint64_t size = messages_[index].size;
+    if (!cache_ || size > cached_message_max) {
+      return nullptr;
+    }
+    current_ = cache_->find(ids_[index]);
+    if (!current_) {
+      auto bytes = std::make_shared<std::string>(static_cast<std::size_t>(size), '\0');
+      std::size_t n = 0;
+      guarded("read", [&](storage::Store& store) {
+        n = store.read_at(ids_[index], 0, bytes->data(), bytes->size());
+      });
+      bytes->resize(n); // shorter only if the store disagrees with the listed size
+      current_ = std::move(bytes);
+      cache_->insert(ids_[index], current_);
+    }
+    current_index_ = index;
+    return current_;
+  }
+
   void check(std::size_t index) const {
     if (index >= ids_.size()) {
       throw pop3::MaildropError("no message at index " + std::to_string(index));
@@ -172,11 +233,13 @@ private:
 
   std::shared_ptr<ReaderPool> pool_;
   std::shared_ptr<MessageCache> cache_; // may be null: no caching
+  std::shared_ptr<SnapshotRegistry> registry_;
+  std::optional<SnapshotRegistry::Handle> registration_;
   std::string user_;
   std::vector<storage::EntryId> ids_;
   std::vector<pop3::MessageInfo> messages_;
-  MessageCache::Bytes cached_;
-  std::size_t cached_index_ = 0; // == ids_.size(): nothing cached
+  MessageCache::Bytes current_; // the shared bytes of the message being sent, if any
+  std::size_t current_index_ = 0;
 };
 
 } // namespace
@@ -185,7 +248,12 @@ StoreAuthenticator::StoreAuthenticator(OpenReader open_reader, std::shared_ptr<c
                                        std::size_t max_idle_readers, std::size_t cache_bytes)
     : config_(std::move(config)),
       pool_(std::make_shared<ReaderPool>(std::move(open_reader), max_idle_readers)),
-      cache_(cache_bytes > 0 ? std::make_shared<MessageCache>(cache_bytes) : nullptr) {}
+      cache_(cache_bytes > 0 ? std::make_shared<MessageCache>(cache_bytes) : nullptr),
+      registry_(std::make_shared<SnapshotRegistry>()) {}
+
+std::vector<storage::EntryId> StoreAuthenticator::pinned_entries() const {
+  return registry_->entries();
+}
 
 StoreAuthenticator::~StoreAuthenticator() = default;
 
@@ -209,7 +277,7 @@ std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view log
   pop3::Credentials creds;
   creds.plaintext = user.password;
   if (user.scram) {
-    auto parsed = pop3::parse_scram_verifier(*user.scram);
+    auto parsed = auth::parse_scram_verifier(*user.scram);
     creds.scram = std::move(parsed.verifier);
     if (!creds.scram) {
       spdlog::warn("user {}: scram verifier refused ({}); SCRAM login disabled", mailbox->user,
@@ -240,7 +308,7 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
         throw;
       }
     }
-    return std::make_unique<StoreMaildrop>(pool_, cache_, std::move(mailbox->user),
+    return std::make_unique<StoreMaildrop>(pool_, cache_, registry_, std::move(mailbox->user),
                                            std::move(items));
   } catch (const storage::StoreError& e) {
     spdlog::error("mailbox of {}: storage error {}: {}", mailbox->user, e.code(), e.what());

@@ -7,6 +7,12 @@
 // mailbox view's feeds (gateway/mailbox_views.hpp). Reader Stores come from a small pool,
 // so a poll session costs no SQLite open; one Store serves one session at a time.
 //
+// Open snapshots pin their entries: pinned_entries() lists the ids of every open
+// Maildrop, which the fetcher's retention must not purge (wired in app.cpp), so a message
+// a session listed stays retrievable until the session ends. A login whose snapshot is
+// read while a purge commits can still list an entry that purge removed; its RETR then
+// fails with -ERR like any storage error.
+//
 // Threading: StoreAuthenticator is thread-safe; a Maildrop is used by one session.
 // Errors: storage::StoreError becomes pop3::MaildropError (the session answers
 // -ERR [SYS/TEMP]); a Store that failed is not returned to the pool.
@@ -27,6 +33,7 @@
 namespace feedpop::gateway {
 
 class ReaderPool;
+class SnapshotRegistry;
 
 class StoreAuthenticator final : public pop3::Authenticator {
 public:
@@ -48,6 +55,9 @@ public:
   std::optional<unsigned> expire_days() const override;
   bool has_plaintext_secrets() const override;
 
+  // Entry ids in the snapshots of every open Maildrop (sorted, unique), from any thread.
+  std::vector<storage::EntryId> pinned_entries() const;
+
 private:
   std::shared_ptr<const Config> config() const;
 
@@ -55,6 +65,7 @@ private:
   std::shared_ptr<const Config> config_;
   std::shared_ptr<ReaderPool> pool_;
   std::shared_ptr<MessageCache> cache_;
+  std::shared_ptr<SnapshotRegistry> registry_;
 };
 
 } // namespace feedpop::gateway

@@ -1,38 +1,13 @@
 // AUTHORIZATION-state commands (RFC 1939 §4, §7; RFC 2449; RFC 2595; RFC 5034), and CAPA.
-#include <cctype>
 #include <utility>
 
-#include "pop3/crypto.hpp"
+#include "auth/crypto.hpp"
+#include "common/base64.hpp"
 #include "pop3/session.hpp"
 
 namespace feedpop::pop3 {
 
-Action Session::authorization_command(std::string_view cmd, const Args& args,
-                                      std::string_view rest) {
-  if (cmd == "USER") {
-    return cmd_user(args);
-  }
-  if (cmd == "PASS") {
-    return cmd_pass(rest);
-  }
-  if (cmd == "APOP") {
-    return cmd_apop(args);
-  }
-  if (cmd == "AUTH") {
-    return cmd_auth(args);
-  }
-  if (cmd == "STLS") {
-    return cmd_stls();
-  }
-  static constexpr std::string_view later[] = {"STAT", "LIST", "RETR", "DELE",
-                                               "NOOP", "RSET", "TOP",  "UIDL"};
-  for (const auto c : later) {
-    if (cmd == c) {
-      return bad("Command not valid in this state, log in first.");
-    }
-  }
-  return bad("Unknown command.");
-}
+namespace crypto = auth::crypto;
 
 bool Session::plaintext_allowed() const {
   switch (options_.plaintext_auth) {
@@ -53,21 +28,25 @@ bool Session::mechanism_allowed(const SaslMechanismInfo& m) const {
   return !m.needs_plaintext_secret || authenticator_->has_plaintext_secrets();
 }
 
-Action Session::cmd_capa() {
+Action Session::cmd_capa(const Request&) {
   // RFC 2449 §5: each capability only where it may be used on this connection now.
   out_ += "+OK Capability list follows\r\n";
   MultilineWriter w;
-  w.write_line("TOP", out_);
-  w.write_line("UIDL", out_);
+  const auto verbs = [&](Capability which) {
+    for (const auto& c : commands()) {
+      if (c.capability == which && offered(which)) {
+        w.write_line(c.name, out_);
+      }
+    }
+  };
+  verbs(Capability::Always); // TOP, UIDL
   w.write_line("RESP-CODES", out_);
   w.write_line("AUTH-RESP-CODE", out_);
   w.write_line("PIPELINING", out_);
   auto days = options_.expire_days ? options_.expire_days : authenticator_->expire_days();
   w.write_line(days ? "EXPIRE " + std::to_string(*days) : std::string("EXPIRE NEVER"), out_);
   if (state_ == State::Authorization) {
-    if (plaintext_allowed()) {
-      w.write_line("USER", out_);
-    }
+    verbs(Capability::WhenPlaintext); // USER
     std::string sasl = "SASL";
     for (const auto& m : sasl_->mechanisms()) {
       if (mechanism_allowed(m)) {
@@ -78,9 +57,7 @@ Action Session::cmd_capa() {
     if (sasl.size() > 4) {
       w.write_line(sasl, out_);
     }
-    if (options_.tls_available && !options_.tls_active) {
-      w.write_line("STLS", out_);
-    }
+    verbs(Capability::WhenStls);
   } else {
     // RFC 2449 §6.9: IMPLEMENTATION is better not shown before authentication.
     w.write_line("IMPLEMENTATION " + options_.implementation, out_);
@@ -89,7 +66,8 @@ Action Session::cmd_capa() {
   return Action::Continue;
 }
 
-Action Session::cmd_user(const Args& args) {
+Action Session::cmd_user(const Request& r) {
+  const Args& args = r.args;
   if (!plaintext_allowed()) {
     user_.reset();
     return err("[AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) "
@@ -102,7 +80,8 @@ Action Session::cmd_user(const Args& args) {
   return ok("");
 }
 
-Action Session::cmd_pass(std::string_view rest) {
+Action Session::cmd_pass(const Request& r) {
+  const std::string_view rest = r.rest;
   if (!user_) {
     return bad("No user name given, send USER first.");
   }
@@ -113,37 +92,29 @@ Action Session::cmd_pass(std::string_view rest) {
   // RFC 1939 §7: the password is the rest of the line; it may contain spaces.
   crypto::Secret password{std::string(rest)};
   const std::string user = *std::exchange(user_, std::nullopt);
-  if (!verify_password(authenticator_->lookup(user), password.get())) {
-    return auth_failed();
+  if (!auth::verify_plaintext(authenticator_->lookup(user), password.get())) {
+    return auth_failed(user);
   }
   return login(user);
 }
 
-Action Session::cmd_apop(const Args& args) {
+Action Session::cmd_apop(const Request& r) {
+  const Args& args = r.args;
   if (timestamp_.empty()) {
     return bad("APOP is not available.");
   }
   if (args.size() != 2 || args[1].size() != 32) {
     return bad("APOP needs a name and an MD5 digest.");
   }
-  std::string digest(args[1]);
-  for (char& c : digest) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
   const std::string user(args[0]);
-  const auto credentials = authenticator_->lookup(user);
   // RFC 1939 §7: digest = MD5(timestamp + shared secret); needs the plaintext secret.
-  crypto::Secret expected{credentials && credentials->plaintext
-                              ? crypto::hex(crypto::md5(timestamp_ + *credentials->plaintext))
-                              : crypto::hex(crypto::random_bytes(16))};
-  const bool match = crypto::constant_time_equal(expected.get(), digest);
-  if (!match || !credentials || !credentials->plaintext) {
-    return auth_failed();
+  if (!auth::verify_apop(authenticator_->lookup(user), timestamp_, args[1])) {
+    return auth_failed(user);
   }
   return login(user);
 }
 
-Action Session::cmd_stls() {
+Action Session::cmd_stls(const Request&) {
   if (!options_.tls_available || options_.tls_active) {
     // RFC 2595 §4: STLS is not valid once TLS is active.
     return bad(options_.tls_active ? "TLS is already active." : "TLS is not available.");
@@ -153,7 +124,8 @@ Action Session::cmd_stls() {
   return Action::StartTls;
 }
 
-Action Session::cmd_auth(const Args& args) {
+Action Session::cmd_auth(const Request& r) {
+  const Args& args = r.args;
   if (args.empty()) {
     // A bare AUTH lists the mechanisms (the pre-RFC 5034 discovery Outlook still uses).
     out_ += "+OK\r\n";
@@ -187,7 +159,7 @@ Action Session::cmd_auth(const Args& args) {
   if (args[1] == "=") {
     return sasl_result(mechanism_->step(std::string_view{}));
   }
-  auto decoded = crypto::base64_decode(args[1]);
+  auto decoded = base64::decode(args[1]);
   if (!decoded) {
     mechanism_.reset();
     return bad("Invalid base64 data in initial response.");
@@ -202,7 +174,7 @@ Action Session::sasl_response(std::string_view line) {
     mechanism_.reset();
     return err("Authentication aborted by client.");
   }
-  auto decoded = crypto::base64_decode(line);
+  auto decoded = base64::decode(line);
   if (!decoded) {
     mechanism_.reset();
     return bad("Invalid base64 data in continued response.");
@@ -214,8 +186,12 @@ Action Session::sasl_response(std::string_view line) {
 Action Session::sasl_result(SaslStep step) {
   switch (step.kind) {
   case SaslStep::Kind::Challenge:
+    if (step.verified) {
+      // The challenge carries the server's proof, and with it the verdict.
+      auth_attempt_ = AuthAttempt{std::move(step.checked_user), true};
+    }
     out_ += "+ ";
-    out_ += crypto::base64_encode(step.data);
+    out_ += base64::encode(step.data);
     out_ += "\r\n";
     return Action::Continue;
   case SaslStep::Kind::Success:
@@ -225,17 +201,30 @@ Action Session::sasl_result(SaslStep step) {
     break;
   }
   mechanism_.reset();
-  return auth_failed();
+  return auth_failed(step.checked_user);
 }
 
-Action Session::auth_failed() {
+std::optional<Session::AuthAttempt> Session::take_auth_attempt() {
+  return std::exchange(auth_attempt_, std::nullopt);
+}
+
+Action Session::auth_failed(std::string_view user) {
   // Unknown user and wrong secret get the same reply and the same delay.
   ++stats_.auth_failures;
-  auth_failure_ = true;
-  return err("[AUTH] Authentication failed.");
+  auth_attempt_ = AuthAttempt{std::string(user), false};
+  err("[AUTH] Authentication failed.");
+  if (stats_.auth_failures >= options_.max_auth_failures) {
+    // Parallel guessing is throttled per address and user name (auth::Throttle); closing
+    // also frees the connection slot a guesser holds.
+    stats_.end_reason = "too many authentication failures";
+    finished_ = true;
+    return Action::Close;
+  }
+  return Action::Continue;
 }
 
 Action Session::login(std::string_view user) {
+  auth_attempt_ = AuthAttempt{std::string(user), true};
   if (options_.locks) {
     lock_ = options_.locks->try_lock(user);
     if (!lock_) {

@@ -3,12 +3,10 @@
 // user). The gateway adapts storage::Store to these; pop3/ knows nothing of SQL or feeds.
 //
 // Threading: a Maildrop belongs to one session and is used from one thread at a time.
-// Errors: read() and commit() throw MaildropError on a storage failure; the session turns
+// Errors: read_at() and commit() throw MaildropError on a storage failure; the session turns
 // that into "-ERR [SYS/TEMP]", never a crash or a wrong answer.
 
-#include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -16,7 +14,12 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/credentials.hpp"
+
 namespace feedpop::pop3 {
+
+using auth::Credentials;
+using auth::ScramVerifier;
 
 class MaildropError : public std::runtime_error {
 public:
@@ -33,62 +36,26 @@ class Maildrop {
 public:
   virtual ~Maildrop() = default;
   virtual const std::vector<MessageInfo>& messages() const = 0;
-  // Streams message `index` in chunks; sink returns false to stop early.
-  virtual void read(std::size_t index, const std::function<bool(std::string_view)>& sink) = 0;
-  // Pull-style read used to stream RETR/TOP one buffer at a time (the transport writes each
-  // chunk before asking for the next): copies up to `max` octets of message `index`,
-  // starting at `offset`, into `dest` and returns how many (0 at the end of the message).
-  // The default goes through read(); a store that can seek (e.g. sqlite3_blob_read)
-  // should override it. Throws MaildropError like read().
+  // The one read path: copies up to `max` octets of message `index`, starting at `offset`,
+  // into `dest` and returns how many (0 at the end of the message). The session pulls
+  // RETR/TOP one buffer at a time and writes each before asking for the next, so a store
+  // serves any offset directly and never holds a whole message for a session.
+  // Throws MaildropError on a storage failure.
   virtual std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
-                              std::size_t max) {
-    std::uint64_t pos = 0;
-    std::size_t copied = 0;
-    read(index, [&](std::string_view chunk) {
-      const std::uint64_t end = pos + chunk.size();
-      if (end > offset) {
-        const auto skip = static_cast<std::size_t>(offset > pos ? offset - pos : 0);
-        const std::size_t n = std::min(chunk.size() - skip, max - copied);
-        std::copy_n(chunk.data() + skip, n, dest + copied);
-        copied += n;
-        offset += n;
-      }
-      pos = end;
-      return copied < max;
-    });
-    return copied;
-  }
+                              std::size_t max) = 0;
   // RFC 1939 §6: commits every marked deletion at once, in the UPDATE state.
   virtual void commit(const std::vector<std::size_t>& deleted_indexes) = 0;
 };
 
-// A SCRAM-SHA-256 verifier (RFC 5802 §3, RFC 7677): no plaintext needed.
-struct ScramVerifier {
-  std::uint32_t iterations = 0;
-  std::string salt;       // raw bytes
-  std::string stored_key; // raw bytes, 32
-  std::string server_key; // raw bytes, 32
-};
-
-struct Credentials {
-  std::optional<std::string> plaintext; // enables APOP, CRAM-MD5 (and everything else)
-  std::optional<ScramVerifier> scram;   // enables SCRAM-SHA-256 (and PLAIN/LOGIN/USER)
-};
-
-// Users and their mailboxes. Thread-safe: called from every io thread.
-class Authenticator {
+// Users (their credentials: auth::CredentialStore::lookup) and their mailboxes.
+// Thread-safe: called from every io thread. The session treats unknown users and wrong
+// passwords identically (same delay, same reply).
+class Authenticator : public auth::CredentialStore {
 public:
-  virtual ~Authenticator() = default;
-  // nullopt for an unknown user. The session treats unknown users and wrong passwords
-  // identically (same delay, same reply).
-  virtual std::optional<Credentials> lookup(std::string_view user) = 0;
   // Opens the snapshot of an authenticated user. Throws MaildropError on storage failure.
   virtual std::unique_ptr<Maildrop> open(std::string_view user) = 0;
   // Days after which messages may be purged, for CAPA EXPIRE (RFC 2449 §6.7); nullopt = NEVER.
   virtual std::optional<unsigned> expire_days() const { return std::nullopt; }
-  // Whether any user may have a plaintext secret. When false, the greeting carries no APOP
-  // timestamp and CRAM-MD5 is not offered (both need the plaintext, RFC 1939 §7, RFC 2195).
-  virtual bool has_plaintext_secrets() const { return true; }
 };
 
 } // namespace feedpop::pop3

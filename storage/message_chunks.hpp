@@ -1,21 +1,21 @@
 #pragma once
-// Message bytes as fixed-size chunk rows (schema v3), private to storage/.
+// Message bytes as fixed-size chunk rows, private to storage/.
 //
-// A message is stored in table message_chunks as rows of at most message_chunk_size bytes,
-// rowid = entry id × 2^20 + sequence number, so the rows of one message are contiguous in
-// the table's B-tree and read back in order by a rowid range scan (no extra index). Every
-// stored message has at least one row (an empty message is one empty chunk), so "no rows"
-// means "not stored". Readers concatenate whatever chunks they find: the chunk size can
-// change between versions without a migration.
+// A message is stored in table message_chunks as rows of message_chunk_size bytes (the last
+// one shorter), rowid = entry id × 2^20 + sequence number, so the rows of one message are
+// contiguous in the table's B-tree and the row holding byte `offset` is
+// chunk_rowid(id) + offset / message_chunk_size: a read at any offset seeks straight to its
+// row (no extra index, no scan from the start). Every stored message has at least one row
+// (an empty message is one empty chunk), so "no rows" means "not stored". The chunk size is
+// therefore part of the file format: changing it needs a migration that rewrites the rows.
 //
 // Why chunks (bench/RESULTS.md, "Storage"): SQLite keeps a row whose payload fits in a page
-// inside a leaf, so a 1–4 KB message used to fill a 4 KiB leaf on its own (1.5× the bytes).
-// 496-byte chunks pack eight to a leaf whatever the message sizes are.
+// inside a leaf, so a whole 1–4 KB message per row fills a 4 KiB leaf on its own (1.5× the
+// bytes); 496-byte chunks pack eight to a leaf whatever the message sizes are.
 //
 // Threading and errors: as sqlite_db.hpp (one thread per connection, StoreError).
 
 #include <cstdint>
-#include <functional>
 #include <string_view>
 
 #include "storage/sqlite_db.hpp"
@@ -42,15 +42,23 @@ private:
   sqlite::Statement insert_;
 };
 
-// Calls fn with each stored chunk of the entry in order until it returns false. One
-// statement: one consistent read transaction. Throws StoreError when nothing is stored.
-void scan_chunks(sqlite::Database& db, EntryId entry,
-                 const std::function<bool(std::string_view)>& fn);
+// Reads a message's bytes from any offset; its statements are prepared once and reset
+// after every read, so a ChunkReader holds no read transaction between reads.
+class ChunkReader {
+public:
+  explicit ChunkReader(sqlite::Database& db);
+  // Copies up to `max` bytes of the entry's message starting at `offset` into `dest` and
+  // returns how many: fewer only at the end of the message, 0 at or past it. Only the rows
+  // holding those bytes are read, in one statement (one consistent read transaction).
+  // Throws StoreError when the entry has no stored bytes, or when its rows do not have the
+  // layout above (a corrupt or foreign file).
+  std::size_t read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max);
 
-// Calls sink with the entry's bytes in order, in pieces of 1..chunk_size bytes (none for an
-// empty message) until it returns false. One statement: one consistent read transaction.
-// Throws StoreError when the entry has no stored bytes.
-void read_chunks(sqlite::Database& db, EntryId entry, std::size_t chunk_size,
-                 const std::function<bool(std::string_view)>& sink);
+private:
+  bool stored(EntryId entry);
+
+  sqlite::Statement rows_;
+  sqlite::Statement any_;
+};
 
 } // namespace feedpop::storage

@@ -49,20 +49,12 @@ std::vector<MailboxItem> SqliteStore::snapshot(std::string_view user,
   return out;
 }
 
-std::string SqliteStore::read_message(EntryId id) {
-  std::string out;
-  scan_chunks(db_, id, [&out](std::string_view chunk) {
-    out.append(chunk);
-    return true;
-  });
-  return out;
-}
-
-void SqliteStore::read_message(EntryId id, std::size_t chunk_size,
-                               const std::function<bool(std::string_view)>& sink) {
-  // One statement over the message's chunk rows: the bytes streamed are one consistent
-  // version even if retention deletes the message meanwhile.
-  read_chunks(db_, id, chunk_size, sink);
+std::size_t SqliteStore::read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) {
+  // Prepared once per connection: a RETR calls this once per read buffer.
+  if (!reader_) {
+    reader_ = std::make_unique<ChunkReader>(db_);
+  }
+  return reader_->read_at(entry, offset, dest, max);
 }
 
 void SqliteStore::commit_deletions(std::string_view user, const std::vector<EntryId>& ids) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/message_chunks.hpp"
 #include "storage/sqlite_db.hpp"
 #include "storage/store.hpp"
 
@@ -31,9 +32,7 @@ public:
 
   std::vector<MailboxItem> snapshot(std::string_view user,
                                     const std::vector<std::string>& feed_keys) override;
-  std::string read_message(EntryId id) override;
-  void read_message(EntryId id, std::size_t chunk_size,
-                    const std::function<bool(std::string_view)>& sink) override;
+  std::size_t read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) override;
   void commit_deletions(std::string_view user, const std::vector<EntryId>& ids) override;
 
   std::size_t purge_retention(std::string_view feed_key,
@@ -57,6 +56,7 @@ private:
   sqlite::Database db_;
   StoreOptions options_;
   std::unique_ptr<IngestStatements> ingest_; // destroyed before db_
+  std::unique_ptr<ChunkReader> reader_;      // prepared at the first read_at()
 };
 
 } // namespace feedpop::storage

@@ -98,10 +98,11 @@ public:
   // --- mailboxes (readers) ---
   virtual std::vector<MailboxItem> snapshot(std::string_view user,
                                             const std::vector<std::string>& feed_keys) = 0;
-  virtual std::string read_message(EntryId id) = 0; // throws StoreError if gone
-  // Streams the bytes in chunks of at most chunk_size; sink returns false to stop.
-  virtual void read_message(EntryId id, std::size_t chunk_size,
-                            const std::function<bool(std::string_view)>& sink) = 0;
+  // Copies up to `max` bytes of the entry's message, from byte `offset` on, into `dest`
+  // and returns how many: fewer than max only at the end of the message, 0 at or past it.
+  // Any offset is served directly (RETR and TOP pull a message one buffer at a time).
+  // Throws StoreError when the entry's bytes are gone (purged) or were never stored.
+  virtual std::size_t read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) = 0;
   // RFC 1939 §6: all of a session's deletions in one transaction, idempotent.
   virtual void commit_deletions(std::string_view user, const std::vector<EntryId>& ids) = 0;
 

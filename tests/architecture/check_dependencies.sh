@@ -10,37 +10,54 @@ fail=0
 declare -A allowed_project=(
   [common]=""
   [feeds]="common"
+  [content]="common feeds"
   [mail]="common feeds"
   [storage]="common"
-  [pop3]="common"
-  [gateway]="common feeds mail storage pop3"
+  [auth]="common"
+  [pop3]="common auth"
+  [web]="common auth"
+  [smtp]="common auth"
+  [ingest]="common feeds mail storage"
+  [gateway]="common feeds content mail storage auth pop3 smtp web ingest"
 )
 # folder → external headers it must never include (regex on the include path)
 declare -A forbidden_external=(
   [common]='^(curl/|sqlite3\.h|boost/|pugixml|nlohmann/|openssl/ssl\.h)'
   [feeds]='^(sqlite3\.h|boost/asio|openssl/ssl\.h)'
+  [content]='^(sqlite3\.h|boost/asio|pqxx|libpq)'
   [mail]='^(curl/|sqlite3\.h|boost/asio|pugixml)'
   [storage]='^(curl/|boost/asio|pugixml|openssl/ssl\.h)'
+  [auth]='^(curl/|sqlite3\.h|boost/|pugixml|nlohmann/|openssl/ssl\.h)'
   [pop3]='^(curl/|sqlite3\.h|pugixml|nlohmann/)'
+  [web]='^(curl/|sqlite3\.h|pugixml|nlohmann/|libpq)'
+  [smtp]='^(curl/|sqlite3\.h|pugixml|nlohmann/)'
+  [ingest]='^(curl/|sqlite3\.h|boost/asio|pugixml|openssl/ssl\.h)'
   [gateway]='^$'
 )
 # folder → link targets its CMakeLists.txt must not name
 declare -A forbidden_links=(
   [common]='CURL::|SQLite::|feedpop::(feeds|mail|storage|pop3)|Boost::|pugixml'
   [feeds]='SQLite::|feedpop::(mail|storage|pop3)|Boost::'
+  [content]='SQLite::|feedpop::(mail|storage|pop3|auth|ingest|smtp|web)|Boost::'
   [mail]='CURL::|SQLite::|feedpop::(storage|pop3)|Boost::|pugixml'
   [storage]='CURL::|feedpop::(feeds|mail|pop3)|Boost::|pugixml'
+  [auth]='CURL::|SQLite::|feedpop::(feeds|mail|storage|pop3|gateway)|Boost::|pugixml|OpenSSL::SSL'
   [pop3]='CURL::|SQLite::|feedpop::(feeds|mail|storage)|pugixml'
+  [web]='CURL::|SQLite::|feedpop::(feeds|content|mail|storage|pop3|smtp|ingest|gateway)|pugixml'
+  [smtp]='CURL::|SQLite::|feedpop::(feeds|content|mail|storage|pop3|web|ingest|gateway)|pugixml'
+  [ingest]='CURL::|SQLite::|feedpop::(pop3|gateway)|Boost::|pugixml'
   [gateway]='^$'
 )
 
-for dir in common feeds mail storage pop3 gateway; do
+# Every folder of the table is checked; a folder listed there but absent is an error.
+folders=" ${!allowed_project[*]} "
+for dir in ${!allowed_project[@]}; do
   [ -d "$root/$dir" ] || { echo "missing folder $dir/"; fail=1; continue; }
   while IFS= read -r line; do
     file=${line%%:*}
     inc=$(sed -E 's/.*#include[[:space:]]*[<"]([^>"]+)[>"].*/\1/' <<<"$line")
     top=${inc%%/*}
-    if [[ "$inc" == */* ]] && [[ " common feeds mail storage pop3 gateway " == *" $top "* ]]; then
+    if [[ "$inc" == */* ]] && [[ "$folders" == *" $top "* ]]; then
       if [ "$top" != "$dir" ] && [[ " ${allowed_project[$dir]} " != *" $top "* ]]; then
         echo "VIOLATION: $file includes $inc ($dir/ may not depend on $top/)"
         fail=1

@@ -304,6 +304,26 @@ TEST(ConfigErrors, RegexesMustCompile) {
   expect_error(minimal_feeds + "    exclude: \"[z-a]\"\n", 4, 14, "bad regular expression");
 }
 
+TEST(ConfigErrors, FilterPatternsRe2CannotRunAreRefusedWhereTheyAreWritten) {
+  // Lookarounds and backreferences need backtracking, which RE2 does not do.
+  expect_error(minimal_feeds + "    include:\n      - rust\n      - \"rust(?=lang)\"\n", 6, 9,
+               "bad regular expression 'rust(?=lang)'");
+  expect_error(minimal_feeds + "    exclude: [\"(a)\\\\1\"]\n", 4, 15, "RE2 syntax");
+  EXPECT_EQ(error_of(minimal_feeds + "    include: [\"rust(.|\\n)*release\", \"C\\\\+\\\\+\"]\n"),
+            "");
+}
+
+TEST(ConfigLoader, PrivateAddressesDefaultToAllowForTheFilesOwnFeeds) {
+  EXPECT_EQ(parse_config("", "t.yaml").fetch.private_addresses, PrivateAddresses::allow);
+  EXPECT_EQ(parse_config("fetch:\n  private_addresses: deny\n", "t.yaml").fetch.private_addresses,
+            PrivateAddresses::deny);
+  EXPECT_EQ(parse_config("fetch:\n  private_addresses: allow_for_users\n", "t.yaml")
+                .fetch.private_addresses,
+            PrivateAddresses::allow_for_users);
+  expect_error("fetch:\n  private_addresses: never\n", 2, 22,
+               "expected one of: allow, deny, allow_for_users");
+}
+
 TEST(ConfigErrors, OtherValueChecks) {
   expect_error("pop3:\n  tls: {cert: c.pem}\n", 2, 3, "give both cert and key");
   expect_error("pop3:\n  view_separator: x\n", 2, 19, "punctuation");

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <thread>
 
 #include "temp_dir_support.hpp"
 
@@ -69,11 +71,11 @@ protected:
         },
         std::make_shared<const Config>(std::move(c)), 8, cache_bytes);
   }
-  static std::string pull_all(pop3::Maildrop& m, std::size_t index) {
+  static std::string pull_all(pop3::Maildrop& m, std::size_t index, std::size_t buffer = 1000) {
     std::string out;
-    char buf[1000];
-    for (std::size_t n; (n = m.read_at(index, out.size(), buf, sizeof buf)) > 0;) {
-      out.append(buf, n);
+    std::string buf(buffer, '\0');
+    for (std::size_t n; (n = m.read_at(index, out.size(), buf.data(), buf.size())) > 0;) {
+      out.append(buf, 0, n);
     }
     return out;
   }
@@ -85,12 +87,7 @@ protected:
     return out;
   }
   static std::string read_all(pop3::Maildrop& m, std::size_t index) {
-    std::string out;
-    m.read(index, [&](std::string_view chunk) {
-      out.append(chunk);
-      return true;
-    });
-    return out;
+    return pull_all(m, index, 16 * 1024); // the session's read buffer
   }
 
   test::TempDir dir_;
@@ -131,7 +128,8 @@ TEST_F(StoreAdapter, FullMailboxHoldsEverySubscribedEntryInArrivalOrderWithExact
   EXPECT_EQ(read_all(*alice, 4).substr(0, 12), "Subject: l3\r") << "new mail comes last";
   auto bob = auth->open("bob");
   EXPECT_EQ(bob->messages().size(), 2U);
-  EXPECT_THROW(alice->read(5, [](std::string_view) { return true; }), pop3::MaildropError);
+  char c = 0;
+  EXPECT_THROW(alice->read_at(5, 0, &c, 1), pop3::MaildropError);
 }
 
 TEST_F(StoreAdapter, PullReadsReassembleALargeMessageExactly) {
@@ -246,6 +244,78 @@ TEST_F(StoreAdapter, PulledMessagesAreSharedThroughTheCacheAcrossSessions) {
       EXPECT_EQ(pull_all(*second, 0), bytes);
     }
   }
+}
+
+TEST_F(StoreAdapter, LargeMessagesStreamFromTheStoreAtEachOffsetAndAreNotCached) {
+  auto auth = make_auth();
+  auto first = auth->open("bob");
+  auto second = auth->open("bob");
+  const std::string whole = pull_all(*first, 1, 16 * 1024);
+  ASSERT_EQ(whole.size(), first->messages()[1].size);
+  ASSERT_GT(whole.size(), 128U * 1024);
+  // Reads at arbitrary offsets, out of order, as a client re-sending TOP and RETR would.
+  char buf[3000];
+  for (const std::uint64_t offset : {150'001ULL, 5ULL, 99'999ULL, whole.size() - 10ULL}) {
+    const auto n = second->read_at(1, offset, buf, sizeof buf);
+    EXPECT_EQ(std::string(buf, n), whole.substr(offset, sizeof buf)) << offset;
+  }
+  EXPECT_EQ(second->read_at(1, whole.size(), buf, sizeof buf), 0U);
+  // Not kept in the cache: once retention removed it, nothing serves it any more.
+  writer_->purge_retention("hn", std::nullopt, 0,
+                           storage::Time(std::chrono::seconds(2'000'000'000)), {});
+  EXPECT_THROW(second->read_at(1, 0, buf, sizeof buf), pop3::MaildropError);
+}
+
+TEST_F(StoreAdapter, OpenSnapshotsPinTheirEntriesUntilTheSessionEnds) {
+  auto auth = make_auth(make_config(), 0); // no cache: every read goes to the store
+  EXPECT_TRUE(auth->pinned_entries().empty());
+  auto bob = auth->open("bob"); // h1, h2
+  auto lwn = auth->open("alice+lwn");
+  const auto ids = writer_->snapshot("alice", {"lwn", "hn"});
+  ASSERT_EQ(ids.size(), 5U);
+  std::vector<storage::EntryId> all;
+  for (const auto& item : ids) {
+    all.push_back(item.id);
+  }
+  EXPECT_EQ(auth->pinned_entries(), all);
+  lwn.reset();
+  const auto pinned = auth->pinned_entries();
+  ASSERT_EQ(pinned.size(), 2U);
+  // Retention as the fetcher runs it: what bob's open session lists survives and reads.
+  const auto now = storage::Time(std::chrono::seconds(2'000'000'000));
+  EXPECT_EQ(writer_->purge_retention("hn", std::nullopt, 0, now, auth->pinned_entries()), 0U);
+  EXPECT_EQ(pull_all(*bob, 0).substr(0, 11), "Subject: h1");
+  bob.reset();
+  EXPECT_TRUE(auth->pinned_entries().empty());
+  EXPECT_EQ(writer_->purge_retention("hn", std::nullopt, 0, now, auth->pinned_entries()), 2U);
+  EXPECT_TRUE(auth->open("bob")->messages().empty());
+}
+
+TEST_F(StoreAdapter, PinsAreKeptConsistentUnderConcurrentLoginsAndLogouts) {
+  auto auth = make_auth();
+  std::atomic<bool> done{false};
+  std::thread reader([&] {
+    while (!done) {
+      const auto pinned = auth->pinned_entries();
+      EXPECT_TRUE(std::is_sorted(pinned.begin(), pinned.end()));
+      EXPECT_LE(pinned.size(), 5U);
+    }
+  });
+  std::vector<std::thread> sessions;
+  for (int t = 0; t < 4; ++t) {
+    sessions.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        auto m = auth->open(i % 2 == 0 ? "alice" : "bob");
+        EXPECT_FALSE(m->messages().empty());
+      }
+    });
+  }
+  for (auto& t : sessions) {
+    t.join();
+  }
+  done = true;
+  reader.join();
+  EXPECT_TRUE(auth->pinned_entries().empty());
 }
 
 TEST_F(StoreAdapter, ExpireDaysIsTheShortestRetention) {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "pop3/scram.hpp"
+#include "auth/scram.hpp"
 
 namespace feedpop::pop3::testing {
 namespace {
@@ -22,19 +22,12 @@ public:
     }
   }
   const std::vector<MessageInfo>& messages() const override { return info_; }
-  void read(std::size_t index, const std::function<bool(std::string_view)>& sink) override {
-    check_read();
-    // Small chunks on purpose: exercises chunk boundaries in the writer.
-    const std::string& bytes = *messages_.at(index).bytes;
-    for (std::size_t pos = 0; pos < bytes.size(); pos += 1000) {
-      if (!sink(std::string_view(bytes).substr(pos, 1000))) {
-        return;
-      }
-    }
-  }
   std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
                       std::size_t max) override {
     check_read();
+    if (offset + max > store_->fail_read_from) {
+      throw MaildropError("injected read failure at offset " + std::to_string(offset));
+    }
     const std::string& bytes = *messages_.at(index).bytes;
     if (offset >= bytes.size()) {
       return 0;
@@ -161,7 +154,7 @@ std::shared_ptr<MemoryStore> make_standard_store() {
                                     "b\n"
                                     "c\n")});
   // Derived once: PBKDF2 is slow on purpose and transcripts replay thousands of sessions.
-  static const ScramVerifier bob = make_scram_verifier("hunter2", "saltsalt", 4096);
+  static const ScramVerifier bob = auth::make_scram_verifier("hunter2", "saltsalt", 4096);
   store->add_user("bob", Credentials{std::nullopt, bob},
                   {msg("bob-1", "Subject: for bob\n\nhi bob\n")});
   store->add_user("carol", Credentials{std::string("pw"), std::nullopt}, {});

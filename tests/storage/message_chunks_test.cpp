@@ -1,6 +1,7 @@
-// Message bytes stored as fixed-size chunk rows (schema v3, storage/message_chunks.hpp):
-// whole and streamed reads at every chunk boundary, partial (TOP-like) reads, empty
-// messages, exact multiples of the chunk size, retention, and the v2 → v3 migration.
+// Message bytes stored as fixed-size chunk rows (storage/message_chunks.hpp): reads at
+// every chunk boundary offset with every buffer size around the chunk size, reads past
+// the end, empty messages, exact multiples of the chunk size, malformed rows, retention,
+// and the v2 → v3 migration.
 #include "storage/message_chunks.hpp"
 
 #include <fmt/format.h>
@@ -12,10 +13,12 @@
 #include "storage/sqlite_db.hpp"
 #include "storage/uidl.hpp"
 #include "tests/storage/temp_dir.hpp"
+#include "tests/support/store_read.hpp"
 
 namespace feedpop::storage {
 namespace {
 
+using testing::read_whole;
 using testing::TempDir;
 
 constexpr std::size_t n = message_chunk_size;
@@ -60,77 +63,108 @@ protected:
     }
   }
 
-  // Streams with the given piece size; checks every piece is non-empty and bounded.
-  std::string streamed(EntryId id, std::size_t piece) {
-    std::string out;
-    store->read_message(id, piece, [&](std::string_view chunk) {
-      EXPECT_FALSE(chunk.empty());
-      EXPECT_LE(chunk.size(), piece);
-      out.append(chunk);
-      return true;
-    });
+  // read_at(offset, max) as a string, checking the count it returns.
+  std::string read(EntryId id, std::uint64_t offset, std::size_t max) {
+    std::string out(max, '\0');
+    const std::size_t got = store->read_at(id, offset, out.data(), max);
+    EXPECT_LE(got, max);
+    out.resize(got);
     return out;
   }
 };
 
+// Offsets at and around every chunk boundary of a message of `size` bytes, and its end.
+std::vector<std::uint64_t> boundary_offsets(std::size_t size) {
+  std::vector<std::uint64_t> out = {0, 1};
+  for (std::size_t k = n; k <= size + n; k += n) {
+    out.insert(out.end(), {k - 1, k, k + 1});
+  }
+  out.insert(out.end(), {size, size + 1});
+  return out;
+}
+
 TEST_F(MessageChunksTest, WholeReadsReturnEveryMessageExactly) {
   for (const auto& [id, bytes] : stored) {
-    EXPECT_EQ(store->read_message(id), bytes) << bytes.size() << " bytes";
+    EXPECT_EQ(read_whole(*store, id), bytes) << bytes.size() << " bytes";
   }
 }
 
-TEST_F(MessageChunksTest, StreamedReadsCrossingChunkBoundariesReassembleExactly) {
-  for (const std::size_t piece : {std::size_t{1}, std::size_t{7}, n - 1, n, n + 1, 2 * n - 3, 2 * n,
-                                  std::size_t{4096}, std::size_t{64 * 1024}}) {
+TEST_F(MessageChunksTest, ReadsStartingAtEveryChunkBoundaryReturnExactlyTheBytesThere) {
+  for (const auto& [id, bytes] : stored) {
+    const auto offsets =
+        bytes.size() > 10 * n
+            ? std::vector<std::uint64_t>{0, n - 1, n, n + 1, 50 * n, 50 * n + 3, bytes.size() - 1}
+            : boundary_offsets(bytes.size());
+    for (const std::uint64_t offset : offsets) {
+      for (const std::size_t max : {std::size_t{1}, std::size_t{7}, n - 1, n, n + 1, 2 * n - 3,
+                                    2 * n, 2 * n + 1, std::size_t{16 * 1024}}) {
+        const std::string expected =
+            offset >= bytes.size() ? std::string() : bytes.substr(offset, max);
+        EXPECT_EQ(read(id, offset, max), expected)
+            << bytes.size() << " bytes, offset " << offset << ", max " << max;
+      }
+    }
+  }
+}
+
+TEST_F(MessageChunksTest, PulledInBuffersOfAnySizeEveryMessageReassemblesExactly) {
+  for (const std::size_t buffer : {std::size_t{1}, std::size_t{7}, n - 1, n, n + 1, 2 * n - 3,
+                                   2 * n, std::size_t{4096}, std::size_t{64 * 1024}}) {
     for (const auto& [id, bytes] : stored) {
-      EXPECT_EQ(streamed(id, piece), bytes) << bytes.size() << " bytes in pieces of " << piece;
+      if (buffer < 7 && bytes.size() > 10 * n) {
+        continue; // 100 KB byte by byte proves nothing more than 5 KB does
+      }
+      EXPECT_EQ(read_whole(*store, id, buffer), bytes) << bytes.size() << " bytes by " << buffer;
     }
   }
 }
 
-TEST_F(MessageChunksTest, StreamedPiecesAreFullExceptTheLast) {
-  const auto& [id, bytes] = *stored.rbegin(); // 100,003 bytes
-  std::vector<std::size_t> lengths;
-  store->read_message(id, 1000, [&](std::string_view chunk) {
-    lengths.push_back(chunk.size());
-    return true;
-  });
-  ASSERT_EQ(lengths.size(), (bytes.size() + 999) / 1000);
-  for (std::size_t i = 0; i + 1 < lengths.size(); ++i) {
-    EXPECT_EQ(lengths[i], 1000u) << "piece " << i;
+TEST_F(MessageChunksTest, ReadsAtOrPastTheEndReturnZeroAndAGoneMessageThrows) {
+  for (const auto& [id, bytes] : stored) {
+    char c = 0;
+    EXPECT_EQ(store->read_at(id, bytes.size(), &c, 1), 0u) << bytes.size();
+    EXPECT_EQ(store->read_at(id, bytes.size() + n, &c, 1), 0u) << bytes.size();
+    EXPECT_EQ(store->read_at(id, std::uint64_t{1} << 40, &c, 1), 0u) << bytes.size();
+    EXPECT_EQ(store->read_at(id, 0, &c, 0), 0u);
   }
-  EXPECT_EQ(lengths.back(), bytes.size() % 1000);
+  char c = 0;
+  EXPECT_THROW(store->read_at(999'999, 0, &c, 1), StoreError);
+  EXPECT_THROW(store->read_at(999'999, 5 * n, &c, 1), StoreError);
+  EXPECT_THROW(store->read_at(999'999, 0, &c, 0), StoreError);
 }
 
-TEST_F(MessageChunksTest, APartialReadStopsAtAnyOffsetWithTheRightPrefix) {
-  // As TOP does: read until enough bytes arrived, then stop; the sink is not called again.
-  const auto& [id, bytes] = *stored.rbegin();
-  for (const std::size_t want : {std::size_t{1}, n - 1, n, n + 1, 3 * n, 3 * n + 5}) {
-    for (const std::size_t piece : {std::size_t{100}, n, std::size_t{4096}}) {
-      std::string got;
-      bool called_after_stop = false;
-      bool stopped = false;
-      store->read_message(id, piece, [&](std::string_view chunk) {
-        called_after_stop = called_after_stop || stopped;
-        got.append(chunk);
-        stopped = got.size() >= want;
-        return !stopped;
-      });
-      EXPECT_FALSE(called_after_stop);
-      ASSERT_GE(got.size(), want);
-      EXPECT_LT(got.size(), want + piece);
-      EXPECT_EQ(got, bytes.substr(0, got.size())) << want << " / " << piece;
-    }
+TEST_F(MessageChunksTest, AReadDoesNotSpillIntoTheNextEntrysChunks) {
+  // Consecutive entries' rows are adjacent in the table: a read past one message's end
+  // must stop at its own range, never return the next message's first bytes.
+  const auto first = stored.begin(); // the empty message, followed by the 1-byte one
+  std::string buf(2 * n, '\0');
+  EXPECT_EQ(store->read_at(first->first, 0, buf.data(), buf.size()), 0u);
+  const auto second = std::next(first);
+  EXPECT_EQ(store->read_at(second->first, 0, buf.data(), buf.size()), 1u);
+  EXPECT_EQ(buf[0], second->second[0]);
+}
+
+TEST_F(MessageChunksTest, RowsThatBreakTheLayoutAreReportedNotServed) {
+  const auto& [id, bytes] = *std::prev(stored.end()); // 100,003 bytes: 202 rows
+  {
+    sqlite::Database raw(path);
+    sqlite::Statement shorten(raw, "UPDATE message_chunks SET bytes = substr(bytes, 1, 10) "
+                                   "WHERE id = ?1");
+    shorten.bind(1, chunk_rowid(id) + 3).run();
   }
+  char buf[4 * n];
+  EXPECT_EQ(store->read_at(id, 0, buf, 3 * n), 3 * n); // rows 0–2 are intact
+  EXPECT_THROW(store->read_at(id, 3 * n, buf, sizeof buf), StoreError);
+  EXPECT_THROW(store->read_at(id, 2 * n, buf, sizeof buf), StoreError);
+  EXPECT_EQ(read(id, 5 * n, n), bytes.substr(5 * n, n)); // and so are the rows after it
 }
 
 TEST_F(MessageChunksTest, AnEmptyMessageIsStoredAndReadsAsNothing) {
   const EntryId id = stored.begin()->first;
   ASSERT_TRUE(stored.begin()->second.empty());
-  EXPECT_EQ(store->read_message(id), "");
-  std::size_t calls = 0;
-  store->read_message(id, 100, [&](std::string_view) { return ++calls, true; });
-  EXPECT_EQ(calls, 0u);
+  EXPECT_EQ(read_whole(*store, id), "");
+  char c = 0;
+  EXPECT_EQ(store->read_at(id, 0, &c, 1), 0u);
 }
 
 TEST_F(MessageChunksTest, AMessageTakesCeilOfSizeOverChunkSizeRowsAndAnEmptyOneTakesOne) {
@@ -156,9 +190,9 @@ TEST_F(MessageChunksTest, RetentionRemovesEveryChunkOfAPurgedMessageAndNoOther) 
   for (const auto& [id, bytes] : stored) {
     const bool kept = i++ >= sizes.size() - 3;
     if (kept) {
-      EXPECT_EQ(store->read_message(id), bytes);
+      EXPECT_EQ(read_whole(*store, id), bytes);
     } else {
-      EXPECT_THROW(store->read_message(id), StoreError);
+      EXPECT_THROW(read_whole(*store, id), StoreError);
     }
   }
   std::int64_t rows = 0;
@@ -241,11 +275,11 @@ TEST(MessageChunksMigration, AVersionTwoDatabaseKeepsEveryEntryUidlDeletionAndBy
       EXPECT_EQ(box[i].id, expected_ids[i]);
       EXPECT_EQ(box[i].uidl, fmt::format("uidl-{}", box[i].id));
       EXPECT_EQ(box[i].size, bytes[box[i].id].size());
-      EXPECT_EQ(store->read_message(box[i].id), bytes[box[i].id]);
+      EXPECT_EQ(read_whole(*store, box[i].id), bytes[box[i].id]);
     }
   }
-  EXPECT_THROW(store->read_message(1000), StoreError);
-  EXPECT_THROW(store->read_message(1001), StoreError);
+  EXPECT_THROW(read_whole(*store, 1000), StoreError);
+  EXPECT_THROW(read_whole(*store, 1001), StoreError);
   // New entries after the migration follow the old ones and are chunked the same way.
   NewEntry e;
   e.identity = "after";
@@ -253,7 +287,7 @@ TEST(MessageChunksMigration, AVersionTwoDatabaseKeepsEveryEntryUidlDeletionAndBy
   store->insert_entries("a", {e}, FeedState{});
   const auto box = store->snapshot("alice", {"a", "b"});
   EXPECT_GT(box.back().id, 1001);
-  EXPECT_EQ(store->read_message(box.back().id), e.message);
+  EXPECT_EQ(read_whole(*store, box.back().id), e.message);
 }
 
 TEST(MessageChunksMigration, MigratingLargeDatabasesFreesTheOldPages) {

@@ -7,11 +7,13 @@
 #include "storage/store.hpp"
 #include "storage/uidl.hpp"
 #include "tests/storage/temp_dir.hpp"
+#include "tests/support/store_read.hpp"
 
 namespace feedpop::storage {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::read_whole;
 using testing::TempDir;
 
 NewEntry entry(const std::string& identity) {
@@ -71,8 +73,8 @@ TEST_F(RetentionTest, EntriesInAnOpenSessionsSnapshotStayReadable) {
   const auto snap = session->snapshot("alice", {"f"});
   ASSERT_EQ(snap.size(), 2u);
   EXPECT_EQ(store->purge_retention("f", std::nullopt, 0, clock_now, {snap[0].id}), 1u);
-  EXPECT_EQ(session->read_message(snap[0].id).substr(0, 10), "Subject: 1");
-  EXPECT_THROW(session->read_message(snap[1].id), StoreError);
+  EXPECT_EQ(read_whole(*session, snap[0].id).substr(0, 10), "Subject: 1");
+  EXPECT_THROW(read_whole(*session, snap[1].id), StoreError);
   // Once the session ended (nothing pinned), the next purge takes it.
   EXPECT_EQ(store->purge_retention("f", std::nullopt, 0, clock_now, {}), 1u);
   EXPECT_TRUE(mailbox().empty());

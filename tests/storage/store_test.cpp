@@ -7,10 +7,12 @@
 #include "storage/sqlite_db.hpp"
 #include "storage/uidl.hpp"
 #include "tests/storage/temp_dir.hpp"
+#include "tests/support/store_read.hpp"
 
 namespace feedpop::storage {
 namespace {
 
+using testing::read_whole;
 using testing::TempDir;
 
 NewEntry entry(const std::string& identity, bool deliver = true) {
@@ -89,10 +91,10 @@ TEST_F(StoreTest, MessageBytesAndSizeAreStoredExactly) {
   ASSERT_EQ(box.size(), 1u);
   EXPECT_EQ(box[0].size, e.message.size());
   EXPECT_EQ(box[0].feed_key, "lwn");
-  EXPECT_EQ(store->read_message(box[0].id), e.message);
+  EXPECT_EQ(read_whole(*store, box[0].id), e.message);
 }
 
-TEST_F(StoreTest, StreamedReadDeliversTheBytesInBoundedChunksAndCanStop) {
+TEST_F(StoreTest, ReadAtServesAnyOffsetAndReturnsZeroAtTheEnd) {
   NewEntry e = entry("big");
   e.message.assign(100'000, 'x');
   for (std::size_t i = 0; i < e.message.size(); i += 7) {
@@ -100,23 +102,18 @@ TEST_F(StoreTest, StreamedReadDeliversTheBytesInBoundedChunksAndCanStop) {
   }
   insert("lwn", {e});
   const EntryId id = store->snapshot("alice", {"lwn"}).at(0).id;
-  std::string joined;
-  std::size_t calls = 0;
-  store->read_message(id, 4096, [&](std::string_view chunk) {
-    EXPECT_LE(chunk.size(), 4096u);
-    joined.append(chunk);
-    ++calls;
-    return true;
-  });
-  EXPECT_EQ(joined, e.message);
-  EXPECT_EQ(calls, (100'000u + 4095) / 4096);
-  calls = 0;
-  store->read_message(id, 1000, [&](std::string_view) { return ++calls < 3; });
-  EXPECT_EQ(calls, 3u);
+  EXPECT_EQ(read_whole(*store, id, 4096), e.message);
+  char buf[1000];
+  EXPECT_EQ(store->read_at(id, 54'321, buf, sizeof buf), sizeof buf);
+  EXPECT_EQ(std::string(buf, sizeof buf), e.message.substr(54'321, sizeof buf));
+  EXPECT_EQ(store->read_at(id, 99'990, buf, sizeof buf), 10u);
+  EXPECT_EQ(std::string(buf, 10), e.message.substr(99'990));
+  EXPECT_EQ(store->read_at(id, 100'000, buf, sizeof buf), 0u);
+  EXPECT_EQ(store->read_at(id, 1'000'000'000'000, buf, sizeof buf), 0u);
 }
 
 TEST_F(StoreTest, ReadingAnUnknownMessageThrowsStoreError) {
-  EXPECT_THROW(store->read_message(12345), StoreError);
+  EXPECT_THROW(read_whole(*store, 12345), StoreError);
 }
 
 TEST_F(StoreTest, MailboxFollowsArrivalOrderAcrossFeeds) {

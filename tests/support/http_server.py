@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Loopback HTTP(S) server for feedpop's fetch tests (started by the tests on port 0).
 
-Usage: http_server.py [--root DIR] [--cert PEM --key PEM]
+Usage: http_server.py [--root DIR] [--cert PEM --key PEM] [--http10]
 Prints "PORT <n>" on stdout once listening, then serves until SIGTERM / stdin EOF.
+--http10 answers as an HTTP/1.0 server: one request per connection, closed after it.
 
-Endpoints (every response carries Content-Length; HTTP/1.1 keep-alive):
+Endpoints (every response carries Content-Length; HTTP/1.1 keep-alive unless --http10):
   /files/NAME            file from --root; strong ETag = sha1 of the bytes, Last-Modified =
                          file mtime; If-None-Match / If-Modified-Since -> 304. A sibling
                          NAME.status (e.g. "410") overrides the status, NAME.headers adds
@@ -47,6 +48,9 @@ max_holding = 0
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "feedpop-test"
+    # Headers and body go out in two writes; with Nagle on, a kept-alive connection waits
+    # for the client's delayed ACK (about 40 ms) between them.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -187,7 +191,11 @@ def main():
     ap.add_argument("--root", default=".")
     ap.add_argument("--cert")
     ap.add_argument("--key")
+    ap.add_argument("--http10", action="store_true")
     args = ap.parse_args()
+    if args.http10:
+        Handler.protocol_version = "HTTP/1.0"
+    ThreadingHTTPServer.request_queue_size = 128  # bursts of new connections (--http10)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.root = args.root

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace feedpop::testing {
 
@@ -73,14 +74,27 @@ struct TestCertificates {
 class HttpTestServer {
 public:
   // root: directory served under /files/. cert/key: serve HTTPS instead of HTTP.
+  // http10: answer as an HTTP/1.0 server (a new connection for every request).
   explicit HttpTestServer(const std::filesystem::path& root, const std::string& cert = {},
-                          const std::string& key = {}) {
+                          const std::string& key = {}, bool http10 = false) {
     int to_child[2];
     int from_child[2];
     if (::pipe(to_child) != 0 || ::pipe(from_child) != 0) {
       throw std::runtime_error("pipe failed");
     }
     const std::string script = std::string(FEEDPOP_SOURCE_DIR) + "/tests/support/http_server.py";
+    std::vector<std::string> args = {"python3", script, "--root", root.string()};
+    if (!cert.empty()) {
+      args.insert(args.end(), {"--cert", cert, "--key", key});
+    }
+    if (http10) {
+      args.emplace_back("--http10");
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ < 0) {
       throw std::runtime_error("fork failed");
@@ -90,14 +104,7 @@ public:
       ::dup2(from_child[1], 1);
       ::close(to_child[1]);
       ::close(from_child[0]);
-      const std::string root_s = root.string();
-      if (cert.empty()) {
-        ::execl("/usr/bin/python3", "python3", script.c_str(), "--root", root_s.c_str(),
-                static_cast<char*>(nullptr));
-      } else {
-        ::execl("/usr/bin/python3", "python3", script.c_str(), "--root", root_s.c_str(), "--cert",
-                cert.c_str(), "--key", key.c_str(), static_cast<char*>(nullptr));
-      }
+      ::execv("/usr/bin/python3", argv.data());
       ::_exit(127);
     }
     ::close(to_child[0]);

@@ -1,0 +1,50 @@
+#pragma once
+// Full-article extraction: the readable part of a web page, as a reader view shows it.
+// Our own implementation of the Readability approach on libxml2's HTML parser: text
+// blocks are scored by length, commas and class/id hints, their ancestors inherit the
+// score, link-heavy blocks are penalised; the best block and its qualifying siblings are
+// kept and cleaned (forms, share widgets, navigation, empty nodes). A per-feed XPath
+// selector replaces the scoring for sites where it fails.
+//
+// extract() is a pure function of its arguments: no I/O, no global state beyond libxml2's
+// (initialised once, thread-safe), callable from any thread. Input is bounded (size and
+// nesting depth below); it never throws for bad HTML: failure is a value.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace feedpop::content {
+
+struct ExtractOptions {
+  // XPath 1.0 expression selecting the article element(s) (per-feed `content_selector`);
+  // when set, scoring is skipped and the matched elements, in document order, are the
+  // article.
+  std::optional<std::string> xpath;
+  std::size_t max_input_bytes = 5 * 1024 * 1024; // larger pages are refused
+  int max_depth = 256;                           // deeper elements are flattened to text
+};
+
+struct Article {
+  std::string title;   // without a site-name suffix; may be empty
+  std::string byline;  // author, may be empty
+  std::string excerpt; // meta description, else the first paragraph
+  std::string lang;    // <html lang>, may be empty
+  std::string content; // sanitised HTML (feeds::html::sanitize), URLs absolute
+  std::string text;    // plain text of content, one paragraph per line
+};
+
+struct ExtractFailed {
+  std::string reason; // e.g. "no article found", "input larger than 5242880 bytes"
+};
+
+using ExtractResult = std::variant<Article, ExtractFailed>;
+
+// base_url: the page's final URL (after redirects); a <base href> in the page applies on
+// top of it. Relative links and image sources in the result are resolved against that.
+ExtractResult extract(std::string_view html, std::string_view base_url,
+                      const ExtractOptions& options = {});
+
+} // namespace feedpop::content

@@ -1,0 +1,40 @@
+// feeds.yaml's `fetch:` section.
+
+#include "gateway/config_loader.hpp"
+
+namespace feedpop::gateway::config_detail {
+
+void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
+  for (const auto& f : fields(section, "fetch")) {
+    if (f.name == "interval") {
+      fetch.interval = duration(f);
+    } else if (f.name == "concurrency") {
+      fetch.concurrency = static_cast<unsigned>(count(f, 1, 1024));
+    } else if (f.name == "per_host") {
+      fetch.per_host = static_cast<unsigned>(count(f, 1, 1024));
+    } else if (f.name == "timeout") {
+      fetch.timeout = duration(f);
+    } else if (f.name == "connect_timeout") {
+      fetch.connect_timeout = duration(f);
+    } else if (f.name == "max_size") {
+      fetch.max_size = size(f);
+    } else if (f.name == "user_agent") {
+      fetch.user_agent = text(f);
+    } else if (f.name == "proxy") {
+      fetch.proxy = text(f);
+    } else if (f.name == "ca_file") {
+      fetch.ca_file = path(f);
+    } else if (f.name == "private_addresses") {
+      fetch.private_addresses =
+          choice<PrivateAddresses>(f, {{"allow", PrivateAddresses::allow},
+                                       {"deny", PrivateAddresses::deny},
+                                       {"allow_for_users", PrivateAddresses::allow_for_users}});
+    } else if (f.name == "max_backoff") {
+      fetch.max_backoff = duration(f);
+    } else if (f.name == "notify_after") {
+      fetch.notify_after = duration(f);
+    }
+  }
+}
+
+} // namespace feedpop::gateway::config_detail

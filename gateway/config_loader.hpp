@@ -1,0 +1,104 @@
+#pragma once
+// The feeds.yaml loader's internals, shared by the config_*.cpp files (one per section):
+// a YAML mapping walked field by field, each value checked against the schema of
+// config_keys(), every mistake a ConfigError "file:line:col: message". Not for use
+// outside gateway/config*.cpp.
+
+#include <charconv>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "gateway/config.hpp"
+
+namespace feedpop::gateway::config_detail {
+
+// One key/value pair of a mapping, with the dotted path of the value ("feeds.lwn.url").
+struct Field {
+  std::string name;
+  std::string path;
+  YAML::Node key;
+  YAML::Node value;
+};
+
+template <typename Int> std::optional<Int> parse_int(std::string_view text) {
+  Int value{};
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// "; did you mean 'x'?" for a near miss among `candidates`, else "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+std::string join(const std::vector<std::string>& items, const std::string& separator);
+
+// Keys that end up in mail addresses (`alice+lwn`) and Message-IDs: RFC 5322 dot-atom
+// text restricted to a portable set.
+bool is_mail_safe_name(const std::string& name, bool allow_at);
+
+class Loader {
+public:
+  Loader(std::string source, std::filesystem::path base_dir)
+      : source_(std::move(source)), base_dir_(std::move(base_dir)) {}
+
+  Config load(const YAML::Node& root); // config.cpp
+
+private:
+  // Value readers (config_yaml.cpp).
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const;
+  // An empty value (`key:`) has no position of its own: points at its key instead.
+  [[noreturn]] void fail(const Field& field, const std::string& message) const;
+
+  std::vector<Field> fields(const YAML::Node& map, const std::string& path,
+                            const std::string& schema);
+  std::vector<Field> fields(const Field& field, const std::string& schema);
+
+  std::string text(const Field& field, const std::string& expected = "a string") const;
+  std::vector<YAML::Node> list(const Field& field, const std::string& expected) const;
+  std::uint64_t count(const Field& field, std::uint64_t min, std::uint64_t max) const;
+  bool boolean(const Field& field) const;
+  std::chrono::seconds duration(const Field& field, bool zero_ok = false) const;
+  std::uint64_t size(const Field& field) const;
+  std::filesystem::path path(const Field& field) const;
+  template <typename E>
+  E choice(const Field& field, const std::vector<std::pair<std::string, E>>& options) const;
+  std::vector<ListenAddress> addresses(const Field& field) const;
+
+  // Sections, one file each.
+  void load_pop3(const Field& field, Pop3Config& pop3);    // config_pop3.cpp
+  void load_fetch(const Field& field, FetchConfig& fetch); // config_fetch.cpp
+  FeedConfig load_feed(const Field& field);                // config_feeds.cpp
+  std::string feed_url(const Field& field) const;
+  std::vector<std::string> patterns(const Field& field) const;
+  UserConfig load_user(const Field& field, const Config& config); // config_users.cpp
+
+  std::string source_;
+  std::filesystem::path base_dir_;
+};
+
+template <typename E>
+E Loader::choice(const Field& field, const std::vector<std::pair<std::string, E>>& options) const {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : options) {
+    names.push_back(name);
+  }
+  const std::string value = text(field, "one of " + join(names, ", "));
+  for (const auto& [name, option] : options) {
+    if (value == name) {
+      return option;
+    }
+  }
+  std::string hint = did_you_mean(value, names);
+  fail(field, "unknown value '" + value + "'" +
+                  (hint.empty() ? "; expected one of: " + join(names, ", ") : hint));
+}
+
+} // namespace feedpop::gateway::config_detail

@@ -1,0 +1,90 @@
+// feeds.yaml's `users:` section: credentials and subscriptions.
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "gateway/config_loader.hpp"
+
+namespace feedpop::gateway::config_detail {
+
+UserConfig Loader::load_user(const Field& entry, const Config& config) {
+  UserConfig user;
+  user.name = entry.name;
+  user.line = entry.key.Mark().line + 1;
+  const std::string& separator = config.pop3.view_separator;
+  if (!is_mail_safe_name(user.name, true) || user.name.find(separator) != std::string::npos) {
+    fail(entry.key.Mark(), "user name '" + user.name +
+                               "' is not usable as a POP3 login; use letters, digits, '.', "
+                               "'_', '-' and '@' (the view separator '" +
+                               separator + "' separates mailbox views)");
+  }
+  const Field* credential = nullptr;
+  for (const auto& f : fields(entry, "users.*")) {
+    if (f.name == "feeds") {
+      if (f.value.IsScalar() && f.value.Scalar() == "all") {
+        user.all_feeds = true;
+        continue;
+      }
+      user.all_feeds = false;
+      std::vector<std::string> names;
+      for (const auto& [key, feed] : config.feeds) {
+        names.push_back(key);
+        names.insert(names.end(), feed.tags.begin(), feed.tags.end());
+      }
+      names.push_back("all");
+      for (const auto& item : list(f, "feed keys or tags")) {
+        const std::string& wanted = item.Scalar();
+        std::vector<std::string> matched;
+        if (config.feeds.count(wanted) != 0) {
+          matched.push_back(wanted);
+        } else {
+          for (const auto& [key, feed] : config.feeds) {
+            if (std::find(feed.tags.begin(), feed.tags.end(), wanted) != feed.tags.end()) {
+              matched.push_back(key);
+            }
+          }
+        }
+        if (matched.empty()) {
+          fail(item.Mark(),
+               f.path + ": unknown feed or tag '" + wanted + "'" + did_you_mean(wanted, names));
+        }
+        for (const auto& key : matched) {
+          if (std::find(user.feeds.begin(), user.feeds.end(), key) == user.feeds.end()) {
+            user.feeds.push_back(key);
+          }
+        }
+      }
+      continue;
+    }
+    if (credential != nullptr) {
+      fail(f.key.Mark(), f.path + ": give only one of password, password_env and scram ('" +
+                             credential->name + "' is already set)");
+    }
+    credential = &f;
+    if (f.name == "password") {
+      user.password = text(f);
+    } else if (f.name == "password_env") {
+      const std::string variable = text(f, "an environment variable name");
+      const char* value = std::getenv(variable.c_str());
+      if (value == nullptr) {
+        fail(f, "environment variable '" + variable + "' is not set");
+      }
+      if (*value == '\0') {
+        fail(f, "environment variable '" + variable + "' is empty");
+      }
+      user.password = value;
+    } else if (f.name == "scram") {
+      user.scram = text(f, "a SCRAM-SHA-256 verifier");
+      if (auto error = scram_format_error(*user.scram)) {
+        fail(f, "bad scram verifier: " + *error);
+      }
+    }
+  }
+  if (credential == nullptr) {
+    fail(entry.key.Mark(),
+         "user '" + user.name + "' has no credential; expected password, password_env or scram");
+  }
+  return user;
+}
+
+} // namespace feedpop::gateway::config_detail

@@ -1,0 +1,65 @@
+#include "gateway/ingest_options.hpp"
+
+namespace feedpop::gateway {
+
+namespace {
+
+ingest::FetchOptions fetch_options(const FetchConfig& f) {
+  ingest::FetchOptions o;
+  o.interval = f.interval;
+  o.concurrency = f.concurrency;
+  o.per_host = f.per_host;
+  o.timeout = f.timeout;
+  o.connect_timeout = f.connect_timeout;
+  o.max_size = f.max_size;
+  o.user_agent = f.user_agent;
+  o.proxy = f.proxy;
+  if (f.ca_file) {
+    o.ca_file = f.ca_file->string();
+  }
+  switch (f.private_addresses) {
+  case PrivateAddresses::allow:
+    o.private_addresses = ingest::PrivateAddresses::allow;
+    break;
+  case PrivateAddresses::deny:
+    o.private_addresses = ingest::PrivateAddresses::deny;
+    break;
+  case PrivateAddresses::allow_for_users:
+    o.private_addresses = ingest::PrivateAddresses::allow_for_users;
+    break;
+  }
+  o.max_backoff = f.max_backoff;
+  o.notify_after = f.notify_after;
+  return o;
+}
+
+ingest::FeedOptions feed_options(const FeedConfig& f) {
+  ingest::FeedOptions o;
+  o.key = f.key;
+  o.url = f.url;
+  o.title = f.title;
+  o.interval = f.interval;
+  o.initial = f.initial;
+  o.user_agent = f.user_agent;
+  o.retention = f.retention;
+  o.max_entries = f.max_entries;
+  o.on_update =
+      f.on_update == OnUpdate::redeliver ? ingest::OnUpdate::redeliver : ingest::OnUpdate::ignore;
+  o.include = f.include;
+  o.exclude = f.exclude;
+  return o;
+}
+
+} // namespace
+
+ingest::Options ingest_options(const Config& config) {
+  ingest::Options o;
+  o.hostname = config.hostname;
+  o.fetch = fetch_options(config.fetch);
+  for (const auto& [key, feed] : config.feeds) {
+    o.feeds.emplace(key, feed_options(feed));
+  }
+  return o;
+}
+
+} // namespace feedpop::gateway

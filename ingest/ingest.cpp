@@ -1,0 +1,177 @@
+#include "ingest/ingest.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "feeds/html.hpp"
+#include "feeds/identity.hpp"
+#include "ingest/entry_filter.hpp"
+#include "mail/render.hpp"
+
+namespace feedpop::ingest {
+
+namespace {
+
+std::optional<storage::Time> entry_date(const feeds::Entry& e) {
+  return e.published ? e.published : e.updated;
+}
+
+struct Candidate {
+  std::size_t index;
+  std::string identity;
+  std::string hash;
+  std::optional<std::string> in_reply_to;
+  bool deliver = true;
+};
+
+// Newest first: by date when every candidate has one, else document order (feeds list
+// their newest entries first).
+std::vector<std::size_t> newest_first(const std::vector<Candidate>& c, const feeds::Feed& feed) {
+  std::vector<std::size_t> order(c.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  const bool all_dated = std::all_of(c.begin(), c.end(), [&](const Candidate& x) {
+    return entry_date(feed.entries[x.index]).has_value();
+  });
+  if (all_dated) {
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return *entry_date(feed.entries[c[a].index]) > *entry_date(feed.entries[c[b].index]);
+    });
+  }
+  return order;
+}
+
+} // namespace
+
+std::string version_identity(const std::string& identity, const std::string& content_hash) {
+  return identity + "#v" + content_hash.substr(0, 16);
+}
+
+IngestPlan plan_ingest(const IngestInput& in) {
+  const feeds::Feed& feed = *in.feed;
+  const FeedOptions& cfg = *in.config;
+  IngestPlan plan;
+  const std::vector<std::string> identities = feeds::entry_identities(feed);
+  std::unordered_map<std::string_view, std::string_view> known;
+  known.reserve(in.known->size());
+  for (const auto& [id, hash] : *in.known) {
+    known.emplace(id, hash);
+  }
+  std::unordered_set<std::string_view> in_document;
+  std::vector<Candidate> fresh;
+  for (std::size_t i = 0; i < feed.entries.size() && i < identities.size(); ++i) {
+    const std::string& id = identities[i];
+    if (!in_document.insert(id).second) {
+      continue; // a duplicate within the document: the first wins
+    }
+    const auto k = known.find(id);
+    if (k == known.end()) {
+      fresh.push_back({i, id, feeds::content_hash(feed.entries[i]), std::nullopt});
+      continue;
+    }
+    std::string hash = feeds::content_hash(feed.entries[i]);
+    if (k->second == hash) {
+      continue;
+    }
+    ++plan.updated;
+    std::string versioned = version_identity(id, hash);
+    if (cfg.on_update != OnUpdate::redeliver || known.contains(versioned)) {
+      continue;
+    }
+    fresh.push_back(
+        {i, std::move(versioned), std::move(hash), mail::message_id(cfg.key, id, in.hostname)});
+  }
+
+  const std::vector<std::size_t> order = newest_first(fresh, feed);
+  const EntryFilter filter(cfg.include, cfg.exclude);
+  for (std::size_t rank = 0; rank < order.size(); ++rank) {
+    Candidate& c = fresh[order[rank]];
+    if (in.first_poll && cfg.initial && rank >= *cfg.initial) {
+      c.deliver = false; // beyond `initial`: remembered as seen
+    }
+    if (c.deliver && !filter.accepts(feed.entries[c.index])) {
+      c.deliver = false;
+    }
+  }
+
+  const mail::FeedInfo info{cfg.key, cfg.title ? cfg.title : feed.title, in.feed_url, feed.link};
+  plan.entries.reserve(order.size());
+  for (auto it = order.rbegin(); it != order.rend(); ++it) { // oldest first
+    Candidate& c = fresh[*it];
+    const feeds::Entry& e = feed.entries[c.index];
+    storage::NewEntry out;
+    out.identity = std::move(c.identity);
+    out.content_hash = std::move(c.hash);
+    out.entry_date = entry_date(e);
+    out.deliver = c.deliver;
+    if (c.deliver) {
+      mail::RenderOptions ro;
+      ro.hostname = in.hostname;
+      ro.identity = out.identity;
+      ro.first_seen = in.now;
+      ro.in_reply_to = std::move(c.in_reply_to);
+      ro.html_sanitized = true; // e comes from feeds::parse
+      out.message = mail::render(e, info, ro);
+      ++plan.delivered;
+    }
+    plan.entries.push_back(std::move(out));
+  }
+  return plan;
+}
+
+namespace {
+
+storage::NewEntry notice(const NoticeInput& in, std::string identity, std::string title,
+                         std::string html) {
+  feeds::Entry e;
+  e.title = std::move(title);
+  e.link = in.feed_url;
+  e.published = in.now;
+  e.content_html = std::move(html);
+  const mail::FeedInfo info{in.feed_key, std::nullopt, in.feed_url, std::nullopt};
+  mail::RenderOptions ro;
+  ro.hostname = in.hostname;
+  ro.identity = identity;
+  ro.first_seen = in.now;
+  storage::NewEntry out;
+  out.identity = std::move(identity);
+  out.content_hash = out.identity;
+  out.entry_date = in.now;
+  out.message = mail::render(e, info, ro);
+  return out;
+}
+
+} // namespace
+
+storage::NewEntry failure_notice(const NoticeInput& in) {
+  const std::string since = fmt::format("{:%Y-%m-%d %H:%M} UTC", in.failing_since);
+  std::string html = fmt::format(
+      "<p>feedpop has not been able to fetch the feed <b>{}</b> since {}.</p>"
+      "<p>URL: <a href=\"{}\">{}</a></p><p>Last error: {}</p>"
+      "<p>feedpop keeps trying (less often while it fails) and will tell you when the feed "
+      "works again.</p>",
+      feeds::html::escape(in.feed_key), since, feeds::html::escape(in.feed_url),
+      feeds::html::escape(in.feed_url), feeds::html::escape(in.last_error));
+  return notice(in, fmt::format("feedpop:failing:{}", in.failing_since.time_since_epoch().count()),
+                fmt::format("[feedpop] Feed \"{}\" is failing since {}", in.feed_key, since),
+                std::move(html));
+}
+
+storage::NewEntry recovery_notice(const NoticeInput& in) {
+  const std::string since = fmt::format("{:%Y-%m-%d %H:%M} UTC", in.failing_since);
+  std::string html = fmt::format(
+      "<p>The feed <b>{}</b> (<a href=\"{}\">{}</a>) works again; it had been failing since "
+      "{}.</p>",
+      feeds::html::escape(in.feed_key), feeds::html::escape(in.feed_url),
+      feeds::html::escape(in.feed_url), since);
+  return notice(in,
+                fmt::format("feedpop:recovered:{}", in.failing_since.time_since_epoch().count()),
+                fmt::format("[feedpop] Feed \"{}\" works again", in.feed_key), std::move(html));
+}
+
+} // namespace feedpop::ingest

@@ -1,0 +1,55 @@
+#pragma once
+// Ingest decisions for one successful poll, without I/O: which entries of a parsed
+// document are new, which of those reach mailboxes (first-poll `initial`, include /
+// exclude filters, on_update), and their rendered bytes. The fetcher stores the result
+// with storage::Store::insert_entries in one transaction.
+//
+// Also the failure / recovery notices: ordinary entries of the feed, so every subscriber
+// finds them in their mailbox (issue "visible failures").
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "feeds/entry.hpp"
+#include "ingest/options.hpp"
+#include "storage/store.hpp"
+
+namespace feedpop::ingest {
+
+struct IngestInput {
+  const feeds::Feed* feed = nullptr;
+  const FeedOptions* config = nullptr;
+  std::string hostname;
+  std::string feed_url; // X-Feed-URL: the URL in feeds.yaml
+  // identity → content hash of everything already stored for the feed
+  const std::vector<std::pair<std::string, std::string>>* known = nullptr;
+  bool first_poll = false; // nothing stored yet: `initial` applies
+  storage::Time now{};
+};
+
+struct IngestPlan {
+  std::vector<storage::NewEntry> entries; // oldest first (arrival order)
+  std::size_t delivered = 0;
+  std::size_t updated = 0; // known identities with changed content (redelivered or not)
+};
+
+IngestPlan plan_ingest(const IngestInput& in);
+
+// For on_update: redeliver, the identity a changed version is stored under.
+std::string version_identity(const std::string& identity, const std::string& content_hash);
+
+struct NoticeInput {
+  std::string feed_key;
+  std::string feed_url;
+  std::string hostname;
+  storage::Time failing_since{};
+  storage::Time now{};
+  std::string last_error;
+};
+
+// "feed X has been failing since ..., last error ..." / "feed X works again".
+storage::NewEntry failure_notice(const NoticeInput& in);
+storage::NewEntry recovery_notice(const NoticeInput& in);
+
+} // namespace feedpop::ingest

@@ -1,0 +1,59 @@
+#pragma once
+// What the ingest pipeline needs to know about fetching and about each feed: a narrow
+// view of feeds.yaml. gateway/ builds it from its Config (gateway/ingest_options.cpp);
+// tests build it directly.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace feedpop::ingest {
+
+// What happens when a known entry comes back with changed content.
+enum class OnUpdate { ignore, redeliver };
+
+// Who may fetch from loopback, private and link-local addresses (and file: URLs):
+// allow: feeds of the configuration file, not feeds users added themselves;
+// deny: no feed; allow_for_users: every feed (tests, closed networks).
+enum class PrivateAddresses { allow, deny, allow_for_users };
+
+struct FeedOptions {
+  std::string key; // the feed key of feeds.yaml: the stable part of every entry's identity
+  std::string url;
+  std::optional<std::string> title; // overrides the document's title in From:
+  std::optional<std::chrono::seconds> interval;
+  std::optional<std::size_t> initial = 20; // first poll delivers the newest N; nullopt = all
+  std::optional<std::string> user_agent;
+  std::optional<std::chrono::seconds> retention;
+  std::optional<std::size_t> max_entries;
+  OnUpdate on_update = OnUpdate::ignore;
+  std::vector<std::string> include; // patterns matched on title and content text
+  std::vector<std::string> exclude;
+  bool user_added = false; // added by a user (mail, web), not by the configuration file
+};
+
+struct FetchOptions {
+  std::chrono::seconds interval{30 * 60}; // default poll interval
+  unsigned concurrency = 8;
+  unsigned per_host = 2;
+  std::chrono::seconds timeout{30};
+  std::chrono::seconds connect_timeout{10};
+  std::uint64_t max_size = 10 * 1000 * 1000;
+  std::optional<std::string> user_agent;
+  std::optional<std::string> proxy;
+  std::optional<std::string> ca_file;
+  PrivateAddresses private_addresses = PrivateAddresses::allow;
+  std::chrono::seconds max_backoff{24 * 3600};
+  std::chrono::seconds notify_after{24 * 3600}; // failing this long → a notice
+};
+
+struct Options {
+  std::string hostname = "feedpop.localhost"; // Message-ID and notice domain
+  FetchOptions fetch;
+  std::map<std::string, FeedOptions> feeds; // by key
+};
+
+} // namespace feedpop::ingest
