@@ -262,7 +262,7 @@ void add_login_mechanism(SaslRegistry& r) {
   r.add({"LOGIN", true, false, factory<LoginMechanism>()});
 }
 void add_cram_md5_mechanism(SaslRegistry& r) {
-  r.add({"CRAM-MD5", false, true, factory<CramMd5Mechanism>()});
+  r.add({"CRAM-MD5", true, true, factory<CramMd5Mechanism>()});
 }
 void add_scram_sha256_mechanism(SaslRegistry& r) {
   r.add({"SCRAM-SHA-256", false, false, factory<ScramSha256Mechanism>()});
