@@ -108,6 +108,11 @@ asio::awaitable<bool> flush(Stream& stream, Context& c, Clock::duration timeout)
   co_return true;
 }
 
+// One AUTHORIZATION-state line, run on the auth pool (see ServerState::auth_pool).
+asio::awaitable<Action> on_line_off_io(Session& session, std::string_view line) {
+  co_return session.on_line(line);
+}
+
 template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Context& c) {
   std::array<char, 4096> buffer; // NOLINT: filled by the read before use
   for (;;) {
@@ -117,8 +122,15 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
       if (r.status == LineReader::Status::NeedMore) {
         break;
       }
-      const Action action = r.status == LineReader::Status::TooLong ? c.session.on_line_too_long()
-                                                                    : c.session.on_line(r.line);
+      Action action = Action::Continue;
+      if (r.status == LineReader::Status::TooLong) {
+        action = c.session.on_line_too_long();
+      } else if (c.session.state() == State::Authorization) {
+        action = co_await asio::co_spawn(c.state.auth_pool, on_line_off_io(c.session, r.line),
+                                         use_awaitable);
+      } else {
+        action = c.session.on_line(r.line);
+      }
       if (auto attempt = c.session.take_auth_attempt()) {
         // The verdict goes out when the throttle allows (per address and user name, across
         // connections); a refused attempt gets no verdict at all.

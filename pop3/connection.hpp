@@ -1,6 +1,7 @@
 #pragma once
 // Internals of pop3::Server shared by server.cpp and connection.cpp; not part of the API.
 // <utility> first: Boost 1.74's awaitable.hpp uses std::exchange without including it.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -19,6 +20,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "pop3/server.hpp"
 #include "pop3/session_locks.hpp"
@@ -76,6 +78,10 @@ struct ServerState {
   // Last member, so destroyed first: handlers (and coroutine frames) it still holds after
   // shutdown are destroyed while the members above, which they use, are alive.
   asio::io_context io;
+  // Where AUTHORIZATION-state commands run (password checks with PBKDF2, credential
+  // lookups, opening the maildrop), so they never hold an io thread. After `io`, so joined
+  // before it goes: a check still running finishes while its session is alive.
+  asio::thread_pool auth_pool{std::max(2u, std::thread::hardware_concurrency())};
 };
 
 asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, bool implicit_tls);
