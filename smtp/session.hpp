@@ -120,6 +120,7 @@ private:
   Action cmd_starttls(const Args& args);
   Action cmd_auth(const Args& args);
   Action sasl_line(std::string_view line);
+  Action sasl_step(std::optional<std::string_view> response);
   Action sasl_result(auth::SaslStep step);
   Action cmd_help();
   bool plaintext_allowed() const;

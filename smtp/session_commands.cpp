@@ -1,4 +1,6 @@
 // EHLO/HELO (RFC 5321 §4.1.1.1), STARTTLS (RFC 3207), AUTH (RFC 4954) and HELP.
+#include <exception>
+
 #include "auth/crypto.hpp"
 #include "common/ascii.hpp"
 #include "common/base64.hpp"
@@ -97,10 +99,10 @@ Action Session::cmd_auth(const Args& args) {
   sasl_env_ = std::make_unique<auth::SaslEnv>(auth::SaslEnv{*credentials_, options_.hostname});
   exchange_ = info->create(*sasl_env_);
   if (args.size() == 1) {
-    return sasl_result(exchange_->step(std::nullopt));
+    return sasl_step(std::nullopt);
   }
   if (args[1] == "=") {
-    return sasl_result(exchange_->step(std::string_view{})); // RFC 4954 §4: empty response
+    return sasl_step(std::string_view{}); // RFC 4954 §4: empty response
   }
   auto decoded = base64::decode(args[1]);
   if (!decoded) {
@@ -108,7 +110,19 @@ Action Session::cmd_auth(const Args& args) {
     return bad("501 5.5.2 Cannot decode initial response");
   }
   const auth::crypto::Secret data{std::move(*decoded)};
-  return sasl_result(exchange_->step(std::string_view(data.get())));
+  return sasl_step(std::string_view(data.get()));
+}
+
+Action Session::sasl_step(std::optional<std::string_view> response) {
+  try {
+    return sasl_result(exchange_->step(response));
+  } catch (const std::exception& e) {
+    // The credential store failed (not the client): RFC 4954 §6's temporary failure.
+    exchange_.reset();
+    mode_ = Mode::Command;
+    stats_.end_reason = std::string("credential lookup: ") + e.what();
+    return reply("454 4.7.0 Temporary authentication failure");
+  }
 }
 
 Action Session::sasl_line(std::string_view line) {
@@ -123,7 +137,7 @@ Action Session::sasl_line(std::string_view line) {
     return bad("501 5.5.2 Cannot decode response");
   }
   const auth::crypto::Secret data{std::move(*decoded)};
-  return sasl_result(exchange_->step(std::string_view(data.get())));
+  return sasl_step(std::string_view(data.get()));
 }
 
 Action Session::sasl_result(auth::SaslStep step) {

@@ -19,6 +19,41 @@ bool valid_reply(std::string_view r) {
   return r.find_first_of("\r\n") == std::string_view::npos;
 }
 
+// One MAIL parameter (RFC 1870 SIZE, RFC 6152 BODY, RFC 6531 SMTPUTF8, RFC 4954 AUTH): an
+// empty reply when accepted; `counted` when refusing it is a client mistake.
+struct ParamVerdict {
+  std::string reply;
+  bool counted = true;
+};
+
+ParamVerdict check_mail_param(const std::string& key, std::string_view value,
+                              std::size_t max_size) {
+  if (key == "SIZE") {
+    // RFC 1870 §6: refuse at once what would be refused after DATA.
+    std::uint64_t size = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), size);
+    if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
+      return {"501 5.5.4 Syntax: SIZE=octets"};
+    }
+    if (size > max_size) {
+      return {"552 5.3.4 Message size exceeds fixed limit of " + std::to_string(max_size) +
+                  " octets",
+              false};
+    }
+    return {};
+  }
+  if (key == "BODY") {
+    if (!ascii::iequals(value, "7bit") && !ascii::iequals(value, "8bitmime")) {
+      return {"501 5.5.4 Unsupported BODY type, use 7BIT or 8BITMIME"};
+    }
+    return {};
+  }
+  if ((key == "SMTPUTF8" && value.empty()) || key == "AUTH") {
+    return {}; // AUTH= (RFC 4954 §5) is for relaying between servers: ignored
+  }
+  return {"555 5.5.4 Unsupported parameter " + key};
+}
+
 } // namespace
 
 void Session::reset_transaction() {
@@ -51,28 +86,11 @@ Action Session::cmd_mail(std::string_view rest) {
     if (!extended_) {
       return bad("555 5.5.4 MAIL parameters need EHLO");
     }
-    if (key == "SIZE") {
-      // RFC 1870 §6: refuse at once what would be refused after DATA.
-      std::uint64_t size = 0;
-      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), size);
-      if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
-        return bad("501 5.5.4 Syntax: SIZE=octets");
-      }
-      if (size > options_.max_message_size) {
-        return reply("552 5.3.4 Message size exceeds fixed limit of " +
-                     std::to_string(options_.max_message_size) + " octets");
-      }
-    } else if (key == "BODY") {
-      if (!ascii::iequals(value, "7bit") && !ascii::iequals(value, "8bitmime")) {
-        return bad("501 5.5.4 Unsupported BODY type, use 7BIT or 8BITMIME");
-      }
-    } else if (key == "SMTPUTF8" && value.empty()) {
-      utf8 = true;
-    } else if (key == "AUTH") {
-      // RFC 4954 §5: the AUTH= parameter is for relaying between servers; ignored.
-    } else {
-      return bad("555 5.5.4 Unsupported parameter " + key);
+    const ParamVerdict verdict = check_mail_param(key, value, options_.max_message_size);
+    if (!verdict.reply.empty()) {
+      return verdict.counted ? bad(verdict.reply) : reply(verdict.reply);
     }
+    utf8 = utf8 || key == "SMTPUTF8";
   }
   if (path->non_ascii && !utf8) {
     return bad("553 5.6.7 Non-ASCII address needs SMTPUTF8");

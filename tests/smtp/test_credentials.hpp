@@ -3,6 +3,7 @@
 // SCRAM-SHA-256 verifier (password "hunter2"), carol is known but has no secret usable.
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 
 #include "auth/credentials.hpp"
@@ -22,12 +23,16 @@ public:
     users_[user] = std::move(c);
   }
   std::optional<auth::Credentials> lookup(std::string_view user) override {
+    if (fail_lookup_) {
+      throw std::runtime_error("credential store unavailable");
+    }
     std::lock_guard lock(mutex_);
     const auto it = users_.find(std::string(user));
     return it == users_.end() ? std::nullopt : std::optional(it->second);
   }
   bool has_plaintext_secrets() const override { return plaintext_; }
   bool plaintext_ = true;
+  bool fail_lookup_ = false; // every lookup throws (a broken store)
 
 private:
   std::mutex mutex_;

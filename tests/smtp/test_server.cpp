@@ -2,7 +2,7 @@
 // msmtp, Python's smtplib) without the rest of feedpop. Test-only; never installed.
 //
 //   smtp_test_server [--port P] [--tls-port P] [--hostname H] [--spool DIR] [--quiet]
-//                    [--max-size N] [--login-timeout S] [--idle-timeout S]
+//                    [--max-size N] [--login-timeout S] [--idle-timeout S] [--per-address N]
 //
 // Users: alice/secret (plaintext secret), bob/hunter2 (SCRAM-SHA-256 verifier only).
 // Each accepted message is written to DIR/N.eml (when --spool is given) after a first
@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   std::uint16_t port = 0, tls_port = 0;
   std::string spool;
   o.hostname = "localhost";
+  o.max_per_address = 1000;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
       o.login_timeout = std::chrono::seconds(std::stoul(next()));
     } else if (a == "--idle-timeout") {
       o.idle_timeout = std::chrono::seconds(std::stoul(next()));
+    } else if (a == "--per-address") {
+      o.max_per_address = std::stoul(next());
     } else if (a == "--quiet") {
       spdlog::set_level(spdlog::level::warn);
     } else {
@@ -60,7 +63,6 @@ int main(int argc, char** argv) {
   try {
     o.listen = {{"127.0.0.1", port}};
     o.tls_listen = {{"127.0.0.1", tls_port}};
-    o.max_per_address = 1000;
     std::atomic<unsigned> count{0};
     MessageHandler handler = [&](Submission&& s) {
       const unsigned n = ++count;

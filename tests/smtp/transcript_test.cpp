@@ -108,6 +108,7 @@ Run run(const Transcript& t, const std::vector<std::string>& chunks) {
   Run r;
   auto credentials = std::make_shared<testing::TestCredentials>();
   credentials->plaintext_ = !flag(t, "no_plaintext_secrets");
+  credentials->fail_lookup_ = flag(t, "fail_lookup");
   const std::string handler_reply = t.options.count("handler") ? t.options.at("handler") : "";
   const bool handler_throws = flag(t, "handler_throws");
   MessageHandler handler = [&](Submission&& s) -> std::string {
