@@ -122,7 +122,8 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
   Action action = Action::Continue;
   for (;;) {
     for (;;) {
-      if (c.session.take_auth_failure()) {
+      const auto attempt = c.session.take_auth_attempt();
+      if (attempt && !attempt->success) {
         co_await throttle(c); // RFC 4954 §4 leaves it open; as POP3 (RFC 1939 §8)
       }
       if (!co_await flush(stream, c)) {
