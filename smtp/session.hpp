@@ -83,10 +83,10 @@ using MessageHandler = std::function<std::string(Submission&&)>;
 struct SessionStats {
   std::string user;
   std::size_t commands = 0;
-  std::uint64_t lines = 0;     // complete lines taken in (commands, SASL, content): progress
-  std::size_t messages = 0;    // accepted by the handler (2xx)
-  std::uint64_t bytes_in = 0;  // octets fed
-  std::uint64_t bytes_out = 0; // octets yielded by next_output()
+  std::uint64_t lines = 0;       // complete lines taken in (commands, SASL, content): progress
+  std::size_t messages = 0;      // accepted by the handler (2xx)
+  std::uint64_t bytes_in = 0;    // octets fed
+  std::uint64_t bytes_out = 0;   // octets yielded by next_output()
   std::size_t auth_attempts = 0; // verdicts given (successes and failures)
   std::size_t auth_failures = 0;
   std::string end_reason; // "quit", "too many bad commands", "timeout", ...
