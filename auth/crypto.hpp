@@ -1,18 +1,13 @@
 #pragma once
-// Small cryptographic helpers the SASL mechanisms and APOP share, on OpenSSL's libcrypto.
-// Pure functions; thread-safe. Environment failures (OpenSSL errors) throw
-// std::runtime_error; malformed peer input is a value (nullopt), never an exception.
+// Small cryptographic helpers the SASL mechanisms, SCRAM and the credential checks share,
+// on OpenSSL's libcrypto (base64 is common/base64.hpp). Pure functions; thread-safe.
+// OpenSSL failures throw std::runtime_error.
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
 namespace feedpop::auth::crypto {
-
-std::string base64_encode(std::string_view bytes);
-// Strict RFC 4648 §4 decoding: padding required, no whitespace, no stray characters.
-std::optional<std::string> base64_decode(std::string_view text);
 
 std::string md5(std::string_view data);
 std::string sha256(std::string_view data);

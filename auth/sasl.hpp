@@ -24,9 +24,21 @@ struct SaslStep {
   enum class Kind { Challenge, Success, Failure };
   Kind kind = Kind::Failure;
   std::string data; // Challenge: raw octets to send; Success: the authenticated user
-  static SaslStep challenge(std::string bytes) { return {Kind::Challenge, std::move(bytes)}; }
-  static SaslStep success(std::string user) { return {Kind::Success, std::move(user)}; }
-  static SaslStep failure() { return {Kind::Failure, {}}; }
+  // Set when this step checked a secret: the user name tried, and on a Challenge, that the
+  // check passed (SCRAM's server-final message proves the server and so reveals the
+  // verdict). A protocol throttles these answers like a Success or Failure (throttle.hpp).
+  std::string checked_user;
+  bool verified = false;
+  static SaslStep challenge(std::string bytes) {
+    return {Kind::Challenge, std::move(bytes), {}, false};
+  }
+  static SaslStep success(std::string user) { return {Kind::Success, std::move(user), {}, false}; }
+  static SaslStep failure(std::string checked_user = {}) {
+    return {Kind::Failure, {}, std::move(checked_user), false};
+  }
+  static SaslStep verified_challenge(std::string bytes, std::string user) {
+    return {Kind::Challenge, std::move(bytes), std::move(user), true};
+  }
 };
 
 // What a running mechanism may use from the server.

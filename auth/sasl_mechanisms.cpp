@@ -3,6 +3,7 @@
 #include "auth/crypto.hpp"
 #include "auth/sasl.hpp"
 #include "auth/scram.hpp"
+#include "common/base64.hpp"
 
 namespace feedpop::auth {
 namespace {
@@ -32,7 +33,7 @@ public:
       return SaslStep::failure();
     }
     if (!verify_plaintext(env_.credentials.lookup(authcid), password)) {
-      return SaslStep::failure();
+      return SaslStep::failure(std::move(authcid));
     }
     return SaslStep::success(std::move(authcid));
   }
@@ -62,7 +63,7 @@ public:
     }
     Secret password{std::string(*response)};
     if (!verify_plaintext(env_.credentials.lookup(*user_), password.get())) {
-      return SaslStep::failure();
+      return SaslStep::failure(*user_);
     }
     return SaslStep::success(*user_);
   }
@@ -93,7 +94,7 @@ public:
     }
     std::string user(response->substr(0, space));
     if (!verify_cram_md5(env_.credentials.lookup(user), challenge_, response->substr(space + 1))) {
-      return SaslStep::failure();
+      return SaslStep::failure(std::move(user));
     }
     return SaslStep::success(std::move(user));
   }
@@ -152,7 +153,7 @@ public:
       if (response && response->empty()) {
         return SaslStep::success(user_);
       }
-      return SaslStep::failure();
+      return SaslStep::failure(user_);
     }
     return SaslStep::failure();
   }
@@ -206,8 +207,8 @@ private:
       verifier_.stored_key = crypto::random_bytes(32);
       verifier_.server_key = crypto::random_bytes(32);
     }
-    nonce_ = std::string(nonce) + crypto::base64_encode(crypto::random_bytes(18));
-    server_first_ = "r=" + nonce_ + ",s=" + crypto::base64_encode(verifier_.salt) +
+    nonce_ = std::string(nonce) + base64::encode(crypto::random_bytes(18));
+    server_first_ = "r=" + nonce_ + ",s=" + base64::encode(verifier_.salt) +
                     ",i=" + std::to_string(verifier_.iterations);
     stage_ = Stage::ClientFinal;
     return SaslStep::challenge(server_first_);
@@ -219,11 +220,11 @@ private:
       return SaslStep::failure();
     }
     const std::string_view without_proof = msg.substr(0, proof_at);
-    const auto proof = crypto::base64_decode(msg.substr(proof_at + 3));
-    const std::string expected_prefix = "c=" + crypto::base64_encode(gs2_header_) + ",r=" + nonce_;
+    const auto proof = base64::decode(msg.substr(proof_at + 3));
+    const std::string expected_prefix = "c=" + base64::encode(gs2_header_) + ",r=" + nonce_;
     if (!proof || proof->size() != 32 ||
         (without_proof != expected_prefix && without_proof.rfind(expected_prefix + ",", 0) != 0)) {
-      return SaslStep::failure();
+      return SaslStep::failure(user_);
     }
     const std::string auth_message = bare_ + "," + server_first_ + "," + std::string(without_proof);
     const std::string signature = crypto::hmac_sha256(verifier_.stored_key, auth_message);
@@ -234,11 +235,11 @@ private:
     const bool ok =
         crypto::constant_time_equal(crypto::sha256(client_key.get()), verifier_.stored_key);
     if (!ok || !known_) {
-      return SaslStep::failure();
+      return SaslStep::failure(user_);
     }
     stage_ = Stage::Done;
-    return SaslStep::challenge(
-        "v=" + crypto::base64_encode(crypto::hmac_sha256(verifier_.server_key, auth_message)));
+    return SaslStep::verified_challenge(
+        "v=" + base64::encode(crypto::hmac_sha256(verifier_.server_key, auth_message)), user_);
   }
 
   SaslEnv& env_;

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "auth/crypto.hpp"
+#include "common/base64.hpp"
 
 namespace feedpop::auth {
 
@@ -23,9 +24,8 @@ ScramVerifier make_scram_verifier(std::string_view password, std::string_view sa
 }
 
 std::string format_scram_verifier(const ScramVerifier& v) {
-  return std::string(scram_prefix) + std::to_string(v.iterations) + ":" +
-         crypto::base64_encode(v.salt) + "$" + crypto::base64_encode(v.stored_key) + ":" +
-         crypto::base64_encode(v.server_key);
+  return std::string(scram_prefix) + std::to_string(v.iterations) + ":" + base64::encode(v.salt) +
+         "$" + base64::encode(v.stored_key) + ":" + base64::encode(v.server_key);
 }
 
 ScramParseResult parse_scram_verifier(std::string_view text) {
@@ -51,9 +51,9 @@ ScramParseResult parse_scram_verifier(std::string_view text) {
   if (ec != std::errc() || ptr != iter.data() + iter.size() || v.iterations == 0) {
     return fail("iteration count is not a positive number");
   }
-  auto salt = crypto::base64_decode(params.substr(colon1 + 1));
-  auto stored = crypto::base64_decode(keys.substr(0, colon2));
-  auto server = crypto::base64_decode(keys.substr(colon2 + 1));
+  auto salt = base64::decode(params.substr(colon1 + 1));
+  auto stored = base64::decode(keys.substr(0, colon2));
+  auto server = base64::decode(keys.substr(colon2 + 1));
   if (!salt || salt->empty()) {
     return fail("salt is not valid base64");
   }

@@ -33,13 +33,14 @@ struct XPathObject {
 
 // The elements the per-feed XPath selects, moved into a new <div>; null when the
 // expression is invalid or selects no element.
-xmlNode* select_by_xpath(xmlDoc* doc, const std::string& expression) {
+xmlNode* select_by_xpath(xmlDoc* doc, const std::string& expression, bool& valid) {
   XPathContext context{xmlXPathNewContext(doc)};
   if (context.ctx == nullptr) {
     return nullptr;
   }
   XPathObject result{
       xmlXPathEvalExpression(reinterpret_cast<const xmlChar*>(expression.c_str()), context.ctx)};
+  valid = result.obj != nullptr;
   if (result.obj == nullptr || result.obj->type != XPATH_NODESET ||
       result.obj->nodesetval == nullptr) {
     return nullptr;
@@ -75,14 +76,16 @@ xmlNode* select_by_xpath(xmlDoc* doc, const std::string& expression) {
 struct Attempt {
   dom::HtmlDocument doc;
   xmlNode* article = nullptr;
+  bool selector_valid = true;
   std::string byline;
   std::size_t length = 0;
 };
 
-Attempt run_attempt(std::string_view html, const ExtractOptions& options, const Flags& flags,
+// One extraction over doc (freshly parsed: attempts modify their tree).
+Attempt run_attempt(dom::HtmlDocument doc, const ExtractOptions& options, const Flags& flags,
                     const std::string& title) {
   Attempt attempt;
-  attempt.doc = dom::parse(html, options.max_depth);
+  attempt.doc = std::move(doc);
   xmlNode* root = attempt.doc ? xmlDocGetRootElement(attempt.doc.get()) : nullptr;
   if (root == nullptr) {
     return attempt;
@@ -93,7 +96,7 @@ Attempt run_attempt(std::string_view html, const ExtractOptions& options, const 
     body = root;
   }
   if (options.xpath) {
-    attempt.article = select_by_xpath(attempt.doc.get(), *options.xpath);
+    attempt.article = select_by_xpath(attempt.doc.get(), *options.xpath, attempt.selector_valid);
     if (attempt.article != nullptr) {
       attempt.length = dom::text_length(attempt.article);
     }
@@ -110,12 +113,13 @@ Attempt run_attempt(std::string_view html, const ExtractOptions& options, const 
 
 // Tries the strict heuristics first, then relaxes them one by one while the article is
 // shorter than enough_text; keeps the longest result.
-Attempt find_article(std::string_view html, const ExtractOptions& options,
+Attempt find_article(std::string_view html, dom::HtmlDocument first, const ExtractOptions& options,
                      const std::string& title) {
   Flags flags;
   Attempt best;
   for (int round = 0; round < 4; ++round) {
-    Attempt attempt = run_attempt(html, options, flags, title);
+    Attempt attempt = run_attempt(
+        round == 0 ? std::move(first) : dom::parse(html, options.max_depth), options, flags, title);
     if (attempt.length >= enough_text || options.xpath) {
       return attempt;
     }
@@ -156,12 +160,13 @@ ExtractResult extract(std::string_view html, std::string_view base_url,
     return ExtractFailed{"not an HTML document"};
   }
   const Metadata meta = read_metadata(original.get());
-  original.reset();
-
-  Attempt found = find_article(html, options, meta.title);
+  Attempt found = find_article(html, std::move(original), options, meta.title);
   if (found.article == nullptr || found.length == 0) {
-    return ExtractFailed{options.xpath ? "content_selector matched no element"
-                                       : "no article found"};
+    if (!options.xpath) {
+      return ExtractFailed{"no article found"};
+    }
+    return ExtractFailed{found.selector_valid ? "content_selector matched no element"
+                                              : "content_selector is not a valid XPath expression"};
   }
   const std::string base = meta.base_href.empty() ? std::string(base_url)
                                                   : feeds::url::resolve(base_url, meta.base_href);

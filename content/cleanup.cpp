@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <unordered_set>
 
 #include "common/ascii.hpp"
 #include "content/dom.hpp"
@@ -31,7 +32,7 @@ bool data_table(xmlNode* table) {
       dom::find_first(table, "tfoot") != nullptr || dom::find_first(table, "col") != nullptr) {
     return true;
   }
-  if (dom::find_first(table->children, "table") != nullptr) {
+  if (!dom::all(table, "table").empty()) {
     return false; // layout tables nest
   }
   const std::size_t rows = dom::all(table, "tr").size();
@@ -42,17 +43,66 @@ bool data_table(xmlNode* table) {
   return rows >= 10 || columns > 4 || rows * columns > 10;
 }
 
-bool inside_data_table(xmlNode* n) {
-  for (xmlNode* p = n->parent; p != nullptr; p = p->parent) {
-    if (dom::is(p, "table") && data_table(p)) {
+// Every data table of the article, judged once: a node is tested against its enclosing
+// tables many times, and judging a table walks all of it.
+using DataTables = std::unordered_set<const xmlNode*>;
+
+DataTables find_data_tables(xmlNode* article) {
+  DataTables tables;
+  for (xmlNode* t : dom::all(article, "table")) {
+    if (data_table(t)) {
+      tables.insert(t);
+    }
+  }
+  return tables;
+}
+
+bool inside_data_table(const xmlNode* n, const DataTables& tables) {
+  for (const xmlNode* p = n->parent; p != nullptr; p = p->parent) {
+    if (tables.count(p) != 0) {
       return true;
     }
   }
   return false;
 }
 
-std::size_t count(xmlNode* n, std::string_view tag) {
-  return dom::all(n, tag).size();
+// What a block holds, counted in one walk.
+struct Census {
+  double p = 0, img = 0, li = 0, input = 0, embeds = 0;
+  bool video = false;
+  std::size_t heading_text = 0, list_text = 0;
+};
+
+Census take_census(xmlNode* root) {
+  Census c;
+  for (xmlNode* n = root->children; n != nullptr;) {
+    const std::string_view t = dom::name(n);
+    if (!t.empty()) {
+      c.p += t == "p" ? 1 : 0;
+      c.img += t == "img" ? 1 : 0;
+      c.li += t == "li" ? 1 : 0;
+      c.input += t == "input" ? 1 : 0;
+      if (t == "object" || t == "embed" || t == "iframe") {
+        c.embeds += 1;
+        c.video = c.video || keeps_video(n);
+      }
+      if (dom::is_heading(n)) {
+        c.heading_text += dom::text_length(n);
+      }
+      if (t == "ul" || t == "ol") {
+        c.list_text += dom::text_length(n);
+      }
+    }
+    if (n->children != nullptr) {
+      n = n->children;
+      continue;
+    }
+    while (n != root && n->next == nullptr) {
+      n = n->parent;
+    }
+    n = n == root ? nullptr : n->next;
+  }
+  return c;
 }
 
 bool image_list(xmlNode* list) {
@@ -64,20 +114,6 @@ bool image_list(xmlNode* list) {
     }
   }
   return items > 0;
-}
-
-double heading_density(xmlNode* n) {
-  const std::size_t total = dom::text_length(n);
-  if (total == 0) {
-    return 0;
-  }
-  std::size_t headings = 0;
-  for (const char* h : {"h1", "h2", "h3", "h4", "h5", "h6"}) {
-    for (xmlNode* x : dom::all(n, h)) {
-      headings += dom::text_length(x);
-    }
-  }
-  return static_cast<double>(headings) / static_cast<double>(total);
 }
 
 // The "fishy" test: a block with few commas is removed when its mix of images,
@@ -93,39 +129,26 @@ bool fishy(xmlNode* n, const Flags& flags) {
     return false;
   }
   const std::string_view tag = dom::name(n);
-  bool is_list = tag == "ul" || tag == "ol";
   const std::size_t length = dom::text_length(n);
-  if (!is_list) {
-    std::size_t list_text = 0;
-    for (const char* l : {"ul", "ol"}) {
-      for (xmlNode* x : dom::all(n, l)) {
-        list_text += dom::text_length(x);
-      }
-    }
-    is_list = length > 0 && static_cast<double>(list_text) / static_cast<double>(length) > 0.9;
+  const Census c = take_census(n);
+  if (c.video) {
+    return false;
   }
+  const bool is_list =
+      tag == "ul" || tag == "ol" ||
+      (length > 0 && static_cast<double>(c.list_text) / static_cast<double>(length) > 0.9);
   if (is_list && image_list(n)) {
     return false;
   }
-  const double p = static_cast<double>(count(n, "p"));
-  const double img = static_cast<double>(count(n, "img"));
-  const double li = static_cast<double>(count(n, "li")) - 100;
-  const double input = static_cast<double>(count(n, "input"));
-  std::size_t embeds = 0;
-  for (const char* e : {"object", "embed", "iframe"}) {
-    for (xmlNode* x : dom::all(n, e)) {
-      if (keeps_video(x)) {
-        return false;
-      }
-      ++embeds;
-    }
-  }
+  const double headings =
+      length == 0 ? 0 : static_cast<double>(c.heading_text) / static_cast<double>(length);
+  const double p = c.p, img = c.img, li = c.li - 100, input = c.input;
+  const double embeds = c.embeds;
   const double density = link_density(n);
   const bool in_figure = dom::has_ancestor(n, "figure");
   return (img > 1 && p / img < 0.5 && !in_figure) || (!is_list && li > p) ||
          (input > std::floor(p / 3)) ||
-         (!is_list && heading_density(n) < 0.9 && length < 25 && (img == 0 || img > 2) &&
-          !in_figure) ||
+         (!is_list && headings < 0.9 && length < 25 && (img == 0 || img > 2) && !in_figure) ||
          (!is_list && weight < 25 && density > 0.2) || (weight >= 25 && density > 0.5) ||
          (embeds == 1 && length < 75) || embeds > 1;
 }
@@ -134,11 +157,13 @@ void clean_conditionally(xmlNode* root, std::string_view tag, const Flags& flags
   if (!flags.clean_conditionally) {
     return;
   }
+  const DataTables tables = find_data_tables(root);
   std::vector<xmlNode*> nodes = dom::all(root, tag);
   // Innermost first, so an outer block is judged on what survives inside it.
   for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
     xmlNode* n = *it;
-    if ((tag == "table" && data_table(n)) || inside_data_table(n) || dom::has_ancestor(n, "code")) {
+    if ((tag == "table" && tables.count(n) != 0) || inside_data_table(n, tables) ||
+        dom::has_ancestor(n, "code")) {
       continue;
     }
     if (fishy(n, flags)) {

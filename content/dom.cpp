@@ -27,13 +27,20 @@ bool valid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t extra = c < 0x80           ? 0
-                              : (c >> 5) == 0x6  ? 1
-                              : (c >> 4) == 0xE  ? 2
-                              : (c >> 3) == 0x1E ? 3
-                                                 : 4;
-    if (extra == 4 || (extra == 1 && c < 0xC2) || i + extra >= s.size() + (extra == 0 ? 1 : 0)) {
-      return false;
+    std::size_t extra = 0;
+    if (c < 0x80) {
+      extra = 0;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+    } else {
+      return false; // continuation byte first, overlong C0/C1, or beyond U+10FFFF
+    }
+    if (s.size() - i <= extra) {
+      return false; // truncated sequence
     }
     for (std::size_t k = 1; k <= extra; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {

@@ -92,12 +92,11 @@ std::string widest_candidate(std::string_view srcset) {
 }
 
 void reveal(xmlNode* img) {
-  const std::string src = dom::attr(img, "src");
-  if (placeholder_src(src)) {
+  // A placeholder gives way when another attribute holds the real image URL.
+  if (placeholder_src(dom::attr(img, "src"))) {
     for (xmlAttr* a = img->properties; a != nullptr; a = a->next) {
-      const std::string_view an(reinterpret_cast<const char*>(a->name));
-      if (an != "src" && looks_like_image_url(dom::attr(
-                             img, a->name ? reinterpret_cast<const char*>(a->name) : ""))) {
+      const std::string an(reinterpret_cast<const char*>(a->name));
+      if (an != "src" && looks_like_image_url(dom::attr(img, an.c_str()))) {
         dom::remove_attr(img, "src");
         break;
       }

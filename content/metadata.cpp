@@ -1,11 +1,13 @@
 #include "content/metadata.hpp"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 #include <vector>
 
 #include "common/ascii.hpp"
 #include "content/dom.hpp"
+#include "content/jsonld.hpp"
 #include "feeds/html.hpp"
 
 namespace feedpop::content {
@@ -106,6 +108,37 @@ std::string title_after_colon(xmlNode* root, const std::string& title) {
 
 } // namespace
 
+double title_similarity(const std::string& a, const std::string& b) {
+  auto tokens = [](const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+      if (ascii::is_alnum(c) || static_cast<unsigned char>(c) >= 0x80) {
+        cur += ascii::lower(c);
+      } else if (!cur.empty()) {
+        out.push_back(std::move(cur));
+        cur.clear();
+      }
+    }
+    if (!cur.empty()) {
+      out.push_back(cur);
+    }
+    return out;
+  };
+  const std::vector<std::string> ta = tokens(a), tb = tokens(b);
+  if (ta.empty() || tb.empty()) {
+    return 0;
+  }
+  std::size_t unique_length = 0, total_length = 0;
+  for (const std::string& t : tb) {
+    total_length += t.size() + 1;
+    if (std::find(ta.begin(), ta.end(), t) == ta.end()) {
+      unique_length += t.size() + 1;
+    }
+  }
+  return 1.0 - static_cast<double>(unique_length) / static_cast<double>(total_length);
+}
+
 std::string headline_from_title(xmlNode* root, const std::string& raw) {
   const std::string title = collapse(raw);
   std::string cut = title;
@@ -164,17 +197,26 @@ Metadata read_metadata(xmlDoc* doc) {
     }
     return std::string();
   };
+  std::string page_title;
+  if (xmlNode* t = dom::find_first(root, "title"); t != nullptr) {
+    page_title = headline_from_title(root, dom::text(t));
+  }
+  const LinkedData linked = read_linked_data(root, page_title);
   meta.title = first_of({"dc:title", "dcterm:title", "og:title", "weibo:article:title",
                          "weibo:webpage:title", "title", "twitter:title", "parsely-title"});
-  if (meta.title.empty()) {
-    if (xmlNode* t = dom::find_first(root, "title"); t != nullptr) {
-      meta.title = headline_from_title(root, dom::text(t));
-    }
+  if (!linked.title.empty()) {
+    meta.title = feeds::html::decode_entities(linked.title);
+  } else if (meta.title.empty()) {
+    meta.title = page_title;
   }
-  meta.byline = first_of({"dc:creator", "dcterm:creator", "author", "parsely-author"});
-  meta.excerpt = first_of({"dc:description", "dcterm:description", "og:description",
-                           "weibo:article:description", "weibo:webpage:description", "description",
-                           "twitter:description"});
+  meta.byline = !linked.byline.empty()
+                    ? feeds::html::decode_entities(linked.byline)
+                    : first_of({"dc:creator", "dcterm:creator", "author", "parsely-author"});
+  meta.excerpt = !linked.excerpt.empty()
+                     ? feeds::html::decode_entities(linked.excerpt)
+                     : first_of({"dc:description", "dcterm:description", "og:description",
+                                 "weibo:article:description", "weibo:webpage:description",
+                                 "description", "twitter:description"});
   return meta;
 }
 

@@ -22,4 +22,7 @@ Metadata read_metadata(xmlDoc* doc);
 // the page's only <h1> when the title is too short or too long to be the headline.
 std::string headline_from_title(xmlNode* root, const std::string& title);
 
+// How much of b's words appear in a (0..1, by word length): "is this heading the title".
+double title_similarity(const std::string& a, const std::string& b);
+
 } // namespace feedpop::content

@@ -8,6 +8,7 @@
 #include "common/ascii.hpp"
 #include "content/dom.hpp"
 #include "content/images.hpp"
+#include "content/metadata.hpp"
 
 namespace feedpop::content {
 
@@ -80,37 +81,6 @@ void replace_double_breaks(xmlNode* root) {
   }
 }
 
-double similarity(const std::string& a, const std::string& b) {
-  auto tokens = [](const std::string& s) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s) {
-      if (ascii::is_alnum(c) || static_cast<unsigned char>(c) >= 0x80) {
-        cur += ascii::lower(c);
-      } else if (!cur.empty()) {
-        out.push_back(std::move(cur));
-        cur.clear();
-      }
-    }
-    if (!cur.empty()) {
-      out.push_back(cur);
-    }
-    return out;
-  };
-  const std::vector<std::string> ta = tokens(a), tb = tokens(b);
-  if (ta.empty() || tb.empty()) {
-    return 0;
-  }
-  std::size_t unique_length = 0, total_length = 0;
-  for (const std::string& t : tb) {
-    total_length += t.size() + 1;
-    if (std::find(ta.begin(), ta.end(), t) == ta.end()) {
-      unique_length += t.size() + 1;
-    }
-  }
-  return 1.0 - static_cast<double>(unique_length) / static_cast<double>(total_length);
-}
-
 void append_text(const xmlNode* n, std::string& out) {
   static const std::set<std::string_view> blocks{
       "p",  "div", "section", "article",    "h1",     "h2",    "h3",     "h4",         "h5",
@@ -169,7 +139,7 @@ void remove_title_heading(xmlNode* body, const std::string& title) {
   }
   for (xmlNode* n = body; n != nullptr;) {
     if (dom::is(n, "h1") || dom::is(n, "h2")) {
-      if (similarity(title, dom::text(n)) > 0.75) {
+      if (title_similarity(title, dom::text(n)) > 0.75) {
         dom::remove(n);
         return;
       }

@@ -79,7 +79,7 @@ bool is_phrasing(xmlNode* n) {
     return true;
   }
   if (!dom::is_element(n)) {
-    return n->type != XML_COMMENT_NODE ? false : true;
+    return n->type == XML_COMMENT_NODE; // comments travel with the text around them
   }
   const std::string_view t = dom::name(n);
   if (in(t, phrasing_tags)) {
@@ -156,7 +156,8 @@ xmlNode* single_paragraph(xmlNode* div) {
   return only;
 }
 
-// Next node in document order after n, skipping n's subtree when `skip` (n removed).
+// Next node in document order after n below root; into_children=false skips n's subtree
+// (n is about to be removed).
 xmlNode* following(xmlNode* n, const xmlNode* root, bool into_children) {
   if (into_children && n->children != nullptr) {
     return n->children;

@@ -1,12 +1,12 @@
 #include "feeds/json_parser.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "common/utf8.hpp"
 #include "feeds/dates.hpp"
 #include "feeds/html.hpp"
-#include "feeds/json_reader.hpp"
 #include "feeds/text_construct.hpp"
 #include "feeds/url.hpp"
 
@@ -15,6 +15,52 @@ namespace feedpop::feeds::json {
 namespace {
 
 using nlohmann::json;
+
+// Arrays and objects nested deeper than this refuse the document: nlohmann's parser is
+// iterative, but dump() (used on non-string ids) and the walk over items are not bounded
+// otherwise. Feeds nest three or four levels.
+constexpr int kMaxDepth = 256;
+
+// The index of the quote that closes the string whose contents start at s[i], or s.size().
+// A quote is escaped when an odd number of backslashes precede it; strings are most of a
+// JSON feed, so they are skipped with memchr.
+std::size_t string_end(std::string_view s, std::size_t i) {
+  while (i < s.size()) {
+    const void* hit = std::memchr(s.data() + i, '"', s.size() - i);
+    if (hit == nullptr) {
+      return s.size();
+    }
+    const auto quote = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    std::size_t backslashes = 0;
+    while (quote - backslashes > i && s[quote - backslashes - 1] == '\\') {
+      ++backslashes;
+    }
+    if (backslashes % 2 == 0) {
+      return quote;
+    }
+    i = quote + 1;
+  }
+  return s.size();
+}
+
+// False when `s` nests arrays and objects deeper than max_depth (brackets inside strings
+// do not count). One scan of the bytes, before the parser builds anything.
+bool nesting_within(std::string_view s, int max_depth) {
+  int depth = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '"') {
+      i = string_end(s, i + 1);
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return false;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
 
 std::optional<std::string> string_of(const json& obj, const char* key) {
   auto it = obj.find(key);
@@ -132,14 +178,13 @@ Entry entry_of(const json& it, const std::string& base) {
 } // namespace
 
 std::optional<Feed> parse_json_feed(std::string_view body, const ParseOptions& options) {
-  if (!utf8::is_valid(body)) {
+  if (!utf8::is_valid(body) || !nesting_within(body, kMaxDepth)) {
     return std::nullopt;
   }
-  std::optional<json> parsed = read_json(body);
-  if (!parsed || !parsed->is_object() || !is_json_feed(*parsed)) {
+  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object() || !is_json_feed(doc)) {
     return std::nullopt;
   }
-  json& doc = *parsed;
   Feed feed;
   feed.format = Format::json;
   feed.title = string_of(doc, "title");
@@ -148,10 +193,13 @@ std::optional<Feed> parse_json_feed(std::string_view body, const ParseOptions& o
   if (auto feed_url = string_of(doc, "feed_url"); feed_url && base.empty()) {
     base = *feed_url;
   }
-  const json& items = doc["items"];
-  for (const json& it : items) {
-    if (it.is_object() && feed.entries.size() < 20000) {
-      feed.entries.push_back(entry_of(it, base));
+  // Any "items" value is iterated as nlohmann iterates it (an object's values, a scalar
+  // once); only objects become entries.
+  if (auto items = doc.find("items"); items != doc.end()) {
+    for (const json& it : *items) {
+      if (it.is_object() && feed.entries.size() < 20000) {
+        feed.entries.push_back(entry_of(it, base));
+      }
     }
   }
   return feed;

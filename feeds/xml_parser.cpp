@@ -733,10 +733,14 @@ void Walker::walk(Node node, std::size_t depth) {
     return;
   }
   std::size_t ns_mark = ns_.size();
-  track_namespaces(node);
-  auto xml_base = attr(node, "xml:base");
-  if (!xml_base) {
-    xml_base = attr(node, "base");
+  // Most elements have no attributes: their namespace and base lookups are skipped.
+  std::optional<std::string> xml_base;
+  if (node.first_attribute()) {
+    track_namespaces(node);
+    xml_base = attr(node, "xml:base");
+    if (!xml_base) {
+      xml_base = attr(node, "base");
+    }
   }
   // Saved only when this element sets a base: without one, the restore below would be a
   // no-op (children restore a non-empty base themselves), and copying the URL for every

@@ -1,12 +1,11 @@
 // Fuzzes the POP3 session state machine with arbitrary client byte streams, including
-// AUTH exchanges (issue 9): the input goes through the real line framing, every output is
-// drained, and the session must never crash, leak or hang.
+// AUTH exchanges: the input goes through Session::feed (the transport's entry point),
+// every output is drained, and the session must never crash, leak or hang.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
 
-#include "pop3/line_reader.hpp"
 #include "pop3/session.hpp"
 #include "tests/pop3/memory_maildrop.hpp"
 
@@ -25,28 +24,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   while (session.has_output()) {
     (void)session.next_output();
   }
-  LineReader reader;
-  reader.feed(std::string_view(reinterpret_cast<const char*>(data), size));
-  while (!session.finished()) {
-    reader.set_limit(session.line_limit());
-    auto line = reader.next();
-    Action action = Action::Continue;
-    if (line.status == LineReader::Status::Line) {
-      action = session.on_line(line.line);
-    } else if (line.status == LineReader::Status::TooLong) {
-      action = session.on_line_too_long();
-    } else {
-      break;
-    }
+  // The transport's loop: feed, write everything, go on until the session wants input.
+  Action action = session.feed(std::string_view(reinterpret_cast<const char*>(data), size));
+  for (;;) {
+    (void)session.take_auth_failure();
     while (session.has_output()) {
       (void)session.next_output();
     }
-    if (action == Action::StartTls) {
-      session.on_tls_started();
-    } else if (action == Action::Close) {
+    if (action == Action::Close || session.finished() || session.wants_input()) {
       break;
     }
-    (void)session.take_auth_failure();
+    if (action == Action::StartTls) {
+      session.on_tls_started(); // what followed STLS has been discarded (RFC 2595 §4)
+    }
+    action = session.feed({});
   }
   return 0;
 }

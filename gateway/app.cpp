@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/commands.hpp"
+#include "gateway/config_warnings.hpp"
 #include "gateway/config_watcher.hpp"
 #include "gateway/ingest_options.hpp"
 #include "gateway/logging.hpp"
@@ -80,6 +81,7 @@ pop3::ServerOptions server_options(const Config& c) {
   o.hostname = c.hostname;
   o.max_connections = c.pop3.max_connections;
   o.max_per_address = c.pop3.max_per_address;
+  o.descriptor_reserve = 64 + c.fetch.concurrency; // the store, and a socket per fetch
   o.idle_timeout = c.pop3.idle_timeout;
   o.login_timeout = c.pop3.login_timeout;
   o.threads = c.pop3.threads;
@@ -88,8 +90,25 @@ pop3::ServerOptions server_options(const Config& c) {
   return o;
 }
 
-TlsFiles tls_files(const Config& c) {
+// The certificate, when anything uses one: a configured pair (STLS and POP3S), or the
+// local CA's when there is a POP3S listener. Without either nothing is generated (nodes
+// behind a TLS proxy share data_dir without one) and STLS is not offered.
+std::optional<TlsFiles> tls_files(const Config& c) {
+  const bool configured = c.pop3.tls_cert && c.pop3.tls_key;
+  if (!configured && c.pop3.tls_listen.empty()) {
+    return std::nullopt;
+  }
   return ensure_tls_certificate(c.pop3.tls_cert, c.pop3.tls_key, c.data_dir, c.hostname);
+}
+
+std::string cert_origin(const TlsFiles& tls) {
+  if (!tls.ca) {
+    return "configured";
+  }
+  return fmt::format("signed by the local CA {}{}", tls.ca->string(),
+                     tls.ca_generated ? ", created now: trust it once in mail clients"
+                     : tls.generated  ? ", issued now"
+                                      : "");
 }
 
 template <class Map> std::vector<std::string> keys_of(const Map& m) {
@@ -109,6 +128,12 @@ std::vector<std::string> minus(const std::vector<std::string>& a,
 
 std::string listed(const std::vector<std::string>& items) {
   return items.empty() ? std::string("none") : fmt::format("{}", fmt::join(items, ", "));
+}
+
+void log_warnings(const Config& config) {
+  for (const auto& warning : config_warnings(config)) {
+    spdlog::warn("{}", warning);
+  }
 }
 
 // Blocks the signals serve handles in the calling thread and every thread it starts.
@@ -172,23 +197,25 @@ int Service::run() {
   if (!overrides_.log_level) {
     set_log_level(config_->log_level);
   }
+  log_warnings(*config_);
   StartupFacts facts;
   try {
     fs::create_directories(config_->data_dir);
     const auto tls = tls_files(*config_);
-    fingerprint_ = tls.fingerprint;
-    facts.cert = tls.cert.string();
-    facts.fingerprint = tls.fingerprint;
-    facts.not_after = tls.not_after;
-    facts.cert_origin = !tls.self_signed ? "configured"
-                        : tls.generated  ? "self-signed, generated now"
-                                         : "self-signed";
+    if (tls) {
+      fingerprint_ = tls->fingerprint;
+      facts.cert = tls->cert.string();
+      facts.fingerprint = tls->fingerprint;
+      facts.not_after = tls->not_after;
+      facts.cert_origin = cert_origin(*tls);
+    }
     const std::string db = (config_->data_dir / storage::database_file_name).string();
     auto writer = storage::open_sqlite_store(db, storage::Role::writer);
     auth_ = std::make_shared<StoreAuthenticator>(
         [db] { return storage::open_sqlite_store(db, storage::Role::reader); }, config_);
-    server_ = std::make_unique<pop3::Server>(server_options(*config_), auth_,
-                                             pop3::make_tls_context(tls.cert, tls.key));
+    server_ =
+        std::make_unique<pop3::Server>(server_options(*config_), auth_,
+                                       tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr);
     for (const auto& bound : server_->start()) {
       (bound.implicit_tls ? facts.implicit : facts.plain).push_back(show(bound.endpoint));
     }
@@ -241,6 +268,7 @@ void Service::reload() {
     return;
   }
   log_changes(*config_, *next);
+  log_warnings(*next);
   auth_->apply(next);
   fetcher_->apply(ingest_options(*next));
   if (!overrides_.log_level && next->log_level != config_->log_level) {
@@ -248,11 +276,13 @@ void Service::reload() {
   }
   try {
     const auto tls = tls_files(*next);
-    server_->set_tls_context(pop3::make_tls_context(tls.cert, tls.key));
-    if (tls.fingerprint != fingerprint_) {
-      spdlog::info("TLS certificate {} now in use, SHA-256 fingerprint {}", tls.cert.string(),
-                   tls.fingerprint);
-      fingerprint_ = tls.fingerprint;
+    if (tls) {
+      server_->set_tls_context(pop3::make_tls_context(tls->cert, tls->key));
+      if (tls->fingerprint != fingerprint_) {
+        spdlog::info("TLS certificate {} now in use ({}), SHA-256 fingerprint {}",
+                     tls->cert.string(), cert_origin(*tls), tls->fingerprint);
+        fingerprint_ = tls->fingerprint;
+      }
     }
   } catch (const std::exception& e) {
     spdlog::error("TLS certificate not reloaded, keeping the previous one: {}", e.what());
@@ -308,9 +338,13 @@ std::vector<std::string> startup_summary(const Config& c, const StartupFacts& f)
   lines.push_back(fmt::format("feedpop {} serving {}", FEEDPOP_VERSION, c.source.string()));
   lines.push_back(fmt::format("  POP3 (STARTTLS): {}", listed(f.plain)));
   lines.push_back(fmt::format("  POP3S (TLS):     {}", listed(f.implicit)));
-  lines.push_back(fmt::format("  TLS certificate: {} ({}, valid until {})", f.cert, f.cert_origin,
-                              f.not_after));
-  lines.push_back(fmt::format("  SHA-256 fingerprint: {}", f.fingerprint));
+  if (f.cert.empty()) {
+    lines.push_back("  TLS: none (no pop3.tls and no pop3.tls_listen), STLS not offered");
+  } else {
+    lines.push_back(fmt::format("  TLS certificate: {} ({}, valid until {})", f.cert, f.cert_origin,
+                                f.not_after));
+    lines.push_back(fmt::format("  SHA-256 fingerprint: {}", f.fingerprint));
+  }
   lines.push_back(fmt::format("  data: {}", c.data_dir.string()));
   lines.push_back(fmt::format("  feeds ({}): {}", c.feeds.size(), listed(keys_of(c.feeds))));
   lines.push_back(fmt::format("  users ({}): {}", c.users.size(), listed(keys_of(c.users))));
@@ -332,9 +366,10 @@ std::vector<std::string> startup_summary(const Config& c, const StartupFacts& f)
   }
   if (!f.implicit.empty()) {
     const auto [host, port] = host_port(f.implicit.front());
-    lines.push_back(fmt::format("  mail client: or POP3 server {} port {}, SSL/TLS; accept the "
-                                "certificate with the fingerprint above",
-                                host, port));
+    lines.push_back(fmt::format("  mail client: or POP3 server {} port {}, SSL/TLS{}", host, port,
+                                f.cert_origin == "configured"
+                                    ? std::string()
+                                    : "; trust the local CA once (README \"The certificate\")"));
   }
   return lines;
 }

@@ -40,9 +40,9 @@ void apply_overrides(Config& config, const ServeOverrides& overrides);
 struct StartupFacts {
   std::vector<std::string> plain;    // bound "host:port" with STLS
   std::vector<std::string> implicit; // bound "host:port" POP3S
-  std::string cert;
+  std::string cert;                  // empty: no TLS
   std::string fingerprint;
-  std::string cert_origin; // "configured", "self-signed, generated now", "self-signed"
+  std::string cert_origin; // "configured", or "signed by the local CA …"
   std::string not_after;
 };
 std::vector<std::string> startup_summary(const Config& config, const StartupFacts& facts);

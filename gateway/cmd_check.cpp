@@ -2,6 +2,7 @@
 
 #include "gateway/commands.hpp"
 #include "gateway/config.hpp"
+#include "gateway/config_warnings.hpp"
 
 namespace feedpop::gateway {
 
@@ -13,6 +14,7 @@ void add_check_command(CLI::App& app, const GlobalOptions& global, int& status) 
   cmd->callback([&global, &status] {
     try {
       const Config config = load_config(global.config);
+      print_config_warnings(config, std::cerr);
       std::cout << global.config << ": ok — " << config.feeds.size()
                 << (config.feeds.size() == 1 ? " feed, " : " feeds, ") << config.users.size()
                 << (config.users.size() == 1 ? " user" : " users") << '\n';

@@ -1,11 +1,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -27,30 +29,6 @@ std::string read_file(const fs::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// Written next to the target and renamed over it: a reader (`serve` watching the file)
-// sees the old or the new config, never half of it.
-void replace_file(const fs::path& path, const std::string& text) {
-  const fs::path temporary = path.string() + ".opml-import." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      throw std::runtime_error(temporary.string() + ": cannot write: " +
-                               std::error_code(errno, std::generic_category()).message());
-    }
-  }
-  std::error_code ec;
-  if (fs::exists(path)) {
-    fs::permissions(temporary, fs::status(path).permissions(), ec); // keep its mode
-  }
-  fs::rename(temporary, path, ec);
-  if (ec) {
-    fs::remove(temporary);
-    throw std::runtime_error(path.string() + ": cannot replace: " + ec.message());
-  }
 }
 
 std::string today() {
@@ -82,7 +60,7 @@ int import_opml(const fs::path& config_path, const fs::path& opml_path) {
     std::cout << "skip " << skipped << '\n';
   }
   if (!plan.added.empty()) {
-    replace_file(config_path, after);
+    replace_config_file(config_path, after);
   }
   std::cout << config_path.string() << ": "
             << "added " << plan.added.size() << " feeds (" << check.feeds.size()
@@ -92,6 +70,51 @@ int import_opml(const fs::path& config_path, const fs::path& opml_path) {
 }
 
 } // namespace
+
+void replace_config_file(const fs::path& path, const std::string& text) {
+  struct stat original {};
+  const bool exists = ::stat(path.c_str(), &original) == 0;
+  const mode_t mode = exists ? (original.st_mode & 07777) : mode_t{0644};
+  std::string temporary = path.string() + ".import-XXXXXX";
+  const int fd = ::mkostemp(temporary.data(), O_CLOEXEC); // a new file, never a stale one
+  if (fd < 0) {
+    throw std::runtime_error(path.string() + ": cannot create a temporary file: " +
+                             std::error_code(errno, std::generic_category()).message());
+  }
+  auto fail = [&](const std::string& what) {
+    const std::error_code ec(errno, std::generic_category());
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    throw std::runtime_error(temporary + ": cannot " + what + ": " + ec.message());
+  };
+  // Owner first (chown may clear set-id bits), then the mode, both before the first byte:
+  // the config holds passwords, so no other user may read it even for a moment.
+  if (exists && ::geteuid() == 0 && ::fchown(fd, original.st_uid, original.st_gid) != 0) {
+    fail("give it the config file's owner");
+  }
+  if (::fchmod(fd, mode) != 0) {
+    fail("give it the config file's mode");
+  }
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      fail("write");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    fail("sync");
+  }
+  ::close(fd);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::error_code ec(errno, std::generic_category());
+    ::unlink(temporary.c_str());
+    throw std::runtime_error(path.string() + ": cannot replace: " + ec.message());
+  }
+}
 
 // `feedpop opml import FILE` / `feedpop opml export`: migration from and to other readers.
 void add_opml_command(CLI::App& app, const GlobalOptions& global, int& status) {

@@ -1,8 +1,11 @@
 #include <memory>
 
+#include <spdlog/spdlog.h>
+
 #include "gateway/app.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/logging.hpp"
+#include "pop3/descriptors.hpp"
 
 namespace feedpop::gateway {
 namespace {
@@ -36,6 +39,9 @@ int run_serve(const GlobalOptions& global) {
     o.log_level = global.log_level;
   }
   setup_logging(log_style_from_option(global.log_format), o.log_level.value_or("info"));
+  // systemd's default soft RLIMIT_NOFILE (1024) is below pop3.limits.connections.
+  const auto nofile = pop3::raise_descriptor_limit();
+  spdlog::debug("RLIMIT_NOFILE {} (hard {})", nofile.soft, nofile.hard);
   return run_server(global.config, o);
 }
 

@@ -46,6 +46,7 @@ const std::vector<std::string>& config_keys() {
       "fetch.user_agent",
       "fetch.proxy",
       "fetch.ca_file",
+      "fetch.private_addresses",
       "fetch.max_backoff",
       "fetch.notify_after",
       "users",

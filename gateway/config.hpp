@@ -23,6 +23,7 @@ struct ListenAddress {
 enum class PlaintextAuth { never, local, always };
 enum class OnUpdate { ignore, redeliver };
 enum class LogFormat { human, json };
+enum class PrivateAddresses { allow, deny, allow_for_users };
 
 struct Pop3Config {
   std::vector<ListenAddress> listen{{"127.0.0.1", 1110}};
@@ -50,6 +51,7 @@ struct FetchConfig {
   std::optional<std::string> user_agent;
   std::optional<std::string> proxy;
   std::optional<std::filesystem::path> ca_file;
+  PrivateAddresses private_addresses = PrivateAddresses::allow;
   std::chrono::seconds max_backoff{24 * 3600};
   std::chrono::seconds notify_after{24 * 3600};
 };

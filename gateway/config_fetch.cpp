@@ -24,6 +24,11 @@ void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
       fetch.proxy = text(f);
     } else if (f.name == "ca_file") {
       fetch.ca_file = path(f);
+    } else if (f.name == "private_addresses") {
+      fetch.private_addresses =
+          choice<PrivateAddresses>(f, {{"allow", PrivateAddresses::allow},
+                                       {"deny", PrivateAddresses::deny},
+                                       {"allow_for_users", PrivateAddresses::allow_for_users}});
     } else if (f.name == "max_backoff") {
       fetch.max_backoff = duration(f);
     } else if (f.name == "notify_after") {

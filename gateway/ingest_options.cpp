@@ -17,6 +17,17 @@ ingest::FetchOptions fetch_options(const FetchConfig& f) {
   if (f.ca_file) {
     o.ca_file = f.ca_file->string();
   }
+  switch (f.private_addresses) {
+  case PrivateAddresses::allow:
+    o.private_addresses = ingest::PrivateAddresses::allow;
+    break;
+  case PrivateAddresses::deny:
+    o.private_addresses = ingest::PrivateAddresses::deny;
+    break;
+  case PrivateAddresses::allow_for_users:
+    o.private_addresses = ingest::PrivateAddresses::allow_for_users;
+    break;
+  }
   o.max_backoff = f.max_backoff;
   o.notify_after = f.notify_after;
   return o;

@@ -4,9 +4,11 @@
 // NetNewsWire, newsboat): folders as nested outlines or a `category` attribute, `xmlUrl`
 // spelled in any case, `text` and/or `title`, sometimes neither.
 //
-// Pure functions on strings; the command does the file I/O. Parsing throws OpmlError for
-// a document that is not OPML at all; odd outlines are skipped and reported, not fatal.
+// Pure functions on strings, except replace_config_file, the command's one write. Parsing throws
+// OpmlError for a document that is not OPML at all; odd outlines are skipped and reported, not
+// fatal.
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -57,6 +59,13 @@ std::string append_feeds(const std::string& config_text, const std::vector<Impor
 // The config's feeds as OPML 2.0, grouped into folders by their first tag. `file:` feeds
 // are local to this machine and are left out (listed in `skipped`).
 std::string write_opml(const Config& config, std::vector<std::string>& skipped);
+
+// Writes `text` over the config file at `path` the way `opml import` does: a new temporary
+// file next to it, given the original's mode (and, when running as root, its owner and
+// group) before its first byte, then renamed over it, so `serve` watching the file sees
+// the old or the new config, never half of it. A missing file is created 0644. Throws
+// std::runtime_error with the path and the system's reason. (Defined in cmd_opml.cpp.)
+void replace_config_file(const std::filesystem::path& path, const std::string& text);
 
 // Lowercase [a-z0-9] runs joined by '-', at most 40 characters; "" when nothing is left.
 std::string slugify(const std::string& text);

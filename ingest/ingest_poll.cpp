@@ -210,6 +210,18 @@ storage::FeedState sync_feed_state(const FeedOptions& feed, std::optional<FeedSt
   return s;
 }
 
+bool may_reach_private_addresses(PrivateAddresses policy, const FeedOptions& feed) {
+  switch (policy) {
+  case PrivateAddresses::allow:
+    return !feed.user_added;
+  case PrivateAddresses::deny:
+    return false;
+  case PrivateAddresses::allow_for_users:
+    return true;
+  }
+  return false;
+}
+
 feeds::HttpRequest poll_request(const Options& config, const FeedOptions& feed,
                                 const FeedState& state) {
   feeds::HttpRequest r;
@@ -221,6 +233,7 @@ feeds::HttpRequest poll_request(const Options& config, const FeedOptions& feed,
   } else if (config.fetch.user_agent) {
     r.user_agent = config.fetch.user_agent;
   }
+  r.allow_private = may_reach_private_addresses(config.fetch.private_addresses, feed);
   return r;
 }
 
@@ -247,6 +260,9 @@ FeedPollResult complete_poll(storage::Store& store, const Options& config, const
   if (auto* failed = std::get_if<feeds::FetchFailed>(&result)) {
     if (failed->kind == feeds::FailureKind::cancelled) {
       return {feed.key, false, "cancelled", 0, 0, "cancelled"};
+    }
+    if (failed->kind == feeds::FailureKind::private_address) {
+      failed->error += " (fetch.private_addresses)";
     }
     return fail(store, config, feed, std::move(state), failed->info, failed->error, now);
   }

@@ -25,6 +25,9 @@ namespace feedpop::ingest {
 storage::FeedState sync_feed_state(const FeedOptions& feed,
                                    std::optional<storage::FeedState> stored);
 
+// Whether `feed` may be fetched from a private address (and a file: URL) under `policy`.
+bool may_reach_private_addresses(PrivateAddresses policy, const FeedOptions& feed);
+
 // The request for a feed's next poll.
 feeds::HttpRequest poll_request(const Options& config, const FeedOptions& feed,
                                 const storage::FeedState& state);

@@ -15,6 +15,11 @@ namespace feedpop::ingest {
 // What happens when a known entry comes back with changed content.
 enum class OnUpdate { ignore, redeliver };
 
+// Who may fetch from loopback, private and link-local addresses (and file: URLs):
+// allow: feeds of the configuration file, not feeds users added themselves;
+// deny: no feed; allow_for_users: every feed (tests, closed networks).
+enum class PrivateAddresses { allow, deny, allow_for_users };
+
 struct FeedOptions {
   std::string key; // the feed key of feeds.yaml: the stable part of every entry's identity
   std::string url;
@@ -27,6 +32,7 @@ struct FeedOptions {
   OnUpdate on_update = OnUpdate::ignore;
   std::vector<std::string> include; // patterns matched on title and content text
   std::vector<std::string> exclude;
+  bool user_added = false; // added by a user (mail, web), not by the configuration file
 };
 
 struct FetchOptions {
@@ -39,6 +45,7 @@ struct FetchOptions {
   std::optional<std::string> user_agent;
   std::optional<std::string> proxy;
   std::optional<std::string> ca_file;
+  PrivateAddresses private_addresses = PrivateAddresses::allow;
   std::chrono::seconds max_backoff{24 * 3600};
   std::chrono::seconds notify_after{24 * 3600}; // failing this long → a notice
 };

@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "auth/crypto.hpp"
+#include "common/base64.hpp"
 #include "pop3/session.hpp"
 
 namespace feedpop::pop3 {
@@ -115,7 +116,7 @@ Action Session::cmd_pass(std::string_view rest) {
   crypto::Secret password{std::string(rest)};
   const std::string user = *std::exchange(user_, std::nullopt);
   if (!auth::verify_plaintext(authenticator_->lookup(user), password.get())) {
-    return auth_failed();
+    return auth_failed(user);
   }
   return login(user);
 }
@@ -130,7 +131,7 @@ Action Session::cmd_apop(const Args& args) {
   const std::string user(args[0]);
   // RFC 1939 §7: digest = MD5(timestamp + shared secret); needs the plaintext secret.
   if (!auth::verify_apop(authenticator_->lookup(user), timestamp_, args[1])) {
-    return auth_failed();
+    return auth_failed(user);
   }
   return login(user);
 }
@@ -179,7 +180,7 @@ Action Session::cmd_auth(const Args& args) {
   if (args[1] == "=") {
     return sasl_result(mechanism_->step(std::string_view{}));
   }
-  auto decoded = crypto::base64_decode(args[1]);
+  auto decoded = base64::decode(args[1]);
   if (!decoded) {
     mechanism_.reset();
     return bad("Invalid base64 data in initial response.");
@@ -194,7 +195,7 @@ Action Session::sasl_response(std::string_view line) {
     mechanism_.reset();
     return err("Authentication aborted by client.");
   }
-  auto decoded = crypto::base64_decode(line);
+  auto decoded = base64::decode(line);
   if (!decoded) {
     mechanism_.reset();
     return bad("Invalid base64 data in continued response.");
@@ -206,8 +207,12 @@ Action Session::sasl_response(std::string_view line) {
 Action Session::sasl_result(SaslStep step) {
   switch (step.kind) {
   case SaslStep::Kind::Challenge:
+    if (step.verified) {
+      // The challenge carries the server's proof, and with it the verdict.
+      auth_attempt_ = AuthAttempt{std::move(step.checked_user), true};
+    }
     out_ += "+ ";
-    out_ += crypto::base64_encode(step.data);
+    out_ += base64::encode(step.data);
     out_ += "\r\n";
     return Action::Continue;
   case SaslStep::Kind::Success:
@@ -217,17 +222,30 @@ Action Session::sasl_result(SaslStep step) {
     break;
   }
   mechanism_.reset();
-  return auth_failed();
+  return auth_failed(step.checked_user);
 }
 
-Action Session::auth_failed() {
+std::optional<Session::AuthAttempt> Session::take_auth_attempt() {
+  return std::exchange(auth_attempt_, std::nullopt);
+}
+
+Action Session::auth_failed(std::string_view user) {
   // Unknown user and wrong secret get the same reply and the same delay.
   ++stats_.auth_failures;
-  auth_failure_ = true;
-  return err("[AUTH] Authentication failed.");
+  auth_attempt_ = AuthAttempt{std::string(user), false};
+  err("[AUTH] Authentication failed.");
+  if (stats_.auth_failures >= options_.max_auth_failures) {
+    // Parallel guessing is throttled per address and user name (auth::Throttle); closing
+    // also frees the connection slot a guesser holds.
+    stats_.end_reason = "too many authentication failures";
+    finished_ = true;
+    return Action::Close;
+  }
+  return Action::Continue;
 }
 
 Action Session::login(std::string_view user) {
+  auth_attempt_ = AuthAttempt{std::string(user), true};
   if (options_.locks) {
     lock_ = options_.locks->try_lock(user);
     if (!lock_) {

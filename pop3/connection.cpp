@@ -1,6 +1,7 @@
 // One coroutine per connection (STYLE.md §3): the frame owns the stream, the read buffer
 // and the Session; no shared_from_this. The loop is templated on the stream so plain TCP,
 // TCP after STLS and implicit TLS share it.
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
@@ -13,16 +14,12 @@
 #include <spdlog/spdlog.h>
 
 #include "pop3/connection.hpp"
-#include "pop3/line_reader.hpp"
 
 namespace feedpop::pop3::detail {
 namespace {
 
 using asio::use_awaitable;
 using boost::system::error_code;
-using Clock = std::chrono::steady_clock;
-
-enum class LoopEnd { Closed, StartTls };
 
 bool is_loopback(const asio::ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped()) {
@@ -38,8 +35,8 @@ std::string address_text(const asio::ip::address& a) {
   return a.to_string();
 }
 
-// Admission against the connection limits; released (and the shutdown waiter told) when
-// the connection ends.
+// Admission against the connection limits (the total, and per address group); released (and the
+// shutdown waiter told) when the connection ends.
 class Admission {
 public:
   Admission(ServerState& s, std::string address) : state_(s), address_(std::move(address)) {}
@@ -81,88 +78,8 @@ private:
   bool admitted_ = false;
 };
 
-struct Context {
-  ServerState& state;
-  Session& session;
-  LineReader& reader;
-  Watchdog& watchdog;
-  const std::string& address;
-};
-
-template <class Stream>
-asio::awaitable<bool> flush(Stream& stream, Context& c, Clock::duration timeout) {
-  while (c.session.has_output()) {
-    const std::string_view chunk = c.session.next_output();
-    if (chunk.empty()) {
-      break;
-    }
-    // A reader that stalls for the whole idle timeout is dropped (slow-reader bound).
-    c.watchdog.touch(timeout);
-    error_code ec;
-    co_await asio::async_write(stream, asio::buffer(chunk.data(), chunk.size()),
-                               asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-      co_return false;
-    }
-  }
-  co_return true;
-}
-
-template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Context& c) {
-  std::array<char, 4096> buffer; // NOLINT: filled by the read before use
-  for (;;) {
-    for (;;) {
-      c.reader.set_limit(c.session.line_limit());
-      const auto r = c.reader.next();
-      if (r.status == LineReader::Status::NeedMore) {
-        break;
-      }
-      const Action action = r.status == LineReader::Status::TooLong ? c.session.on_line_too_long()
-                                                                    : c.session.on_line(r.line);
-      if (c.session.take_auth_failure()) {
-        asio::steady_timer delay(co_await asio::this_coro::executor);
-        delay.expires_after(c.state.failure_delay(c.address));
-        error_code ec;
-        co_await delay.async_wait(asio::redirect_error(use_awaitable, ec));
-      }
-      if (action != Action::Continue || c.session.streaming()) {
-        if (!co_await flush(stream, c, c.state.options.idle_timeout)) {
-          co_return LoopEnd::Closed;
-        }
-      }
-      if (action == Action::Close) {
-        co_return LoopEnd::Closed;
-      }
-      if (action == Action::StartTls) {
-        // RFC 2595 §4 / RFC 8314: whatever the client pipelined after STLS came in
-        // plaintext and is discarded, never executed inside TLS.
-        c.reader.discard_buffered();
-        co_return LoopEnd::StartTls;
-      }
-    }
-    if (!co_await flush(stream, c, c.state.options.idle_timeout) || c.session.finished()) {
-      co_return LoopEnd::Closed;
-    }
-    c.reader.shrink();
-    c.watchdog.touch(c.session.state() == State::Transaction ? c.state.options.idle_timeout
-                                                             : c.state.options.login_timeout);
-    error_code ec;
-    const std::size_t n = co_await stream.async_read_some(asio::buffer(buffer),
-                                                          asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-      if (c.watchdog.fired() && !c.session.finished()) {
-        // RFC 1939 §3 autologout: say so (briefly), commit nothing.
-        c.session.on_timeout();
-        co_await flush(stream, c, std::chrono::seconds(5));
-      }
-      co_return LoopEnd::Closed;
-    }
-    c.reader.feed(std::string_view(buffer.data(), n));
-  }
-}
-
-template <class Stream> asio::awaitable<bool> handshake(Stream& tls, Context& c) {
-  c.watchdog.touch(c.state.options.login_timeout);
+template <class Stream> asio::awaitable<bool> handshake(Stream& tls, LoopContext& c) {
+  c.watchdog.set_deadline(c.login_deadline); // the handshake counts against the login time
   error_code ec;
   co_await tls.async_handshake(asio::ssl::stream_base::server,
                                asio::redirect_error(use_awaitable, ec));
@@ -171,8 +88,19 @@ template <class Stream> asio::awaitable<bool> handshake(Stream& tls, Context& c)
 
 } // namespace
 
-void Watchdog::touch(Clock::duration timeout) {
-  deadline_ = Clock::now() + timeout;
+std::string address_group(const asio::ip::address& a) {
+  if (!a.is_v6() || a.to_v6().is_v4_mapped()) {
+    return address_text(a);
+  }
+  // One IPv6 subscriber usually holds a whole /64 (RFC 6177): counting per address would
+  // let one host open max_per_address connections from each of 2^64 addresses.
+  auto bytes = a.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+void Watchdog::set_deadline(Clock::time_point deadline) {
+  deadline_ = deadline;
   if (!armed_ || deadline_ < timer_.expiry()) {
     armed_ = true;
     timer_.expires_at(deadline_);
@@ -210,11 +138,6 @@ void Watchdog::stop() {
   timer_.cancel();
 }
 
-std::chrono::milliseconds ServerState::failure_delay(const std::string& address) {
-  return failures.failure_delay(address, options.auth_failure_delay,
-                                options.max_auth_failure_delay);
-}
-
 asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, bool implicit_tls) {
   const auto started = Clock::now();
   error_code ec;
@@ -242,7 +165,7 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
     }
   };
 
-  Admission admission(*state, address);
+  Admission admission(*state, address_group(remote.address()));
   std::weak_ptr<Watchdog> weak = watchdog;
   // Shutdown closes a connection through its strand; the watchdog's `done` flag (set on
   // the strand before the frame goes) makes a late close a no-op.
@@ -290,9 +213,16 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
     so.locks = state->locks;
   }
   so.implementation = std::string("feedpop ") + FEEDPOP_VERSION;
+  so.max_auth_failures = state->options.max_auth_failures;
   Session session(std::move(so), authenticator, state->sasl);
-  LineReader reader;
-  Context c{*state, session, reader, *watchdog, address};
+  LoopContext c{session,
+                *watchdog,
+                started + state->options.login_timeout,
+                state->options.idle_timeout,
+                [state, &address](const Session::AuthAttempt& attempt) {
+                  return state->options.throttle->attempt(address, attempt.user, attempt.success);
+                },
+                [state](std::size_t octets) { state->note_output(octets); }};
   bool tls_used = implicit_tls;
   std::string failure;
   // The TLS stream lives as long as the frame: `raw` points into it, and close_socket()

@@ -21,37 +21,13 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "auth/throttle.hpp"
+#include "pop3/connection_loop.hpp"
 #include "pop3/server.hpp"
 #include "pop3/session_locks.hpp"
 
 namespace feedpop::pop3::detail {
 
-namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-
-// Closes a connection that has been idle (or stalled writing) for too long. One timer
-// wait per timeout period, not one per read: touch() only moves the deadline, and the
-// handler re-arms when it fires early. Lives in a shared_ptr so a handler that runs after
-// the connection ended finds `done` set and touches nothing else (all on the strand).
-class Watchdog : public std::enable_shared_from_this<Watchdog> {
-public:
-  explicit Watchdog(const asio::any_io_executor& ex) : timer_(ex) {}
-  void touch(std::chrono::steady_clock::duration timeout);
-  void stop();
-  bool fired() const { return fired_; }
-  // Called on the strand when the deadline passes; `first` is false when it passes again
-  // after an earlier firing (the polite attempt to say goodbye stalled too).
-  std::function<void(bool first)> on_fire;
-
-private:
-  void wait();
-  asio::steady_timer timer_;
-  std::chrono::steady_clock::time_point deadline_{};
-  std::uint64_t generation_ = 0; // a wait superseded by a re-arm ignores its completion
-  bool armed_ = false;
-  bool done_ = false;
-  bool fired_ = false;
-};
 
 struct ServerState {
   ServerOptions options;
@@ -67,23 +43,29 @@ struct ServerState {
   std::mutex conn_mutex;
   std::condition_variable conn_cv;
   std::size_t total = 0;
-  std::unordered_map<std::string, std::size_t> per_address;
+  std::unordered_map<std::string, std::size_t> per_address; // by address_group()
   std::uint64_t next_id = 0;
   std::unordered_map<std::uint64_t, std::function<void()>> closers; // post a close
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> refused{0};
-
-  auth::FailureThrottle failures;
-
-  // Delay before answering a failed authentication from `address`: doubles per recent
-  // failure from that address, capped (RFC 1939 §8; Dovecot's auth_failure_delay).
-  std::chrono::milliseconds failure_delay(const std::string& address);
+  std::atomic<std::size_t> peak_output{0}; // largest output any session held at once
+  void note_output(std::size_t octets) {
+    for (auto seen = peak_output.load(); octets > seen;) {
+      if (peak_output.compare_exchange_weak(seen, octets)) {
+        break;
+      }
+    }
+  }
 
   // Last member, so destroyed first: handlers (and coroutine frames) it still holds after
   // shutdown are destroyed while the members above, which they use, are alive.
   asio::io_context io;
 };
+
+// The key pop3.limits.per_address counts under: an IPv4 address (also v4-mapped), or the
+// /64 an IPv6 address belongs to ("2001:db8:1:2::/64").
+std::string address_group(const asio::ip::address& a);
 
 asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, bool implicit_tls);
 

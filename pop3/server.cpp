@@ -4,6 +4,7 @@
 #include <system_error>
 #include <utility> // before Boost 1.74 Asio headers (awaitable.hpp needs it)
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -18,11 +19,22 @@
 #include <spdlog/spdlog.h>
 
 #include "pop3/connection.hpp"
+#include "pop3/descriptors.hpp"
 
 namespace feedpop::pop3 {
 
 namespace asio = boost::asio;
 using detail::tcp;
+
+namespace {
+
+constexpr const char* tls12_ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                      "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                      "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr const char* tls13_ciphersuites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
+} // namespace
 
 std::shared_ptr<asio::ssl::context> make_tls_context(const std::filesystem::path& cert,
                                                      const std::filesystem::path& key) {
@@ -32,6 +44,10 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const std::filesystem::path
                    asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
   // RFC 8996 / RFC 8314 §4.1: TLS 1.2 is the floor.
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  // RFC 9325 §4.2: TLS 1.2 with ECDHE key exchange and AEAD ciphers only (no static RSA
+  // key exchange, no CBC, no SHA-1 MACs); TLS 1.3 with its AEAD suites.
+  SSL_CTX_set_cipher_list(ctx->native_handle(), tls12_ciphers);
+  SSL_CTX_set_ciphersuites(ctx->native_handle(), tls13_ciphersuites);
   // Idle TLS connections give their read/write buffers back (idle memory per connection).
   SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
   try {
@@ -111,6 +127,24 @@ asio::awaitable<void> accept_loop(detail::ServerState* state,
   }
 }
 
+// Each connection holds a descriptor: more connections than RLIMIT_NOFILE leaves (after
+// the reserve for the store and the fetcher) would make accept, SQLite and libcurl fail.
+void cap_connections(ServerOptions& o) {
+  const auto limit = descriptor_limit();
+  if (limit.soft == 0 || limit.soft == RLIM_INFINITY) {
+    return;
+  }
+  const std::size_t open = open_descriptors();
+  const std::size_t allowed = connections_allowed(limit.soft, open, o.descriptor_reserve);
+  if (allowed < o.max_connections) {
+    spdlog::warn("pop3: at most {} connections (pop3.limits.connections is {}): RLIMIT_NOFILE "
+                 "is {} (hard {}), {} descriptors open, {} kept for the store and the fetcher; "
+                 "raise LimitNOFILE to serve more",
+                 allowed, o.max_connections, limit.soft, limit.hard, open, o.descriptor_reserve);
+    o.max_connections = allowed;
+  }
+}
+
 } // namespace
 
 Server::Server(ServerOptions options, std::shared_ptr<Authenticator> authenticator,
@@ -130,6 +164,12 @@ Server::Server(ServerOptions options, std::shared_ptr<Authenticator> authenticat
   }
   if (s.options.auth_failure_delay < std::chrono::seconds(1)) {
     s.options.auth_failure_delay = std::chrono::seconds(1);
+  }
+  if (!s.options.throttle) {
+    auth::ThrottleOptions t;
+    t.failure_delay = s.options.auth_failure_delay;
+    t.max_failure_delay = s.options.max_auth_failure_delay;
+    s.options.throttle = std::make_shared<auth::Throttle>(t);
   }
   s.hostname = s.options.hostname;
   if (s.hostname.empty()) {
@@ -188,6 +228,7 @@ std::vector<BoundEndpoint> Server::start() {
   for (const auto& ep : s.options.tls_listen) {
     listen(ep, true);
   }
+  cap_connections(s.options);
   impl_->work.emplace(s.io.get_executor());
   unsigned n = s.options.threads != 0 ? s.options.threads : std::thread::hardware_concurrency();
   n = std::max(1u, n);
@@ -261,6 +302,8 @@ ServerStats Server::stats() const {
   }
   out.accepted = s.accepted;
   out.refused = s.refused;
+  out.peak_session_output = s.peak_output;
+  out.connection_limit = s.options.max_connections;
   return out;
 }
 

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/throttle.hpp"
 #include "pop3/maildrop.hpp"
 #include "pop3/session.hpp"
 
@@ -47,7 +48,10 @@ struct ServerOptions {
   std::vector<Endpoint> tls_listen;    // implicit TLS; needs a TLS context
   std::string hostname;                // greeting/challenges; empty = gethostname()
   std::size_t max_connections = 10000; // over a limit: "-ERR [SYS/TEMP]" and close
-  std::size_t max_per_address = 64;
+  std::size_t max_per_address = 64;    // per IPv4 address, per IPv6 /64
+  // Descriptors kept free for the rest of the process (store, fetcher): connections are
+  // capped at RLIMIT_NOFILE minus those open at start() minus this (logged when it cuts).
+  std::size_t descriptor_reserve = 64;
   std::chrono::seconds idle_timeout{600}; // TRANSACTION; RFC 1939 §3: at least 10 minutes
   std::chrono::seconds login_timeout{60}; // before login
   unsigned threads = 0;                   // 0 = std::thread::hardware_concurrency()
@@ -56,18 +60,25 @@ struct ServerOptions {
   std::optional<unsigned> expire_days;                // CAPA EXPIRE; nullopt: the authenticator's
   std::chrono::milliseconds auth_failure_delay{1000}; // first failure; grows per address
   std::chrono::milliseconds max_auth_failure_delay{15000};
+  std::size_t max_auth_failures = 3; // per session, then close
+  // Guess throttling across connections; share one with the other protocols' servers.
+  // Null: the server makes its own from the two delays above.
+  std::shared_ptr<auth::Throttle> throttle;
   std::size_t max_bad_commands = 20;
   std::size_t max_bad_commands_before_login = 3;
 };
 
 struct ServerStats {
-  std::size_t connections = 0; // open now
-  std::uint64_t accepted = 0;  // since start
-  std::uint64_t refused = 0;   // over a connection limit
+  std::size_t connections = 0;         // open now
+  std::uint64_t accepted = 0;          // since start
+  std::uint64_t refused = 0;           // over a connection limit
+  std::size_t peak_session_output = 0; // most output octets one session held at once
+  std::size_t connection_limit = 0;    // max_connections, or less if descriptors are short
 };
 
 // Loads a PEM certificate chain and private key into a server context that allows TLS 1.2
-// and later only. Throws std::runtime_error naming the file and OpenSSL's reason.
+// with ECDHE and AEAD ciphers, and TLS 1.3. Throws std::runtime_error naming the file and OpenSSL's
+// reason.
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::filesystem::path& cert,
                                                             const std::filesystem::path& key);
 

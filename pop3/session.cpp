@@ -4,8 +4,6 @@
 #include <cctype>
 #include <utility>
 
-#include "pop3/line_reader.hpp"
-
 namespace feedpop::pop3 {
 namespace {
 
@@ -18,6 +16,16 @@ std::string upper(std::string_view s) {
 }
 
 constexpr std::size_t read_buffer_size = 16 * 1024;
+
+// One read buffer per thread, not per session: it is used only within one call, so idle
+// sessions hold none and a RETR does not allocate (and zero) one per message.
+char* scratch(std::size_t want) {
+  thread_local std::string buffer;
+  if (buffer.size() < want) {
+    buffer.resize(want);
+  }
+  return buffer.data();
+}
 
 } // namespace
 
@@ -41,6 +49,36 @@ void Session::start() {
 
 std::size_t Session::line_limit() const {
   return mechanism_ ? sasl_line_limit : command_line_limit;
+}
+
+Action Session::feed(std::string_view bytes) {
+  reader_.feed(bytes);
+  need_input_ = false;
+  while (!finished_) {
+    if (streaming() || out_.size() >= reply_queue_limit) {
+      return Action::Continue; // the transport writes first (backpressure)
+    }
+    reader_.set_limit(line_limit());
+    const auto r = reader_.next();
+    if (r.status == LineReader::Status::NeedMore) {
+      need_input_ = true;
+      reader_.shrink();
+      stats_.peak_output = std::max(stats_.peak_output, out_.size());
+      return Action::Continue;
+    }
+    const Action action =
+        r.status == LineReader::Status::TooLong ? on_line_too_long() : on_line(r.line);
+    if (action == Action::StartTls) {
+      // RFC 2595 §4 / RFC 8314: whatever the client pipelined after STLS came in
+      // plaintext and is discarded, never executed inside TLS.
+      reader_.discard_buffered();
+      return action;
+    }
+    if (action == Action::Close || auth_failure_) {
+      return action; // a failed authentication: the transport delays the reply
+    }
+  }
+  return Action::Close;
 }
 
 Action Session::on_line(std::string_view line) {
@@ -145,7 +183,8 @@ Action Session::storage_error(const MaildropError& e) {
 }
 
 bool Session::take_auth_failure() {
-  return std::exchange(auth_failure_, false);
+  const auto attempt = take_auth_attempt();
+  return attempt && !attempt->success;
 }
 
 void Session::on_tls_started() {
@@ -166,24 +205,39 @@ std::string_view Session::next_output(std::size_t max) {
     fill_stream(chunk_, max);
   }
   stats_.bytes_out += chunk_.size();
+  stats_.peak_output = std::max(stats_.peak_output, chunk_.size());
   if (out_.capacity() > 64 * 1024) {
     std::string().swap(out_); // keep idle sessions small
   }
   return chunk_;
 }
 
+Action Session::start_message(std::size_t index, MultilineWriter writer, std::string_view status) {
+  // RFC 1939 §7: after +OK the message follows, complete. Its first bytes are read before
+  // the +OK is promised; a read failure here throws MaildropError, which on_line answers
+  // with -ERR [SYS/TEMP] while the session goes on.
+  const auto size = maildrop_->messages()[index].size;
+  const std::size_t want =
+      static_cast<std::size_t>(std::min<std::uint64_t>(size, read_buffer_size));
+  char* buffer = scratch(std::max<std::size_t>(want, 1));
+  const std::size_t n = maildrop_->read_at(index, 0, buffer, want);
+  ok(status);
+  stream_.emplace(Stream{Stream::Kind::Message, index, 0, std::move(writer)});
+  stream_bytes(std::string_view(buffer, n), out_);
+  return Action::Continue;
+}
+
 void Session::fill_stream(std::string& out, std::size_t max) {
-  const std::size_t want = std::min(max, read_buffer_size);
-  // One read buffer per thread, not per session: it is used only within this call, so
-  // idle sessions hold none and a RETR does not allocate (and zero) one per message.
-  thread_local std::string scratch;
-  if (scratch.size() < want) {
-    scratch.resize(want);
+  if (stream_->kind != Stream::Kind::Message) {
+    fill_listing(out, max);
+    return;
   }
+  const std::size_t want = std::min(max, read_buffer_size);
+  char* buffer = scratch(want);
   while (stream_ && out.size() < max) {
     std::size_t n = 0;
     try {
-      n = maildrop_->read_at(stream_->index, stream_->offset, scratch.data(), want);
+      n = maildrop_->read_at(stream_->index, stream_->offset, buffer, want);
     } catch (const MaildropError& e) {
       // The +OK line has gone out already: the only honest reaction is to end the session
       // without the terminating ".", so the client sees an incomplete reply.
@@ -192,19 +246,27 @@ void Session::fill_stream(std::string& out, std::size_t max) {
       finished_ = true;
       return;
     }
-    if (n == 0 || !stream_->writer.write(std::string_view(scratch.data(), n), out)) {
-      stream_->writer.finish(out);
-      stream_.reset();
-      ++stats_.retrieved;
-      break;
-    }
-    stream_->offset += n;
-    if (stream_->offset >= maildrop_->messages()[stream_->index].size) {
-      stream_->writer.finish(out); // saves one read_at() that would return 0
-      stream_.reset();
-      ++stats_.retrieved;
-    }
+    stream_bytes(std::string_view(buffer, n), out);
   }
+}
+
+void Session::stream_bytes(std::string_view data, std::string& out) {
+  if (data.empty() || !stream_->writer.write(data, out)) {
+    end_stream(out); // the end of the message, or TOP's line count reached
+    return;
+  }
+  stream_->offset += data.size();
+  if (stream_->offset >= maildrop_->messages()[stream_->index].size) {
+    end_stream(out); // saves one read_at() that would return 0
+  }
+}
+
+void Session::end_stream(std::string& out) {
+  stream_->writer.finish(out);
+  if (stream_->kind == Stream::Kind::Message) {
+    ++stats_.retrieved;
+  }
+  stream_.reset();
 }
 
 } // namespace feedpop::pop3

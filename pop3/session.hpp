@@ -1,15 +1,19 @@
 #pragma once
-// The POP3 protocol engine, without sockets (STYLE.md §2). The transport feeds complete
-// command lines (LineReader) and writes whatever the session yields:
+// The POP3 protocol engine, without sockets (STYLE.md §2). The transport hands it the bytes
+// it reads and writes whatever the session yields; the session frames lines itself
+// (LineReader), as Beast's parsers take buffers:
 //
-//   session.start();                        // queues the greeting
-//   auto action = session.on_line("DELE 2"); // queues "+OK ...", Action::Continue
+//   session.start();                            // queues the greeting
+//   Action a = session.feed(bytes);             // runs the complete commands among them
 //   while (session.has_output()) write(session.next_output());
+//   if (a == Action::Continue && !session.wants_input()) a = session.feed({}); // go on
 //
-// Output is pull-based: RETR/TOP queue their status line and then yield the message one
-// buffer at a time from next_output(), so the transport co_awaits each write (backpressure)
-// and never holds a whole message. Call on_line() only when streaming() is false; small
-// replies may accumulate across pipelined commands (RFC 2449 §6.6) and go out together.
+// Output is pull-based: RETR/TOP/LIST/UIDL queue their status line and then yield the
+// reply one buffer at a time from next_output(), so the transport co_awaits each write
+// (backpressure) and never holds a whole reply. feed() runs no further command while a
+// reply streams or while reply_queue_limit octets of small replies wait (RFC 2449 §6.6
+// pipelining still batches small replies): a client that pipelines and never reads holds
+// a bounded amount of output (SessionStats::peak_output), and its transport stops reading.
 //
 // States carry RFC 1939's names. DELE only marks; QUIT in TRANSACTION enters UPDATE and
 // commits every mark with one Maildrop::commit() call; a dropped connection (the session
@@ -27,6 +31,7 @@
 #include <vector>
 
 #include "auth/sasl.hpp"
+#include "pop3/line_reader.hpp"
 #include "pop3/maildrop.hpp"
 #include "pop3/multiline_writer.hpp"
 #include "pop3/session_locks.hpp"
@@ -46,6 +51,11 @@ enum class State { Authorization, Transaction, Update };
 // output, or (STLS, RFC 2595 §4) write the output, drop buffered input and start TLS.
 enum class Action { Continue, Close, StartTls };
 
+// Queued small replies past which feed() runs no further command until they are written.
+// With one streamed chunk (next_output's `max`, stuffed) on top, a session holds at most
+// about 200 KiB of output; RELIABILITY.md states 256 KiB.
+inline constexpr std::size_t reply_queue_limit = 64 * 1024;
+
 struct SessionOptions {
   std::string hostname = "localhost";
   PlaintextAuth plaintext_auth = PlaintextAuth::local;
@@ -57,12 +67,14 @@ struct SessionOptions {
   std::optional<unsigned> expire_days;           // CAPA EXPIRE; else the authenticator's
   std::shared_ptr<SessionLocks> locks;           // set: lock_session (RFC 1939 §4)
   std::string implementation = "feedpop";        // CAPA IMPLEMENTATION (after login only)
+  std::size_t max_auth_failures = 3;             // then close (parallel guessing, issue 16)
 };
 
 struct SessionStats {
   std::string user;
   std::size_t commands = 0;
   std::size_t retrieved = 0;   // RETR/TOP replies streamed
+  std::size_t peak_output = 0; // most octets of output held at once (queued or in a chunk)
   std::uint64_t bytes_out = 0; // octets yielded by next_output()
   std::size_t deleted = 0;     // committed at QUIT
   std::size_t auth_failures = 0;
@@ -77,10 +89,19 @@ public:
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  void start();                          // queues the greeting
-  Action on_line(std::string_view line); // one command line or SASL response, no CRLF
-  Action on_line_too_long();             // LineReader reported TooLong
-  std::size_t line_limit() const;        // limit for the next line
+  void start(); // queues the greeting
+  // Takes client bytes and runs the complete command lines buffered so far, in order. It
+  // returns early, keeping the rest buffered, when the transport must act before the next
+  // command: output streams or reply_queue_limit is reached (write it), an authentication
+  // failed (delay the reply, RFC 1939 §8), Close, or StartTls. On StartTls the session
+  // itself discards everything buffered after STLS (RFC 2595 §4: never executed inside
+  // TLS). Call feed({}) to go on; read more bytes only when wants_input().
+  Action feed(std::string_view bytes);
+  // True when every buffered complete line has run: the transport may read again.
+  bool wants_input() const { return need_input_ && !finished_; }
+  // Runs one command line or SASL response (no CRLF), bypassing the framing (unit tests).
+  Action on_line(std::string_view line);
+  std::size_t line_limit() const; // limit for the next line (SASL responses get more)
   // The next chunk of output (at most about `max` octets of message data plus queued
   // replies); valid until the next call. Empty when nothing is pending.
   std::string_view next_output(std::size_t max = 64 * 1024);
@@ -91,6 +112,13 @@ public:
   // True (once) when the last command was a failed authentication: the transport delays
   // the reply (RFC 1939 §8's advice; at least one second, growing per address).
   bool take_auth_failure();
+  // The last command's authentication attempt, once: the name tried (empty if none) and
+  // the verdict. The transport asks auth::Throttle when that reply may go out.
+  struct AuthAttempt {
+    std::string user;
+    bool success = false;
+  };
+  std::optional<AuthAttempt> take_auth_attempt();
   // After the STLS handshake: the session continues in AUTHORIZATION over TLS.
   void on_tls_started();
   // The transport ends a session it idles out (RFC 1939 §3 autologout): no UPDATE.
@@ -101,12 +129,16 @@ public:
   const std::string& apop_timestamp() const { return timestamp_; }
 
 private:
+  // A multi-line reply being streamed: a message (RETR/TOP) or a listing (LIST/UIDL).
   struct Stream {
-    std::size_t index;
+    enum class Kind { Message, List, Uidl } kind;
+    std::size_t index; // the message being sent, or the next listing entry
     std::uint64_t offset = 0;
     MultilineWriter writer;
   };
   using Args = std::vector<std::string_view>;
+
+  Action on_line_too_long(); // LineReader reported TooLong
 
   Action dispatch(std::string_view command, const Args& args, std::string_view rest);
   Action authorization_command(std::string_view cmd, const Args& args, std::string_view rest);
@@ -122,7 +154,7 @@ private:
   Action sasl_response(std::string_view line);
   Action sasl_result(SaslStep step);
   Action login(std::string_view user);
-  Action auth_failed();
+  Action auth_failed(std::string_view user = {});
   bool plaintext_allowed() const;
   bool mechanism_allowed(const SaslMechanismInfo& m) const;
 
@@ -141,7 +173,11 @@ private:
   Action err(std::string_view text); // -ERR, not counted
   Action bad(std::string_view text); // -ERR, counted as a bad command
   Action storage_error(const MaildropError& e);
+  Action start_message(std::size_t index, MultilineWriter writer, std::string_view status);
   void fill_stream(std::string& out, std::size_t max);
+  void fill_listing(std::string& out, std::size_t max);
+  void stream_bytes(std::string_view data, std::string& out);
+  void end_stream(std::string& out);
 
   SessionOptions options_;
   std::shared_ptr<Authenticator> authenticator_;
@@ -155,8 +191,10 @@ private:
   std::optional<SessionLocks::Guard> lock_;
   std::vector<bool> deleted_;
   std::size_t bad_commands_ = 0;
-  bool auth_failure_ = false;
+  std::optional<AuthAttempt> auth_attempt_;
   bool finished_ = false;
+  bool need_input_ = true;
+  LineReader reader_;
   std::string out_;
   std::string chunk_;
   std::optional<Stream> stream_;

@@ -104,13 +104,7 @@ Action Session::cmd_list(const Args& args) {
     }
   }
   ok(std::to_string(count) + " messages (" + std::to_string(octets) + " octets)");
-  MultilineWriter w;
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    if (!deleted_[i]) {
-      w.write_line(std::to_string(i + 1) + " " + std::to_string(messages[i].size), out_);
-    }
-  }
-  w.finish(out_);
+  stream_.emplace(Stream{Stream::Kind::List, 0, 0, MultilineWriter()});
   return Action::Continue;
 }
 
@@ -127,14 +121,28 @@ Action Session::cmd_uidl(const Args& args) {
     return ok(std::to_string(*index + 1) + " " + messages[*index].uidl);
   }
   ok("");
-  MultilineWriter w;
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    if (!deleted_[i]) {
-      w.write_line(std::to_string(i + 1) + " " + messages[i].uidl, out_);
-    }
-  }
-  w.finish(out_);
+  stream_.emplace(Stream{Stream::Kind::Uidl, 0, 0, MultilineWriter()});
   return Action::Continue;
+}
+
+// LIST and UIDL listings stream like messages: a mailbox of thousands of entries, listed
+// again and again by a pipelining client that never reads, holds one chunk at a time.
+void Session::fill_listing(std::string& out, std::size_t max) {
+  const auto& messages = maildrop_->messages();
+  std::string line;
+  for (auto& i = stream_->index; i < messages.size() && out.size() < max; ++i) {
+    if (deleted_[i]) {
+      continue;
+    }
+    line = std::to_string(i + 1);
+    line += ' ';
+    line +=
+        stream_->kind == Stream::Kind::List ? std::to_string(messages[i].size) : messages[i].uidl;
+    stream_->writer.write_line(line, out);
+  }
+  if (stream_->index == messages.size()) {
+    end_stream(out);
+  }
 }
 
 Action Session::cmd_retr(const Args& args) {
@@ -145,9 +153,8 @@ Action Session::cmd_retr(const Args& args) {
   if (!index) {
     return finished_ ? Action::Close : Action::Continue;
   }
-  ok(std::to_string(maildrop_->messages()[*index].size) + " octets");
-  stream_.emplace(Stream{*index, 0, MultilineWriter()});
-  return Action::Continue;
+  return start_message(*index, MultilineWriter(),
+                       std::to_string(maildrop_->messages()[*index].size) + " octets");
 }
 
 Action Session::cmd_top(const Args& args) {
@@ -162,9 +169,7 @@ Action Session::cmd_top(const Args& args) {
   if (!index) {
     return finished_ ? Action::Close : Action::Continue;
   }
-  ok("");
-  stream_.emplace(Stream{*index, 0, MultilineWriter(*lines)});
-  return Action::Continue;
+  return start_message(*index, MultilineWriter(*lines), "");
 }
 
 Action Session::cmd_dele(const Args& args) {

@@ -1,7 +1,7 @@
 #include "smtp/mime.hpp"
 
-#include "auth/crypto.hpp"
 #include "common/ascii.hpp"
+#include "common/base64.hpp"
 
 namespace feedpop::smtp::mime {
 namespace {
@@ -47,7 +47,7 @@ std::optional<std::string> decode_base64(std::string_view in) {
       compact += c;
     }
   }
-  return auth::crypto::base64_decode(compact);
+  return base64::decode(compact);
 }
 
 // RFC 2231 §4: charset'language'value with %XX escapes; the charset is not converted.

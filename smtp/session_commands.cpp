@@ -3,6 +3,7 @@
 
 #include "auth/crypto.hpp"
 #include "common/ascii.hpp"
+#include "common/base64.hpp"
 #include "smtp/session.hpp"
 
 namespace feedpop::smtp {
@@ -103,7 +104,7 @@ Action Session::cmd_auth(const Args& args) {
   if (args[1] == "=") {
     return sasl_step(std::string_view{}); // RFC 4954 §4: empty response
   }
-  auto decoded = auth::crypto::base64_decode(args[1]);
+  auto decoded = base64::decode(args[1]);
   if (!decoded) {
     exchange_.reset();
     return bad("501 5.5.2 Cannot decode initial response");
@@ -130,7 +131,7 @@ Action Session::sasl_line(std::string_view line) {
     exchange_.reset();
     return reply("501 5.0.0 Authentication cancelled"); // RFC 4954 §4
   }
-  auto decoded = auth::crypto::base64_decode(line);
+  auto decoded = base64::decode(line);
   if (!decoded) {
     exchange_.reset();
     return bad("501 5.5.2 Cannot decode response");
@@ -143,7 +144,7 @@ Action Session::sasl_result(auth::SaslStep step) {
   switch (step.kind) {
   case auth::SaslStep::Kind::Challenge:
     mode_ = Mode::Sasl;
-    return reply("334 " + auth::crypto::base64_encode(step.data));
+    return reply("334 " + base64::encode(step.data));
   case auth::SaslStep::Kind::Success:
     exchange_.reset();
     mode_ = Mode::Command;

@@ -1,6 +1,8 @@
 #include "storage/sqlite_db.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <limits>
 #include <map>
@@ -25,9 +27,25 @@ int checked_size(std::size_t n) {
   return static_cast<int>(n);
 }
 
+// Creates a missing database file empty (a valid SQLite database) with mode 0600 before
+// SQLite opens it. SQLite gives the -wal and -shm files it creates the database file's
+// mode, so entries and users' mailbox state are readable by feedpop's user only, whatever
+// the umask, outside systemd (whose unit sets UMask=0077) too. An existing file keeps its
+// mode; any other failure is left for sqlite3_open_v2 to report.
+void create_private(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) {
+    return;
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+  }
+}
+
 } // namespace
 
 Database::Database(const std::string& path) {
+  create_private(path);
   const int rc =
       sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {

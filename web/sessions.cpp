@@ -20,6 +20,16 @@ WebSession SessionStore::create(std::string user) {
   }
   std::lock_guard lock(mutex_);
   make_room(now);
+  if (s.user.empty()) {
+    anonymous_order_.push_back(s.id);
+    // Ids of sessions that signed in or expired linger here; drop them now and then.
+    if (anonymous_order_.size() > 2 * max_) {
+      std::erase_if(anonymous_order_, [this](const std::string& id) {
+        const auto it = sessions_.find(id);
+        return it == sessions_.end() || !it->second.user.empty();
+      });
+    }
+  }
   sessions_.emplace(s.id, s);
   return s;
 }
@@ -28,19 +38,23 @@ void SessionStore::make_room(Clock::time_point now) {
   if (sessions_.size() < max_) {
     return;
   }
-  std::erase_if(sessions_, [now](const auto& kv) { return kv.second.expires <= now; });
-  while (!sessions_.empty() && sessions_.size() >= max_) {
-    // The oldest anonymous session if there is one, else the oldest of all.
-    auto victim = sessions_.begin();
-    for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-      const bool anon = it->second.user.empty();
-      const bool victim_anon = victim->second.user.empty();
-      if ((anon && !victim_anon) ||
-          (anon == victim_anon && it->second.expires < victim->second.expires)) {
-        victim = it;
-      }
+  if (now - last_sweep_ >= std::chrono::minutes(1)) {
+    last_sweep_ = now;
+    std::erase_if(sessions_, [now](const auto& kv) { return kv.second.expires <= now; });
+  }
+  // Pre-sign-in sessions all live equally long, so creation order is expiry order.
+  while (sessions_.size() >= max_ && !anonymous_order_.empty()) {
+    const auto it = sessions_.find(anonymous_order_.front());
+    if (it != sessions_.end() && it->second.user.empty()) {
+      sessions_.erase(it);
     }
-    sessions_.erase(victim);
+    anonymous_order_.pop_front();
+  }
+  while (!sessions_.empty() && sessions_.size() >= max_) {
+    const auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](auto& a, auto& b) {
+      return a.second.expires < b.second.expires;
+    });
+    sessions_.erase(oldest);
   }
 }
 

@@ -3,11 +3,13 @@
 // user (or none, before sign-in) and a per-session CSRF token every form carries.
 // Signing in replaces the pre-sign-in session by a fresh one (no session fixation).
 //
-// Thread-safe. Bounded: at most `max` sessions; expired ones go first, then the oldest
-// not signed in, then the oldest of all.
+// Thread-safe. Bounded: at most `max` sessions; when full, expired ones go first (swept at
+// most once a minute), then the oldest not signed in (O(log n) each: a flood of sign-in
+// forms costs no scans), then the oldest of all.
 
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -45,6 +47,8 @@ private:
   std::size_t max_;
   mutable std::mutex mutex_;
   std::map<std::string, WebSession, std::less<>> sessions_;
+  std::deque<std::string> anonymous_order_; // ids of pre-sign-in sessions, oldest first
+  Clock::time_point last_sweep_{};
 };
 
 // `n` random bytes from OpenSSL's CSPRNG, hex-encoded.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "auth/crypto.hpp"
+#include "common/base64.hpp"
 
 namespace feedpop::auth::testing {
 
@@ -35,7 +36,7 @@ inline std::string field(const std::string& msg, char key) {
 
 inline std::string ScramClient::client_final(const std::string& server_first) const {
   const std::string nonce = field(server_first, 'r');
-  const std::string salt = *crypto::base64_decode(field(server_first, 's'));
+  const std::string salt = *base64::decode(field(server_first, 's'));
   const auto iterations = static_cast<std::uint32_t>(std::stoul(field(server_first, 'i')));
   const std::string without_proof = "c=biws,r=" + nonce;
   const std::string auth_message = client_first_bare() + "," + server_first + "," + without_proof;
@@ -46,9 +47,9 @@ inline std::string ScramClient::client_final(const std::string& server_first) co
   for (std::size_t i = 0; i < proof.size(); ++i) {
     proof[i] = static_cast<char>(proof[i] ^ signature[i]);
   }
-  expected_v = "v=" + crypto::base64_encode(crypto::hmac_sha256(
-                          crypto::hmac_sha256(salted, "Server Key"), auth_message));
-  return without_proof + ",p=" + crypto::base64_encode(proof);
+  expected_v = "v=" + base64::encode(crypto::hmac_sha256(crypto::hmac_sha256(salted, "Server Key"),
+                                                         auth_message));
+  return without_proof + ",p=" + base64::encode(proof);
 }
 
 } // namespace feedpop::auth::testing

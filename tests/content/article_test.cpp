@@ -150,8 +150,9 @@ TEST(Extract, XPathSelectorMatchingNothingIsAClearFailure) {
   ASSERT_TRUE(std::holds_alternative<ExtractFailed>(result));
   EXPECT_NE(std::get<ExtractFailed>(result).reason.find("matched no element"), std::string::npos);
   options.xpath = "//[broken";
-  EXPECT_TRUE(std::holds_alternative<ExtractFailed>(
-      extract("<html><body>" + article_body() + "</body></html>", "", options)));
+  result = extract("<html><body>" + article_body() + "</body></html>", "", options);
+  ASSERT_TRUE(std::holds_alternative<ExtractFailed>(result));
+  EXPECT_NE(std::get<ExtractFailed>(result).reason.find("not a valid XPath"), std::string::npos);
 }
 
 TEST(Extract, RightToLeftTextSurvivesIntact) {
@@ -216,6 +217,57 @@ TEST(Extract, DoubleLineBreaksBecomeParagraphs) {
   const Article a = must_extract("<html><body><div id='post'>" + text + "</div></body></html>");
   EXPECT_NE(a.content.find("<p>Line 2 of the letter"), std::string::npos) << a.content;
   EXPECT_NE(a.text.find("Line 5 of the letter"), std::string::npos);
+}
+
+} // namespace
+
+namespace {
+
+TEST(Extract, SchemaOrgLinkedDataGivesHeadlineAuthorsAndDescription) {
+  // In an @graph, wrapped in CDATA, after a <meta> with another title.
+  const Article a = must_extract(
+      "<html><head><title>Short title - Site</title>"
+      "<meta property='og:title' content='Social media title'>"
+      "<script type='application/ld+json'><![CDATA[{\"@context\": \"https://schema.org\", "
+      "\"@graph\": [{\"@type\": \"WebSite\", \"name\": \"Site\"}, {\"@type\": "
+      "\"NewsArticle\", \"headline\": \"The real headline &amp; more\", \"author\": "
+      "[{\"name\": \"Ann\"}, {\"name\": \"Bo\"}], \"description\": \"What happened.\"}]}]]>"
+      "</script></head><body><article>" +
+      article_body() + "</article></body></html>");
+  EXPECT_EQ(a.title, "The real headline & more");
+  EXPECT_EQ(a.byline, "Ann, Bo");
+  EXPECT_EQ(a.excerpt, "What happened.");
+}
+
+TEST(Extract, MalformedLinkedDataFallsBackToMetaTitle) {
+  const Article a = must_extract("<html><head><script type='application/ld+json'>{\"@context\": "
+                                 "broken</script><meta property='og:title' content='Meta title "
+                                 "wins here'></head><body><article>" +
+                                 article_body() + "</article></body></html>");
+  EXPECT_EQ(a.title, "Meta title wins here");
+}
+
+} // namespace
+
+namespace {
+
+TEST(Extract, LegacyEncodingFollowsTheMetaCharset) {
+  std::string body;
+  for (int i = 0; i < 6; ++i) {
+    body += "<p>Le caf\xE9 num\xE9ro " + std::to_string(i) +
+            ", ouvert t\xF4t, ferm\xE9 tard, est plein de monde et de bruit chaque jour.</p>";
+  }
+  const Article a = must_extract("<html><head><meta charset='iso-8859-1'></head><body><article>" +
+                                 body + "</article></body></html>");
+  EXPECT_NE(a.text.find("Le caf\xC3\xA9 num\xC3\xA9ro 3"), std::string::npos) << a.text;
+}
+
+TEST(Extract, ValidUtf8IsReadAsUtf8WhateverTheMetaClaims) {
+  const Article a =
+      must_extract("<html><head><meta charset='gb2312'></head><body><article>" + article_body() +
+                   "<p>\xE6\x96\xB0\xE9\x97\xBB text, with, commas.</p>"
+                   "</article></body></html>");
+  EXPECT_NE(a.text.find("\xE6\x96\xB0\xE9\x97\xBB text"), std::string::npos) << a.text;
 }
 
 } // namespace

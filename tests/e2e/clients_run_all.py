@@ -4,7 +4,7 @@ checks that pass against Dovecot) against `feedpop serve`. Skips when ../shared 
 
 The server side it needs (clients/README.md): a user with exactly COUNT messages, a reset
 command restoring that mailbox before each client script, and a CA file for the host: the
-self-signed certificate feedpop generated (it names localhost and 127.0.0.1).
+local CA feedpop generated (its certificate names localhost and 127.0.0.1).
 
 usage: clients_run_all.py FEEDPOP_BINARY [SHARED_DIR]
 """
@@ -64,7 +64,7 @@ def main(binary, shared):
             reset = f"sqlite3 {db} 'DELETE FROM deletions;'"
             res = subprocess.run([run_all, "--reset-cmd", reset, "127.0.0.1", str(fp.plain_port),
                                   str(fp.tls_port), USER, PASSWORD,
-                                  os.path.join(data, "tls", "cert.pem"), str(COUNT)],
+                                  os.path.join(data, "tls", "ca.pem"), str(COUNT)],
                                  cwd=os.path.dirname(run_all), capture_output=True, text=True,
                                  timeout=900)
             print(res.stdout[-20000:])

@@ -78,9 +78,9 @@ def main(binary):
 
         fp = h.Feedpop(binary, config).wait_ready()
         try:
-            cafile = os.path.join(data, "tls", "cert.pem")
+            cafile = os.path.join(data, "tls", "ca.pem")
             if not os.path.exists(cafile):
-                h.fail("no self-signed certificate generated into data_dir/tls/cert.pem")
+                h.fail("no local CA generated into data_dir/tls/ca.pem")
             h.wait_until(lambda: h.count(fp.plain_port, "alice", "alicepw") == 4, 10,
                          "alice's 4 blog entries")
             got = fetchmail(work, fp.plain_port, "alice", "alicepw", cafile, "alice1")

@@ -318,5 +318,103 @@ TEST(HttpClientTls, AServerSignedByAPrivateCaNeedsThatCa) {
   EXPECT_EQ(fetched(r).body, feed_body);
 }
 
+TEST(HttpAddressPolicy, PrivateLoopbackLinkLocalAndEmbeddedAddressesArePrivate) {
+  for (const char* ip : {"127.0.0.1",   "127.255.0.9",     "0.0.0.0",          "10.1.2.3",
+                         "172.16.0.1",  "172.31.255.255",  "192.168.1.1",      "169.254.169.254",
+                         "100.64.0.1",  "224.0.0.1",       "255.255.255.255",  "::1",
+                         "::",          "fc00::1",         "fd12:3456::1",     "fe80::1",
+                         "fec0::1",     "ff02::1",         "::ffff:127.0.0.1", "::ffff:10.0.0.1",
+                         "::127.0.0.1", "64:ff9b::7f00:1", "2002:c0a8:101::1", "localhost"}) {
+    EXPECT_TRUE(is_private_address(ip)) << ip;
+  }
+  for (const char* ip :
+       {"8.8.8.8", "172.32.0.1", "192.169.0.1", "100.128.0.1", "93.184.216.34",
+        "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"}) {
+    EXPECT_FALSE(is_private_address(ip)) << ip;
+  }
+}
+
+TEST(HttpRedirectPolicy, OnlyHttpsToAnythingElseIsADowngrade) {
+  EXPECT_TRUE(redirect_downgrades("https://a.example/feed", "http://a.example/feed"));
+  EXPECT_TRUE(redirect_downgrades("HTTPS://a.example/feed", "http://b.example/feed"));
+  EXPECT_FALSE(redirect_downgrades("http://a.example/feed", "https://a.example/feed"));
+  EXPECT_FALSE(redirect_downgrades("https://a.example/feed", "HTTPS://b.example/feed"));
+  EXPECT_FALSE(redirect_downgrades("http://a.example/feed", "http://b.example/feed"));
+}
+
+TEST(HttpRedirectPolicy, APermanentMoveIsRememberedOnlyWhenAsSafeAsTheOldUrl) {
+  ResponseInfo info;
+  info.redirects = {{301, "https://a.example/feed", "https://b.example/feed"}};
+  EXPECT_EQ(info.permanent_target(), "https://b.example/feed");
+  info.redirects = {{301, "http://a.example/feed", "https://a.example/feed"}};
+  EXPECT_EQ(info.permanent_target(), "https://a.example/feed");
+  info.redirects = {{308, "https://a.example/feed", "https://b.example/x"},
+                    {301, "https://b.example/x", "http://c.example/feed"}};
+  EXPECT_EQ(info.permanent_target(), std::nullopt);
+}
+
+class HttpPrivateAddressTest : public HttpClientTest {
+protected:
+  HttpRequest guarded(const std::string& url) {
+    HttpRequest r = req(url);
+    r.allow_private = false;
+    return r;
+  }
+};
+
+TEST_F(HttpPrivateAddressTest, ARequestWithoutAllowPrivateIsRefusedOnLoopback) {
+  HttpClient client(options());
+  const auto& f = failed(client.fetch(guarded(server->url("/files/feed.xml"))));
+  EXPECT_EQ(f.kind, FailureKind::private_address);
+  EXPECT_NE(f.error.find("refused to connect to 127.0.0.1"), std::string::npos) << f.error;
+  EXPECT_EQ(fetched(client.fetch(req(server->url("/count?path=/files/feed.xml")))).body, "0");
+  EXPECT_EQ(fetched(client.fetch(req(server->url("/files/feed.xml")))).body, feed_body);
+}
+
+TEST_F(HttpPrivateAddressTest, TheResolvedAddressIsCheckedNotTheName) {
+  HttpClient client(options());
+  const std::string url = "http://localhost:" + std::to_string(server->port()) + "/files/feed.xml";
+  EXPECT_EQ(failed(client.fetch(guarded(url))).kind, FailureKind::private_address);
+}
+
+TEST_F(HttpPrivateAddressTest, AConnectionKeptOpenForAnotherRequestIsNotReused) {
+  HttpClient client(options());
+  EXPECT_EQ(fetched(client.fetch(req(server->url("/files/feed.xml")))).body, feed_body);
+  const auto& f = failed(client.fetch(guarded(server->url("/files/feed.xml"))));
+  EXPECT_EQ(f.kind, FailureKind::private_address) << f.error;
+}
+
+TEST_F(HttpPrivateAddressTest, FileUrlsAreRefused) {
+  HttpClient client(options());
+  const auto& f = failed(client.fetch(guarded("file://" + (dir.path / "feed.xml").string())));
+  EXPECT_EQ(f.kind, FailureKind::private_address);
+}
+
+TEST(HttpRedirects, AnHttpsFeedRedirectingToHttpIsRefused) {
+  TempDir dir;
+  write_file(dir.path / "feed.xml", feed_body);
+  feedpop::testing::TestCertificates certs(dir.path);
+  HttpTestServer plain(dir.path);
+  HttpTestServer tls(dir.path, certs.server_cert.string(), certs.server_key.string());
+  HttpOptions o;
+  o.timeout = std::chrono::seconds(10);
+  o.ca_file = certs.ca_cert.string();
+  HttpClient client(o);
+  const auto& f =
+      failed(client.fetch(req(tls.url("/redirect/301/1?to=" + plain.url("/files/feed.xml")))));
+  EXPECT_EQ(f.kind, FailureKind::insecure_redirect);
+  EXPECT_NE(f.error.find(plain.url("/files/feed.xml")), std::string::npos) << f.error;
+  EXPECT_EQ(fetched(client.fetch(req(plain.url("/count?path=/files/feed.xml")))).body, "0");
+  // https → https and http → http (across servers) are followed.
+  EXPECT_EQ(
+      fetched(client.fetch(req(tls.url("/redirect/301/1?to=" + tls.url("/files/feed.xml"))))).body,
+      feed_body);
+  HttpTestServer other(dir.path);
+  const auto r =
+      fetched(client.fetch(req(other.url("/redirect/301/1?to=" + plain.url("/files/feed.xml")))));
+  EXPECT_EQ(r.body, feed_body);
+  EXPECT_EQ(r.info.permanent_target(), plain.url("/files/feed.xml"));
+}
+
 } // namespace
 } // namespace feedpop::feeds

@@ -168,6 +168,24 @@ TEST(ParseJsonFeed, JsonThatIsNotAFeedIsNotAFeed) {
   EXPECT_TRUE(std::holds_alternative<ParseError>(r));
 }
 
+TEST(ParseJsonFeed, AFeedWithoutAnItemsArrayHasNoEntries) {
+  for (const char* doc : {R"({"version": "https://jsonfeed.org/version/1.1", "title": "t"})",
+                          R"({"version": "https://jsonfeed.org/version/1", "items": "x"})"}) {
+    Feed f = parse_ok(doc);
+    EXPECT_EQ(f.format, Format::json) << doc;
+    EXPECT_TRUE(f.entries.empty()) << doc;
+  }
+}
+
+TEST(ParseJsonFeed, InvalidJsonIsNotAJsonFeed) {
+  for (const char* doc : {R"({"version": "1", "items": [}, )", R"({"version": "1", "items": []} x)",
+                          "{\"version\": \"1\", \"title\": \"a\tb\", \"items\": []}"}) {
+    ParseResult r = parse(doc);
+    auto* feed = std::get_if<Feed>(&r);
+    EXPECT_TRUE(feed == nullptr || feed->format != Format::json) << doc;
+  }
+}
+
 TEST(ParseDetection, FormatComesFromContentNotDeclaredType) {
   Feed f = parse_ok("<feed xmlns='http://www.w3.org/2005/Atom'><title>x</title></feed>",
                     {.base_url = "", .content_type = "application/rss+xml"});

@@ -113,6 +113,18 @@ TEST(ParseLimits, DeeplyNestedJsonIsRefused) {
   EXPECT_TRUE(feed == nullptr || feed->format != Format::json);
 }
 
+TEST(ParseLimits, BracketsInsideJsonStringsAreNotNesting) {
+  // Escaped quotes and backslashes do not end a string early.
+  const std::string brackets(300, '[');
+  const std::string doc = R"({"version": "1", "title": "a \"quoted\" \\)" + brackets +
+                          R"(", "items": [{"id": "x\\", "title": ")" + brackets + R"("}]})";
+  Feed f = parse_ok(doc);
+  EXPECT_EQ(f.format, Format::json);
+  EXPECT_EQ(f.title, "a \"quoted\" \\" + brackets);
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].id, "x\\");
+}
+
 TEST(ParseLimits, EntryCountIsBounded) {
   std::string doc = "<rss version=\"2.0\"><channel>";
   for (int i = 0; i < 20005; ++i) {

@@ -313,6 +313,17 @@ TEST(ConfigErrors, FilterPatternsRe2CannotRunAreRefusedWhereTheyAreWritten) {
             "");
 }
 
+TEST(ConfigLoader, PrivateAddressesDefaultToAllowForTheFilesOwnFeeds) {
+  EXPECT_EQ(parse_config("", "t.yaml").fetch.private_addresses, PrivateAddresses::allow);
+  EXPECT_EQ(parse_config("fetch:\n  private_addresses: deny\n", "t.yaml").fetch.private_addresses,
+            PrivateAddresses::deny);
+  EXPECT_EQ(parse_config("fetch:\n  private_addresses: allow_for_users\n", "t.yaml")
+                .fetch.private_addresses,
+            PrivateAddresses::allow_for_users);
+  expect_error("fetch:\n  private_addresses: never\n", 2, 22,
+               "expected one of: allow, deny, allow_for_users");
+}
+
 TEST(ConfigErrors, OtherValueChecks) {
   expect_error("pop3:\n  tls: {cert: c.pem}\n", 2, 3, "give both cert and key");
   expect_error("pop3:\n  view_separator: x\n", 2, 19, "punctuation");

@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "gateway/config.hpp"
+#include "gateway/config_warnings.hpp"
 
 namespace feedpop::gateway {
 namespace {
@@ -242,9 +243,10 @@ TEST_F(DockerFiles, ComposeBuildsTheImageMountsFeedsYamlAndMapsTheStandardPorts)
     ports.insert(p.as<std::string>());
   }
   const Pop3Config defaults;
-  EXPECT_EQ(ports,
-            (std::set<std::string>{"110:" + std::to_string(defaults.listen.at(0).port),
-                                   "995:" + std::to_string(defaults.tls_listen.at(0).port)}));
+  // On the host's loopback only: the example config's `demo` user has a known password.
+  EXPECT_EQ(ports, (std::set<std::string>{
+                       "127.0.0.1:110:" + std::to_string(defaults.listen.at(0).port),
+                       "127.0.0.1:995:" + std::to_string(defaults.tls_listen.at(0).port)}));
   // The mounted feeds.yaml must land where FEEDPOP_CONFIG points inside the image.
   std::string config_path;
   for (const auto& env : args_of(runtime_, "ENV")) {
@@ -265,6 +267,28 @@ TEST_F(DockerFiles, ComposeBuildsTheImageMountsFeedsYamlAndMapsTheStandardPorts)
   EXPECT_TRUE(compose["volumes"]["feedpop-data"]);
   // The README's one `cp` has a source, and the example's welcome feed ships in the image.
   EXPECT_TRUE(fs::exists(source_dir / "feeds.example.yaml"));
+}
+
+TEST_F(DockerFiles, TheImagesConfigShipsNoUserWithAKnownPassword) {
+  const fs::path file = source_dir / "docker" / "feeds.yaml";
+  const YAML::Node users = YAML::LoadFile(file.string())["users"];
+  ASSERT_TRUE(users && users.IsMap());
+  for (const auto& user : users) {
+    EXPECT_FALSE(user.second["password"])
+        << "user " << user.first.as<std::string>() << " has a password written in the image";
+  }
+  ::unsetenv("FEEDPOP_DEMO_PASSWORD");
+  try {
+    load_config(file);
+    FAIL() << "the image's config loads without a chosen password";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("FEEDPOP_DEMO_PASSWORD"), std::string::npos) << e.what();
+  }
+  ::setenv("FEEDPOP_DEMO_PASSWORD", "a-chosen-one", 1);
+  const Config config = load_config(file);
+  ::unsetenv("FEEDPOP_DEMO_PASSWORD");
+  EXPECT_EQ(config.users.at("demo").password, "a-chosen-one");
+  EXPECT_TRUE(config_warnings(config).empty());
 }
 
 // Each library the binary needs must come from a package that `bootstrap --runtime`

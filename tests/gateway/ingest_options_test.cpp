@@ -5,6 +5,10 @@
 namespace feedpop::gateway {
 namespace {
 
+bool lwn_user_added(const ingest::Options& o) {
+  return o.feeds.at("lwn").user_added;
+}
+
 TEST(IngestOptions, CarryEveryFetchAndFeedSettingTheFetcherUses) {
   const Config config = parse_config(R"(
 hostname: pop.example.org
@@ -18,6 +22,7 @@ fetch:
   user_agent: "Agent/1"
   proxy: "http://proxy:3128"
   ca_file: /etc/ca.pem
+  private_addresses: deny
   max_backoff: 6h
   notify_after: 2h
 feeds:
@@ -47,6 +52,8 @@ feeds:
   EXPECT_EQ(o.fetch.user_agent, "Agent/1");
   EXPECT_EQ(o.fetch.proxy, "http://proxy:3128");
   EXPECT_EQ(o.fetch.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(o.fetch.private_addresses, ingest::PrivateAddresses::deny);
+  EXPECT_FALSE(lwn_user_added(o));
   EXPECT_EQ(o.fetch.max_backoff, std::chrono::hours(6));
   EXPECT_EQ(o.fetch.notify_after, std::chrono::hours(2));
   ASSERT_EQ(o.feeds.size(), 2U);

@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace feedpop::gateway {
 namespace {
@@ -225,6 +227,79 @@ TEST(OpmlCorpus, EveryRealExportImportsIntoAValidConfig) {
   }
   EXPECT_GT(files, 0u);
   EXPECT_GT(imported, 10u);
+}
+
+// The file `opml import` writes: the original's mode (and owner, as root) from the start.
+class OpmlReplaceFile : public ::testing::Test {
+protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/feedpop-opml-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir = tmpl;
+    path = dir / "feeds.yaml";
+    std::ofstream(path) << "users: {}\n";
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  static struct stat status(const fs::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st;
+  }
+  std::string contents() const {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  fs::path dir;
+  fs::path path;
+};
+
+TEST_F(OpmlReplaceFile, TheConfigKeepsItsModeWhateverTheUmask) {
+  for (const auto& [mode, mask] : {std::pair<mode_t, mode_t>{0640, 077}, {0600, 0}, {0644, 027}}) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    const mode_t old = ::umask(mask);
+    replace_config_file(path, "feeds: {}\n# " + std::to_string(mode) + "\n");
+    ::umask(old);
+    EXPECT_EQ(status(path).st_mode & 07777, mode) << std::oct << mode << " umask " << mask;
+    EXPECT_EQ(contents(), "feeds: {}\n# " + std::to_string(mode) + "\n");
+  }
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) {
+    ++files;
+  }
+  EXPECT_EQ(files, 1U) << "a temporary file was left behind";
+}
+
+TEST_F(OpmlReplaceFile, StaleTemporariesAreNeitherReusedNorInTheWay) {
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  for (const char* stale : {"feeds.yaml.import-XXXXXX", "feeds.yaml.opml-import.1"}) {
+    std::ofstream(dir / stale) << "stale";
+    fs::permissions(dir / stale, fs::perms(0666));
+  }
+  replace_config_file(path, "users: {a: {password: x}}\n");
+  EXPECT_EQ(status(path).st_mode & 0777, 0600U);
+  EXPECT_EQ(contents(), "users: {a: {password: x}}\n");
+}
+
+TEST_F(OpmlReplaceFile, AMissingConfigIsCreatedAndAnUnwritableFolderIsAClearError) {
+  fs::remove(path);
+  replace_config_file(path, "feeds: {}\n");
+  EXPECT_EQ(contents(), "feeds: {}\n");
+  EXPECT_THROW(replace_config_file(dir / "missing-folder" / "feeds.yaml", "x"), std::runtime_error);
+}
+
+TEST_F(OpmlReplaceFile, AsRootTheConfigKeepsItsOwnerAndGroup) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "changing a file's owner needs root";
+  }
+  ASSERT_EQ(::chown(path.c_str(), 4321, 4322), 0);
+  ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
+  replace_config_file(path, "feeds: {}\n");
+  const auto st = status(path);
+  EXPECT_EQ(st.st_uid, 4321U);
+  EXPECT_EQ(st.st_gid, 4322U);
+  EXPECT_EQ(st.st_mode & 07777, 0640U);
 }
 
 } // namespace

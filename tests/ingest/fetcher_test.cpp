@@ -327,6 +327,35 @@ TEST_F(FetcherTest, FileUrlsArePolledToo) {
   EXPECT_EQ(poll_one("local").status, "not_modified");
 }
 
+TEST_F(FetcherTest, WithPrivateAddressesDeniedAFeedOnLoopbackFailsWithAClearError) {
+  write_file(files.path / "a.xml", rss({{"1", "one"}}));
+  add_feed("a", "/files/a.xml");
+  config.fetch.private_addresses = PrivateAddresses::deny;
+  const auto r = poll_one("a");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.status, "error");
+  EXPECT_NE(r.error.find("refused to connect to 127.0.0.1, a private address"), std::string::npos)
+      << r.error;
+  EXPECT_NE(r.error.find("fetch.private_addresses"), std::string::npos) << r.error;
+  EXPECT_EQ(requests("/files/a.xml"), 0);
+  EXPECT_EQ(state("a").last_error, r.error);
+}
+
+TEST_F(FetcherTest, FeedsUsersAddedReachPrivateAddressesOnlyWithAllowForUsers) {
+  write_file(files.path / "a.xml", rss({{"1", "one"}}));
+  write_file(files.path / "mine.xml", rss({{"1", "one"}}));
+  add_feed("a", "/files/a.xml");
+  add_feed("mine", "/files/mine.xml");
+  config.feeds["mine"].user_added = true;
+  auto report = poll();
+  for (const auto& r : report.feeds) {
+    EXPECT_EQ(r.ok, r.key == "a") << r.key << ": " << r.error; // allow: the file's feeds only
+  }
+  config.fetch.private_addresses = PrivateAddresses::allow_for_users;
+  EXPECT_TRUE(poll_one("mine").ok);
+  EXPECT_EQ(requests("/files/mine.xml"), 1);
+}
+
 TEST_F(FetcherTest, RetentionPurgesAfterIngest) {
   write_file(files.path / "a.xml",
              rss({{"1", "one", "b", 1}, {"2", "two", "b", 2}, {"3", "three", "b", 3}}));

@@ -5,16 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/crypto.hpp"
+#include "common/base64.hpp"
 #include "pop3/session.hpp"
 #include "tests/auth/scram_client.hpp"
 #include "tests/pop3/memory_maildrop.hpp"
 
 namespace feedpop::pop3 {
 namespace {
-
-using auth::crypto::base64_decode;
-using auth::crypto::base64_encode;
 
 struct Client {
   std::shared_ptr<testing::MemoryStore> store = testing::make_standard_store();
@@ -46,7 +43,7 @@ struct Client {
     if (reply.rfind("+ ", 0) != 0) {
       return "!" + reply;
     }
-    return base64_decode(reply.substr(2, reply.size() - 4)).value_or("!bad base64");
+    return base64::decode(reply.substr(2, reply.size() - 4)).value_or("!bad base64");
   }
 };
 
@@ -55,9 +52,15 @@ TEST(AuthCommands, ScramSha256LogsInThroughBase64Continuations) {
   t.open();
   auth::testing::ScramClient c{"bob", "hunter2", "clientnonce123", {}, {}};
   const std::string server_first =
-      t.challenge(t.say("AUTH SCRAM-SHA-256 " + base64_encode(c.client_first())));
+      t.challenge(t.say("AUTH SCRAM-SHA-256 " + base64::encode(c.client_first())));
   ASSERT_EQ(server_first.rfind("r=clientnonce123", 0), 0u) << server_first;
-  EXPECT_EQ(t.challenge(t.say(base64_encode(c.client_final(server_first)))), c.expected_v);
+  EXPECT_FALSE(t.session->take_auth_attempt());
+  EXPECT_EQ(t.challenge(t.say(base64::encode(c.client_final(server_first)))), c.expected_v);
+  // The server's proof reveals the verdict: the transport throttles it like a +OK.
+  const auto attempt = t.session->take_auth_attempt();
+  ASSERT_TRUE(attempt);
+  EXPECT_EQ(attempt->user, "bob");
+  EXPECT_TRUE(attempt->success);
   EXPECT_EQ(t.say(""), "+OK Logged in.\r\n");
   EXPECT_EQ(t.say("STAT"), "+OK 1 28\r\n");
 }
@@ -72,8 +75,32 @@ TEST(AuthCommands, BadBase64CancelAndFailuresAreRepliedTo) {
   EXPECT_EQ(t.say("*"), "-ERR Authentication aborted by client.\r\n");
   EXPECT_EQ(t.say("AUTH PLAIN ="), "-ERR [AUTH] Authentication failed.\r\n");
   EXPECT_TRUE(t.session->take_auth_failure());
-  EXPECT_EQ(t.say("AUTH PLAIN " + base64_encode(std::string("\0alice\0secret", 13))),
+  EXPECT_EQ(t.say("AUTH PLAIN " + base64::encode(std::string("\0alice\0secret", 13))),
             "+OK Logged in.\r\n");
+}
+
+TEST(AuthCommands, EveryVerdictNamesTheUserTriedAndTheThirdFailureCloses) {
+  Client t;
+  t.open();
+  t.say("USER Carol");
+  EXPECT_EQ(t.say("PASS nope"), "-ERR [AUTH] Authentication failed.\r\n");
+  auto attempt = t.session->take_auth_attempt();
+  ASSERT_TRUE(attempt);
+  EXPECT_EQ(attempt->user, "Carol");
+  EXPECT_FALSE(attempt->success);
+  EXPECT_FALSE(t.session->take_auth_attempt()); // once
+  t.say("AUTH PLAIN " + base64::encode(std::string("\0dave\0x", 7)));
+  EXPECT_EQ(t.session->take_auth_attempt()->user, "dave");
+  EXPECT_FALSE(t.session->finished());
+  t.session->on_line("AUTH LOGIN");
+  t.read();
+  t.session->on_line(base64::encode("erin"));
+  t.read();
+  EXPECT_EQ(t.session->on_line(base64::encode("x")), Action::Close);
+  EXPECT_EQ(t.read(), "-ERR [AUTH] Authentication failed.\r\n");
+  EXPECT_EQ(t.session->take_auth_attempt()->user, "erin");
+  EXPECT_TRUE(t.session->finished());
+  EXPECT_EQ(t.session->stats().end_reason, "too many authentication failures");
 }
 
 TEST(AuthCommands, SaslLinesMayBeLongerThanCommandLines) {
@@ -81,7 +108,7 @@ TEST(AuthCommands, SaslLinesMayBeLongerThanCommandLines) {
   t.open();
   t.say("AUTH PLAIN");
   EXPECT_GT(t.session->line_limit(), 1000u);
-  EXPECT_EQ(t.say(base64_encode(std::string("\0alice\0", 7) + std::string(600, 'x'))),
+  EXPECT_EQ(t.say(base64::encode(std::string("\0alice\0", 7) + std::string(600, 'x'))),
             "-ERR [AUTH] Authentication failed.\r\n");
   EXPECT_EQ(t.session->line_limit(), 255u);
 }
@@ -117,7 +144,7 @@ TEST(AuthCommands, CapaAndAuthListWhatTheRegistryHolds) {
             std::string::npos);
   EXPECT_NE(t.say("AUTH").find("X-REVERSE\r\n.\r\n"), std::string::npos);
   EXPECT_EQ(t.challenge(t.say("auth x-reverse")), "who are you?");
-  EXPECT_EQ(t.say(base64_encode("alice:terces")), "+OK Logged in.\r\n");
+  EXPECT_EQ(t.say(base64::encode("alice:terces")), "+OK Logged in.\r\n");
 }
 
 } // namespace

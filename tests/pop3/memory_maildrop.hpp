@@ -4,6 +4,7 @@
 // (to test "-ERR [SYS/TEMP]"). Thread-safe.
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,6 +33,8 @@ public:
 
   std::atomic<bool> fail_open{false};
   std::atomic<bool> fail_read{false};
+  // Reads at or past this offset fail (a store that breaks in the middle of a message).
+  std::atomic<std::uint64_t> fail_read_from{UINT64_MAX};
   std::atomic<bool> fail_commit{false};
   std::atomic<bool> fail_lookup{false};
   std::atomic<std::size_t> commits{0};

@@ -25,6 +25,9 @@ public:
   std::size_t read_at(std::size_t index, std::uint64_t offset, char* dest,
                       std::size_t max) override {
     check_read();
+    if (offset + max > store_->fail_read_from) {
+      throw MaildropError("injected read failure at offset " + std::to_string(offset));
+    }
     const std::string& bytes = *messages_.at(index).bytes;
     if (offset >= bytes.size()) {
       return 0;

@@ -16,8 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "pop3/server.hpp"
-#include "tests/pop3/memory_maildrop.hpp"
-#include "tests/pop3/tls_support.hpp"
+#include "tests/pop3/server_support.hpp"
 
 namespace feedpop::pop3 {
 namespace {
@@ -25,85 +24,8 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-
-// A blocking line-oriented client, plain or TLS (after connect or after STLS).
-class Client {
-public:
-  explicit Client(std::uint16_t port, bool implicit_tls = false) : socket_(io_) {
-    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    if (implicit_tls) {
-      start_tls();
-    }
-  }
-  void start_tls(int max_version = 0) {
-    if (max_version != 0) {
-      SSL_CTX_set_max_proto_version(ctx_.native_handle(), max_version);
-    }
-    tls_.emplace(socket_, ctx_);
-    tls_->handshake(asio::ssl::stream_base::client);
-  }
-  void send(const std::string& text) {
-    if (tls_) {
-      asio::write(*tls_, asio::buffer(text));
-    } else {
-      asio::write(socket_, asio::buffer(text));
-    }
-  }
-  std::string line() {
-    boost::system::error_code ec;
-    std::size_t n = tls_ ? asio::read_until(*tls_, buf_, "\r\n", ec)
-                         : asio::read_until(socket_, buf_, "\r\n", ec);
-    if (ec) {
-      return "<" + ec.message() + ">";
-    }
-    std::string s(asio::buffers_begin(buf_.data()), asio::buffers_begin(buf_.data()) + n - 2);
-    buf_.consume(n);
-    return s;
-  }
-  std::string say(const std::string& command) {
-    send(command + "\r\n");
-    return line();
-  }
-  std::vector<std::string> multiline() {
-    std::vector<std::string> lines;
-    for (std::string l = line(); l != "." && l.front() != '<'; l = line()) {
-      lines.push_back(l);
-    }
-    return lines;
-  }
-  tcp::socket& socket() { return socket_; }
-
-private:
-  asio::io_context io_;
-  tcp::socket socket_;
-  asio::ssl::context ctx_{asio::ssl::context::tls_client};
-  std::optional<asio::ssl::stream<tcp::socket&>> tls_;
-  asio::streambuf buf_;
-};
-
-struct Running {
-  std::shared_ptr<testing::MemoryStore> store = testing::make_standard_store();
-  std::unique_ptr<Server> server;
-  std::uint16_t port = 0, tls_port = 0;
-  explicit Running(ServerOptions o = {}, bool with_tls = true) {
-    if (o.listen.empty()) {
-      o.listen = {{"127.0.0.1", 0}};
-    }
-    if (with_tls && o.tls_listen.empty()) {
-      o.tls_listen = {{"127.0.0.1", 0}};
-    }
-    if (o.threads == 0) {
-      o.threads = 2;
-    }
-    o.hostname = "test.example";
-    const auto& cert = testing::test_certificate();
-    server = std::make_unique<Server>(o, std::make_shared<testing::MemoryAuthenticator>(store),
-                                      with_tls ? make_tls_context(cert.cert, cert.key) : nullptr);
-    for (const auto& b : server->start()) {
-      (b.implicit_tls ? tls_port : port) = b.endpoint.port;
-    }
-  }
-};
+using testing::Client;
+using testing::Running;
 
 TEST(Server, ServesAPlainSessionOnAnEphemeralPort) {
   Running r;
@@ -178,6 +100,10 @@ TEST(Server, OverThePerAddressLimitAnswersSysTempAndCloses) {
 TEST(Server, FailedAuthIsDelayedWithoutStallingOtherSessions) {
   ServerOptions o;
   o.threads = 1; // the delay must be asynchronous even on a single io thread
+  // The failure delay alone: no per-address or per-user slots (tests/pop3/throttle_test.cpp).
+  auth::ThrottleOptions unthrottled;
+  unthrottled.per_address = unthrottled.per_user = std::chrono::milliseconds(0);
+  o.throttle = std::make_shared<auth::Throttle>(unthrottled);
   Running r(o);
   Client bad(r.port);
   bad.line();

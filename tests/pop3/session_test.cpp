@@ -1,5 +1,7 @@
 // Session behaviour that transcripts cannot express: APOP digests over the random greeting,
 // streaming in bounded chunks, storage failure before and during RETR.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "auth/crypto.hpp"
@@ -105,13 +107,71 @@ TEST(Session, RetrStreamsInBoundedChunks) {
 
 TEST(Session, ReadFailureMidRetrEndsTheSessionWithoutTerminator) {
   Fixture f;
+  const std::string big = testing::crlf("Subject: big\n\n") + std::string(100000, 'x') + "\r\n";
+  f.store->deliver("alice", {"uid-big", std::make_shared<const std::string>(big)});
+  f.say("USER alice");
+  f.say("PASS secret");
+  f.store->fail_read_from = 40000; // the first bytes read, the rest cannot be
+  f.session.on_line("RETR 4");
+  const std::string out = f.drain();
+  EXPECT_EQ(out.rfind("+OK " + std::to_string(big.size()) + " octets\r\nSubject: big", 0), 0u);
+  EXPECT_LT(out.size(), big.size());
+  EXPECT_EQ(out.find("\r\n.\r\n"), std::string::npos);
+  EXPECT_TRUE(f.session.finished());
+}
+
+TEST(Session, UnreadableMessageGetsErrBeforeAnyOkAndTheSessionGoesOn) {
+  Fixture f;
   f.say("USER alice");
   f.say("PASS secret");
   f.store->fail_read = true;
-  f.session.on_line("RETR 1");
-  const std::string out = f.drain();
-  EXPECT_EQ(out, "+OK 44 octets\r\n");
-  EXPECT_TRUE(f.session.finished());
+  const std::string sys_temp = "-ERR [SYS/TEMP] Temporary storage failure, try again later.\r\n";
+  EXPECT_EQ(f.say("RETR 1"), sys_temp);
+  EXPECT_EQ(f.say("TOP 2 0"), sys_temp);
+  EXPECT_FALSE(f.session.finished());
+  f.store->fail_read = false;
+  EXPECT_EQ(f.say("RETR 3"), "+OK 41 octets\r\n" +
+                                 testing::crlf("Subject: three\nX-Extra: yes\n\na\nb\nc\n") +
+                                 ".\r\n");
+  EXPECT_EQ(f.say("STAT"), "+OK 3 133\r\n");
+  EXPECT_EQ(f.session.stats().retrieved, 1u);
+}
+
+// A client pipelining listing after listing and never reading: the session runs no further
+// command while a listing streams, so what it holds stays bounded.
+TEST(Session, PipelinedListingsToAClientThatNeverReadsHoldBoundedOutput) {
+  auto store = std::make_shared<testing::MemoryStore>();
+  std::vector<testing::StoredMessage> messages;
+  for (int i = 0; i < 3000; ++i) {
+    messages.push_back({"feedpop-uid-" + std::to_string(i) + std::string(40, 'u'),
+                        std::make_shared<const std::string>("A: b\r\n\r\nc\r\n")});
+  }
+  store->add_user("dave", Credentials{std::string("pw"), std::nullopt}, std::move(messages));
+  Session s(loopback_options(), std::make_shared<testing::MemoryAuthenticator>(store),
+            std::make_shared<const SaslRegistry>(SaslRegistry::with_defaults()));
+  s.start();
+  std::string pipelined = "USER dave\r\nPASS pw\r\n";
+  for (int i = 0; i < 700; ++i) {
+    pipelined += i % 2 == 0 ? "UIDL\r\n" : "LIST\r\n";
+  }
+  EXPECT_EQ(s.feed(pipelined), Action::Continue);
+  EXPECT_FALSE(s.wants_input()); // the listing waits to be written
+  EXPECT_EQ(s.feed({}), Action::Continue);
+  EXPECT_LE(s.stats().peak_output, reply_queue_limit);
+  // Now the client reads: every listing arrives complete, one chunk at a time.
+  std::size_t listings = 0, chunks = 0;
+  while (!s.wants_input()) {
+    while (s.has_output()) {
+      const auto chunk = s.next_output();
+      listings += static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '.'));
+      ++chunks;
+    }
+    s.feed({});
+  }
+  EXPECT_GE(listings, 700u);
+  EXPECT_GT(chunks, 700u);
+  EXPECT_LE(s.stats().peak_output, 256u * 1024);
+  EXPECT_EQ(s.stats().commands, 702u);
 }
 
 TEST(Session, QuitCommitsAllMarksInOneCallAndDropCommitsNothing) {

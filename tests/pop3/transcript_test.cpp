@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 
-#include "pop3/line_reader.hpp"
 #include "pop3/session.hpp"
 #include "tests/pop3/memory_maildrop.hpp"
 
@@ -109,24 +108,17 @@ std::string run(const Transcript& t, const std::vector<std::string>& chunks) {
   };
   session.start();
   drain();
-  LineReader reader;
   for (const auto& chunk : chunks) {
-    reader.feed(chunk);
-    for (;;) {
-      reader.set_limit(session.line_limit());
-      const auto r = reader.next();
-      if (r.status == LineReader::Status::NeedMore) {
-        break;
-      }
-      const Action a = r.status == LineReader::Status::TooLong ? session.on_line_too_long()
-                                                               : session.on_line(r.line);
+    for (Action a = session.feed(chunk);; a = session.feed({})) {
       drain();
       if (a == Action::Close) {
         return out;
       }
       if (a == Action::StartTls) {
-        reader.discard_buffered(); // as the transport does (RFC 2595 injection defence)
-        session.on_tls_started();
+        session.on_tls_started(); // the session has discarded the input after STLS
+        break;
+      }
+      if (session.wants_input()) {
         break;
       }
     }

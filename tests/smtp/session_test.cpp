@@ -3,7 +3,7 @@
 // read, bare LF content, timeouts, and what the handler receives.
 #include <gtest/gtest.h>
 
-#include "auth/crypto.hpp"
+#include "common/base64.hpp"
 #include "smtp/session.hpp"
 #include "tests/auth/scram_client.hpp"
 #include "tests/smtp/test_credentials.hpp"
@@ -52,13 +52,12 @@ protected:
 TEST_F(SessionTest, ScramSha256WithARealClientSide) {
   send("EHLO c\r\n");
   auth::testing::ScramClient client{"bob", "hunter2", "rOprNGfwEbeRWgbNEkqO", {}, {}};
-  std::string reply =
-      send("AUTH SCRAM-SHA-256 " + crypto::base64_encode(client.client_first()) + "\r\n");
+  std::string reply = send("AUTH SCRAM-SHA-256 " + base64::encode(client.client_first()) + "\r\n");
   ASSERT_EQ(reply.substr(0, 4), "334 ");
-  const std::string server_first = *crypto::base64_decode(reply.substr(4, reply.size() - 6));
-  reply = send(crypto::base64_encode(client.client_final(server_first)) + "\r\n");
+  const std::string server_first = *base64::decode(reply.substr(4, reply.size() - 6));
+  reply = send(base64::encode(client.client_final(server_first)) + "\r\n");
   ASSERT_EQ(reply.substr(0, 4), "334 ");
-  EXPECT_EQ(*crypto::base64_decode(reply.substr(4, reply.size() - 6)), client.expected_v);
+  EXPECT_EQ(*base64::decode(reply.substr(4, reply.size() - 6)), client.expected_v);
   EXPECT_EQ(send("\r\n"), "235 2.7.0 Authentication successful\r\n");
   EXPECT_TRUE(session_->authenticated());
   EXPECT_EQ(session_->stats().user, "bob");
@@ -67,10 +66,9 @@ TEST_F(SessionTest, ScramSha256WithARealClientSide) {
 TEST_F(SessionTest, ScramWithAWrongPasswordFails) {
   send("EHLO c\r\n");
   auth::testing::ScramClient client{"bob", "wrong", "abcdefgh", {}, {}};
-  std::string reply =
-      send("AUTH SCRAM-SHA-256 " + crypto::base64_encode(client.client_first()) + "\r\n");
-  const std::string server_first = *crypto::base64_decode(reply.substr(4, reply.size() - 6));
-  EXPECT_EQ(send(crypto::base64_encode(client.client_final(server_first)) + "\r\n"),
+  std::string reply = send("AUTH SCRAM-SHA-256 " + base64::encode(client.client_first()) + "\r\n");
+  const std::string server_first = *base64::decode(reply.substr(4, reply.size() - 6));
+  EXPECT_EQ(send(base64::encode(client.client_final(server_first)) + "\r\n"),
             "535 5.7.8 Authentication credentials invalid\r\n");
   const auto attempt = session_->take_auth_attempt();
   ASSERT_TRUE(attempt);

@@ -1,5 +1,7 @@
 // Schema guarantees: migrations, the newer-database refusal, the connection settings
 // and the Transaction guard.
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -26,6 +28,42 @@ TEST(Schema, ANewDatabaseIsMigratedToTheLatestVersionInWalMode) {
   EXPECT_EQ(mode.text(0), "wal");
   EXPECT_EQ(raw.pragma_int("PRAGMA auto_vacuum"), 2); // incremental
   EXPECT_EQ(raw.pragma_int("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'deletions'"), 1);
+}
+
+TEST(Schema, TheDatabaseAndItsWalAndShmAreCreatedReadableByTheOwnerOnly) {
+  TempDir dir;
+  const std::string path = dir.file(database_file_name);
+  const mode_t old = ::umask(022); // a login shell's umask: files would be 0644
+  std::unique_ptr<Store> store;
+  try {
+    store = open_sqlite_store(path, Role::writer);
+  } catch (...) {
+    ::umask(old);
+    throw;
+  }
+  ::umask(old);
+  NewEntry e;
+  e.identity = "x";
+  e.message = "Subject: private\r\n\r\n";
+  store->insert_entries("f", {e}, FeedState{}); // the WAL holds this commit
+  auto reader = open_sqlite_store(path, Role::reader);
+  EXPECT_EQ(reader->snapshot("u", {"f"}).size(), 1U);
+  for (const std::string suffix : {"", "-wal", "-shm"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat((path + suffix).c_str(), &st), 0) << suffix;
+    EXPECT_EQ(st.st_mode & 0777, 0600U) << path + suffix;
+  }
+}
+
+TEST(Schema, AnExistingDatabaseKeepsItsMode) {
+  TempDir dir;
+  const std::string path = dir.file(database_file_name);
+  open_sqlite_store(path, Role::writer).reset();
+  ::chmod(path.c_str(), 0640); // the operator's choice, e.g. for a backup group
+  open_sqlite_store(path, Role::writer).reset();
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640U);
 }
 
 TEST(Schema, ReopeningACurrentDatabaseKeepsItsData) {
