@@ -38,7 +38,7 @@ public:
   }
   bool has_plaintext_secrets() const override { return plaintext_; }
   bool plaintext_ = true;
-  bool fail_lookup_ = false;                  // every lookup throws (a broken store)
+  bool fail_lookup_ = false;             // every lookup throws (a broken store)
   std::atomic<long> lookup_delay_ms_{0}; // a slow store (set while servers run)
 
 private:
