@@ -11,8 +11,6 @@
 namespace feedpop::smtp {
 namespace {
 
-namespace crypto = auth::crypto;
-
 class SessionTest : public ::testing::Test {
 protected:
   void SetUp() { make({}); }
