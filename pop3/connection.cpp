@@ -1,6 +1,7 @@
-// One coroutine per connection (STYLE.md §3): the frame owns the stream, the read buffer
-// and the Session; no shared_from_this. The loop is templated on the stream so plain TCP,
-// TCP after STLS and implicit TLS share it.
+// One coroutine per connection (STYLE.md §3): the frame owns the stream and the Session;
+// no shared_from_this. Admission against the connection limits, TLS (implicit or after
+// STLS), the watchdog that closes the socket, and the session log line live here; the
+// byte loop is connection_loop.hpp's template, shared by plain TCP, TLS and the tests.
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -222,7 +223,8 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
                 [state, &address](const Session::AuthAttempt& attempt) {
                   return state->options.throttle->attempt(address, attempt.user, attempt.success);
                 },
-                [state](std::size_t octets) { state->note_output(octets); }};
+                [state](std::size_t octets) { state->note_output(octets); },
+                &state->auth_pool};
   bool tls_used = implicit_tls;
   std::string failure;
   // The TLS stream lives as long as the frame: `raw` points into it, and close_socket()

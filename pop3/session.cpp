@@ -37,9 +37,10 @@ Session::Session(SessionOptions options, std::shared_ptr<Authenticator> authenti
 Session::~Session() = default;
 
 void Session::start() {
-  // RFC 1939 §7: the APOP timestamp only when some user can use APOP at all.
+  // RFC 1939 §7: the APOP timestamp only when some user can use APOP at all, and APOP is
+  // allowed on this connection (plaintext_auth: a sniffed digest is a dictionary attack).
   std::string greeting = "+OK feedpop ready.";
-  if (authenticator_->has_plaintext_secrets()) {
+  if (authenticator_->has_plaintext_secrets() && plaintext_allowed()) {
     timestamp_ = make_challenge_token(options_.hostname);
     greeting += ' ';
     greeting += timestamp_;
@@ -74,8 +75,8 @@ Action Session::feed(std::string_view bytes) {
       reader_.discard_buffered();
       return action;
     }
-    if (action == Action::Close || auth_failure_) {
-      return action; // a failed authentication: the transport delays the reply
+    if (action == Action::Close || auth_attempt_) {
+      return action; // an authentication verdict: the transport decides when it goes out
     }
   }
   return Action::Close;
@@ -125,24 +126,6 @@ Action Session::on_line_too_long() {
   }
   const Action action = bad("Line too long.");
   return finished_ ? Action::Close : action;
-}
-
-Action Session::dispatch(std::string_view command, const Args& args, std::string_view rest) {
-  if (command == "QUIT") {
-    return cmd_quit();
-  }
-  if (command == "CAPA") {
-    return cmd_capa();
-  }
-  switch (state_) {
-  case State::Authorization:
-    return authorization_command(command, args, rest);
-  case State::Transaction:
-    return transaction_command(command, args);
-  case State::Update:
-    break;
-  }
-  return Action::Close;
 }
 
 Action Session::ok(std::string_view text) {
