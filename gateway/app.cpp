@@ -429,6 +429,11 @@ void Service::log_changes(const Config& old_cfg, const Config& new_cfg) const {
     spdlog::warn("pop3 listeners, limits, timeouts, threads and hostname take effect at the "
                  "next restart");
   }
+  if (old_cfg.smtp.listen != new_cfg.smtp.listen ||
+      old_cfg.smtp.tls_listen != new_cfg.smtp.tls_listen ||
+      old_cfg.smtp.max_message_size != new_cfg.smtp.max_message_size) {
+    spdlog::warn("smtp listeners and limits take effect at the next restart");
+  }
   if (old_cfg.data_dir != new_cfg.data_dir) {
     spdlog::warn("data_dir changes take effect at the next restart");
   }
