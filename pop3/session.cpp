@@ -1,19 +1,12 @@
 #include "pop3/session.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <utility>
+
+#include "common/ascii.hpp"
 
 namespace feedpop::pop3 {
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 constexpr std::size_t read_buffer_size = 16 * 1024;
 
@@ -97,7 +90,7 @@ Action Session::on_line(std::string_view line) {
     }
   }
   const auto space = line.find(' ');
-  const std::string command = upper(line.substr(0, space));
+  const std::string command = ascii::upper(line.substr(0, space));
   const std::string_view rest =
       space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
   Args args;
