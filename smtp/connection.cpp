@@ -119,12 +119,16 @@ asio::awaitable<Action> feed(Context& c, std::string_view bytes) {
                                     use_awaitable);
 }
 
-asio::awaitable<void> throttle(Context& c) {
-  asio::steady_timer delay(co_await asio::this_coro::executor);
-  delay.expires_after(c.state.throttle->failure_delay(c.address, c.state.options.auth_failure_delay,
-                                                      c.state.options.max_auth_failure_delay));
+// The verdict of an authentication goes out when auth::Throttle allows (per address and
+// user name, across connections and protocols); a refused attempt gets 421 instead.
+asio::awaitable<void> throttle(Context& c, const AuthAttempt& attempt) {
+  const auto decision = c.state.throttle->attempt(c.address, attempt.user, attempt.success);
+  asio::steady_timer delay(co_await asio::this_coro::executor, decision.answer_at);
   error_code ec;
   co_await delay.async_wait(asio::redirect_error(use_awaitable, ec));
+  if (decision.refused) {
+    c.session.refuse_auth_attempt();
+  }
 }
 
 template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Context& c) {
@@ -132,9 +136,8 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
   Action action = Action::Continue;
   for (;;) {
     for (;;) {
-      const auto attempt = c.session.take_auth_attempt();
-      if (attempt && !attempt->success) {
-        co_await throttle(c); // RFC 4954 §4 leaves it open; as POP3 (RFC 1939 §8)
+      if (const auto attempt = c.session.take_auth_attempt()) {
+        co_await throttle(c, *attempt);
       }
       if (!co_await flush(stream, c)) {
         co_return LoopEnd::Closed;
@@ -185,6 +188,7 @@ SessionOptions session_options(const ServerState& state, const asio::ip::address
   so.max_recipients = state.options.max_recipients;
   so.max_line_length = state.options.max_line_length;
   so.max_bad_commands = state.options.max_bad_commands;
+  so.max_auth_failures = state.options.max_auth_failures;
   return so;
 }
 

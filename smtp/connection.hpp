@@ -55,7 +55,7 @@ struct ServerState {
   ServerOptions options;
   std::string hostname;
   MessageHandler on_message;
-  std::shared_ptr<auth::FailureThrottle> throttle;
+  std::shared_ptr<auth::Throttle> throttle;
   std::shared_ptr<auth::SaslRegistry> sasl =
       std::make_shared<auth::SaslRegistry>(auth::SaslRegistry::with_defaults());
   std::shared_ptr<const auth::SaslRegistry> sasl_frozen;

@@ -144,6 +144,12 @@ Action Session::sasl_result(auth::SaslStep step) {
   switch (step.kind) {
   case auth::SaslStep::Kind::Challenge:
     mode_ = Mode::Sasl;
+    if (step.verified) {
+      // SCRAM's server-final message proves the server and so carries the verdict.
+      verdict_at_ = out_.size();
+      auth_attempt_ = AuthAttempt{std::move(step.checked_user), true};
+      ++stats_.auth_attempts;
+    }
     return reply("334 " + base64::encode(step.data));
   case auth::SaslStep::Kind::Success:
     exchange_.reset();
@@ -158,7 +164,7 @@ Action Session::sasl_result(auth::SaslStep step) {
   case auth::SaslStep::Kind::Failure:
     break;
   }
-  return auth_failed({});
+  return auth_failed(std::move(step.checked_user));
 }
 
 Action Session::auth_failed(std::string user) {

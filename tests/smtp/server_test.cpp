@@ -115,7 +115,7 @@ protected:
           received_.push_back(std::move(s));
           return "250 2.0.0 Accepted " + std::to_string(received_.back().content.size());
         },
-        testing::server_tls_context());
+        testing::server_tls_context(), throttle_);
     for (const auto& b : server_->start()) {
       (b.implicit_tls ? tls_port_ : port_) = b.endpoint.port;
     }
@@ -132,6 +132,7 @@ protected:
   }
   std::shared_ptr<testing::TestCredentials> credentials_ =
       std::make_shared<testing::TestCredentials>();
+  std::shared_ptr<auth::Throttle> throttle_; // null: the server's own
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0, tls_port_ = 0;
   std::mutex mutex_;
@@ -290,6 +291,23 @@ TEST_F(ServerTest, ASlowPasswordCheckDoesNotHoldTheOnlyIoThread) {
   EXPECT_EQ(quick.command("NOOP"), "250 2.0.0 OK\r\n");
   EXPECT_LT(Clock::now() - started, std::chrono::milliseconds(1000));
   EXPECT_EQ(slow.reply(), "235 2.7.0 Authentication successful\r\n");
+}
+
+TEST_F(ServerTest, AnAttemptTheThrottleRefusesGets421AndNoVerdict) {
+  auth::ThrottleOptions t;
+  t.per_address = std::chrono::milliseconds(1000);
+  t.max_wait = std::chrono::milliseconds(500); // a second guess within 1 s is refused
+  throttle_ = std::make_shared<auth::Throttle>(t);
+  start();
+  Client first(port_), second(port_);
+  first.reply();
+  second.reply();
+  first.command("EHLO client.example");
+  second.command("EHLO client.example");
+  EXPECT_EQ(first.command("AUTH PLAIN AGFsaWNlAHdyb25n"),
+            "535 5.7.8 Authentication credentials invalid\r\n");
+  EXPECT_EQ(second.command("AUTH PLAIN AGFsaWNlAHdyb25n").substr(0, 9), "421 4.7.0");
+  EXPECT_EQ(second.reply(), "");
 }
 
 TEST_F(ServerTest, ShutdownClosesOpenSessions) {
