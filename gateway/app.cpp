@@ -18,6 +18,7 @@
 #include "gateway/ingest_options.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/store_adapter.hpp"
+#include "gateway/store_open.hpp"
 #include "gateway/tls_cert.hpp"
 #include "ingest/fetcher.hpp"
 #include "pop3/server.hpp"
@@ -209,10 +210,9 @@ int Service::run() {
       facts.not_after = tls->not_after;
       facts.cert_origin = cert_origin(*tls);
     }
-    const std::string db = (config_->data_dir / storage::database_file_name).string();
-    auto writer = storage::open_sqlite_store(db, storage::Role::writer);
+    auto writer = open_store(*config_, storage::Role::writer);
     auth_ = std::make_shared<StoreAuthenticator>(
-        [db] { return storage::open_sqlite_store(db, storage::Role::reader); }, config_);
+        [config = config_] { return open_store(*config, storage::Role::reader); }, config_);
     server_ =
         std::make_unique<pop3::Server>(server_options(*config_), auth_,
                                        tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr);
