@@ -83,6 +83,9 @@ bool scored(const Scores& scores, const xmlNode* n) {
 // When several strong candidates share an ancestor, the article is that ancestor.
 xmlNode* common_ancestor(xmlNode* top, const std::vector<xmlNode*>& best, const Scores& scores) {
   std::vector<std::vector<const xmlNode*>> alternatives;
+  if (scores.at(top) <= 0) {
+    return top; // no strong candidate to compare with
+  }
   for (std::size_t i = 1; i < best.size(); ++i) {
     if (scores.at(best[i]) / scores.at(top) >= 0.75) {
       std::vector<const xmlNode*> chain;
@@ -95,7 +98,8 @@ xmlNode* common_ancestor(xmlNode* top, const std::vector<xmlNode*>& best, const 
   if (alternatives.size() < 3) {
     return top;
   }
-  for (xmlNode* p = top->parent; p != nullptr && !dom::is(p, "body"); p = p->parent) {
+  for (xmlNode* p = top->parent; p != nullptr && dom::is_element(p->parent) && !dom::is(p, "body");
+       p = p->parent) {
     int containing = 0;
     for (const auto& chain : alternatives) {
       containing += std::find(chain.begin(), chain.end(), p) != chain.end() ? 1 : 0;
@@ -173,7 +177,8 @@ double link_density(const xmlNode* n) {
     const double coefficient = dom::attr(a, "href").starts_with("#") ? 0.3 : 1.0;
     links += static_cast<double>(dom::text_length(a)) * coefficient;
   }
-  return links / static_cast<double>(total);
+  // Nested links (invalid, but parsed) would count their text twice.
+  return std::min(1.0, links / static_cast<double>(total));
 }
 
 xmlNode* select_article(xmlDoc* doc, xmlNode* body, const std::vector<xmlNode*>& to_score,
@@ -190,7 +195,12 @@ xmlNode* select_article(xmlDoc* doc, xmlNode* body, const std::vector<xmlNode*>&
   // The new <div> joins the tree (owned by doc) only after the moves below, so it is never
   // among the nodes it receives, even when <body> is missing and body is the root.
   xmlNode* article = xmlNewDocNode(doc, nullptr, reinterpret_cast<const xmlChar*>("div"), nullptr);
-  if (candidates.empty() || candidates.front() == body) {
+  xmlNode* top =
+      candidates.empty() || candidates.front() == body
+          ? nullptr
+          : climb(common_ancestor(candidates.front(), candidates, scores), scores, flags);
+  // The article's container must stay in the tree: never the root element itself.
+  if (top == nullptr || !dom::is_element(top->parent)) {
     // Nothing stands out: the whole body is the article.
     while (body->children != nullptr) {
       xmlNode* c = body->children;
@@ -198,7 +208,6 @@ xmlNode* select_article(xmlDoc* doc, xmlNode* body, const std::vector<xmlNode*>&
       xmlAddChild(article, c);
     }
   } else {
-    xmlNode* top = climb(common_ancestor(candidates.front(), candidates, scores), scores, flags);
     xmlNode* parent = top->parent;
     for (xmlNode* s = parent->children; s != nullptr;) {
       xmlNode* next = s->next;

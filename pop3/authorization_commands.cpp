@@ -9,33 +9,6 @@ namespace feedpop::pop3 {
 
 namespace crypto = auth::crypto;
 
-Action Session::authorization_command(std::string_view cmd, const Args& args,
-                                      std::string_view rest) {
-  if (cmd == "USER") {
-    return cmd_user(args);
-  }
-  if (cmd == "PASS") {
-    return cmd_pass(rest);
-  }
-  if (cmd == "APOP") {
-    return cmd_apop(args);
-  }
-  if (cmd == "AUTH") {
-    return cmd_auth(args);
-  }
-  if (cmd == "STLS") {
-    return cmd_stls();
-  }
-  static constexpr std::string_view later[] = {"STAT", "LIST", "RETR", "DELE",
-                                               "NOOP", "RSET", "TOP",  "UIDL"};
-  for (const auto c : later) {
-    if (cmd == c) {
-      return bad("Command not valid in this state, log in first.");
-    }
-  }
-  return bad("Unknown command.");
-}
-
 bool Session::plaintext_allowed() const {
   switch (options_.plaintext_auth) {
   case PlaintextAuth::always:
@@ -55,21 +28,25 @@ bool Session::mechanism_allowed(const SaslMechanismInfo& m) const {
   return !m.needs_plaintext_secret || authenticator_->has_plaintext_secrets();
 }
 
-Action Session::cmd_capa() {
+Action Session::cmd_capa(const Request&) {
   // RFC 2449 §5: each capability only where it may be used on this connection now.
   out_ += "+OK Capability list follows\r\n";
   MultilineWriter w;
-  w.write_line("TOP", out_);
-  w.write_line("UIDL", out_);
+  const auto verbs = [&](Capability which) {
+    for (const auto& c : commands()) {
+      if (c.capability == which && offered(which)) {
+        w.write_line(c.name, out_);
+      }
+    }
+  };
+  verbs(Capability::Always); // TOP, UIDL
   w.write_line("RESP-CODES", out_);
   w.write_line("AUTH-RESP-CODE", out_);
   w.write_line("PIPELINING", out_);
   auto days = options_.expire_days ? options_.expire_days : authenticator_->expire_days();
   w.write_line(days ? "EXPIRE " + std::to_string(*days) : std::string("EXPIRE NEVER"), out_);
   if (state_ == State::Authorization) {
-    if (plaintext_allowed()) {
-      w.write_line("USER", out_);
-    }
+    verbs(Capability::WhenPlaintext); // USER
     std::string sasl = "SASL";
     for (const auto& m : sasl_->mechanisms()) {
       if (mechanism_allowed(m)) {
@@ -80,9 +57,7 @@ Action Session::cmd_capa() {
     if (sasl.size() > 4) {
       w.write_line(sasl, out_);
     }
-    if (options_.tls_available && !options_.tls_active) {
-      w.write_line("STLS", out_);
-    }
+    verbs(Capability::WhenStls);
   } else {
     // RFC 2449 §6.9: IMPLEMENTATION is better not shown before authentication.
     w.write_line("IMPLEMENTATION " + options_.implementation, out_);
@@ -91,7 +66,8 @@ Action Session::cmd_capa() {
   return Action::Continue;
 }
 
-Action Session::cmd_user(const Args& args) {
+Action Session::cmd_user(const Request& r) {
+  const Args& args = r.args;
   if (!plaintext_allowed()) {
     user_.reset();
     return err("[AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) "
@@ -104,7 +80,8 @@ Action Session::cmd_user(const Args& args) {
   return ok("");
 }
 
-Action Session::cmd_pass(std::string_view rest) {
+Action Session::cmd_pass(const Request& r) {
+  const std::string_view rest = r.rest;
   if (!user_) {
     return bad("No user name given, send USER first.");
   }
@@ -121,7 +98,8 @@ Action Session::cmd_pass(std::string_view rest) {
   return login(user);
 }
 
-Action Session::cmd_apop(const Args& args) {
+Action Session::cmd_apop(const Request& r) {
+  const Args& args = r.args;
   if (timestamp_.empty()) {
     return bad("APOP is not available.");
   }
@@ -136,7 +114,7 @@ Action Session::cmd_apop(const Args& args) {
   return login(user);
 }
 
-Action Session::cmd_stls() {
+Action Session::cmd_stls(const Request&) {
   if (!options_.tls_available || options_.tls_active) {
     // RFC 2595 §4: STLS is not valid once TLS is active.
     return bad(options_.tls_active ? "TLS is already active." : "TLS is not available.");
@@ -146,7 +124,8 @@ Action Session::cmd_stls() {
   return Action::StartTls;
 }
 
-Action Session::cmd_auth(const Args& args) {
+Action Session::cmd_auth(const Request& r) {
+  const Args& args = r.args;
   if (args.empty()) {
     // A bare AUTH lists the mechanisms (the pre-RFC 5034 discovery Outlook still uses).
     out_ += "+OK\r\n";

@@ -1,6 +1,7 @@
-// One coroutine per connection (STYLE.md §3): the frame owns the stream, the read buffer
-// and the Session; no shared_from_this. The loop is templated on the stream so plain TCP,
-// TCP after STLS and implicit TLS share it.
+// One coroutine per connection (STYLE.md §3): the frame owns the stream and the Session;
+// no shared_from_this. Admission against the connection limits, TLS (implicit or after
+// STLS), the watchdog that closes the socket, and the session log line live here; the
+// byte loop is connection_loop.hpp's template, shared by plain TCP, TLS and the tests.
 #include <algorithm>
 #include <array>
 #include <optional>

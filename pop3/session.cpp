@@ -74,8 +74,8 @@ Action Session::feed(std::string_view bytes) {
       reader_.discard_buffered();
       return action;
     }
-    if (action == Action::Close || auth_failure_) {
-      return action; // a failed authentication: the transport delays the reply
+    if (action == Action::Close || auth_attempt_) {
+      return action; // an authentication verdict: the transport decides when it goes out
     }
   }
   return Action::Close;
@@ -125,24 +125,6 @@ Action Session::on_line_too_long() {
   }
   const Action action = bad("Line too long.");
   return finished_ ? Action::Close : action;
-}
-
-Action Session::dispatch(std::string_view command, const Args& args, std::string_view rest) {
-  if (command == "QUIT") {
-    return cmd_quit();
-  }
-  if (command == "CAPA") {
-    return cmd_capa();
-  }
-  switch (state_) {
-  case State::Authorization:
-    return authorization_command(command, args, rest);
-  case State::Transaction:
-    return transaction_command(command, args);
-  case State::Update:
-    break;
-  }
-  return Action::Close;
 }
 
 Action Session::ok(std::string_view text) {

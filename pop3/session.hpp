@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,9 +94,10 @@ public:
   // Takes client bytes and runs the complete command lines buffered so far, in order. It
   // returns early, keeping the rest buffered, when the transport must act before the next
   // command: output streams or reply_queue_limit is reached (write it), an authentication
-  // failed (delay the reply, RFC 1939 §8), Close, or StartTls. On StartTls the session
-  // itself discards everything buffered after STLS (RFC 2595 §4: never executed inside
-  // TLS). Call feed({}) to go on; read more bytes only when wants_input().
+  // was decided (take_auth_attempt(): the verdict may be delayed, RFC 1939 §8), Close, or
+  // StartTls. On StartTls the session itself discards everything buffered after STLS
+  // (RFC 2595 §4: never executed inside TLS). Call feed({}) to go on; read more bytes only
+  // when wants_input().
   Action feed(std::string_view bytes);
   // True when every buffered complete line has run: the transport may read again.
   bool wants_input() const { return need_input_ && !finished_; }
@@ -140,17 +142,36 @@ private:
 
   Action on_line_too_long(); // LineReader reported TooLong
 
-  Action dispatch(std::string_view command, const Args& args, std::string_view rest);
-  Action authorization_command(std::string_view cmd, const Args& args, std::string_view rest);
-  Action transaction_command(std::string_view cmd, const Args& args);
+  // A command's arguments: the words after the verb, and the whole rest of the line (PASS
+  // takes a password with spaces, RFC 1939 §7).
+  struct Request {
+    const Args& args;
+    std::string_view rest;
+  };
+  // How CAPA lists a verb under its own name (RFC 2449 §6): always, or only where it may be
+  // used on this connection now.
+  enum class Capability { None, Always, WhenPlaintext, WhenStls };
+  // One verb of the command table (commands.cpp), as Dovecot's pop3_commands[]: its name,
+  // the states it is valid in, what CAPA says of it, and its handler. Dispatch and CAPA read
+  // the table; no verb is named anywhere else.
+  struct Command {
+    std::string_view name;
+    bool in_authorization;
+    bool in_transaction;
+    Capability capability;
+    Action (Session::*handler)(const Request&);
+  };
+  static std::span<const Command> commands();
+  Action dispatch(std::string_view verb, const Args& args, std::string_view rest);
+  bool offered(Capability capability) const;
 
   // AUTHORIZATION (authorization_commands.cpp)
-  Action cmd_capa();
-  Action cmd_user(const Args& args);
-  Action cmd_pass(std::string_view rest);
-  Action cmd_apop(const Args& args);
-  Action cmd_auth(const Args& args);
-  Action cmd_stls();
+  Action cmd_capa(const Request&);
+  Action cmd_user(const Request&);
+  Action cmd_pass(const Request&);
+  Action cmd_apop(const Request&);
+  Action cmd_auth(const Request&);
+  Action cmd_stls(const Request&);
   Action sasl_response(std::string_view line);
   Action sasl_result(SaslStep step);
   Action login(std::string_view user);
@@ -159,14 +180,15 @@ private:
   bool mechanism_allowed(const SaslMechanismInfo& m) const;
 
   // TRANSACTION (transaction_commands.cpp)
-  Action cmd_stat();
-  Action cmd_list(const Args& args);
-  Action cmd_uidl(const Args& args);
-  Action cmd_retr(const Args& args);
-  Action cmd_top(const Args& args);
-  Action cmd_dele(const Args& args);
-  Action cmd_rset();
-  Action cmd_quit();
+  Action cmd_stat(const Request&);
+  Action cmd_list(const Request&);
+  Action cmd_uidl(const Request&);
+  Action cmd_retr(const Request&);
+  Action cmd_top(const Request&);
+  Action cmd_dele(const Request&);
+  Action cmd_rset(const Request&);
+  Action cmd_noop(const Request&);
+  Action cmd_quit(const Request&);
   std::optional<std::size_t> message_arg(std::string_view arg); // replies -ERR itself
 
   Action ok(std::string_view text);

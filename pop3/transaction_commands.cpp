@@ -20,37 +20,6 @@ std::optional<std::uint64_t> parse_number(std::string_view s) {
 
 } // namespace
 
-Action Session::transaction_command(std::string_view cmd, const Args& args) {
-  if (cmd == "STAT") {
-    return cmd_stat();
-  }
-  if (cmd == "LIST") {
-    return cmd_list(args);
-  }
-  if (cmd == "UIDL") {
-    return cmd_uidl(args);
-  }
-  if (cmd == "RETR") {
-    return cmd_retr(args);
-  }
-  if (cmd == "TOP") {
-    return cmd_top(args);
-  }
-  if (cmd == "DELE") {
-    return cmd_dele(args);
-  }
-  if (cmd == "RSET") {
-    return cmd_rset();
-  }
-  if (cmd == "NOOP") {
-    return ok("");
-  }
-  if (cmd == "USER" || cmd == "PASS" || cmd == "APOP" || cmd == "AUTH" || cmd == "STLS") {
-    return bad("Command not valid in this state, already logged in.");
-  }
-  return bad("Unknown command.");
-}
-
 std::optional<std::size_t> Session::message_arg(std::string_view arg) {
   const auto n = parse_number(arg);
   if (!n) {
@@ -70,7 +39,7 @@ std::optional<std::size_t> Session::message_arg(std::string_view arg) {
   return index;
 }
 
-Action Session::cmd_stat() {
+Action Session::cmd_stat(const Request&) {
   std::size_t count = 0;
   std::uint64_t octets = 0;
   const auto& messages = maildrop_->messages();
@@ -83,7 +52,8 @@ Action Session::cmd_stat() {
   return ok(std::to_string(count) + " " + std::to_string(octets));
 }
 
-Action Session::cmd_list(const Args& args) {
+Action Session::cmd_list(const Request& r) {
+  const Args& args = r.args;
   const auto& messages = maildrop_->messages();
   if (args.size() > 1) {
     return bad("LIST takes at most one argument.");
@@ -108,7 +78,8 @@ Action Session::cmd_list(const Args& args) {
   return Action::Continue;
 }
 
-Action Session::cmd_uidl(const Args& args) {
+Action Session::cmd_uidl(const Request& r) {
+  const Args& args = r.args;
   const auto& messages = maildrop_->messages();
   if (args.size() > 1) {
     return bad("UIDL takes at most one argument.");
@@ -145,7 +116,8 @@ void Session::fill_listing(std::string& out, std::size_t max) {
   }
 }
 
-Action Session::cmd_retr(const Args& args) {
+Action Session::cmd_retr(const Request& r) {
+  const Args& args = r.args;
   if (args.size() != 1) {
     return bad("RETR needs a message number.");
   }
@@ -157,7 +129,8 @@ Action Session::cmd_retr(const Args& args) {
                        std::to_string(maildrop_->messages()[*index].size) + " octets");
 }
 
-Action Session::cmd_top(const Args& args) {
+Action Session::cmd_top(const Request& r) {
+  const Args& args = r.args;
   if (args.size() != 2) {
     return bad("TOP needs a message number and a line count.");
   }
@@ -172,7 +145,8 @@ Action Session::cmd_top(const Args& args) {
   return start_message(*index, MultilineWriter(*lines), "");
 }
 
-Action Session::cmd_dele(const Args& args) {
+Action Session::cmd_dele(const Request& r) {
+  const Args& args = r.args;
   if (args.size() != 1) {
     return bad("DELE needs a message number.");
   }
@@ -184,12 +158,16 @@ Action Session::cmd_dele(const Args& args) {
   return ok("Marked to be deleted.");
 }
 
-Action Session::cmd_rset() {
+Action Session::cmd_rset(const Request&) {
   std::fill(deleted_.begin(), deleted_.end(), false);
   return ok(std::to_string(deleted_.size()) + " messages.");
 }
 
-Action Session::cmd_quit() {
+Action Session::cmd_noop(const Request&) {
+  return ok("");
+}
+
+Action Session::cmd_quit(const Request&) {
   finished_ = true;
   if (state_ != State::Transaction) {
     stats_.end_reason = "quit";

@@ -271,3 +271,21 @@ TEST(Extract, ValidUtf8IsReadAsUtf8WhateverTheMetaClaims) {
 }
 
 } // namespace
+
+namespace {
+
+// Found by extract_fuzz: everything inside <head>, links nested in links (link density
+// above 1), no <body>. The article container once climbed to <html> itself and left the
+// tree (a leak under ASan); now the page is handled like any other.
+TEST(Extract, PageWithoutBodyAndNestedLinksStaysInOneTree) {
+  auto result = extract("<head><t><b><a class=share><p>some words in a link, <a>and more words "
+                        "in a nested link</a> after</p></a></b></t></head>",
+                        "https://example.org/");
+  if (const auto* a = std::get_if<Article>(&result)) {
+    EXPECT_EQ(a->content.find("<html"), std::string::npos);
+  } else {
+    EXPECT_EQ(std::get<ExtractFailed>(result).reason, "no article found");
+  }
+}
+
+} // namespace

@@ -199,6 +199,31 @@ def never_reads(srv):
     return f"4 clients pipelining 2000 RETRs without reading: RSS +{grew:.1f} MB"
 
 
+def never_reads_listings(srv):
+    # Issue 16 item 5: listings were built whole for every pipelined command in the read
+    # buffer; now each streams and the session runs nothing more until it is written.
+    before = srv.rss_kb()
+    conns = []
+    for i in range(4):
+        c = login(srv.port, source="127.0.0.13")
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c.sock.settimeout(5)
+        try:
+            c.send(b"UIDL\r\nLIST\r\n" * 10000)
+        except socket.timeout:
+            pass  # the server stopped reading: what we wanted
+        conns.append(c)
+    time.sleep(2)
+    t = good_user_time(srv.port)
+    after = srv.rss_kb()
+    for c in conns:
+        c.close()
+    grew = (after - before) / 1024
+    assert grew < 32 or not MEMORY_CHECKS, f"RSS grew {grew:.1f} MB"
+    assert t < 1.0
+    return f"4 clients pipelining 20,000 UIDL/LIST without reading: RSS +{grew:.1f} MB"
+
+
 SCENARIOS = [
     ("slowloris (1 byte/s)", slowloris),
     ("1 MB command line", megabyte_line),
@@ -208,6 +233,7 @@ SCENARIOS = [
     ("brute-force password loop", brute_force),
     ("connection flood beyond per-address limit", flood),
     ("clients that never read", never_reads),
+    ("clients that never read listings", never_reads_listings),
 ]
 
 
@@ -227,7 +253,8 @@ def main():
     extra = f"  limits: {{connections: 200, per_address: {PER_ADDRESS}}}\n" \
             "  timeouts: {login: 30s}\n"
     srv = Serve(args.binary, folder, {"blog": feed},
-                {"alice": "pw", "bob": "bobpw"}, extra_pop3=extra, fetch_interval="1h")
+                {"alice": "pw", "bob": "bobpw"}, extra_pop3=extra, fetch_interval="1h",
+                tls=True)  # a certificate, so STLS is offered on the plain port
     srv.start()
     deadline = time.time() + 20
     while time.time() < deadline:  # wait for the first poll to fill the mailboxes

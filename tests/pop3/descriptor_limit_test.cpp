@@ -3,6 +3,7 @@
 // refuses the rest cleanly, and keeps descriptors for the store: logins (which open a
 // file, as SQLite does) keep working at the cap. Also: per_address counts IPv6 per /64.
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include <fcntl.h>
@@ -98,6 +99,7 @@ Child start_child(rlim_t soft, std::size_t reserve) {
   int ready[2], stop[2];
   EXPECT_EQ(::pipe(ready), 0);
   EXPECT_EQ(::pipe(stop), 0);
+  std::fflush(nullptr); // the child must not write out the parent's buffered output
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::close(ready[0]);
@@ -153,6 +155,8 @@ int stop_child(const Child& child) {
 TEST(DescriptorLimit, ConnectionsPastWhatTheLimitLeavesAreRefusedCleanly) {
   const Child child = start_child(64, 16);
   ASSERT_NE(child.port, 0);
+  RecordProperty("connection_limit", std::to_string(child.limit));
+  std::printf("RLIMIT_NOFILE 64, reserve 16: %zu connections\n", child.limit);
   // 64 descriptors, minus the reserve, minus what the process had open (stdio, epoll, ...)
   EXPECT_GT(child.limit, 20u);
   EXPECT_LE(child.limit, 64u - 16u);
