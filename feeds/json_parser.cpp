@@ -126,7 +126,7 @@ Entry entry_of(const json& it, const std::string& base) {
   if (auto id = it.find("id"); id != it.end() && !id->is_null()) {
     e.id = text::clean(id->is_string() ? id->get<std::string>() : id->dump());
   }
-  e.title = string_of(it, "title");
+  e.title = text::capped(string_of(it, "title"), text::kMaxTitleBytes);
   if (auto link = string_of(it, "url")) {
     e.link = url::resolve(base, *link);
   }
