@@ -14,3 +14,4 @@ find_package(nlohmann_json 3 REQUIRED)
 pkg_check_modules(ZLIB_PC REQUIRED IMPORTED_TARGET zlib)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2) # feed filters: linear-time matching
 find_package(LibXml2 REQUIRED) # content/: HTML pages through libxml2's HTML parser
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq) # storage/: the PostgreSQL backend (libpq)

@@ -23,6 +23,7 @@
 #include "gateway/mailbox_views.hpp"
 #include "gateway/store_adapter.hpp"
 #include "gateway/subscriptions.hpp"
+#include "gateway/store_open.hpp"
 #include "gateway/tls_cert.hpp"
 #include "gateway/user_feeds.hpp"
 #include "ingest/fetcher.hpp"
@@ -213,7 +214,7 @@ private:
     return config_;
   }
   std::unique_ptr<storage::Store> open_reader() const {
-    return storage::open_sqlite_store(db_, storage::Role::reader);
+    return open_store(*current(), storage::Role::reader);
   }
   // The fetcher's options: the config's feeds and the users' own.
   ingest::Options fetch_options(const Config& config) const {
@@ -227,7 +228,6 @@ private:
   std::mutex reload_mutex_;
   mutable std::mutex config_mutex_; // config_ is read by SMTP threads
   std::shared_ptr<const Config> config_;
-  std::string db_;
   std::string fingerprint_;
   std::shared_ptr<StoreAuthenticator> auth_;
   std::unique_ptr<pop3::Server> server_;
@@ -305,11 +305,9 @@ int Service::run() {
       facts.not_after = tls->not_after;
       facts.cert_origin = cert_origin(*tls);
     }
-    const std::string db = (config_->data_dir / storage::database_file_name).string();
-    db_ = db;
-    auto writer = storage::open_sqlite_store(db, storage::Role::writer);
+    auto writer = open_store(*config_, storage::Role::writer);
     auth_ = std::make_shared<StoreAuthenticator>(
-        [db] { return storage::open_sqlite_store(db, storage::Role::reader); }, config_);
+        [config = config_] { return open_store(*config, storage::Role::reader); }, config_);
     auto pop3_options = server_options(*config_);
     pop3_options.throttle = throttle_; // failed logins count together over POP3 and SMTP
     server_ =

@@ -15,6 +15,7 @@
 #include "gateway/config.hpp"
 #include "gateway/ingest_options.hpp"
 #include "gateway/user_feeds.hpp"
+#include "gateway/store_open.hpp"
 #include "ingest/fetcher.hpp"
 #include "storage/store.hpp"
 
@@ -56,8 +57,7 @@ void print_summary(const ingest::PollReport& report) {
 int run_fetch_once(const GlobalOptions& global) {
   auto config = std::make_shared<const Config>(load_config(global.config));
   std::filesystem::create_directories(config->data_dir);
-  auto store =
-      storage::open_sqlite_store((config->data_dir / "feedpop.db").string(), storage::Role::writer);
+  auto store = open_store(*config, storage::Role::writer);
   auto options = ingest_options(*config, store->user_feeds("")); // users' own feeds too
   ingest::Fetcher fetcher(std::move(store), std::move(options));
   const bool tty = ::isatty(STDERR_FILENO) == 1;

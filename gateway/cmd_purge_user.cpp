@@ -8,6 +8,7 @@
 
 #include "gateway/commands.hpp"
 #include "gateway/config.hpp"
+#include "gateway/store_open.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::gateway {
@@ -28,13 +29,12 @@ int purge_user(const GlobalOptions& global, const std::string& name, bool force)
                  "pass --force\n";
     return exit_config;
   }
-  const auto path = config.data_dir / storage::database_file_name;
-  if (!std::filesystem::exists(path)) {
-    std::cout << "no database at " << path.string() << ": nothing to purge\n";
+  if (!store_exists(config)) {
+    std::cout << "no database at " << store_description(config) << ": nothing to purge\n";
     return exit_ok;
   }
   try {
-    auto store = storage::open_sqlite_store(path.string(), storage::Role::reader);
+    auto store = open_store(config, storage::Role::reader);
     store->purge_user(name);
   } catch (const storage::StoreError& e) {
     std::cerr << "feedpop: " << e.what() << '\n';

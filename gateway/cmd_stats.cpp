@@ -14,6 +14,7 @@
 #include "gateway/commands.hpp"
 #include "gateway/config.hpp"
 #include "gateway/user_feeds.hpp"
+#include "gateway/store_open.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::gateway {
@@ -128,14 +129,13 @@ void add_stats_command(CLI::App& app, const GlobalOptions& global, int& status) 
   cmd->callback([&global, &status, json] {
     try {
       const Config config = load_config(global.config);
-      const auto db = config.data_dir / "feedpop.db";
-      if (!std::filesystem::exists(db)) {
-        std::cerr << "feedpop: stats: no database at " << db.string()
+      if (!store_exists(config)) {
+        std::cerr << "feedpop: stats: no database at " << store_description(config)
                   << " yet (run `feedpop fetch --once` or `feedpop serve`)\n";
         status = exit_runtime;
         return;
       }
-      auto store = storage::open_sqlite_store(db.string(), storage::Role::reader);
+      auto store = open_store(config, storage::Role::reader);
       const nlohmann::json j = collect(config, *store);
       if (*json) {
         std::cout << j.dump(2) << '\n';

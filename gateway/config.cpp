@@ -53,6 +53,12 @@ const std::vector<std::string>& config_keys() {
       "fetch.private_addresses",
       "fetch.max_backoff",
       "fetch.notify_after",
+      "storage",
+      "storage.backend",
+      "storage.postgresql",
+      "storage.postgresql.url",
+      "storage.postgresql.url_env",
+      "storage.postgresql.lease",
       "users",
       "users.*",
       "users.*.password",
@@ -157,6 +163,9 @@ Config Loader::load(const YAML::Node& root) {
   }
   if (const Field* f = section("fetch")) {
     load_fetch(*f, config.fetch);
+  }
+  if (const Field* f = section("storage")) {
+    load_storage(*f, config.storage);
   }
   if (const Field* f = section("feeds")) {
     for (const auto& entry : fields(*f, "feeds")) {

@@ -90,6 +90,17 @@ struct UserConfig {
   int line = 0;                   // where the user is defined, for messages
 };
 
+enum class StorageBackend { sqlite, postgresql };
+
+// `storage:`: where entries and mailbox state live. SQLite (a file in data_dir) serves one
+// node; PostgreSQL lets several nodes share one database, each feed polled by one node at
+// a time under a lease (storage/store.hpp).
+struct StorageConfig {
+  StorageBackend backend = StorageBackend::sqlite;
+  std::string postgresql_url;     // libpq connection string (url or url_env)
+  std::chrono::seconds lease{60}; // a feed's poll lease; renewed at a third
+};
+
 struct Config {
   std::filesystem::path source;   // the file it was loaded from
   std::filesystem::path data_dir; // absolute, resolved against the config's folder
@@ -98,6 +109,7 @@ struct Config {
   Pop3Config pop3;
   SmtpConfig smtp;
   FetchConfig fetch;
+  StorageConfig storage;
   std::map<std::string, FeedConfig> feeds;
   std::map<std::string, UserConfig> users;
 

@@ -1,5 +1,7 @@
 #include "gateway/ingest_options.hpp"
 
+#include "gateway/store_open.hpp"
+
 namespace feedpop::gateway {
 
 namespace {
@@ -30,6 +32,7 @@ ingest::FetchOptions fetch_options(const FetchConfig& f) {
   }
   o.max_backoff = f.max_backoff;
   o.notify_after = f.notify_after;
+  o.node = node_name();
   return o;
 }
 
@@ -56,6 +59,7 @@ ingest::Options ingest_options(const Config& config) {
   ingest::Options o;
   o.hostname = config.hostname;
   o.fetch = fetch_options(config.fetch);
+  o.fetch.lease = config.storage.lease;
   for (const auto& [key, feed] : config.feeds) {
     o.feeds.emplace(key, feed_options(feed));
   }

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -71,6 +72,9 @@ struct Fetcher::Impl {
   void round(const Options& cfg, feeds::HttpClient& http, std::vector<Job> jobs,
              Interrupted interrupted, OnResult on_result) {
     std::unordered_map<std::uint64_t, Job> in_flight;
+    std::unordered_set<std::string> lost; // leases taken over by another node mid-poll
+    const auto& lease = cfg.fetch;
+    auto renewed = std::chrono::steady_clock::now();
     std::uint64_t tag = 0;
     for (Job& job : jobs) {
       const FeedOptions& feed = cfg.feeds.at(job.key);
@@ -85,6 +89,14 @@ struct Fetcher::Impl {
         http.perform(std::chrono::milliseconds(0)); // collects (and drops) the cancellations
         return;
       }
+      if (std::chrono::steady_clock::now() - renewed > lease.lease / 3) {
+        renewed = std::chrono::steady_clock::now();
+        for (const auto& [t, job] : in_flight) {
+          if (!store->renew_feed_lease(job.key, lease.node, lease.lease)) {
+            lost.insert(job.key);
+          }
+        }
+      }
       for (feeds::Completion& c : http.perform(std::chrono::milliseconds(500))) {
         auto it = in_flight.find(c.tag);
         if (it == in_flight.end()) {
@@ -92,9 +104,13 @@ struct Fetcher::Impl {
         }
         Job job = std::move(it->second);
         in_flight.erase(it);
+        if (lost.contains(job.key)) {
+          continue; // another node polls this feed now; its result wins
+        }
         const FeedOptions& feed = cfg.feeds.at(job.key);
         on_result(complete_poll(*store, cfg, feed, std::move(job.state), std::move(c.result),
                                 now_seconds(), pinned));
+        store->release_feed_lease(job.key, lease.node);
       }
     }
   }
@@ -106,6 +122,21 @@ struct Fetcher::Impl {
       out.emplace(std::move(key), std::move(s));
     }
     return out;
+  }
+
+  // The feed's state if this node may poll it now: the lease is ours and, read again
+  // under the lease, the feed is still due (another node may just have polled it).
+  bool lease_due(const FetchOptions& f, const std::string& key, Time now,
+                 std::optional<storage::FeedState>& fresh) {
+    if (!store->acquire_feed_lease(key, f.node, f.lease)) {
+      return false;
+    }
+    fresh = store->feed_state(key);
+    if (fresh && fresh->next_poll && *fresh->next_poll > now) {
+      store->release_feed_lease(key, f.node);
+      return false;
+    }
+    return true;
   }
 
   void run();
@@ -133,7 +164,12 @@ void Fetcher::Impl::serve_round(const Options& cfg, std::uint64_t version) {
         continue;
       }
       if (!state.next_poll || *state.next_poll <= now) {
-        due.push_back({key, std::move(state)});
+        std::optional<storage::FeedState> fresh;
+        if (lease_due(cfg.fetch, key, now, fresh)) {
+          due.push_back({key, sync_feed_state(feed, std::move(fresh))});
+        } else if (!next || now + std::chrono::seconds(1) < *next) {
+          next = now + std::chrono::seconds(1); // held elsewhere: look again soon
+        }
       } else if (!next || *state.next_poll < *next) {
         next = state.next_poll;
       }
@@ -236,6 +272,9 @@ PollReport Fetcher::poll_once(
     if (state.disabled) {
       record(disabled_result(state));
       continue;
+    }
+    if (!impl_->store->acquire_feed_lease(key, cfg->fetch.node, cfg->fetch.lease)) {
+      continue; // another node is polling it right now
     }
     jobs.push_back({key, std::move(state)});
   }

@@ -48,6 +48,10 @@ struct FetchOptions {
   PrivateAddresses private_addresses = PrivateAddresses::allow;
   std::chrono::seconds max_backoff{24 * 3600};
   std::chrono::seconds notify_after{24 * 3600}; // failing this long → a notice
+  // Several nodes on one database (storage/store.hpp, poll leases): this node's name and
+  // how long a lease lasts; a poll in flight renews it every third of that.
+  std::string node = "local";
+  std::chrono::milliseconds lease{60'000};
 };
 
 struct Options {

@@ -139,6 +139,21 @@ public:
   // Every user's feeds (owner empty) or one owner's, ordered by owner, then key.
   virtual std::vector<UserFeed> user_feeds(std::string_view owner) = 0;
   virtual std::size_t count_user_feeds(std::string_view owner) = 0;
+
+  // --- poll leases (several nodes sharing one database) ---
+  // A feed is polled by one node at a time: a node polls only while it holds the feed's
+  // lease. acquire takes a free or expired lease, or extends the node's own, for `ttl`;
+  // false while another node holds it. renew extends only a lease the node still holds.
+  // release frees it at once. A single-node store (SQLite) grants every lease.
+  virtual bool acquire_feed_lease(std::string_view /*feed_key*/, std::string_view /*node*/,
+                                  std::chrono::milliseconds /*ttl*/) {
+    return true;
+  }
+  virtual bool renew_feed_lease(std::string_view /*feed_key*/, std::string_view /*node*/,
+                                std::chrono::milliseconds /*ttl*/) {
+    return true;
+  }
+  virtual void release_feed_lease(std::string_view /*feed_key*/, std::string_view /*node*/) {}
 };
 
 enum class Role { writer, reader };
@@ -164,5 +179,12 @@ struct StoreOptions {
 // command (it still writes deletions and user purges: short IMMEDIATE transactions).
 std::unique_ptr<Store> open_sqlite_store(const std::string& path, Role role,
                                          StoreOptions options = {});
+
+// Opens the PostgreSQL store at libpq connection string `url`, creating and migrating its
+// tables when needed (migrations are serialised by an advisory lock, so nodes may start
+// together). Throws StoreError when the server is unreachable or the schema is newer.
+// Several processes may open it at once; each feed's polling is leased (see above).
+std::unique_ptr<Store> open_postgresql_store(const std::string& url, Role role,
+                                             StoreOptions options = {});
 
 } // namespace feedpop::storage

@@ -6,12 +6,15 @@
 
 #include "storage/sqlite_db.hpp"
 #include "storage/uidl.hpp"
+#include "tests/storage/backends.hpp"
 #include "tests/storage/temp_dir.hpp"
 #include "tests/support/store_read.hpp"
 
 namespace feedpop::storage {
 namespace {
 
+using testing::Backend;
+using testing::BackendDatabase;
 using testing::read_whole;
 using testing::TempDir;
 
@@ -48,31 +51,38 @@ std::vector<EntryId> ids(const std::vector<MailboxItem>& items) {
   return out;
 }
 
-class StoreTest : public ::testing::Test {
+// Every test runs on SQLite and on PostgreSQL (StoreTest/sqlite, StoreTest/postgresql).
+class StoreTest : public ::testing::TestWithParam<Backend> {
 protected:
-  TempDir dir;
-  std::string path = dir.file(database_file_name);
+  BackendDatabase db{GetParam()};
   Time clock_now = Time(std::chrono::seconds(1'700'000'000));
-  std::unique_ptr<Store> store = open();
+  std::unique_ptr<Store> store;
 
+  void SetUp() override {
+    if (!db.usable()) {
+      return;
+    }
+    store = open();
+  }
+  bool sqlite() const { return GetParam() == Backend::sqlite; }
   std::unique_ptr<Store> open(Role role = Role::writer) {
     StoreOptions options;
     options.clock = [this] { return clock_now; };
-    return open_sqlite_store(path, role, options);
+    return db.open(role, options);
   }
   std::vector<bool> insert(const std::string& feed, const std::vector<NewEntry>& entries) {
     return store->insert_entries(feed, entries, state_for(feed));
   }
 };
 
-TEST_F(StoreTest, InsertReportsWhichEntriesWereNewAndReinsertingIsANoOp) {
+TEST_P(StoreTest, InsertReportsWhichEntriesWereNewAndReinsertingIsANoOp) {
   EXPECT_EQ(insert("lwn", {entry("a"), entry("b")}), (std::vector<bool>{true, true}));
   EXPECT_EQ(insert("lwn", {entry("b"), entry("c"), entry("c")}),
             (std::vector<bool>{false, true, false}));
   EXPECT_EQ(store->snapshot("alice", {"lwn"}).size(), 3u);
 }
 
-TEST_F(StoreTest, UndeliveredEntriesAreRememberedButNeverShown) {
+TEST_P(StoreTest, UndeliveredEntriesAreRememberedButNeverShown) {
   EXPECT_EQ(insert("lwn", {entry("old", false), entry("new")}), (std::vector<bool>{true, true}));
   const auto box = store->snapshot("alice", {"lwn"});
   ASSERT_EQ(box.size(), 1u);
@@ -83,7 +93,7 @@ TEST_F(StoreTest, UndeliveredEntriesAreRememberedButNeverShown) {
   EXPECT_EQ(store->snapshot("alice", {"lwn"}).size(), 1u);
 }
 
-TEST_F(StoreTest, MessageBytesAndSizeAreStoredExactly) {
+TEST_P(StoreTest, MessageBytesAndSizeAreStoredExactly) {
   NewEntry e = entry("x");
   e.message = std::string("Subject: bin\r\n\r\n\0\x01\xff", 19);
   insert("lwn", {e});
@@ -94,7 +104,7 @@ TEST_F(StoreTest, MessageBytesAndSizeAreStoredExactly) {
   EXPECT_EQ(read_whole(*store, box[0].id), e.message);
 }
 
-TEST_F(StoreTest, ReadAtServesAnyOffsetAndReturnsZeroAtTheEnd) {
+TEST_P(StoreTest, ReadAtServesAnyOffsetAndReturnsZeroAtTheEnd) {
   NewEntry e = entry("big");
   e.message.assign(100'000, 'x');
   for (std::size_t i = 0; i < e.message.size(); i += 7) {
@@ -112,11 +122,11 @@ TEST_F(StoreTest, ReadAtServesAnyOffsetAndReturnsZeroAtTheEnd) {
   EXPECT_EQ(store->read_at(id, 1'000'000'000'000, buf, sizeof buf), 0u);
 }
 
-TEST_F(StoreTest, ReadingAnUnknownMessageThrowsStoreError) {
+TEST_P(StoreTest, ReadingAnUnknownMessageThrowsStoreError) {
   EXPECT_THROW(read_whole(*store, 12345), StoreError);
 }
 
-TEST_F(StoreTest, MailboxFollowsArrivalOrderAcrossFeeds) {
+TEST_P(StoreTest, MailboxFollowsArrivalOrderAcrossFeeds) {
   insert("a", {entry("1")});
   insert("b", {entry("2")});
   insert("a", {entry("3")});
@@ -127,7 +137,7 @@ TEST_F(StoreTest, MailboxFollowsArrivalOrderAcrossFeeds) {
                              [](const auto& x, const auto& y) { return x.id < y.id; }));
 }
 
-TEST_F(StoreTest, UidlsArePrintableBoundedAndUniqueInAMailbox) {
+TEST_P(StoreTest, UidlsArePrintableBoundedAndUniqueInAMailbox) {
   // Same identity in two feeds, and identities that only differ by the split point.
   insert("a", {entry("x"), entry("ab"), entry(std::string(5000, 'z'))});
   insert("b", {entry("x")});
@@ -144,12 +154,12 @@ TEST_F(StoreTest, UidlsArePrintableBoundedAndUniqueInAMailbox) {
   EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end());
 }
 
-TEST_F(StoreTest, UidlsSurviveRestartRefetchUrlChangeAndVacuum) {
+TEST_P(StoreTest, UidlsSurviveRestartRefetchUrlChangeAndVacuum) {
   insert("lwn", {entry("a"), entry("b")});
   const auto before = uidls(store->snapshot("alice", {"lwn"}));
   store.reset();
-  {
-    sqlite::Database raw(path);
+  if (sqlite()) {
+    sqlite::Database raw(db.sqlite_path());
     raw.exec("VACUUM");
   }
   store = open();
@@ -159,15 +169,15 @@ TEST_F(StoreTest, UidlsSurviveRestartRefetchUrlChangeAndVacuum) {
             (std::vector<bool>{false, false}));
   EXPECT_EQ(uidls(store->snapshot("alice", {"lwn"})), before);
   // And a different database that sees the entries in another order agrees.
-  TempDir other;
-  auto second = open_sqlite_store(other.file("x.db"), Role::writer);
+  const BackendDatabase other(GetParam());
+  auto second = other.open(Role::writer);
   second->insert_entries("lwn", {entry("z"), entry("b"), entry("a")}, state_for("lwn"));
   auto again = uidls(second->snapshot("alice", {"lwn"}));
   EXPECT_EQ(again[1], before[1]);
   EXPECT_EQ(again[2], before[0]);
 }
 
-TEST_F(StoreTest, SubscriptionsAreJustFeedListsAndDeletionsSurviveResubscribing) {
+TEST_P(StoreTest, SubscriptionsAreJustFeedListsAndDeletionsSurviveResubscribing) {
   insert("a", {entry("1"), entry("2")});
   insert("b", {entry("3")});
   EXPECT_EQ(store->snapshot("alice", {"a"}).size(), 2u);
@@ -186,7 +196,7 @@ TEST_F(StoreTest, SubscriptionsAreJustFeedListsAndDeletionsSurviveResubscribing)
   EXPECT_TRUE(store->snapshot("alice", {"unknown"}).empty());
 }
 
-TEST_F(StoreTest, DeletionsAreIdempotentAndIgnoreUnknownIds) {
+TEST_P(StoreTest, DeletionsAreIdempotentAndIgnoreUnknownIds) {
   insert("a", {entry("1"), entry("2"), entry("3")});
   const auto box = store->snapshot("alice", {"a"});
   store->commit_deletions("alice", {box[1].id, box[1].id, 999999});
@@ -197,7 +207,7 @@ TEST_F(StoreTest, DeletionsAreIdempotentAndIgnoreUnknownIds) {
   EXPECT_EQ(store->user_counts("carol", {"a"}).visible, 3u);
 }
 
-TEST_F(StoreTest, DeletionsAreVisibleToOtherConnectionsOnlyOnceCommitted) {
+TEST_P(StoreTest, DeletionsAreVisibleToOtherConnectionsOnlyOnceCommitted) {
   insert("a", {entry("1"), entry("2")});
   auto reader = open(Role::reader);
   const auto box = reader->snapshot("alice", {"a"});
@@ -207,7 +217,7 @@ TEST_F(StoreTest, DeletionsAreVisibleToOtherConnectionsOnlyOnceCommitted) {
   EXPECT_EQ(ids(store->snapshot("alice", {"a"})), std::vector<EntryId>{box[1].id});
 }
 
-TEST_F(StoreTest, NewMailIsAppendedAfterWhatTheClientSaw) {
+TEST_P(StoreTest, NewMailIsAppendedAfterWhatTheClientSaw) {
   insert("a", {entry("1")});
   const auto first = store->snapshot("alice", {"a", "b"});
   insert("b", {entry("2")});
@@ -217,7 +227,7 @@ TEST_F(StoreTest, NewMailIsAppendedAfterWhatTheClientSaw) {
   EXPECT_EQ(second[0].uidl, first[0].uidl);
 }
 
-TEST_F(StoreTest, PurgeUserForgetsOnlyThatUsersDeletions) {
+TEST_P(StoreTest, PurgeUserForgetsOnlyThatUsersDeletions) {
   insert("a", {entry("1"), entry("2")});
   const auto box = store->snapshot("alice", {"a"});
   store->commit_deletions("alice", {box[0].id});
@@ -226,11 +236,14 @@ TEST_F(StoreTest, PurgeUserForgetsOnlyThatUsersDeletions) {
   EXPECT_EQ(store->snapshot("alice", {"a"}).size(), 2u);
   EXPECT_EQ(ids(store->snapshot("bob", {"a"})), std::vector<EntryId>{box[0].id});
   store->purge_user("nobody"); // unknown user: nothing to do
-  sqlite::Database raw(path);
-  EXPECT_EQ(raw.pragma_int("SELECT COUNT(*) FROM deletions"), 1);
+  EXPECT_EQ(store->user_counts("bob", {"a"}).deleted, 1u);
+  if (sqlite()) {
+    sqlite::Database raw(db.sqlite_path());
+    EXPECT_EQ(raw.pragma_int("SELECT COUNT(*) FROM deletions"), 1);
+  }
 }
 
-TEST_F(StoreTest, FeedStateRoundTripsEveryField) {
+TEST_P(StoreTest, FeedStateRoundTripsEveryField) {
   FeedState s = state_for("lwn");
   s.config_url = "https://old.example.org/";
   s.etag = "\"abc\"";
@@ -275,7 +288,7 @@ TEST_F(StoreTest, FeedStateRoundTripsEveryField) {
   EXPECT_EQ(store->feed_states().size(), 1u);
 }
 
-TEST_F(StoreTest, CountsReportStoredVisibleAndDeleted) {
+TEST_P(StoreTest, CountsReportStoredVisibleAndDeleted) {
   insert("a", {entry("1"), entry("2"), entry("3", false)});
   insert("b", {entry("4")});
   const auto box = store->snapshot("alice", {"a", "b"});
@@ -290,6 +303,10 @@ TEST_F(StoreTest, CountsReportStoredVisibleAndDeleted) {
   EXPECT_EQ(alice.deleted, 1u);
   EXPECT_EQ(store->user_counts("alice", {"b"}).deleted, 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Backend::sqlite, Backend::postgresql),
+                         testing::backend_name);
 
 } // namespace
 } // namespace feedpop::storage

@@ -1,0 +1,140 @@
+// PgStore: mailboxes (snapshot, reads, deletions) and maintenance (retention, users).
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <unordered_set>
+
+#include "storage/pg_store.hpp"
+
+namespace feedpop::storage {
+
+std::vector<MailboxItem> PgStore::snapshot(std::string_view user,
+                                           const std::vector<std::string>& feed_keys) {
+  std::vector<MailboxItem> out;
+  if (feed_keys.empty()) {
+    return out;
+  }
+  // One statement sees one consistent state of the database (READ COMMITTED takes its
+  // snapshot per statement), whichever node committed what. Arrival order = entry id.
+  auto r = db_.exec("SELECT e.id, e.uidl, e.size, f.key FROM feeds f JOIN entries e ON "
+                    "e.feed_id = f.id AND e.state = 1 WHERE f.key = ANY($2::text[]) AND NOT "
+                    "EXISTS (SELECT 1 FROM deletions d JOIN users u ON u.id = d.user_id WHERE "
+                    "u.name = $1 AND d.entry_id = e.id) ORDER BY e.id",
+                    {user, pg::text_array(feed_keys)});
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(MailboxItem{r.int64(i, 0), r.text(i, 1),
+                              static_cast<std::uint64_t>(r.int64(i, 2)), r.text(i, 3)});
+  }
+  return out;
+}
+
+std::size_t PgStore::read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) {
+  // substring() of an uncompressed out-of-line bytea fetches only the TOAST chunks that
+  // hold the range, so RETR reads each buffer without loading the whole message.
+  // substring() takes int positions: the start is clamped to just past the end (any offset
+  // beyond it reads nothing), the length to what one call may return.
+  const auto start = static_cast<std::int64_t>(std::min<std::uint64_t>(offset, INT32_MAX - 1)) + 1;
+  const auto length = static_cast<std::int64_t>(std::min<std::size_t>(max, INT32_MAX));
+  auto r = db_.exec("SELECT substring(bytes FROM LEAST($2::bigint, length(bytes) + 1)::int FOR "
+                    "$3::int) FROM messages WHERE entry_id = $1",
+                    {static_cast<std::int64_t>(entry), start, length}, true);
+  if (r.rows() == 0) {
+    throw StoreError("postgresql: message " + std::to_string(entry) + " is not stored", 1);
+  }
+  const std::string_view bytes = r.bytes(0, 0);
+  const std::size_t n = std::min(bytes.size(), max);
+  std::memcpy(dest, bytes.data(), n);
+  return n;
+}
+
+void PgStore::commit_deletions(std::string_view user, const std::vector<EntryId>& ids) {
+  if (ids.empty()) {
+    return; // a QUIT without DELE writes nothing
+  }
+  std::vector<std::string> id_texts;
+  id_texts.reserve(ids.size());
+  for (const EntryId id : ids) {
+    id_texts.push_back(std::to_string(id));
+  }
+  pg::Transaction txn(db_);
+  db_.exec("INSERT INTO users (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", {user});
+  // Joining entries makes an unknown id a no-op instead of a foreign-key failure that
+  // would abort the whole QUIT; ON CONFLICT makes repeats idempotent.
+  db_.exec("INSERT INTO deletions (user_id, entry_id) SELECT u.id, e.id FROM users u, entries "
+           "e WHERE u.name = $1 AND e.id = ANY($2::bigint[]) ON CONFLICT DO NOTHING",
+           {user, pg::text_array(id_texts)});
+  txn.commit();
+}
+
+std::size_t PgStore::purge_retention(std::string_view feed_key,
+                                     std::optional<std::chrono::seconds> max_age,
+                                     std::optional<std::size_t> max_entries, Time now,
+                                     const std::vector<EntryId>& pinned) {
+  if (!max_age && !max_entries) {
+    return 0;
+  }
+  pg::Transaction txn(db_);
+  auto feed = db_.exec("SELECT id FROM feeds WHERE key = $1", {feed_key});
+  if (feed.rows() == 0) {
+    return 0;
+  }
+  const std::int64_t cutoff = max_age ? (now - *max_age).time_since_epoch().count() : INT64_MIN;
+  const std::int64_t keep = max_entries ? static_cast<std::int64_t>(*max_entries) : INT64_MAX;
+  // Newest first: row number ≥ keep is beyond max_entries.
+  auto rows = db_.exec("SELECT id, first_seen FROM entries WHERE feed_id = $1 AND state = 1 "
+                       "ORDER BY id DESC",
+                       {feed.int64(0, 0)});
+  const std::unordered_set<EntryId> keep_pinned(pinned.begin(), pinned.end());
+  std::vector<std::string> doomed;
+  for (int rank = 0; rank < rows.rows(); ++rank) {
+    const EntryId id = rows.int64(rank, 0);
+    if ((rank >= keep || rows.int64(rank, 1) < cutoff) && !keep_pinned.contains(id)) {
+      doomed.push_back(std::to_string(id));
+    }
+  }
+  if (doomed.empty()) {
+    return 0;
+  }
+  // The entry row stays (state 2) so the feed never delivers the entry again; its bytes
+  // and the users' deletion marks for it are no longer needed.
+  const std::string ids = pg::text_array(doomed);
+  db_.exec("DELETE FROM messages WHERE entry_id = ANY($1::bigint[])", {ids});
+  db_.exec("DELETE FROM deletions WHERE entry_id = ANY($1::bigint[])", {ids});
+  db_.exec("UPDATE entries SET state = 2 WHERE id = ANY($1::bigint[])", {ids});
+  txn.commit();
+  return doomed.size();
+}
+
+void PgStore::purge_user(std::string_view user) {
+  db_.exec("DELETE FROM users WHERE name = $1", {user}); // cascades to deletions
+}
+
+std::vector<FeedCounts> PgStore::feed_counts() {
+  auto r = db_.exec("SELECT f.key, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND "
+                    "e.state IN (1, 2)) FROM feeds f ORDER BY f.key");
+  std::vector<FeedCounts> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(FeedCounts{r.text(i, 0), static_cast<std::uint64_t>(r.int64(i, 1))});
+  }
+  return out;
+}
+
+UserCounts PgStore::user_counts(std::string_view user, const std::vector<std::string>& feed_keys) {
+  UserCounts counts;
+  counts.name = std::string(user);
+  if (feed_keys.empty()) {
+    return counts;
+  }
+  auto r = db_.exec("SELECT COUNT(*), COUNT(d.entry_id) FROM feeds f JOIN entries e ON "
+                    "e.feed_id = f.id AND e.state = 1 LEFT JOIN deletions d ON d.entry_id = e.id "
+                    "AND d.user_id = (SELECT id FROM users WHERE name = $1) WHERE f.key = "
+                    "ANY($2::text[])",
+                    {user, pg::text_array(feed_keys)});
+  const auto stored = static_cast<std::uint64_t>(r.int64(0, 0));
+  counts.deleted = static_cast<std::uint64_t>(r.int64(0, 1));
+  counts.visible = stored - counts.deleted;
+  return counts;
+}
+
+} // namespace feedpop::storage

@@ -1,0 +1,66 @@
+#pragma once
+// The PostgreSQL implementation of Store (see store.hpp for the contract), for several
+// feedpop nodes sharing one database. Private to storage/; callers get it through
+// open_postgresql_store(). Schema: pg_migrations.cpp.
+//
+// Arrival order across nodes: entry ids come from a sequence, and insert_entries holds a
+// transaction-scoped advisory lock, so ids are assigned in commit order and a snapshot
+// never sees a later id before an earlier one commits (new mail always comes last).
+
+#include <memory>
+#include <string>
+
+#include "storage/pg_conn.hpp"
+#include "storage/store.hpp"
+
+namespace feedpop::storage {
+
+int pg_latest_schema_version();
+void pg_migrate(pg::Connection& db);
+
+class PgStore final : public Store {
+public:
+  PgStore(const std::string& url, Role role, StoreOptions options);
+
+  std::optional<FeedState> feed_state(std::string_view feed_key) override;
+  std::vector<FeedState> feed_states() override;
+  void save_feed_state(const FeedState& state) override;
+  std::vector<std::pair<std::string, std::string>>
+  known_entries(std::string_view feed_key) override;
+  std::vector<bool> insert_entries(std::string_view feed_key, const std::vector<NewEntry>& entries,
+                                   const FeedState& state) override;
+
+  std::vector<MailboxItem> snapshot(std::string_view user,
+                                    const std::vector<std::string>& feed_keys) override;
+  std::size_t read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) override;
+  void commit_deletions(std::string_view user, const std::vector<EntryId>& ids) override;
+
+  std::size_t purge_retention(std::string_view feed_key,
+                              std::optional<std::chrono::seconds> max_age,
+                              std::optional<std::size_t> max_entries, Time now,
+                              const std::vector<EntryId>& pinned) override;
+  void purge_user(std::string_view user) override;
+  std::vector<FeedCounts> feed_counts() override;
+  UserCounts user_counts(std::string_view user, const std::vector<std::string>& feed_keys) override;
+
+  bool add_user_feed(const UserFeed& feed) override;
+  bool remove_user_feed(std::string_view owner, std::string_view key) override;
+  bool set_user_feed_paused(std::string_view owner, std::string_view key, bool paused) override;
+  std::vector<UserFeed> user_feeds(std::string_view owner) override;
+  std::size_t count_user_feeds(std::string_view owner) override;
+
+  bool acquire_feed_lease(std::string_view feed_key, std::string_view node,
+                          std::chrono::milliseconds ttl) override;
+  bool renew_feed_lease(std::string_view feed_key, std::string_view node,
+                        std::chrono::milliseconds ttl) override;
+  void release_feed_lease(std::string_view feed_key, std::string_view node) override;
+
+private:
+  void upsert_feed(std::string_view key, const FeedState& state);
+  Time now() const;
+
+  pg::Connection db_;
+  StoreOptions options_;
+};
+
+} // namespace feedpop::storage
