@@ -16,6 +16,7 @@ namespace feedpop::feeds {
 
 using http_detail::global_init;
 using http_detail::header_value;
+using http_detail::header_values;
 using http_detail::host_key;
 using http_detail::http_date;
 using http_detail::is_file_url;
@@ -146,6 +147,7 @@ struct HttpClient::Impl {
     info.etag = header_value(easy, "ETag");
     info.last_modified = header_value(easy, "Last-Modified");
     info.cache_control = header_value(easy, "Cache-Control");
+    info.links = header_values(easy, "Link");
     curl_off_t retry_after = 0;
     if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
         retry_after > 0) {

@@ -136,6 +136,22 @@ std::optional<std::string> header_value(CURL* easy, const char* name) {
   return std::nullopt;
 }
 
+std::vector<std::string> header_values(CURL* easy, const char* name) {
+  std::vector<std::string> out;
+  curl_header* h = nullptr;
+  if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == nullptr) {
+    return out;
+  }
+  const std::size_t amount = h->amount;
+  for (std::size_t i = 0; i < amount; ++i) {
+    if (curl_easy_header(easy, name, i, CURLH_HEADER, -1, &h) == CURLHE_OK && h != nullptr &&
+        h->value != nullptr && *h->value != '\0') {
+      out.emplace_back(h->value);
+    }
+  }
+  return out;
+}
+
 std::string http_date(std::time_t t) {
   char buf[64];
   std::tm tm{};

@@ -42,6 +42,8 @@ bool is_http_url(const std::string& url);
 // "scheme://host:port": the unit of the per-host limit.
 std::string host_key(const std::string& url);
 std::optional<std::string> header_value(CURL* easy, const char* name);
+// Every value of a header that may repeat (e.g. Link), in arrival order.
+std::vector<std::string> header_values(CURL* easy, const char* name);
 std::string http_date(std::time_t t);
 
 // Sets every option of `t.easy` for a hop to `t.current_url`; the first call starts the

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/ascii.hpp"
 #include "feeds/html.hpp"
 #include "feeds/http_client.hpp"
 #include "feeds/parse.hpp"
@@ -80,7 +81,118 @@ std::optional<std::string> as_feed(const feeds::Fetched& page) {
   return std::nullopt;
 }
 
+bool is_ows(char c) {
+  return c == ' ' || c == '\t';
+}
+
+void skip_ows(std::string_view s, std::size_t& i) {
+  while (i < s.size() && is_ows(s[i])) {
+    ++i;
+  }
+}
+
+// A token or quoted-string (RFC 9110 §5.6.4: backslash escapes the next byte) at `i`.
+std::string param_value(std::string_view s, std::size_t& i) {
+  std::string out;
+  if (i < s.size() && s[i] == '"') {
+    for (++i; i < s.size() && s[i] != '"'; ++i) {
+      if (s[i] == '\\' && i + 1 < s.size()) {
+        ++i;
+      }
+      out += s[i];
+    }
+    if (i < s.size()) {
+      ++i; // closing quote
+    }
+    return out;
+  }
+  while (i < s.size() && s[i] != ';' && s[i] != ',' && !is_ows(s[i])) {
+    out += s[i++];
+  }
+  return out;
+}
+
+// Past the rest of a broken link-value: to the next comma outside quotes.
+void skip_to_comma(std::string_view s, std::size_t& i) {
+  bool quoted = false;
+  for (; i < s.size() && (quoted || s[i] != ','); ++i) {
+    if (s[i] == '"') {
+      quoted = !quoted;
+    } else if (quoted && s[i] == '\\') {
+      ++i;
+    }
+  }
+}
+
 } // namespace
+
+std::vector<LinkValue> parse_link_header(std::string_view s) {
+  std::vector<LinkValue> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    skip_ows(s, i);
+    if (i < s.size() && s[i] == ',') {
+      ++i;
+      continue;
+    }
+    const auto close = s.find('>', i);
+    if (i >= s.size() || s[i] != '<' || close == std::string_view::npos) {
+      skip_to_comma(s, i);
+      continue;
+    }
+    LinkValue link;
+    link.target = std::string(s.substr(i + 1, close - i - 1));
+    i = close + 1;
+    bool has_rel = false;
+    bool has_type = false;
+    for (skip_ows(s, i); i < s.size() && s[i] == ';'; skip_ows(s, i)) {
+      ++i;
+      skip_ows(s, i);
+      std::string name;
+      while (i < s.size() && s[i] != '=' && s[i] != ';' && s[i] != ',' && !is_ows(s[i])) {
+        name += ascii::lower(s[i++]);
+      }
+      skip_ows(s, i);
+      std::string value;
+      if (i < s.size() && s[i] == '=') {
+        ++i;
+        skip_ows(s, i);
+        value = param_value(s, i);
+      }
+      // §3.3: occurrences of rel after the first are ignored; type likewise.
+      if (name == "rel" && !has_rel) {
+        link.rel = ascii::lower(value);
+        has_rel = true;
+      } else if (name == "type" && !has_type) {
+        link.type = ascii::lower(value);
+        has_type = true;
+      }
+    }
+    if (i < s.size() && s[i] != ',') {
+      skip_to_comma(s, i); // junk after the parameters: the link-value is malformed
+      continue;
+    }
+    out.push_back(std::move(link));
+  }
+  return out;
+}
+
+std::vector<std::string> header_linked_feeds(const std::vector<std::string>& values,
+                                             std::string_view base_url) {
+  std::vector<std::string> out;
+  for (const auto& value : values) {
+    for (const auto& link : parse_link_header(value)) {
+      if (link.target.empty() || !has_word(link.rel, "alternate") || !is_feed_type(link.type)) {
+        continue;
+      }
+      auto url = feeds::url::resolve(base_url, link.target);
+      if (std::find(out.begin(), out.end(), url) == out.end()) {
+        out.push_back(std::move(url));
+      }
+    }
+  }
+  return out;
+}
 
 std::vector<std::string> linked_feeds(std::string_view html, std::string_view base_url) {
   std::vector<std::string> out;
@@ -131,6 +243,11 @@ Discovery discover_feed(const std::string& url, const DiscoveryOptions& options)
   }
   const std::string base = page.fetched->info.url.empty() ? url : page.fetched->info.url;
   auto candidates = linked_feeds(page.fetched->body, base);
+  for (auto& link : header_linked_feeds(page.fetched->info.links, base)) {
+    if (std::find(candidates.begin(), candidates.end(), link) == candidates.end()) {
+      candidates.push_back(std::move(link));
+    }
+  }
   const bool linked = !candidates.empty();
   if (!linked) {
     for (const char* path : {"/feed", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json"}) {
@@ -155,13 +272,15 @@ Discovery discover_feed(const std::string& url, const DiscoveryOptions& options)
       return out;
     }
   }
-  out.error = linked ? fmt::format("{} links feeds, but none of them could be fetched as a feed "
-                                   "({})",
-                                   url, fmt::join(candidates, ", "))
-                     : fmt::format("{} is not a feed and links none (no <link rel=\"alternate\">),"
-                                   " and none of /feed, /rss.xml, /atom.xml, /index.xml, "
-                                   "/feed.json on that site is a feed",
-                                   url);
+  out.error = linked
+                  ? fmt::format("{} links feeds, but none of them could be fetched as a feed "
+                                "({})",
+                                url, fmt::join(candidates, ", "))
+                  : fmt::format("{} is not a feed and links none (no <link rel=\"alternate\">, no "
+                                "Link: header),"
+                                " and none of /feed, /rss.xml, /atom.xml, /index.xml, "
+                                "/feed.json on that site is a feed",
+                                url);
   return out;
 }
 

@@ -2,10 +2,10 @@
 // Feed discovery for `subscribe URL`: the URL may be a feed, or a web page that names its
 // feeds. In order: the URL itself when it parses as a feed; else the page's
 // <link rel="alternate"> elements of feed types (RSS, Atom, JSON Feed), in document
-// order; else the usual paths at the page's origin (/feed, /rss.xml, /atom.xml,
-// /index.xml, /feed.json). The first candidate that parses as a feed wins; the other
-// linked feeds are named to the user. (HTTP `Link:` headers are not consulted: the HTTP
-// client does not hand response headers beyond Content-Type to its callers.)
+// order, then the response's `Link:` headers (RFC 8288) of the same relation and types;
+// else the usual paths at the page's origin (/feed, /rss.xml, /atom.xml, /index.xml,
+// /feed.json). The first candidate that parses as a feed wins; the other linked feeds
+// (from either source) are named to the user.
 //
 // Fetches go through feeds::HttpClient with the fetcher's limits; `allow_private` false
 // refuses private, loopback and link-local addresses on every connection, as for the
@@ -37,6 +37,23 @@ struct Discovery {
 // The feed URLs a page links with <link rel="alternate" type="application/rss+xml|
 // atom+xml|feed+json|json|rdf+xml" href>, resolved against `base_url`, without duplicates.
 std::vector<std::string> linked_feeds(std::string_view html, std::string_view base_url);
+
+// One link-value of a Link header (RFC 8288 §3): the target as written (unresolved), the
+// first rel and type parameters, lower-cased, quotes removed. Other parameters are dropped.
+struct LinkValue {
+  std::string target;
+  std::string rel; // space-separated relation types
+  std::string type;
+};
+
+// The link-values of one Link header field value; a malformed one is skipped up to the
+// next comma, the others still count.
+std::vector<LinkValue> parse_link_header(std::string_view value);
+
+// The feed URLs named by Link header values with rel containing "alternate" and a feed
+// type (as linked_feeds), resolved against `base_url`, in order, without duplicates.
+std::vector<std::string> header_linked_feeds(const std::vector<std::string>& values,
+                                             std::string_view base_url);
 
 Discovery discover_feed(const std::string& url, const DiscoveryOptions& options);
 

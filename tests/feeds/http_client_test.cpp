@@ -69,6 +69,18 @@ Fetched fetched(const FetchResult& r) {
   return none;
 }
 
+TEST_F(HttpClientTest, EveryLinkHeaderOfTheResponseIsKeptInOrder) {
+  write_file(dir.path / "page.html", "<p>page</p>");
+  write_file(dir.path / "page.html.headers",
+             "Content-Type: text/html\nLink: </a>; rel=\"alternate\", <b>; rel=next\n"
+             "Link: <c>; rel=prev\n");
+  const auto& r = fetched(get("/files/page.html"));
+  EXPECT_EQ(r.info.content_type, "text/html");
+  EXPECT_EQ(r.info.links,
+            (std::vector<std::string>{"</a>; rel=\"alternate\", <b>; rel=next", "<c>; rel=prev"}));
+  EXPECT_TRUE(fetched(get("/files/feed.xml")).info.links.empty());
+}
+
 TEST_F(HttpClientTest, A200ReturnsTheBodyAndItsValidators) {
   const auto& r = fetched(get("/files/feed.xml"));
   EXPECT_EQ(r.body, feed_body);

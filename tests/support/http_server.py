@@ -9,7 +9,8 @@ Endpoints (every response carries Content-Length; HTTP/1.1 keep-alive unless --h
   /files/NAME            file from --root; strong ETag = sha1 of the bytes, Last-Modified =
                          file mtime; If-None-Match / If-Modified-Since -> 304. A sibling
                          NAME.status (e.g. "410") overrides the status, NAME.headers adds
-                         "Name: value" lines.
+                         "Name: value" lines (repeatable; a Content-Type there replaces
+                         the default application/rss+xml).
   /status/CODE           that status; ?retry_after=N adds Retry-After: N
   /redirect/CODE/N       N hops of CODE, then /files/feed.xml (?to=PATH overrides the end)
   /loop/a, /loop/b       a redirects to b, b to a (302)
@@ -161,8 +162,10 @@ class Handler(BaseHTTPRequestHandler):
         etag = '"%s"' % hashlib.sha1(body).hexdigest()
         mtime = int(os.stat(path).st_mtime)
         last_modified = email.utils.formatdate(mtime, usegmt=True)
-        headers = [("ETag", etag), ("Last-Modified", last_modified),
-                   ("Content-Type", "application/rss+xml")] + extra
+        headers = [("ETag", etag), ("Last-Modified", last_modified)]
+        if not any(k.lower() == "content-type" for k, _ in extra):
+            headers.append(("Content-Type", "application/rss+xml"))
+        headers += extra
         inm = self.headers.get("If-None-Match")
         ims = self.headers.get("If-Modified-Since")
         # RFC 9110 §13.1.2: If-None-Match wins over If-Modified-Since.
