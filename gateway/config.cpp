@@ -49,8 +49,16 @@ const std::vector<std::string>& config_keys() {
       "fetch.private_addresses",
       "fetch.max_backoff",
       "fetch.notify_after",
+      "web",
+      "web.listen",
+      "web.tls_listen",
+      "web.metrics_token",
+      "web.metrics_token_env",
+      "web.limits",
+      "web.limits.connections",
       "users",
       "users.*",
+      "users.*.admin",
       "users.*.password",
       "users.*.password_env",
       "users.*.scram",
@@ -148,6 +156,9 @@ Config Loader::load(const YAML::Node& root) {
   }
   if (const Field* f = section("fetch")) {
     load_fetch(*f, config.fetch);
+  }
+  if (const Field* f = section("web")) {
+    load_web(*f, config.web);
   }
   if (const Field* f = section("feeds")) {
     for (const auto& entry : fields(*f, "feeds")) {
