@@ -12,6 +12,7 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "common/metrics.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/config_warnings.hpp"
 #include "gateway/config_watcher.hpp"
@@ -19,9 +20,11 @@
 #include "gateway/logging.hpp"
 #include "gateway/store_adapter.hpp"
 #include "gateway/tls_cert.hpp"
+#include "gateway/web_status.hpp"
 #include "ingest/fetcher.hpp"
 #include "pop3/server.hpp"
 #include "storage/store.hpp"
+#include "web/server.hpp"
 
 namespace feedpop::gateway {
 namespace {
@@ -87,6 +90,35 @@ pop3::ServerOptions server_options(const Config& c) {
   o.threads = c.pop3.threads;
   o.plaintext_auth = to_pop3(c.pop3.plaintext_auth);
   o.lock_session = c.pop3.lock_session;
+  return o;
+}
+
+// The web server's options: its listeners and limits, and the mail settings it hands to
+// mail clients (the bound POP3 ports, the certificate's fingerprint).
+web::Options web_options(const Config& c, const StartupFacts& facts) {
+  web::Options o;
+  for (const auto& a : c.web.listen) {
+    o.listen.push_back({a.host, a.port});
+  }
+  for (const auto& a : c.web.tls_listen) {
+    o.tls_listen.push_back({a.host, a.port});
+  }
+  o.max_connections = c.web.max_connections;
+  o.metrics_token = c.web.metrics_token;
+  o.plain_sign_in = c.pop3.plaintext_auth == PlaintextAuth::never    ? web::PlainSignIn::never
+                    : c.pop3.plaintext_auth == PlaintextAuth::always ? web::PlainSignIn::always
+                                                                     : web::PlainSignIn::local;
+  o.mail.domain = c.hostname;
+  o.mail.pop3_host = c.hostname;
+  o.mail.smtp_host = c.hostname;
+  auto port_of = [](const std::vector<std::string>& bound) -> std::uint16_t {
+    return bound.empty() ? 0
+                         : static_cast<std::uint16_t>(
+                               std::stoul(bound.front().substr(bound.front().rfind(':') + 1)));
+  };
+  o.mail.pop3_port = facts.cert.empty() ? 0 : port_of(facts.plain);
+  o.mail.pop3s_port = port_of(facts.implicit);
+  o.mail.certificate_sha256 = facts.fingerprint;
   return o;
 }
 
@@ -184,7 +216,38 @@ private:
   std::shared_ptr<StoreAuthenticator> auth_;
   std::unique_ptr<pop3::Server> server_;
   std::unique_ptr<ingest::Fetcher> fetcher_;
+  std::mutex config_read_mutex_; // config_ as read by the web server's threads
+  std::unique_ptr<web::Server> web_;
+  std::shared_ptr<auth::Throttle> throttle_; // POP3's and the web sign-in's, shared
+  void start_web(const std::string& db, std::shared_ptr<boost::asio::ssl::context> tls,
+                 StartupFacts& facts);
+  std::shared_ptr<const Config> current_config() {
+    std::lock_guard lock(config_read_mutex_);
+    return config_;
+  }
 };
+
+void Service::start_web(const std::string& db, std::shared_ptr<boost::asio::ssl::context> tls,
+                        StartupFacts& facts) {
+  if (config_->web.listen.empty() && config_->web.tls_listen.empty()) {
+    return;
+  }
+  auto status = std::make_shared<WebStatus>(
+      [db] { return storage::open_sqlite_store(db, storage::Role::reader); },
+      [this] { return current_config(); });
+  metrics::registry().on_collect([status] { status->refresh_feed_gauges(); });
+  auto options = web_options(*config_, facts);
+  if (!tls && !options.tls_listen.empty()) {
+    throw std::runtime_error("web.tls_listen needs a TLS certificate (pop3.tls or a "
+                             "pop3.tls_listen address)");
+  }
+  auto handler = std::make_shared<web::Handler>(options, status, auth_, throttle_);
+  web_ = std::make_unique<web::Server>(handler, std::move(tls));
+  for (const auto& bound : web_->start()) {
+    facts.web.push_back(fmt::format("{}://{}", bound.tls ? "https" : "http",
+                                    show(ListenAddress{bound.endpoint.host, bound.endpoint.port})));
+  }
+}
 
 int Service::run() {
   const SignalMask signals; // before any thread exists
@@ -213,17 +276,26 @@ int Service::run() {
     auto writer = storage::open_sqlite_store(db, storage::Role::writer);
     auth_ = std::make_shared<StoreAuthenticator>(
         [db] { return storage::open_sqlite_store(db, storage::Role::reader); }, config_);
-    server_ =
-        std::make_unique<pop3::Server>(server_options(*config_), auth_,
-                                       tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr);
+    auto tls_context = tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr;
+    auto pop3_options = server_options(*config_);
+    auth::ThrottleOptions throttle;
+    throttle.failure_delay = pop3_options.auth_failure_delay;
+    throttle.max_failure_delay = pop3_options.max_auth_failure_delay;
+    throttle_ = std::make_shared<auth::Throttle>(throttle);
+    pop3_options.throttle = throttle_;
+    server_ = std::make_unique<pop3::Server>(pop3_options, auth_, tls_context);
     for (const auto& bound : server_->start()) {
       (bound.implicit_tls ? facts.implicit : facts.plain).push_back(show(bound.endpoint));
     }
+    start_web(db, tls_context, facts);
     fetcher_ = std::make_unique<ingest::Fetcher>(std::move(writer), ingest_options(*config_));
     fetcher_->set_pinned_entries([auth = auth_] { return auth->pinned_entries(); });
     fetcher_->start();
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
+    if (web_) {
+      web_->shutdown(std::chrono::milliseconds(0));
+    }
     if (server_) {
       server_->shutdown(std::chrono::milliseconds(0));
     }
@@ -251,6 +323,9 @@ int Service::run() {
                sig == SIGINT ? "SIGINT" : "SIGTERM", grace.count());
   // Both at once: the fetcher's abort must not wait for the sessions' grace period.
   std::thread stop_fetcher([this] { fetcher_->stop(); });
+  if (web_) {
+    web_->shutdown(std::chrono::milliseconds(1000));
+  }
   server_->shutdown(grace);
   stop_fetcher.join();
   spdlog::info("stopped");
@@ -287,6 +362,7 @@ void Service::reload() {
   } catch (const std::exception& e) {
     spdlog::error("TLS certificate not reloaded, keeping the previous one: {}", e.what());
   }
+  std::lock_guard read_lock(config_read_mutex_);
   config_ = std::move(next);
 }
 
@@ -370,6 +446,11 @@ std::vector<std::string> startup_summary(const Config& c, const StartupFacts& f)
                                 f.cert_origin == "configured"
                                     ? std::string()
                                     : "; trust the local CA once (README \"The certificate\")"));
+  }
+  for (const auto& address : f.web) {
+    lines.push_back(fmt::format("  mail client: automatic setup (Thunderbird, Outlook, Apple) and "
+                                "status page at {}/",
+                                address));
   }
   return lines;
 }

@@ -44,6 +44,7 @@ struct StartupFacts {
   std::string fingerprint;
   std::string cert_origin; // "configured", or "signed by the local CA …"
   std::string not_after;
+  std::vector<std::string> web; // bound "http://host:port", "https://host:port"
 };
 std::vector<std::string> startup_summary(const Config& config, const StartupFacts& facts);
 
