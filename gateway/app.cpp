@@ -251,6 +251,7 @@ void Service::start_web(const std::string& db, std::shared_ptr<boost::asio::ssl:
 
 int Service::run() {
   const SignalMask signals; // before any thread exists
+  metrics::handles();       // start time and build info, exposed from the start
   try {
     config_ = load();
   } catch (const ConfigError& e) {

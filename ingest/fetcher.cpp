@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/metrics.hpp"
 #include "feeds/http_client.hpp"
 #include "ingest/ingest_poll.hpp"
 
@@ -72,6 +73,9 @@ struct Fetcher::Impl {
              Interrupted interrupted, OnResult on_result) {
     std::unordered_map<std::uint64_t, Job> in_flight;
     std::uint64_t tag = 0;
+    // Every request of a round is submitted now: the duration metric counts from here,
+    // so it includes waiting for a fetch.concurrency / per_host slot.
+    const auto submitted = std::chrono::steady_clock::now();
     for (Job& job : jobs) {
       const FeedOptions& feed = cfg.feeds.at(job.key);
       feeds::HttpRequest request = poll_request(cfg, feed, job.state);
@@ -92,6 +96,8 @@ struct Fetcher::Impl {
         }
         Job job = std::move(it->second);
         in_flight.erase(it);
+        metrics::handles().fetch_duration.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count());
         const FeedOptions& feed = cfg.feeds.at(job.key);
         on_result(complete_poll(*store, cfg, feed, std::move(job.state), std::move(c.result),
                                 now_seconds(), pinned));
