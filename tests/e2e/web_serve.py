@@ -53,8 +53,7 @@ def main(binary):
         spec = {"blog": {"url": feeds.url("blog.xml"), "initial": "all", "title": "The Blog"},
                 "broken": {"url": feeds.url("missing.xml"), "title": "Broken Feed"}}
         with open(config, "w") as f:
-            f.write(h.yaml_config(os.path.join(work, "data"), spec, {"alice": ("pw", "all")},
-                                  extra='web:\n  listen: ["127.0.0.1:0"]\n'))
+            f.write(h.yaml_config(os.path.join(work, "data"), spec, {"alice": ("pw", "all")}))
         fp = h.Feedpop(binary, config).wait_ready()
         try:
             m = fp.wait_log(r"status page at http://127\.0\.0\.1:(\d+)/")
