@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -12,17 +13,24 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "auth/throttle.hpp"
 #include "common/metrics.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/config_warnings.hpp"
 #include "gateway/config_watcher.hpp"
+#include "gateway/control_mail.hpp"
 #include "gateway/ingest_options.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/mailbox_views.hpp"
 #include "gateway/store_adapter.hpp"
+#include "gateway/subscriptions.hpp"
 #include "gateway/tls_cert.hpp"
+#include "gateway/user_feeds.hpp"
 #include "gateway/web_status.hpp"
 #include "ingest/fetcher.hpp"
 #include "pop3/server.hpp"
+#include "smtp/mail_command.hpp"
+#include "smtp/server.hpp"
 #include "storage/store.hpp"
 #include "web/server.hpp"
 
@@ -77,6 +85,31 @@ pop3::PlaintextAuth to_pop3(PlaintextAuth p) {
   return pop3::PlaintextAuth::local;
 }
 
+smtp::ServerOptions smtp_options(const Config& c) {
+  smtp::ServerOptions o;
+  for (const auto& a : c.smtp.listen) {
+    o.listen.push_back({a.host, a.port});
+  }
+  for (const auto& a : c.smtp.tls_listen) {
+    o.tls_listen.push_back({a.host, a.port});
+  }
+  o.hostname = c.hostname;
+  o.threads = 2; // control mail is rare; discovery fetches block one thread at most
+  switch (c.pop3.plaintext_auth) {
+  case PlaintextAuth::never:
+    o.plaintext_auth = smtp::PlaintextAuth::never;
+    break;
+  case PlaintextAuth::always:
+    o.plaintext_auth = smtp::PlaintextAuth::always;
+    break;
+  case PlaintextAuth::local:
+    o.plaintext_auth = smtp::PlaintextAuth::local;
+    break;
+  }
+  o.max_message_size = c.smtp.max_message_size;
+  return o;
+}
+
 pop3::ServerOptions server_options(const Config& c) {
   pop3::ServerOptions o;
   o.listen = endpoints(c.pop3.listen);
@@ -127,7 +160,7 @@ web::Options web_options(const Config& c, const StartupFacts& facts) {
 // behind a TLS proxy share data_dir without one) and STLS is not offered.
 std::optional<TlsFiles> tls_files(const Config& c) {
   const bool configured = c.pop3.tls_cert && c.pop3.tls_key;
-  if (!configured && c.pop3.tls_listen.empty()) {
+  if (!configured && c.pop3.tls_listen.empty() && c.smtp.tls_listen.empty()) {
     return std::nullopt;
   }
   return ensure_tls_certificate(c.pop3.tls_cert, c.pop3.tls_key, c.data_dir, c.hostname);
@@ -207,34 +240,44 @@ private:
   }
   void reload();
   void log_changes(const Config& old_cfg, const Config& new_cfg) const;
+  std::shared_ptr<const Config> current() const {
+    std::lock_guard lock(config_mutex_);
+    return config_;
+  }
+  std::unique_ptr<storage::Store> open_reader() const {
+    return storage::open_sqlite_store(db_, storage::Role::reader);
+  }
+  // The fetcher's options: the config's feeds and the users' own.
+  ingest::Options fetch_options(const Config& config) const {
+    return ingest_options(config, open_reader()->user_feeds(""));
+  }
+  void start_smtp(const std::optional<TlsFiles>& tls, StartupFacts& facts);
+  std::string on_control_mail(smtp::Submission&& mail);
 
   fs::path config_file_;
   ServeOverrides overrides_;
   std::mutex reload_mutex_;
+  mutable std::mutex config_mutex_; // config_ is read by SMTP threads
   std::shared_ptr<const Config> config_;
+  std::string db_;
   std::string fingerprint_;
   std::shared_ptr<StoreAuthenticator> auth_;
   std::unique_ptr<pop3::Server> server_;
   std::unique_ptr<ingest::Fetcher> fetcher_;
-  std::mutex config_read_mutex_; // config_ as read by the web server's threads
+  std::shared_ptr<auth::Throttle> throttle_ = std::make_shared<auth::Throttle>();
+  std::unique_ptr<Subscriptions> subscriptions_;
+  std::unique_ptr<smtp::Server> smtp_;
+  std::atomic<std::uint64_t> replies_{0};
   std::unique_ptr<web::Server> web_;
-  std::shared_ptr<auth::Throttle> throttle_; // POP3's and the web sign-in's, shared
-  void start_web(const std::string& db, std::shared_ptr<boost::asio::ssl::context> tls,
-                 StartupFacts& facts);
-  std::shared_ptr<const Config> current_config() {
-    std::lock_guard lock(config_read_mutex_);
-    return config_;
-  }
+  void start_web(std::shared_ptr<boost::asio::ssl::context> tls, StartupFacts& facts);
 };
 
-void Service::start_web(const std::string& db, std::shared_ptr<boost::asio::ssl::context> tls,
-                        StartupFacts& facts) {
+void Service::start_web(std::shared_ptr<boost::asio::ssl::context> tls, StartupFacts& facts) {
   if (config_->web.listen.empty() && config_->web.tls_listen.empty()) {
     return;
   }
-  auto status = std::make_shared<WebStatus>(
-      [db] { return storage::open_sqlite_store(db, storage::Role::reader); },
-      [this] { return current_config(); });
+  auto status =
+      std::make_shared<WebStatus>([this] { return open_reader(); }, [this] { return current(); });
   metrics::registry().on_collect([status] { status->refresh_feed_gauges(); });
   auto options = web_options(*config_, facts);
   if (!tls && !options.tls_listen.empty()) {
@@ -246,6 +289,50 @@ void Service::start_web(const std::string& db, std::shared_ptr<boost::asio::ssl:
   for (const auto& bound : web_->start()) {
     facts.web.push_back(fmt::format("{}://{}", bound.tls ? "https" : "http",
                                     show(ListenAddress{bound.endpoint.host, bound.endpoint.port})));
+  }
+}
+
+void Service::start_smtp(const std::optional<TlsFiles>& tls, StartupFacts& facts) {
+  Subscriptions::Deps deps;
+  deps.open_store = [this] { return open_reader(); };
+  deps.config = [this] { return current(); };
+  deps.changed = [this] { fetcher_->apply(fetch_options(*current())); };
+  subscriptions_ = std::make_unique<Subscriptions>(std::move(deps));
+  const auto options = smtp_options(*config_);
+  if (options.listen.empty() && options.tls_listen.empty()) {
+    return;
+  }
+  smtp_ = std::make_unique<smtp::Server>(
+      options, auth_, [this](smtp::Submission&& mail) { return on_control_mail(std::move(mail)); },
+      tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr, throttle_);
+  for (const auto& bound : smtp_->start()) {
+    (bound.implicit_tls ? facts.smtp_implicit : facts.smtp_plain)
+        .push_back(show(ListenAddress{bound.endpoint.host, bound.endpoint.port}));
+  }
+}
+
+// A control mail: its commands carried out, the reply stored in the user's mailbox; the
+// SMTP reply to the final "." says where to look.
+std::string Service::on_control_mail(smtp::Submission&& submission) {
+  const auto config = current();
+  // A mailbox-view login ("alice+lwn") acts for its user.
+  const auto mailbox = resolve_mailbox(*config, submission.user);
+  const std::string user = mailbox ? mailbox->user : submission.user;
+  try {
+    const auto mail = smtp::parse_command_mail(submission.content);
+    const auto reply = run_commands(*subscriptions_, user, mail);
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto token = fmt::format(
+        "{}.{}", std::chrono::system_clock::now().time_since_epoch().count(), ++replies_);
+    const auto message = render_reply(reply, mail, user, config->hostname, now, token);
+    deliver_reply(*open_reader(), user, token, message, now);
+    spdlog::info("control mail from {}: {} done, {} failed", user, reply.done, reply.failed);
+    return fmt::format("250 2.0.0 {} command{} done, {} failed; the reply is in your mailbox",
+                       reply.done, reply.done == 1 ? "" : "s", reply.failed);
+  } catch (const std::exception& e) {
+    spdlog::error("control mail from {}: {}", user, e.what());
+    return fmt::format("451 4.3.0 feedpop could not carry out the commands now ({})", e.what());
   }
 }
 
@@ -274,28 +361,29 @@ int Service::run() {
       facts.cert_origin = cert_origin(*tls);
     }
     const std::string db = (config_->data_dir / storage::database_file_name).string();
+    db_ = db;
     auto writer = storage::open_sqlite_store(db, storage::Role::writer);
     auth_ = std::make_shared<StoreAuthenticator>(
         [db] { return storage::open_sqlite_store(db, storage::Role::reader); }, config_);
     auto tls_context = tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr;
     auto pop3_options = server_options(*config_);
-    auth::ThrottleOptions throttle;
-    throttle.failure_delay = pop3_options.auth_failure_delay;
-    throttle.max_failure_delay = pop3_options.max_auth_failure_delay;
-    throttle_ = std::make_shared<auth::Throttle>(throttle);
-    pop3_options.throttle = throttle_;
-    server_ = std::make_unique<pop3::Server>(pop3_options, auth_, tls_context);
+    pop3_options.throttle = throttle_; // failed logins count together over POP3, SMTP, web
+    server_ = std::make_unique<pop3::Server>(std::move(pop3_options), auth_, tls_context);
     for (const auto& bound : server_->start()) {
       (bound.implicit_tls ? facts.implicit : facts.plain).push_back(show(bound.endpoint));
     }
-    start_web(db, tls_context, facts);
-    fetcher_ = std::make_unique<ingest::Fetcher>(std::move(writer), ingest_options(*config_));
+    start_web(tls_context, facts);
+    fetcher_ = std::make_unique<ingest::Fetcher>(std::move(writer), fetch_options(*config_));
     fetcher_->set_pinned_entries([auth = auth_] { return auth->pinned_entries(); });
     fetcher_->start();
+    start_smtp(tls, facts);
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
     if (web_) {
       web_->shutdown(std::chrono::milliseconds(0));
+    }
+    if (smtp_) {
+      smtp_->shutdown(std::chrono::milliseconds(0));
     }
     if (server_) {
       server_->shutdown(std::chrono::milliseconds(0));
@@ -327,7 +415,13 @@ int Service::run() {
   if (web_) {
     web_->shutdown(std::chrono::milliseconds(1000));
   }
+  std::thread stop_smtp([this, grace] {
+    if (smtp_) {
+      smtp_->shutdown(grace);
+    }
+  });
   server_->shutdown(grace);
+  stop_smtp.join();
   stop_fetcher.join();
   spdlog::info("stopped");
   return exit_ok;
@@ -346,7 +440,12 @@ void Service::reload() {
   log_changes(*config_, *next);
   log_warnings(*next);
   auth_->apply(next);
-  fetcher_->apply(ingest_options(*next));
+  try {
+    fetcher_->apply(fetch_options(*next));
+  } catch (const storage::StoreError& e) {
+    spdlog::error("users' feeds not read ({}); polling the configured feeds only", e.what());
+    fetcher_->apply(ingest_options(*next));
+  }
   if (!overrides_.log_level && next->log_level != config_->log_level) {
     set_log_level(next->log_level);
   }
@@ -354,6 +453,9 @@ void Service::reload() {
     const auto tls = tls_files(*next);
     if (tls) {
       server_->set_tls_context(pop3::make_tls_context(tls->cert, tls->key));
+      if (smtp_) {
+        smtp_->set_tls_context(pop3::make_tls_context(tls->cert, tls->key));
+      }
       if (tls->fingerprint != fingerprint_) {
         spdlog::info("TLS certificate {} now in use ({}), SHA-256 fingerprint {}",
                      tls->cert.string(), cert_origin(*tls), tls->fingerprint);
@@ -363,7 +465,7 @@ void Service::reload() {
   } catch (const std::exception& e) {
     spdlog::error("TLS certificate not reloaded, keeping the previous one: {}", e.what());
   }
-  std::lock_guard read_lock(config_read_mutex_);
+  std::lock_guard config_lock(config_mutex_);
   config_ = std::move(next);
 }
 
@@ -387,6 +489,11 @@ void Service::log_changes(const Config& old_cfg, const Config& new_cfg) const {
       o.threads != n.threads || old_cfg.hostname != new_cfg.hostname) {
     spdlog::warn("pop3 listeners, limits, timeouts, threads and hostname take effect at the "
                  "next restart");
+  }
+  if (old_cfg.smtp.listen != new_cfg.smtp.listen ||
+      old_cfg.smtp.tls_listen != new_cfg.smtp.tls_listen ||
+      old_cfg.smtp.max_message_size != new_cfg.smtp.max_message_size) {
+    spdlog::warn("smtp listeners and limits take effect at the next restart");
   }
   if (old_cfg.data_dir != new_cfg.data_dir) {
     spdlog::warn("data_dir changes take effect at the next restart");
@@ -415,8 +522,12 @@ std::vector<std::string> startup_summary(const Config& c, const StartupFacts& f)
   lines.push_back(fmt::format("feedpop {} serving {}", FEEDPOP_VERSION, c.source.string()));
   lines.push_back(fmt::format("  POP3 (STARTTLS): {}", listed(f.plain)));
   lines.push_back(fmt::format("  POP3S (TLS):     {}", listed(f.implicit)));
+  lines.push_back(fmt::format("  SMTP (STARTTLS): {}", listed(f.smtp_plain)));
+  lines.push_back(fmt::format("  SMTPS (TLS):     {}", listed(f.smtp_implicit)));
   if (f.cert.empty()) {
-    lines.push_back("  TLS: none (no pop3.tls and no pop3.tls_listen), STLS not offered");
+    lines.push_back(
+        "  TLS: none (no pop3.tls, pop3.tls_listen or smtp.tls_listen), STLS and STARTTLS not "
+        "offered");
   } else {
     lines.push_back(fmt::format("  TLS certificate: {} ({}, valid until {})", f.cert, f.cert_origin,
                                 f.not_after));

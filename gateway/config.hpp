@@ -41,6 +41,13 @@ struct Pop3Config {
   std::string view_separator = "+";       // alice+lwn
 };
 
+// SMTP submission (smtp/): where users send control mail (subscribe, list, ...).
+struct SmtpConfig {
+  std::vector<ListenAddress> listen{{"127.0.0.1", 1587}};     // STARTTLS
+  std::vector<ListenAddress> tls_listen{{"127.0.0.1", 1465}}; // implicit TLS
+  std::size_t max_message_size = 1024 * 1024;
+};
+
 struct FetchConfig {
   std::chrono::seconds interval{30 * 60};
   unsigned concurrency = 8;
@@ -87,6 +94,8 @@ struct UserConfig {
   bool all_feeds = true;
   bool admin = false;             // the status page shows every feed and user
   std::vector<std::string> feeds; // when !all_feeds: feed keys, tags already expanded
+  bool may_subscribe = false;     // may add feeds of their own (mail commands)
+  std::size_t max_feeds = 100;    // ... up to this many
   int line = 0;                   // where the user is defined, for messages
 };
 
@@ -96,6 +105,7 @@ struct Config {
   std::string hostname = "feedpop.localhost";
   std::string log_level = "info";
   Pop3Config pop3;
+  SmtpConfig smtp;
   FetchConfig fetch;
   WebConfig web;
   std::map<std::string, FeedConfig> feeds;

@@ -37,9 +37,10 @@ Session::Session(SessionOptions options, std::shared_ptr<Authenticator> authenti
 Session::~Session() = default;
 
 void Session::start() {
-  // RFC 1939 §7: the APOP timestamp only when some user can use APOP at all.
+  // RFC 1939 §7: the APOP timestamp only when some user can use APOP at all, and APOP is
+  // allowed on this connection (plaintext_auth: a sniffed digest is a dictionary attack).
   std::string greeting = "+OK feedpop ready.";
-  if (authenticator_->has_plaintext_secrets()) {
+  if (authenticator_->has_plaintext_secrets() && plaintext_allowed()) {
     timestamp_ = make_challenge_token(options_.hostname);
     greeting += ' ';
     greeting += timestamp_;

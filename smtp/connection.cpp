@@ -109,6 +109,16 @@ void renew_deadline(Context& c) {
   }
 }
 
+// Session work runs on the work pool (ServerState::work_pool), the connection awaiting it.
+asio::awaitable<Action> feed_off_io(Session& session, std::string_view bytes) {
+  co_return session.feed(bytes);
+}
+
+asio::awaitable<Action> feed(Context& c, std::string_view bytes) {
+  co_return co_await asio::co_spawn(c.state.work_pool, feed_off_io(c.session, bytes),
+                                    use_awaitable);
+}
+
 asio::awaitable<void> throttle(Context& c) {
   asio::steady_timer delay(co_await asio::this_coro::executor);
   delay.expires_after(c.state.throttle->failure_delay(c.address, c.state.options.auth_failure_delay,
@@ -122,7 +132,8 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
   Action action = Action::Continue;
   for (;;) {
     for (;;) {
-      if (c.session.take_auth_failure()) {
+      const auto attempt = c.session.take_auth_attempt();
+      if (attempt && !attempt->success) {
         co_await throttle(c); // RFC 4954 §4 leaves it open; as POP3 (RFC 1939 §8)
       }
       if (!co_await flush(stream, c)) {
@@ -137,7 +148,7 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
       if (!c.session.paused()) {
         break;
       }
-      action = c.session.feed({});
+      action = co_await feed(c, {});
     }
     renew_deadline(c);
     error_code ec;
@@ -151,7 +162,7 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
       }
       co_return LoopEnd::Closed;
     }
-    action = c.session.feed(std::string_view(buffer.data(), n));
+    action = co_await feed(c, std::string_view(buffer.data(), n));
   }
 }
 

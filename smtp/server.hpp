@@ -17,7 +17,9 @@
 // Threading: every public member is thread-safe. start() returns after binding (throws
 // std::system_error with the endpoint on failure) and serves on `threads` io threads until
 // shutdown(). The message handler runs on an io thread, one call per accepted message, and
-// may be called concurrently from several connections.
+// may be called concurrently from several connections; it should record the commands and
+// answer at once (slow work such as fetching a feed belongs on another thread), since the
+// client waits for its reply and the io thread serves other sessions meanwhile.
 
 #include <chrono>
 #include <cstdint>

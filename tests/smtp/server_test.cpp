@@ -107,9 +107,9 @@ protected:
     o.listen = {{"127.0.0.1", 0}};
     o.tls_listen = {{"127.0.0.1", 0}};
     o.hostname = "localhost";
-    o.threads = 2;
+    o.threads = o.threads != 0 ? o.threads : 2;
     server_ = std::make_unique<Server>(
-        o, std::make_shared<testing::TestCredentials>(),
+        o, credentials_,
         [this](Submission&& s) {
           std::lock_guard lock(mutex_);
           received_.push_back(std::move(s));
@@ -130,6 +130,8 @@ protected:
     EXPECT_EQ(c.command("DATA").substr(0, 3), "354");
     c.write(content);
   }
+  std::shared_ptr<testing::TestCredentials> credentials_ =
+      std::make_shared<testing::TestCredentials>();
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0, tls_port_ = 0;
   std::mutex mutex_;
@@ -271,6 +273,23 @@ TEST_F(ServerTest, AFailedLoginIsAnsweredAfterTheThrottleDelay) {
   EXPECT_EQ(c.command("AUTH PLAIN AGFsaWNlAHdyb25n"),
             "535 5.7.8 Authentication credentials invalid\r\n");
   EXPECT_GE(Clock::now() - started, std::chrono::milliseconds(900));
+}
+
+TEST_F(ServerTest, ASlowPasswordCheckDoesNotHoldTheOnlyIoThread) {
+  ServerOptions o;
+  o.threads = 1;
+  start(o);
+  Client slow(port_), quick(port_);
+  slow.reply();
+  quick.reply();
+  slow.command("EHLO client.example");
+  credentials_->lookup_delay_ms_ = 1500;
+  slow.write("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto started = Clock::now();
+  EXPECT_EQ(quick.command("NOOP"), "250 2.0.0 OK\r\n");
+  EXPECT_LT(Clock::now() - started, std::chrono::milliseconds(1000));
+  EXPECT_EQ(slow.reply(), "235 2.7.0 Authentication successful\r\n");
 }
 
 TEST_F(ServerTest, ShutdownClosesOpenSessions) {
