@@ -276,8 +276,8 @@ void Service::start_web(std::shared_ptr<boost::asio::ssl::context> tls, StartupF
   if (config_->web.listen.empty() && config_->web.tls_listen.empty()) {
     return;
   }
-  auto status =
-      std::make_shared<WebStatus>([this] { return open_reader(); }, [this] { return current(); });
+  auto status = std::make_shared<WebStatus>([this] { return open_reader(); },
+                                            [this] { return current(); }, subscriptions_.get());
   metrics::registry().on_collect([status] { status->refresh_feed_gauges(); });
   auto options = web_options(*config_, facts);
   if (!tls && !options.tls_listen.empty()) {
@@ -372,11 +372,11 @@ int Service::run() {
     for (const auto& bound : server_->start()) {
       (bound.implicit_tls ? facts.implicit : facts.plain).push_back(show(bound.endpoint));
     }
-    start_web(tls_context, facts);
     fetcher_ = std::make_unique<ingest::Fetcher>(std::move(writer), fetch_options(*config_));
     fetcher_->set_pinned_entries([auth = auth_] { return auth->pinned_entries(); });
     fetcher_->start();
-    start_smtp(tls, facts);
+    start_smtp(tls, facts); // makes subscriptions_, which the web server uses
+    start_web(tls_context, facts);
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
     if (web_) {

@@ -90,9 +90,9 @@ std::string plain_error(const storage::FeedState& state) {
   return text;
 }
 
-WebStatus::WebStatus(OpenReader open_reader, CurrentConfig config)
+WebStatus::WebStatus(OpenReader open_reader, CurrentConfig config, Subscriptions* subscriptions)
     : open_reader_(std::move(open_reader)), config_(std::move(config)),
-      started_(std::chrono::system_clock::now()) {}
+      subscriptions_(subscriptions), started_(std::chrono::system_clock::now()) {}
 
 std::optional<web::Overview> WebStatus::overview(std::string_view user) {
   const auto config = config_();
@@ -161,12 +161,34 @@ std::vector<std::string> WebStatus::health_problems() {
   return problems;
 }
 
-web::ActionResult WebStatus::act(std::string_view, std::string_view, web::FeedAction) {
-  return {false, "Changing feeds from this page is not available yet."};
+web::ActionResult WebStatus::act(std::string_view user, std::string_view feed_key,
+                                 web::FeedAction action) {
+  if (subscriptions_ == nullptr) {
+    return {false, "Changing feeds from this page is not available."};
+  }
+  const std::string u(user);
+  const std::string key(feed_key);
+  Outcome outcome;
+  switch (action) {
+  case web::FeedAction::pause:
+    outcome = subscriptions_->pause(u, key);
+    break;
+  case web::FeedAction::resume:
+    outcome = subscriptions_->resume(u, key);
+    break;
+  case web::FeedAction::unsubscribe:
+    outcome = subscriptions_->unsubscribe(u, key);
+    break;
+  }
+  return {outcome.ok, outcome.message};
 }
 
-web::ActionResult WebStatus::subscribe(std::string_view, std::string_view) {
-  return {false, "Subscribing from this page is not available yet."};
+web::ActionResult WebStatus::subscribe(std::string_view user, std::string_view url) {
+  if (subscriptions_ == nullptr) {
+    return {false, "Subscribing from this page is not available."};
+  }
+  const Outcome outcome = subscriptions_->subscribe(std::string(user), std::string(url), "", {});
+  return {outcome.ok, outcome.message};
 }
 
 void WebStatus::set_listener_problem(std::string problem) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gateway/config.hpp"
+#include "gateway/subscriptions.hpp"
 #include "storage/store.hpp"
 #include "web/status_source.hpp"
 
@@ -26,7 +27,8 @@ class WebStatus final : public web::StatusSource {
 public:
   using OpenReader = std::function<std::unique_ptr<storage::Store>()>;
   using CurrentConfig = std::function<std::shared_ptr<const Config>()>;
-  WebStatus(OpenReader open_reader, CurrentConfig config);
+  // `subscriptions`: the user-feed service the mail commands use (null: actions refused).
+  WebStatus(OpenReader open_reader, CurrentConfig config, Subscriptions* subscriptions = nullptr);
 
   std::optional<web::Overview> overview(std::string_view user) override;
   std::vector<std::string> health_problems() override;
@@ -42,6 +44,7 @@ public:
 private:
   OpenReader open_reader_;
   CurrentConfig config_;
+  Subscriptions* subscriptions_;
   std::chrono::system_clock::time_point started_;
   std::mutex mutex_;
   std::string listener_problem_;

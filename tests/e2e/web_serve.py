@@ -98,6 +98,16 @@ def main(binary):
             for needle in ("The Blog", "Broken Feed", "failing", "404"):
                 if needle not in page:
                     h.fail(f"status page after sign-in lacks {needle!r}:\n{page}")
+            # Actions go through the subscription service of the mail commands: a feed of
+            # feeds.yaml is not the user's to pause, and the page says so.
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+            data = urllib.parse.urlencode({"csrf": csrf.group(1), "feed": "blog",
+                                           "action": "pause"}).encode()
+            with browser.open(base + "/feeds/action", data=data, timeout=10) as r:
+                after_action = r.read().decode("utf-8", "replace")
+            if "not available" in after_action or "The Blog" not in after_action:
+                h.fail("pausing a config feed was not refused by the subscription "
+                       "service:\n" + after_action)
             print(f"ok: healthz 200, metrics moved (+{size} bytes served), alice sees her "
                   "feeds", flush=True)
         finally:
