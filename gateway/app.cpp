@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "auth/throttle.hpp"
+#include "common/metrics.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/config_warnings.hpp"
 #include "gateway/config_watcher.hpp"
@@ -26,11 +27,13 @@
 #include "gateway/store_open.hpp"
 #include "gateway/tls_cert.hpp"
 #include "gateway/user_feeds.hpp"
+#include "gateway/web_status.hpp"
 #include "ingest/fetcher.hpp"
 #include "pop3/server.hpp"
 #include "smtp/mail_command.hpp"
 #include "smtp/server.hpp"
 #include "storage/store.hpp"
+#include "web/server.hpp"
 
 namespace feedpop::gateway {
 namespace {
@@ -121,6 +124,35 @@ pop3::ServerOptions server_options(const Config& c) {
   o.threads = c.pop3.threads;
   o.plaintext_auth = to_pop3(c.pop3.plaintext_auth);
   o.lock_session = c.pop3.lock_session;
+  return o;
+}
+
+// The web server's options: its listeners and limits, and the mail settings it hands to
+// mail clients (the bound POP3 ports, the certificate's fingerprint).
+web::Options web_options(const Config& c, const StartupFacts& facts) {
+  web::Options o;
+  for (const auto& a : c.web.listen) {
+    o.listen.push_back({a.host, a.port});
+  }
+  for (const auto& a : c.web.tls_listen) {
+    o.tls_listen.push_back({a.host, a.port});
+  }
+  o.max_connections = c.web.max_connections;
+  o.metrics_token = c.web.metrics_token;
+  o.plain_sign_in = c.pop3.plaintext_auth == PlaintextAuth::never    ? web::PlainSignIn::never
+                    : c.pop3.plaintext_auth == PlaintextAuth::always ? web::PlainSignIn::always
+                                                                     : web::PlainSignIn::local;
+  o.mail.domain = c.hostname;
+  o.mail.pop3_host = c.hostname;
+  o.mail.smtp_host = c.hostname;
+  auto port_of = [](const std::vector<std::string>& bound) -> std::uint16_t {
+    return bound.empty() ? 0
+                         : static_cast<std::uint16_t>(
+                               std::stoul(bound.front().substr(bound.front().rfind(':') + 1)));
+  };
+  o.mail.pop3_port = facts.cert.empty() ? 0 : port_of(facts.plain);
+  o.mail.pop3s_port = port_of(facts.implicit);
+  o.mail.certificate_sha256 = facts.fingerprint;
   return o;
 }
 
@@ -236,7 +268,29 @@ private:
   std::unique_ptr<Subscriptions> subscriptions_;
   std::unique_ptr<smtp::Server> smtp_;
   std::atomic<std::uint64_t> replies_{0};
+  std::unique_ptr<web::Server> web_;
+  void start_web(std::shared_ptr<boost::asio::ssl::context> tls, StartupFacts& facts);
 };
+
+void Service::start_web(std::shared_ptr<boost::asio::ssl::context> tls, StartupFacts& facts) {
+  if (config_->web.listen.empty() && config_->web.tls_listen.empty()) {
+    return;
+  }
+  auto status = std::make_shared<WebStatus>([this] { return open_reader(); },
+                                            [this] { return current(); }, subscriptions_.get());
+  metrics::registry().on_collect([status] { status->refresh_feed_gauges(); });
+  auto options = web_options(*config_, facts);
+  if (!tls && !options.tls_listen.empty()) {
+    throw std::runtime_error("web.tls_listen needs a TLS certificate (pop3.tls or a "
+                             "pop3.tls_listen address)");
+  }
+  auto handler = std::make_shared<web::Handler>(options, status, auth_, throttle_);
+  web_ = std::make_unique<web::Server>(handler, std::move(tls));
+  for (const auto& bound : web_->start()) {
+    facts.web.push_back(fmt::format("{}://{}", bound.tls ? "https" : "http",
+                                    show(ListenAddress{bound.endpoint.host, bound.endpoint.port})));
+  }
+}
 
 void Service::start_smtp(const std::optional<TlsFiles>& tls, StartupFacts& facts) {
   Subscriptions::Deps deps;
@@ -284,6 +338,7 @@ std::string Service::on_control_mail(smtp::Submission&& submission) {
 
 int Service::run() {
   const SignalMask signals; // before any thread exists
+  metrics::handles();       // start time and build info, exposed from the start
   try {
     config_ = load();
   } catch (const ConfigError& e) {
@@ -308,20 +363,23 @@ int Service::run() {
     auto writer = open_store(*config_, storage::Role::writer);
     auth_ = std::make_shared<StoreAuthenticator>(
         [config = config_] { return open_store(*config, storage::Role::reader); }, config_);
+    auto tls_context = tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr;
     auto pop3_options = server_options(*config_);
-    pop3_options.throttle = throttle_; // failed logins count together over POP3 and SMTP
-    server_ =
-        std::make_unique<pop3::Server>(std::move(pop3_options), auth_,
-                                       tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr);
+    pop3_options.throttle = throttle_; // failed logins count together over POP3, SMTP, web
+    server_ = std::make_unique<pop3::Server>(std::move(pop3_options), auth_, tls_context);
     for (const auto& bound : server_->start()) {
       (bound.implicit_tls ? facts.implicit : facts.plain).push_back(show(bound.endpoint));
     }
     fetcher_ = std::make_unique<ingest::Fetcher>(std::move(writer), fetch_options(*config_));
     fetcher_->set_pinned_entries([auth = auth_] { return auth->pinned_entries(); });
     fetcher_->start();
-    start_smtp(tls, facts);
+    start_smtp(tls, facts); // makes subscriptions_, which the web server uses
+    start_web(tls_context, facts);
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
+    if (web_) {
+      web_->shutdown(std::chrono::milliseconds(0));
+    }
     if (smtp_) {
       smtp_->shutdown(std::chrono::milliseconds(0));
     }
@@ -352,6 +410,9 @@ int Service::run() {
                sig == SIGINT ? "SIGINT" : "SIGTERM", grace.count());
   // Both at once: the fetcher's abort must not wait for the sessions' grace period.
   std::thread stop_fetcher([this] { fetcher_->stop(); });
+  if (web_) {
+    web_->shutdown(std::chrono::milliseconds(1000));
+  }
   std::thread stop_smtp([this, grace] {
     if (smtp_) {
       smtp_->shutdown(grace);
@@ -495,6 +556,11 @@ std::vector<std::string> startup_summary(const Config& c, const StartupFacts& f)
                                 f.cert_origin == "configured"
                                     ? std::string()
                                     : "; trust the local CA once (README \"The certificate\")"));
+  }
+  for (const auto& address : f.web) {
+    lines.push_back(fmt::format("  mail client: automatic setup (Thunderbird, Outlook, Apple) and "
+                                "status page at {}/",
+                                address));
   }
   return lines;
 }

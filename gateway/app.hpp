@@ -47,6 +47,7 @@ struct StartupFacts {
   std::string not_after;
   std::vector<std::string> smtp_plain;    // bound "host:port" submission with STARTTLS
   std::vector<std::string> smtp_implicit; // bound "host:port" submission over TLS
+  std::vector<std::string> web;           // bound "http://host:port", "https://host:port"
 };
 std::vector<std::string> startup_summary(const Config& config, const StartupFacts& facts);
 

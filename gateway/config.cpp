@@ -59,8 +59,16 @@ const std::vector<std::string>& config_keys() {
       "storage.postgresql.url",
       "storage.postgresql.url_env",
       "storage.postgresql.lease",
+      "web",
+      "web.listen",
+      "web.tls_listen",
+      "web.metrics_token",
+      "web.metrics_token_env",
+      "web.limits",
+      "web.limits.connections",
       "users",
       "users.*",
+      "users.*.admin",
       "users.*.password",
       "users.*.password_env",
       "users.*.scram",
@@ -166,6 +174,9 @@ Config Loader::load(const YAML::Node& root) {
   }
   if (const Field* f = section("storage")) {
     load_storage(*f, config.storage);
+  }
+  if (const Field* f = section("web")) {
+    load_web(*f, config.web);
   }
   if (const Field* f = section("feeds")) {
     for (const auto& entry : fields(*f, "feeds")) {

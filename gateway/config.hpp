@@ -63,6 +63,14 @@ struct FetchConfig {
   std::chrono::seconds notify_after{24 * 3600};
 };
 
+// The `web:` section: the status page, /healthz, /metrics and mail client setup.
+struct WebConfig {
+  std::vector<ListenAddress> listen{{"127.0.0.1", 8080}};
+  std::vector<ListenAddress> tls_listen;    // same certificate as POP3
+  std::optional<std::string> metrics_token; // from metrics_token or metrics_token_env
+  std::size_t max_connections = 1000;
+};
+
 struct FeedConfig {
   std::string key;
   std::string url;
@@ -84,6 +92,7 @@ struct UserConfig {
   std::optional<std::string> password; // plaintext (from password or password_env)
   std::optional<std::string> scram;    // "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>"
   bool all_feeds = true;
+  bool admin = false;             // the status page shows every feed and user
   std::vector<std::string> feeds; // when !all_feeds: feed keys, tags already expanded
   bool may_subscribe = false;     // may add feeds of their own (mail commands)
   std::size_t max_feeds = 100;    // ... up to this many
@@ -110,6 +119,7 @@ struct Config {
   SmtpConfig smtp;
   FetchConfig fetch;
   StorageConfig storage;
+  WebConfig web;
   std::map<std::string, FeedConfig> feeds;
   std::map<std::string, UserConfig> users;
 

@@ -77,6 +77,7 @@ private:
   void load_fetch(const Field& field, FetchConfig& fetch);       // config_fetch.cpp
   void load_smtp(const Field& field, SmtpConfig& smtp);          // config_smtp.cpp
   void load_storage(const Field& field, StorageConfig& storage); // config_storage.cpp
+  void load_web(const Field& field, WebConfig& web);             // config_web.cpp
   FeedConfig load_feed(const Field& field);                      // config_feeds.cpp
   std::string feed_url(const Field& field) const;
   std::vector<std::string> patterns(const Field& field) const;

@@ -21,6 +21,10 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
   }
   const Field* credential = nullptr;
   for (const auto& f : fields(entry, "users.*")) {
+    if (f.name == "admin") {
+      user.admin = boolean(f);
+      continue;
+    }
     if (f.name == "feeds") {
       if (f.value.IsScalar() && f.value.Scalar() == "all") {
         user.all_feeds = true;

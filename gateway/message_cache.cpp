@@ -1,5 +1,7 @@
 #include "gateway/message_cache.hpp"
 
+#include "common/metrics.hpp"
+
 namespace feedpop::gateway {
 
 MessageCache::Bytes MessageCache::find(std::int64_t id) {
@@ -7,9 +9,11 @@ MessageCache::Bytes MessageCache::find(std::int64_t id) {
   const auto it = index_.find(id);
   if (it == index_.end()) {
     ++misses_;
+    metrics::handles().message_cache_misses.inc();
     return nullptr;
   }
   ++hits_;
+  metrics::handles().message_cache_hits.inc();
   lru_.splice(lru_.begin(), lru_, it->second);
   return it->second->second;
 }

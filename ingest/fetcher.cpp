@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/metrics.hpp"
 #include "feeds/http_client.hpp"
 #include "ingest/ingest_poll.hpp"
 
@@ -76,6 +77,9 @@ struct Fetcher::Impl {
     const auto& lease = cfg.fetch;
     auto renewed = std::chrono::steady_clock::now();
     std::uint64_t tag = 0;
+    // Every request of a round is submitted now: the duration metric counts from here,
+    // so it includes waiting for a fetch.concurrency / per_host slot.
+    const auto submitted = std::chrono::steady_clock::now();
     for (Job& job : jobs) {
       const FeedOptions& feed = cfg.feeds.at(job.key);
       feeds::HttpRequest request = poll_request(cfg, feed, job.state);
@@ -104,6 +108,8 @@ struct Fetcher::Impl {
         }
         Job job = std::move(it->second);
         in_flight.erase(it);
+        metrics::handles().fetch_duration.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count());
         if (lost.contains(job.key)) {
           continue; // another node polls this feed now; its result wins
         }

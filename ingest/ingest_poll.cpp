@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/metrics.hpp"
 #include "feeds/parse.hpp"
 #include "feeds/schedule.hpp"
 #include "ingest/ingest.hpp"
@@ -175,8 +176,14 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
   state.next_poll = schedule(config, feed, state, now, &f.info, doc.ttl);
   const std::vector<bool> stored = store.insert_entries(feed.key, plan.entries, state);
   std::size_t delivered = 0;
+  const auto& m = metrics::handles();
   for (std::size_t i = 0; i < stored.size() && i < plan.entries.size(); ++i) {
     delivered += (stored[i] && plan.entries[i].deliver) ? 1 : 0;
+    m.entries_ingested.inc(stored[i] ? 1 : 0);
+    if (stored[i] && plan.entries[i].deliver) {
+      m.messages_stored.inc();
+      m.messages_stored_bytes.inc(plan.entries[i].message.size());
+    }
   }
   if (feed.retention || feed.max_entries) {
     store.purge_retention(feed.key, feed.retention, feed.max_entries, now,
@@ -257,7 +264,9 @@ feeds::HttpOptions http_options(const Options& config) {
 FeedPollResult complete_poll(storage::Store& store, const Options& config, const FeedOptions& feed,
                              FeedState state, feeds::FetchResult result, Time now,
                              const PinnedEntries& pinned) {
+  const auto& m = metrics::handles();
   if (auto* failed = std::get_if<feeds::FetchFailed>(&result)) {
+    m.fetch_requests(failed->info.http_code).inc();
     if (failed->kind == feeds::FailureKind::cancelled) {
       return {feed.key, false, "cancelled", 0, 0, "cancelled"};
     }
@@ -267,9 +276,16 @@ FeedPollResult complete_poll(storage::Store& store, const Options& config, const
     return fail(store, config, feed, std::move(state), failed->info, failed->error, now);
   }
   if (auto* nm = std::get_if<feeds::NotModified>(&result)) {
+    if (nm->info.http_code != 0) { // 0: a file: URL, no HTTP request
+      m.fetch_requests(nm->info.http_code).inc();
+    }
     return not_modified(store, config, feed, std::move(state), *nm, now);
   }
   auto& f = std::get<feeds::Fetched>(result);
+  if (f.info.http_code != 0) {
+    m.fetch_requests(f.info.http_code).inc();
+  }
+  m.fetched_bytes.inc(f.body.size());
   try {
     return fetched(store, config, feed, state, f, now, pinned);
   } catch (const storage::StoreError&) {

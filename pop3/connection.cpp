@@ -14,9 +14,29 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/metrics.hpp"
 #include "pop3/connection.hpp"
 
 namespace feedpop::pop3::detail {
+
+namespace {
+// How a session ended, for the sessions-by-outcome metric.
+metrics::SessionOutcome session_outcome(const SessionStats& s, const std::string& failure) {
+  if (!failure.empty() || s.end_reason.rfind("storage error", 0) == 0) {
+    return metrics::SessionOutcome::error;
+  }
+  if (s.end_reason == "quit") {
+    return metrics::SessionOutcome::quit;
+  }
+  if (s.end_reason == "autologout") {
+    return metrics::SessionOutcome::timeout;
+  }
+  if (s.end_reason == "too many authentication failures") {
+    return metrics::SessionOutcome::auth_failed;
+  }
+  return metrics::SessionOutcome::dropped;
+}
+} // namespace
 namespace {
 
 using asio::use_awaitable;
@@ -190,9 +210,11 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
     watchdog->stop();
     close_socket();
     spdlog::info("pop3: refused {} (connection limit)", address);
+    metrics::handles().pop3.ended(metrics::SessionOutcome::refused).inc();
     co_return;
   }
   ++state->accepted;
+  metrics::handles().pop3.active.inc();
 
   std::shared_ptr<Authenticator> authenticator;
   std::shared_ptr<asio::ssl::context> tls;
@@ -262,6 +284,8 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
   watchdog->stop();
   close_socket();
   const auto& s = session.stats();
+  metrics::handles().pop3.active.dec();
+  metrics::handles().pop3.ended(session_outcome(s, failure)).inc();
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   // One line per session; never a secret.

@@ -29,6 +29,7 @@
 #include <boost/asio/write.hpp>
 
 #include "auth/throttle.hpp"
+#include "common/metrics.hpp"
 #include "pop3/session.hpp"
 
 namespace feedpop::pop3::detail {
@@ -113,6 +114,7 @@ asio::awaitable<bool> flush(Stream& stream, LoopContext& c, bool goodbye = false
     if (ec) {
       co_return false;
     }
+    metrics::handles().pop3_served_bytes.inc(chunk.size());
     c.last_active = Clock::now();
   }
   co_return true;

@@ -98,7 +98,7 @@ def yaml_config(data_dir, feeds, users, extra=""):
     """feeds.yaml text. feeds: {key: url or dict}; users: {name: (password, feeds[, keys])}."""
     lines = [f"data_dir: {data_dir}", "log_level: debug", "pop3:",
              '  listen: ["127.0.0.1:0"]', '  tls_listen: ["127.0.0.1:0"]',
-             "  grace_period: 3s", "smtp:", '  listen: ["127.0.0.1:0"]',
+             "  grace_period: 3s", "web:", '  listen: ["127.0.0.1:0"]', "smtp:", '  listen: ["127.0.0.1:0"]',
              '  tls_listen: ["127.0.0.1:0"]', "fetch:", "  interval: 1h", "  timeout: 10s", "users:"]
     for name, (password, subs, *more) in users.items():
         lines.append(f"  {name}:")

@@ -56,6 +56,8 @@ pop3:
 {extra_pop3}smtp:
   listen: []
   tls_listen: []
+web:
+  listen: []
 fetch:
   interval: {fetch_interval}
 users:
