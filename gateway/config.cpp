@@ -49,6 +49,7 @@ const std::vector<std::string>& config_keys() {
       "fetch.private_addresses",
       "fetch.max_backoff",
       "fetch.notify_after",
+      "fetch.content",
       "users",
       "users.*",
       "users.*.password",
@@ -68,6 +69,8 @@ const std::vector<std::string>& config_keys() {
       "feeds.*.on_update",
       "feeds.*.include",
       "feeds.*.exclude",
+      "feeds.*.content",
+      "feeds.*.content_selector",
   };
   return keys;
 }

@@ -24,6 +24,7 @@ enum class PlaintextAuth { never, local, always };
 enum class OnUpdate { ignore, redeliver };
 enum class LogFormat { human, json };
 enum class PrivateAddresses { allow, deny, allow_for_users };
+enum class ContentMode { feed, full, automatic }; // feeds.yaml: feed | full | auto
 
 struct Pop3Config {
   std::vector<ListenAddress> listen{{"127.0.0.1", 1110}};
@@ -54,6 +55,7 @@ struct FetchConfig {
   PrivateAddresses private_addresses = PrivateAddresses::allow;
   std::chrono::seconds max_backoff{24 * 3600};
   std::chrono::seconds notify_after{24 * 3600};
+  ContentMode content = ContentMode::feed;
 };
 
 struct FeedConfig {
@@ -69,7 +71,9 @@ struct FeedConfig {
   OnUpdate on_update = OnUpdate::ignore;
   std::vector<std::string> include; // RE2 patterns, matched on title and content
   std::vector<std::string> exclude;
-  int line = 0; // where the feed is defined, for messages
+  std::optional<ContentMode> content;          // nullopt: fetch.content
+  std::optional<std::string> content_selector; // XPath 1.0
+  int line = 0;                                // where the feed is defined, for messages
 };
 
 struct UserConfig {

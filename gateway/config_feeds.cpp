@@ -123,6 +123,10 @@ FeedConfig Loader::load_feed(const Field& entry) {
       feed.include = patterns(f);
     } else if (f.name == "exclude") {
       feed.exclude = patterns(f);
+    } else if (f.name == "content") {
+      feed.content = content_mode(f);
+    } else if (f.name == "content_selector") {
+      feed.content_selector = text(f, "an XPath expression");
     }
   }
   if (!has_url) {

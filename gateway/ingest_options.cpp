@@ -4,6 +4,18 @@ namespace feedpop::gateway {
 
 namespace {
 
+ingest::ContentMode content_mode(ContentMode m) {
+  switch (m) {
+  case ContentMode::feed:
+    return ingest::ContentMode::feed;
+  case ContentMode::full:
+    return ingest::ContentMode::full;
+  case ContentMode::automatic:
+    return ingest::ContentMode::automatic;
+  }
+  return ingest::ContentMode::feed;
+}
+
 ingest::FetchOptions fetch_options(const FetchConfig& f) {
   ingest::FetchOptions o;
   o.interval = f.interval;
@@ -30,6 +42,7 @@ ingest::FetchOptions fetch_options(const FetchConfig& f) {
   }
   o.max_backoff = f.max_backoff;
   o.notify_after = f.notify_after;
+  o.content = content_mode(f.content);
   return o;
 }
 
@@ -47,6 +60,10 @@ ingest::FeedOptions feed_options(const FeedConfig& f) {
       f.on_update == OnUpdate::redeliver ? ingest::OnUpdate::redeliver : ingest::OnUpdate::ignore;
   o.include = f.include;
   o.exclude = f.exclude;
+  if (f.content) {
+    o.content = content_mode(*f.content);
+  }
+  o.content_selector = f.content_selector;
   return o;
 }
 

@@ -1,6 +1,7 @@
 #include "ingest/ingest.hpp"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -99,11 +100,30 @@ IngestPlan plan_ingest(const IngestInput& in) {
     }
   }
 
+  std::map<std::size_t, std::string> bodies;
+  if (in.bodies) {
+    std::vector<std::size_t> wanted;
+    for (const Candidate& c : fresh) {
+      if (c.deliver && !c.in_reply_to) {
+        wanted.push_back(c.index);
+      }
+    }
+    if (!wanted.empty()) {
+      bodies = in.bodies(wanted);
+    }
+  }
   const mail::FeedInfo info{cfg.key, cfg.title ? cfg.title : feed.title, in.feed_url, feed.link};
   plan.entries.reserve(order.size());
   for (auto it = order.rbegin(); it != order.rend(); ++it) { // oldest first
     Candidate& c = fresh[*it];
-    const feeds::Entry& e = feed.entries[c.index];
+    const auto body = bodies.find(c.index);
+    feeds::Entry replaced;
+    if (body != bodies.end()) {
+      replaced = feed.entries[c.index];
+      replaced.content_html = body->second;
+      replaced.summary_html.reset();
+    }
+    const feeds::Entry& e = body != bodies.end() ? replaced : feed.entries[c.index];
     storage::NewEntry out;
     out.identity = std::move(c.identity);
     out.content_hash = std::move(c.hash);

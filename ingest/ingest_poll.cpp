@@ -4,6 +4,7 @@
 
 #include "feeds/parse.hpp"
 #include "feeds/schedule.hpp"
+#include "ingest/article_fetch.hpp"
 #include "ingest/ingest.hpp"
 
 namespace feedpop::ingest {
@@ -162,6 +163,10 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
   in.known = &known;
   in.first_poll = known.empty() && !state.last_success;
   in.now = now;
+  ArticleStats articles;
+  in.bodies = [&](const std::vector<std::size_t>& indices) {
+    return fetch_articles(config, feed, doc, indices, articles);
+  };
   IngestPlan plan = plan_ingest(in);
 
   auto notice = mark_success(config, feed, state, f.info, now);
@@ -182,7 +187,10 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
     store.purge_retention(feed.key, feed.retention, feed.max_entries, now,
                           pinned ? pinned() : std::vector<storage::EntryId>{});
   }
-  return {feed.key, true, "ok", f.info.http_code, delivered, {}};
+  FeedPollResult r{feed.key, true, "ok", f.info.http_code, delivered, {}};
+  r.articles_fetched = articles.fetched;
+  r.articles_failed = articles.failed;
+  return r;
 }
 
 } // namespace

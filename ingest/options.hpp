@@ -20,6 +20,11 @@ enum class OnUpdate { ignore, redeliver };
 // deny: no feed; allow_for_users: every feed (tests, closed networks).
 enum class PrivateAddresses { allow, deny, allow_for_users };
 
+// Which body a new entry's message gets: the feed's own (`feed`), the article extracted
+// from the entry's link (`full`), or the article only when the feed's looks truncated
+// (`automatic`, feeds.yaml `auto`).
+enum class ContentMode { feed, full, automatic };
+
 struct FeedOptions {
   std::string key; // the feed key of feeds.yaml: the stable part of every entry's identity
   std::string url;
@@ -32,7 +37,9 @@ struct FeedOptions {
   OnUpdate on_update = OnUpdate::ignore;
   std::vector<std::string> include; // patterns matched on title and content text
   std::vector<std::string> exclude;
-  bool user_added = false; // added by a user (mail, web), not by the configuration file
+  bool user_added = false;            // added by a user (mail, web), not by the configuration file
+  std::optional<ContentMode> content; // nullopt: FetchOptions::content
+  std::optional<std::string> content_selector; // XPath of the article element(s)
 };
 
 struct FetchOptions {
@@ -48,6 +55,7 @@ struct FetchOptions {
   PrivateAddresses private_addresses = PrivateAddresses::allow;
   std::chrono::seconds max_backoff{24 * 3600};
   std::chrono::seconds notify_after{24 * 3600}; // failing this long → a notice
+  ContentMode content = ContentMode::feed;
 };
 
 struct Options {
