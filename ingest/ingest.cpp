@@ -8,6 +8,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "content/tracking.hpp"
 #include "feeds/html.hpp"
 #include "feeds/identity.hpp"
 #include "ingest/entry_filter.hpp"
@@ -45,6 +46,26 @@ std::vector<std::size_t> newest_first(const std::vector<Candidate>& c, const fee
     });
   }
   return order;
+}
+
+// The entry as mailed: tracking parameters gone from its link and every link of its body
+// (the content hash stays that of the feed's entry); `body` replaces the feed's.
+feeds::Entry without_trackers(const feeds::Entry& in,
+                              std::optional<std::string> body = std::nullopt) {
+  feeds::Entry e = in;
+  if (body) {
+    e.content_html = std::move(body);
+    e.summary_html.reset();
+  }
+  if (e.link) {
+    e.link = content::strip_tracking(*e.link);
+  }
+  for (auto* html : {&e.content_html, &e.summary_html}) {
+    if (*html) {
+      **html = content::strip_tracking_links(**html);
+    }
+  }
+  return e;
 }
 
 } // namespace
@@ -117,13 +138,9 @@ IngestPlan plan_ingest(const IngestInput& in) {
   for (auto it = order.rbegin(); it != order.rend(); ++it) { // oldest first
     Candidate& c = fresh[*it];
     const auto body = bodies.find(c.index);
-    feeds::Entry replaced;
-    if (body != bodies.end()) {
-      replaced = feed.entries[c.index];
-      replaced.content_html = body->second;
-      replaced.summary_html.reset();
-    }
-    const feeds::Entry& e = body != bodies.end() ? replaced : feed.entries[c.index];
+    const feeds::Entry e = body == bodies.end()
+                               ? without_trackers(feed.entries[c.index])
+                               : without_trackers(feed.entries[c.index], body->second);
     storage::NewEntry out;
     out.identity = std::move(c.identity);
     out.content_hash = std::move(c.hash);

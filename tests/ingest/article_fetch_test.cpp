@@ -21,8 +21,9 @@ std::string article_page(const std::string& word) {
   for (int i = 0; i < 6; ++i) {
     paragraphs += fmt::format(
         "<p>The {} paragraph number {} tells a long story, with commas, clauses, and enough "
-        "words to look like the body of a real article that a reader wants to read.</p>",
-        word, i);
+        "words to look like the body of a real article that a reader wants to "
+        "<a href=\"https://b.example/more?utm_source=x&amp;id={}\">read</a>.</p>",
+        word, i, i);
   }
   return "<!DOCTYPE html><html><head><title>Article</title></head><body>"
          "<nav><a href=\"/\">Home</a></nav><article>" +
@@ -62,7 +63,7 @@ protected:
     return report.feeds.empty() ? FeedPollResult{} : report.feeds.front();
   }
 
-  // Every stored message, quoted-printable soft breaks removed.
+  // Every stored message, quoted-printable soft breaks and =3D decoded.
   std::vector<std::string> mailbox() {
     auto store = storage::open_sqlite_store((data.path / "db").string(), storage::Role::writer);
     std::vector<std::string> out;
@@ -70,6 +71,9 @@ protected:
       std::string m = storage::testing::read_whole(*store, item.id);
       for (auto p = m.find("=\r\n"); p != std::string::npos; p = m.find("=\r\n", p)) {
         m.erase(p, 3);
+      }
+      for (auto p = m.find("=3D"); p != std::string::npos; p = m.find("=3D", p + 1)) {
+        m.erase(p + 1, 2);
       }
       out.push_back(std::move(m));
     }
@@ -104,6 +108,8 @@ TEST_F(ArticleFetchTest, FullReplacesTheBodyOnceAndNeverFetchesAKnownEntryAgain)
   ASSERT_EQ(mail.size(), 1U);
   EXPECT_TRUE(contains(mail[0], "zanzibar paragraph number 5")) << mail[0];
   EXPECT_FALSE(contains(mail[0], "Teaser only"));
+  EXPECT_TRUE(contains(mail[0], "https://b.example/more?id=5"));
+  EXPECT_FALSE(contains(mail[0], "utm_"));
   EXPECT_EQ(requests("/files/x.html"), 1);
 
   write_file(files.path / "y.html", article_page("yokohama"));
