@@ -50,6 +50,7 @@ const std::vector<std::string>& config_keys() {
       "fetch.max_backoff",
       "fetch.notify_after",
       "fetch.content",
+      "fetch.images",
       "users",
       "users.*",
       "users.*.password",
@@ -71,6 +72,7 @@ const std::vector<std::string>& config_keys() {
       "feeds.*.exclude",
       "feeds.*.content",
       "feeds.*.content_selector",
+      "feeds.*.images",
   };
   return keys;
 }

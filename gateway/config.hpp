@@ -25,6 +25,7 @@ enum class OnUpdate { ignore, redeliver };
 enum class LogFormat { human, json };
 enum class PrivateAddresses { allow, deny, allow_for_users };
 enum class ContentMode { feed, full, automatic }; // feeds.yaml: feed | full | auto
+enum class ImagesMode { link, inline_ };          // feeds.yaml: link | inline
 
 struct Pop3Config {
   std::vector<ListenAddress> listen{{"127.0.0.1", 1110}};
@@ -56,6 +57,7 @@ struct FetchConfig {
   std::chrono::seconds max_backoff{24 * 3600};
   std::chrono::seconds notify_after{24 * 3600};
   ContentMode content = ContentMode::feed;
+  ImagesMode images = ImagesMode::link;
 };
 
 struct FeedConfig {
@@ -73,6 +75,7 @@ struct FeedConfig {
   std::vector<std::string> exclude;
   std::optional<ContentMode> content;          // nullopt: fetch.content
   std::optional<std::string> content_selector; // XPath 1.0
+  std::optional<ImagesMode> images;            // nullopt: fetch.images
   int line = 0;                                // where the feed is defined, for messages
 };
 

@@ -127,6 +127,8 @@ FeedConfig Loader::load_feed(const Field& entry) {
       feed.content = content_mode(f);
     } else if (f.name == "content_selector") {
       feed.content_selector = text(f, "an XPath expression");
+    } else if (f.name == "images") {
+      feed.images = images_mode(f);
     }
   }
   if (!has_url) {

@@ -10,6 +10,10 @@ ContentMode Loader::content_mode(const Field& field) const {
       {{"feed", ContentMode::feed}, {"full", ContentMode::full}, {"auto", ContentMode::automatic}});
 }
 
+ImagesMode Loader::images_mode(const Field& field) const {
+  return choice<ImagesMode>(field, {{"link", ImagesMode::link}, {"inline", ImagesMode::inline_}});
+}
+
 void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
   for (const auto& f : fields(section, "fetch")) {
     if (f.name == "interval") {
@@ -41,6 +45,8 @@ void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
       fetch.notify_after = duration(f);
     } else if (f.name == "content") {
       fetch.content = content_mode(f);
+    } else if (f.name == "images") {
+      fetch.images = images_mode(f);
     }
   }
 }

@@ -4,6 +4,10 @@ namespace feedpop::gateway {
 
 namespace {
 
+ingest::ImagesMode images_mode(ImagesMode m) {
+  return m == ImagesMode::inline_ ? ingest::ImagesMode::inline_ : ingest::ImagesMode::link;
+}
+
 ingest::ContentMode content_mode(ContentMode m) {
   switch (m) {
   case ContentMode::feed:
@@ -43,6 +47,7 @@ ingest::FetchOptions fetch_options(const FetchConfig& f) {
   o.max_backoff = f.max_backoff;
   o.notify_after = f.notify_after;
   o.content = content_mode(f.content);
+  o.images = images_mode(f.images);
   return o;
 }
 
@@ -64,6 +69,9 @@ ingest::FeedOptions feed_options(const FeedConfig& f) {
     o.content = content_mode(*f.content);
   }
   o.content_selector = f.content_selector;
+  if (f.images) {
+    o.images = images_mode(*f.images);
+  }
   return o;
 }
 

@@ -26,6 +26,7 @@ struct FeedPollResult {
   std::string error;
   std::size_t articles_fetched = 0; // full articles extracted (content: full | auto)
   std::size_t articles_failed = 0;  // article fetches or extractions that failed
+  std::size_t images_failed = 0;    // images: inline ones that stay remote
 };
 
 struct PollReport {

@@ -121,7 +121,7 @@ IngestPlan plan_ingest(const IngestInput& in) {
     }
   }
 
-  std::map<std::size_t, std::string> bodies;
+  std::map<std::size_t, Body> bodies;
   if (in.bodies) {
     std::vector<std::size_t> wanted;
     for (const Candidate& c : fresh) {
@@ -138,9 +138,8 @@ IngestPlan plan_ingest(const IngestInput& in) {
   for (auto it = order.rbegin(); it != order.rend(); ++it) { // oldest first
     Candidate& c = fresh[*it];
     const auto body = bodies.find(c.index);
-    const feeds::Entry e = body == bodies.end()
-                               ? without_trackers(feed.entries[c.index])
-                               : without_trackers(feed.entries[c.index], body->second);
+    const feeds::Entry e = without_trackers(
+        feed.entries[c.index], body == bodies.end() ? std::nullopt : body->second.html);
     storage::NewEntry out;
     out.identity = std::move(c.identity);
     out.content_hash = std::move(c.hash);
@@ -153,6 +152,9 @@ IngestPlan plan_ingest(const IngestInput& in) {
       ro.first_seen = in.now;
       ro.in_reply_to = std::move(c.in_reply_to);
       ro.html_sanitized = true; // e comes from feeds::parse
+      if (body != bodies.end()) {
+        ro.images = std::move(body->second.images);
+      }
       out.message = mail::render(e, info, ro);
       ++plan.delivered;
     }

@@ -15,9 +15,16 @@
 
 #include "feeds/entry.hpp"
 #include "ingest/options.hpp"
+#include "mail/render.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::ingest {
+
+// What ingest adds to a new entry before rendering.
+struct Body {
+  std::optional<std::string> html;       // replaces the feed's body
+  std::vector<mail::InlineImage> images; // images: inline
+};
 
 struct IngestInput {
   const feeds::Feed* feed = nullptr;
@@ -32,7 +39,7 @@ struct IngestInput {
   // indices into feed->entries of the new entries about to be delivered (never for known
   // identities or their changed versions); returns sanitised HTML by index. The content
   // hash stays that of the feed's entry, so a later poll sees the entry as unchanged.
-  std::function<std::map<std::size_t, std::string>(const std::vector<std::size_t>&)> bodies;
+  std::function<std::map<std::size_t, Body>(const std::vector<std::size_t>&)> bodies;
 };
 
 struct IngestPlan {

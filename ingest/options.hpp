@@ -25,6 +25,9 @@ enum class PrivateAddresses { allow, deny, allow_for_users };
 // (`automatic`, feeds.yaml `auto`).
 enum class ContentMode { feed, full, automatic };
 
+// Images of new entries' bodies: remote links, or fetched once and carried in the message.
+enum class ImagesMode { link, inline_ };
+
 struct FeedOptions {
   std::string key; // the feed key of feeds.yaml: the stable part of every entry's identity
   std::string url;
@@ -40,6 +43,7 @@ struct FeedOptions {
   bool user_added = false;            // added by a user (mail, web), not by the configuration file
   std::optional<ContentMode> content; // nullopt: FetchOptions::content
   std::optional<std::string> content_selector; // XPath of the article element(s)
+  std::optional<ImagesMode> images;            // nullopt: FetchOptions::images
 };
 
 struct FetchOptions {
@@ -56,6 +60,7 @@ struct FetchOptions {
   std::chrono::seconds max_backoff{24 * 3600};
   std::chrono::seconds notify_after{24 * 3600}; // failing this long → a notice
   ContentMode content = ContentMode::feed;
+  ImagesMode images = ImagesMode::link;
 };
 
 struct Options {

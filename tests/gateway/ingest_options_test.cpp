@@ -79,10 +79,12 @@ TEST(IngestOptions, CarryTheContentModeAndSelector) {
   const Config config = parse_config(R"(
 fetch:
   content: auto
+  images: inline
 feeds:
   a:
     url: https://a.example/feed
     content: full
+    images: link
     content_selector: "//div[@id='post']"
   b:
     url: https://b.example/feed
@@ -94,6 +96,9 @@ feeds:
   EXPECT_EQ(o.feeds.at("a").content_selector, "//div[@id='post']");
   EXPECT_FALSE(o.feeds.at("b").content.has_value());
   EXPECT_FALSE(o.feeds.at("b").content_selector.has_value());
+  EXPECT_EQ(o.fetch.images, ingest::ImagesMode::inline_);
+  EXPECT_EQ(o.feeds.at("a").images, ingest::ImagesMode::link);
+  EXPECT_FALSE(o.feeds.at("b").images.has_value());
   EXPECT_THROW(parse_config("feeds:\n  a:\n    url: https://a.example/\n    content: most\n",
                             "/srv/feeds.yaml"),
                ConfigError);

@@ -6,6 +6,7 @@
 #include "feeds/http_client.hpp"
 #include "ingest/article_fetch.hpp"
 #include "ingest/fetcher.hpp"
+#include "ingest/inline_images.hpp"
 #include "tests/support/http_test_server.hpp"
 #include "tests/support/store_read.hpp"
 
@@ -161,6 +162,39 @@ TEST_F(ArticleFetchTest, AutoFetchesOnlyTruncatedEntries) {
     found = found || contains(m, "yokohama paragraph number 5");
   }
   EXPECT_TRUE(found);
+}
+
+TEST_F(ArticleFetchTest, InlineImagesBecomeRelatedPartsAndOthersStayRemote) {
+  const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + "pixels";
+  write_file(files.path / "p.png", png);
+  write_file(files.path / "s.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+  const std::string page = article_page("zanzibar");
+  const std::string images = "<p><img src=\"/files/p.png?utm_source=rss\" alt=\"pic\"> "
+                             "<img src=\"/files/s.svg\" alt=\"vector\"></p>";
+  write_file(files.path / "x.html", page.substr(0, page.find("</article>")) + images +
+                                        page.substr(page.find("</article>")));
+  feed({"x"}, "Teaser only", ContentMode::full);
+  config.feeds["a"].images = ImagesMode::inline_;
+  const auto r = poll();
+  EXPECT_EQ(r.images_failed, 1U); // the SVG
+  const auto mail = mailbox();
+  ASSERT_EQ(mail.size(), 1U);
+  EXPECT_TRUE(contains(mail[0], "Content-Type: multipart/related")) << mail[0];
+  EXPECT_TRUE(contains(mail[0], "Content-Type: image/png")) << mail[0];
+  EXPECT_TRUE(contains(mail[0], "src=\"cid:img0.")) << mail[0];
+  EXPECT_TRUE(contains(mail[0], "Content-ID: <img0.")) << mail[0];
+  EXPECT_TRUE(contains(mail[0], "iVBORw0KGgpwaXhlbHM")) << mail[0]; // base64 of `png`
+  EXPECT_TRUE(contains(mail[0], "/files/s.svg\"")) << mail[0];
+  EXPECT_EQ(requests("/files/p.png"), 1);
+}
+
+TEST(SniffImageType, ByTheLeadingBytes) {
+  EXPECT_EQ(sniff_image_type("\xFF\xD8\xFF\xE0rest"), "image/jpeg");
+  EXPECT_EQ(sniff_image_type(std::string("\x89PNG\r\n\x1A\n", 8)), "image/png");
+  EXPECT_EQ(sniff_image_type("GIF89a..."), "image/gif");
+  EXPECT_EQ(sniff_image_type(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16)), "image/webp");
+  EXPECT_EQ(sniff_image_type("<svg xmlns=\"http://www.w3.org/2000/svg\"/>"), std::nullopt);
+  EXPECT_EQ(sniff_image_type(""), std::nullopt);
 }
 
 TEST(LooksTruncated, EmptyShortOrEllipsisEndingBodies) {
