@@ -93,6 +93,8 @@ def check_message(raw, listed_size, images):
             h.fail(f"{what} part of {subject!r} lacks the article text")
         if TRACKERS.search(text):
             h.fail(f"{what} part of {subject!r} keeps a tracking parameter")
+    if not re.search(rf"\[image: picture {n}\] <http://127\.0\.0\.1:\d+/img{n}\.png>", plain):
+        h.fail(f"text part of {subject!r} lacks [image: picture {n}] with its link")
     if TRACKERS.search(str(msg.get("Archived-At", ""))):
         h.fail("Archived-At keeps a tracking parameter")
     by_cid = {str(p["Content-ID"]).strip("<>"): p.get_content() for p in msg.walk()
