@@ -31,15 +31,14 @@ bool verify_digest(const std::optional<Credentials>& credentials, std::string_vi
 } // namespace
 
 bool verify_plaintext(const std::optional<Credentials>& credentials, std::string_view password) {
+  if (credentials && credentials->scram && !credentials->plaintext) {
+    return scram_password_matches(*credentials->scram, password);
+  }
+  // A plaintext secret, or none (unknown user): the same PBKDF2 a default verifier costs.
+  scram_equal_work();
   if (credentials && credentials->plaintext) {
     return crypto::constant_time_equal(*credentials->plaintext, password);
   }
-  if (credentials && credentials->scram) {
-    return scram_password_matches(*credentials->scram, password);
-  }
-  // Unknown user (or one without any secret): do comparable work, then fail.
-  static const std::string dummy = crypto::random_bytes(16);
-  (void)crypto::constant_time_equal(dummy, password);
   return false;
 }
 

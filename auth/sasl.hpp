@@ -56,8 +56,11 @@ public:
 };
 
 struct SaslMechanismInfo {
-  std::string name;                    // as advertised, upper case ("SCRAM-SHA-256")
-  bool plaintext = false;              // password in clear: obeys plaintext_auth
+  std::string name; // as advertised, upper case ("SCRAM-SHA-256")
+  // Obeys plaintext_auth (never/local: not offered or accepted without TLS): a password in
+  // clear, or a digest of it that lets a sniffer run an offline dictionary attack (APOP,
+  // CRAM-MD5). Only SCRAM is offered everywhere.
+  bool plaintext = false;
   bool needs_plaintext_secret = false; // only users with a stored plaintext password
   std::function<std::unique_ptr<SaslMechanism>(SaslEnv&)> create;
 };

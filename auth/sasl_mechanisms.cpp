@@ -127,13 +127,6 @@ std::optional<std::string> decode_saslname(std::string_view s) {
   return out;
 }
 
-// Salt for users without a stored verifier (plaintext or unknown): stable per process so
-// that repeated attempts for one name look alike, and unknown users look like known ones.
-std::string derived_salt(std::string_view user) {
-  static const std::string key = crypto::random_bytes(32);
-  return crypto::hmac_sha256(key, user).substr(0, 16);
-}
-
 // RFC 5802 / RFC 7677 SCRAM-SHA-256 without channel binding.
 class ScramSha256Mechanism final : public SaslMechanism {
 public:
@@ -194,18 +187,20 @@ private:
     }
     user_ = std::move(*user);
     const auto credentials = env_.credentials.lookup(user_);
+    // Each branch costs one PBKDF2 at the default count, so the reply's timing does not
+    // tell a stored verifier, a plaintext password and an unknown name apart; an unknown
+    // name gets a fake salt and the default count (scram_fake_salt) and never matches.
     if (credentials && credentials->scram) {
       verifier_ = *credentials->scram;
       known_ = true;
+      scram_equal_work();
     } else if (credentials && credentials->plaintext) {
-      verifier_ = make_scram_verifier(*credentials->plaintext, derived_salt(user_),
+      verifier_ = make_scram_verifier(*credentials->plaintext, scram_fake_salt(user_),
                                       scram_default_iterations);
       known_ = true;
     } else {
-      verifier_.iterations = scram_default_iterations;
-      verifier_.salt = derived_salt(user_);
-      verifier_.stored_key = crypto::random_bytes(32);
-      verifier_.server_key = crypto::random_bytes(32);
+      verifier_ = make_scram_verifier(crypto::random_bytes(16), scram_fake_salt(user_),
+                                      scram_default_iterations);
     }
     nonce_ = std::string(nonce) + base64::encode(crypto::random_bytes(18));
     server_first_ = "r=" + nonce_ + ",s=" + base64::encode(verifier_.salt) +
@@ -262,7 +257,7 @@ void add_login_mechanism(SaslRegistry& r) {
   r.add({"LOGIN", true, false, factory<LoginMechanism>()});
 }
 void add_cram_md5_mechanism(SaslRegistry& r) {
-  r.add({"CRAM-MD5", false, true, factory<CramMd5Mechanism>()});
+  r.add({"CRAM-MD5", true, true, factory<CramMd5Mechanism>()});
 }
 void add_scram_sha256_mechanism(SaslRegistry& r) {
   r.add({"SCRAM-SHA-256", false, false, factory<ScramSha256Mechanism>()});

@@ -51,6 +51,10 @@ ScramParseResult parse_scram_verifier(std::string_view text) {
   if (ec != std::errc() || ptr != iter.data() + iter.size() || v.iterations == 0) {
     return fail("iteration count is not a positive number");
   }
+  if (v.iterations > scram_max_iterations) {
+    return fail("iteration count " + std::string(iter) + " is above " +
+                std::to_string(scram_max_iterations) + ", the most one login may cost");
+  }
   auto salt = base64::decode(params.substr(colon1 + 1));
   auto stored = base64::decode(keys.substr(0, colon2));
   auto server = base64::decode(keys.substr(colon2 + 1));
@@ -64,6 +68,25 @@ ScramParseResult parse_scram_verifier(std::string_view text) {
   v.stored_key = std::move(*stored);
   v.server_key = std::move(*server);
   return {std::move(v), {}};
+}
+
+std::optional<std::string> validate_scram_verifier(std::string_view text) {
+  auto parsed = parse_scram_verifier(text);
+  if (parsed.verifier) {
+    return std::nullopt;
+  }
+  return std::move(parsed.error);
+}
+
+std::string scram_fake_salt(std::string_view user) {
+  static const std::string key = crypto::random_bytes(32);
+  return crypto::hmac_sha256(key, user).substr(0, 16);
+}
+
+void scram_equal_work() {
+  static const std::string password = crypto::random_bytes(16);
+  static const std::string salt = crypto::random_bytes(16);
+  (void)crypto::pbkdf2_sha256(password, salt, scram_default_iterations);
 }
 
 bool scram_password_matches(const ScramVerifier& verifier, std::string_view password) {

@@ -16,6 +16,9 @@
 namespace feedpop::auth {
 
 inline constexpr std::uint32_t scram_default_iterations = 4096; // RFC 7677 §4's minimum
+// The most one login may cost (PBKDF2 runs at every PLAIN/LOGIN/USER check of a verifier):
+// parse_scram_verifier refuses more, so `check` reports it and logins never pay it.
+inline constexpr std::uint32_t scram_max_iterations = 100000;
 inline constexpr std::string_view scram_prefix = "SCRAM-SHA-256$";
 
 // Derives a verifier from a password with a fresh random 16-octet salt.
@@ -32,6 +35,17 @@ struct ScramParseResult {
   std::string error; // why it was refused, when verifier is empty
 };
 ScramParseResult parse_scram_verifier(std::string_view text);
+// Why a stored verifier is refused (malformed, or over scram_max_iterations), for the
+// config's validation; nullopt when it is usable.
+std::optional<std::string> validate_scram_verifier(std::string_view text);
+
+// What an unknown user looks like (RFC 5802 §9 leaves it to the server; here nothing
+// tells them apart from a known one): a salt of 16 octets derived from the name with a
+// per-process secret, stable across attempts, with scram_default_iterations.
+std::string scram_fake_salt(std::string_view user);
+// One PBKDF2 at scram_default_iterations: the work a check does for a user without a
+// verifier, so known and unknown users cost the same.
+void scram_equal_work();
 
 // True when `password` matches the verifier (RFC 5802 §3: H(HMAC(SaltedPassword,
 // "Client Key")) == StoredKey), compared in constant time.

@@ -351,11 +351,78 @@ std::optional<sys_seconds> parse_iso8601_basic(std::string_view text) {
 
 } // namespace
 
+// Numeric dates outside every standard that feeds still write: "2020/1/10 14:33:00"
+// (year first, slashes) and "10.01.2020 14:33" (day first, dots), the time (h:m or
+// h:m:s) and a zone ("+0100", "CET") optional. Without a zone the time is taken as UTC.
+// Month-first "1/10/2020" is ambiguous and not read.
+std::optional<sys_seconds> parse_numeric(std::string_view text) {
+  auto parts = split_ws(lower(text));
+  if (parts.empty() || parts.size() > 3) {
+    return std::nullopt;
+  }
+  const std::string& date = parts[0];
+  const char sep = date.find('/') != std::string::npos ? '/' : '.';
+  std::vector<std::string_view> d;
+  for (std::string_view rest = date; d.size() < 4;) {
+    const auto at = rest.find(sep);
+    d.push_back(rest.substr(0, at));
+    if (at == std::string_view::npos) {
+      break;
+    }
+    rest.remove_prefix(at + 1);
+  }
+  if (d.size() != 3 || d[sep == '/' ? 0 : 2].size() != 4 || d[sep == '/' ? 2 : 0].size() > 2 ||
+      d[1].size() > 2) {
+    return std::nullopt;
+  }
+  auto year = to_int(d[sep == '/' ? 0 : 2]);
+  auto month = to_int(d[1]);
+  auto day = to_int(d[sep == '/' ? 2 : 0]);
+  if (!year || !month || !day || d[0].starts_with('+') || d[0].starts_with('-')) {
+    return std::nullopt;
+  }
+  int hms[3] = {0, 0, 0};
+  int offset = 0;
+  std::string time = parts.size() > 1 ? parts[1] : "";
+  std::string zone = parts.size() > 2 ? parts[2] : "";
+  if (auto z = time.find_first_of("+-"); z != std::string::npos && zone.empty()) {
+    zone = time.substr(z);
+    time.erase(z);
+  }
+  if (!time.empty()) {
+    std::string_view t = time;
+    int fields = 0;
+    for (; fields < 3 && !t.empty(); ++fields) {
+      const auto colon = t.find(':');
+      auto v = to_int(t.substr(0, colon));
+      if (!v || *v < 0) {
+        return std::nullopt;
+      }
+      hms[fields] = *v;
+      t = colon == std::string_view::npos ? std::string_view{} : t.substr(colon + 1);
+    }
+    if (fields < 2 || !t.empty()) {
+      return std::nullopt;
+    }
+  }
+  if (!zone.empty()) {
+    if (auto numeric = numeric_offset(zone)) {
+      offset = *numeric;
+    } else if (auto named = zone_hours(zone)) {
+      offset = *named * 60;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return make_utc(*year, *month, *day, hms[0], hms[1], hms[2], offset);
+}
+
 std::optional<sys_seconds> parse_date(std::string_view text) {
   if (text.size() > 200) {
     return std::nullopt;
   }
-  for (auto* parser : {parse_w3dtf, parse_rfc822, parse_iso8601_basic, parse_asctime}) {
+  for (auto* parser :
+       {parse_w3dtf, parse_rfc822, parse_iso8601_basic, parse_asctime, parse_numeric}) {
     if (auto t = parser(text)) {
       return t;
     }

@@ -32,6 +32,10 @@ struct Entry {
   std::vector<Enclosure> enclosures;
   std::vector<std::string> categories;
   std::optional<std::string> comments; // RSS <comments> URL
+  // The author an Atom feed names for its entries (RFC 4287 §4.2.1: a feed's <author>
+  // applies to every entry without one), set only when `author` is absent. Kept apart
+  // from `author`, which stays what the entry itself says (as feedparser reports it).
+  std::optional<std::string> feed_author;
   friend bool operator==(const Entry&, const Entry&) = default;
 };
 

@@ -33,8 +33,10 @@ std::string escape(std::string_view text);
 void escape_into(std::string& out, std::string_view text);
 
 // Removes script/style/iframe/object/embed/form elements, event-handler attributes,
-// javascript:/vbscript: URLs and style attributes with url(); resolves relative
-// href/src against base_url. Output is well-formed enough for any mail client.
+// tracking pixels, style attributes that could fetch (url(), image-set(), CSS escapes),
+// and URL attributes whose scheme after resolution against base_url is not http, https or
+// mailto (cid: and data:image/ allowed in img src); writes href/src resolved. Output is
+// well-formed enough for any mail client.
 std::string sanitize(std::string_view html, std::string_view base_url);
 
 // True for the elements sanitize() keeps (lower-case names).

@@ -100,33 +100,88 @@ void compact_lower(std::string& out, std::string_view v) {
   }
 }
 
-// True when compact_lower(value) starts with `prefix` (lower case), without building it.
-bool compact_starts_with(std::string_view value, std::string_view prefix) {
-  std::size_t k = 0;
-  for (std::size_t i = 0; i < value.size() && k < prefix.size(); ++i) {
-    if (static_cast<unsigned char>(value[i]) <= 0x20) {
-      continue;
-    }
-    if (ascii::lower(value[i]) != prefix[k]) {
-      return false;
-    }
-    ++k;
-  }
-  return k == prefix.size();
-}
-
-bool unsafe_url(std::string_view v) {
-  return compact_starts_with(v, "javascript:") || compact_starts_with(v, "vbscript:") ||
-         compact_starts_with(v, "livescript:") ||
-         (compact_starts_with(v, "data:") && !compact_starts_with(v, "data:image/"));
-}
-
+// A style value that could load anything is dropped whole. CSS escapes ("u\\72l(" is
+// url() to a browser) are not decoded: any backslash drops the value, as do the functions
+// that fetch (url, image, image-set, cross-fade, element, src), IE's expression() and
+// behaviours, and @import.
 bool unsafe_style(std::string_view value) {
+  if (value.find('\\') != std::string_view::npos) {
+    return true;
+  }
   thread_local std::string v;
   compact_lower(v, value);
-  return v.find("url(") != std::string::npos || v.find("expression(") != std::string::npos ||
-         v.find("javascript:") != std::string::npos || v.find("behavior:") != std::string::npos ||
-         v.find("-moz-binding") != std::string::npos;
+  static constexpr std::array<std::string_view, 13> kFetching = {
+      "url(",       "image(",       "image-set(",  "cross-fade(", "element(",
+      "src(",       "expression(",  "javascript:", "vbscript:",   "behavior:",
+      "behaviour:", "-moz-binding", "@import"};
+  return std::any_of(kFetching.begin(), kFetching.end(),
+                     [&](std::string_view f) { return v.find(f) != std::string::npos; });
+}
+
+// Hosts that serve only tracking images (web analytics, ad networks, feed statistics),
+// with a path prefix where only part of a host tracks. A host matches its subdomains too.
+struct Tracker {
+  std::string_view host, path;
+};
+constexpr std::array<Tracker, 14> kTrackers = {{
+    {"analytics.twitter.com", ""},
+    {"bat.bing.com", ""},
+    {"ct.pinterest.com", ""},
+    {"doubleclick.net", ""},
+    {"google-analytics.com", ""},
+    {"mc.yandex.ru", ""},
+    {"pixel.facebook.com", ""},
+    {"pixel.quantserve.com", ""},
+    {"pixel.wp.com", ""},
+    {"sb.scorecardresearch.com", ""},
+    {"stats.wordpress.com", ""},
+    {"www.facebook.com", "/tr"},
+    {"feeds.feedburner.com", "/~r/"},
+    {"feedproxy.google.com", "/~r/"},
+}};
+
+bool is_tracker(std::string_view resolved_src) {
+  const auto scheme_end = resolved_src.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return false;
+  }
+  std::string_view rest = resolved_src.substr(scheme_end + 3);
+  const auto host_end = std::min(rest.find_first_of("/?#"), rest.size());
+  std::string_view authority = rest.substr(0, host_end);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);
+  }
+  const std::string host = ascii::lower(authority.substr(0, authority.find(':')));
+  const std::string_view path = rest.substr(host_end);
+  return std::any_of(kTrackers.begin(), kTrackers.end(), [&](const Tracker& t) {
+    const bool host_matches =
+        host == t.host || (host.size() > t.host.size() && host.ends_with(t.host) &&
+                           host[host.size() - t.host.size() - 1] == '.');
+    return host_matches && path.starts_with(t.path);
+  });
+}
+
+// A width or height of 0 or 1 ("1", "0px"): an image nobody is meant to see.
+bool tiny(std::string_view v) {
+  v = ascii::trim(v);
+  if (v.ends_with("px")) {
+    v = ascii::trim(v.substr(0, v.size() - 2));
+  }
+  return v == "0" || v == "1";
+}
+
+// Tracking pixels (1×1 or zero-size images, images from tracker hosts) are dropped: they
+// tell the sender when and where the message was read.
+bool is_tracking_pixel(const Token& t, std::string_view base_url) {
+  for (const auto& [name, value] : t.attrs) {
+    if ((same(name, "width") || same(name, "height")) && tiny(value)) {
+      return true;
+    }
+    if (same(name, "src") && is_tracker(url::resolve(base_url, value))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void write_start_tag(std::string& out, const Token& t, bool is_void, std::string_view base_url) {
@@ -139,13 +194,18 @@ void write_start_tag(std::string& out, const Token& t, bool is_void, std::string
       continue;
     }
     if (contains(kUrlAttributes, name)) {
-      if (unsafe_url(value)) {
+      // The scheme is checked on the URL as written, after resolution: a relative
+      // reference takes the base's scheme.
+      const url::Use use =
+          same(t.name, "img") && same(name, "src") ? url::Use::image : url::Use::link;
+      std::string resolved = url::resolve(base_url, value);
+      if (!url::is_safe(resolved, use)) {
         continue;
       }
       out += ' ';
       out += name;
       out += "=\"";
-      escape_into(out, url::resolve(base_url, value));
+      escape_into(out, resolved);
       out += '"';
       continue;
     }
@@ -199,6 +259,8 @@ std::string sanitize(std::string_view html, std::string_view base_url) {
           dropping = t.name;
           dropping_depth = 1;
         }
+      } else if (same(t.name, "img") && is_tracking_pixel(t, base_url)) {
+        break;
       } else if (allowed_element(t.name)) {
         write_start_tag(out, t, is_void, base_url);
         if (!is_void && !t.self_closing) {

@@ -67,7 +67,7 @@ std::optional<std::string> string_of(const json& obj, const char* key) {
   if (it == obj.end() || !it->is_string()) {
     return std::nullopt;
   }
-  return text::clean(it->get<std::string>());
+  return text::clean(it->get_ref<const std::string&>());
 }
 
 std::optional<std::string> author_of(const json& item) {
@@ -96,7 +96,7 @@ std::optional<std::int64_t> size_of(const json& v) {
                                                   : std::nullopt;
   }
   if (v.is_string()) {
-    auto s = text::clean(v.get<std::string>());
+    auto s = text::clean(v.get_ref<const std::string&>());
     if (s && s->size() < 19 && s->find_first_not_of("0123456789") == std::string::npos) {
       return std::stoll(*s);
     }
@@ -124,9 +124,10 @@ bool is_json_feed(const json& doc) {
 Entry entry_of(const json& it, const std::string& base) {
   Entry e;
   if (auto id = it.find("id"); id != it.end() && !id->is_null()) {
-    e.id = text::clean(id->is_string() ? id->get<std::string>() : id->dump());
+    e.id =
+        id->is_string() ? text::clean(id->get_ref<const std::string&>()) : text::clean(id->dump());
   }
-  e.title = string_of(it, "title");
+  e.title = text::capped(string_of(it, "title"), text::kMaxTitleBytes);
   if (auto link = string_of(it, "url")) {
     e.link = url::resolve(base, *link);
   }
@@ -166,7 +167,7 @@ Entry entry_of(const json& it, const std::string& base) {
   if (auto tags = it.find("tags"); tags != it.end() && tags->is_array()) {
     for (const json& t : *tags) {
       if (t.is_string()) {
-        if (auto v = text::clean(t.get<std::string>())) {
+        if (auto v = text::clean(t.get_ref<const std::string&>())) {
           e.categories.push_back(*v);
         }
       }

@@ -272,4 +272,16 @@ void fix_double_utf8(std::string& s) {
   }
 }
 
+std::optional<std::string> capped(std::optional<std::string> s, std::size_t max_bytes) {
+  if (s && s->size() > max_bytes) {
+    std::size_t cut = max_bytes;
+    // Back over continuation bytes (10xxxxxx) to the start of the cut character.
+    while (cut > 0 && (static_cast<unsigned char>((*s)[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    s->resize(cut);
+  }
+  return s;
+}
+
 } // namespace feedpop::feeds::text

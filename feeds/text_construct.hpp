@@ -30,6 +30,13 @@ struct Person {
 // "jo@example.com (Jo Doe)", "Jo Doe <jo@example.com>", "Jo Doe": name and e-mail parts.
 Person split_author(std::string_view raw);
 
+// Entry titles are cut to this many bytes at parse time (at a character boundary): no
+// real title comes near it, and filters and mail headers then never see megabytes.
+inline constexpr std::size_t kMaxTitleBytes = 4096;
+
+// `s` cut to at most `max_bytes`, never inside a UTF-8 sequence.
+std::optional<std::string> capped(std::optional<std::string> s, std::size_t max_bytes);
+
 // Trimmed copy; std::nullopt when nothing is left.
 std::optional<std::string> clean(std::string_view s);
 

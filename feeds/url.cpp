@@ -205,4 +205,51 @@ std::string resolve(std::string_view base_in, std::string_view ref_in) {
   return out;
 }
 
+std::string scheme_of(std::string_view url) {
+  std::string scheme;
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20) {
+      continue;
+    }
+    if (c == ':') {
+      return scheme;
+    }
+    const bool first = scheme.empty();
+    if (!(ascii::is_alpha(c) ||
+          (!first && (ascii::is_digit(c) || c == '+' || c == '-' || c == '.')))) {
+      return ""; // RFC 3986 §3.1: no scheme, a relative reference
+    }
+    scheme += ascii::lower(c);
+  }
+  return "";
+}
+
+bool has_safe_scheme(std::string_view url, Use use) {
+  const std::string scheme = scheme_of(url);
+  if (scheme == "http" || scheme == "https" || scheme == "mailto") {
+    return true;
+  }
+  if (use != Use::image) {
+    return false;
+  }
+  if (scheme == "cid") {
+    return true;
+  }
+  if (scheme != "data") {
+    return false;
+  }
+  // "data:image/...": the media type after the scheme, spaces and controls ignored.
+  std::string media;
+  for (std::size_t i = url.find(':') + 1; i < url.size() && media.size() < 6; ++i) {
+    if (static_cast<unsigned char>(url[i]) > 0x20) {
+      media += ascii::lower(url[i]);
+    }
+  }
+  return media == "image/";
+}
+
+bool is_safe(std::string_view url, Use use) {
+  return scheme_of(url).empty() || has_safe_scheme(url, use);
+}
+
 } // namespace feedpop::feeds::url

@@ -15,4 +15,20 @@ bool has_scheme(std::string_view ref);
 // urljoin does (feedparser resolves relative xml:base values that way).
 std::string resolve(std::string_view base, std::string_view ref);
 
+// Where a URL is written into a delivered message.
+enum class Use { link, image };
+
+// The scheme of `url` as a browser reads it, lower case, or "" for a relative reference.
+// Browsers drop tabs and newlines anywhere in a URL and control characters and spaces
+// around it ("java\tscript:" is javascript:), so every byte <= 0x20 is ignored here.
+std::string scheme_of(std::string_view url);
+
+// True when `url` (already resolved: check the URL that is written, never the raw value)
+// has a scheme a message may carry: http, https or mailto; for an image source also cid:
+// (an inline part) and data:image/. A relative reference (no scheme) is false here.
+bool has_safe_scheme(std::string_view url, Use use = Use::link);
+
+// has_safe_scheme(url, use), or a relative reference: what the sanitiser may keep.
+bool is_safe(std::string_view url, Use use = Use::link);
+
 } // namespace feedpop::feeds::url

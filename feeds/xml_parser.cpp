@@ -264,6 +264,7 @@ public:
   // sy:updatePeriod × sy:updateFrequency (RSS 1.0 syndication module) as an interval.
   std::optional<std::chrono::seconds> syndication_interval() const;
   bool truncated() const { return truncated_; }
+  const std::optional<std::string>& feed_author() const { return feed_author_; }
 
 private:
   struct Ns {
@@ -281,6 +282,7 @@ private:
   void on_summary(Node node, std::size_t depth, const char* default_type, bool is_description);
   void on_content(Node node, const char* default_type, bool counts_as_content);
   void on_author(Node node, std::size_t depth);
+  void read_author(Node node, std::size_t depth);
   void on_enclosure(Node node);
   std::optional<std::string> attr(Node node, std::string_view name) const;
   bool reads_as_plain(std::string_view prefix) const;
@@ -304,6 +306,7 @@ private:
   // level), cleared when an item ends. It decides whether a second summary is content.
   bool has_content_ = false, feed_summary_seen_ = false;
   std::optional<std::string> sy_period_, sy_frequency_;
+  std::optional<std::string> feed_author_; // an Atom feed's own <author>
 };
 
 // `name` is lower case; attribute names are matched case-insensitively.
@@ -467,7 +470,7 @@ void Walker::on_title(Node node, std::size_t depth, bool media) {
   if (in_entry_context()) {
     if (es_.title_depth == -1 || d <= es_.title_depth) {
       es_.title_depth = d;
-      feed_.entries.back().title = as_text(c);
+      feed_.entries.back().title = text::capped(as_text(c), text::kMaxTitleBytes);
     }
   } else if (in_feed_context() && in_feed_) {
     feed_.title = as_text(c);
@@ -606,8 +609,23 @@ void Walker::on_content(Node node, const char* default_type, bool counts_as_cont
 
 void Walker::on_author(Node node, std::size_t depth) {
   if (!in_entry_context()) {
+    // An Atom feed's own author: read here, given to author-less entries once the whole
+    // document is read (Entry::feed_author).
+    if (in_feed_context() && in_feed_ && version_.starts_with("atom") && !feed_author_) {
+      const EntryState entry_state = es_;
+      es_ = EntryState{};
+      read_author(node, depth);
+      feed_author_ = es_.detail_name    ? es_.detail_name
+                     : es_.detail_email ? es_.detail_email
+                                        : es_.raw_author;
+      es_ = entry_state;
+    }
     return;
   }
+  read_author(node, depth);
+}
+
+void Walker::read_author(Node node, std::size_t depth) {
   in_author_ = true;
   author_had_parts_ = false;
   for (Node child : node.children()) {
@@ -747,8 +765,13 @@ void Walker::walk(Node node, std::size_t depth) {
   // element was a measurable share of parse time.
   std::optional<std::string> saved_base;
   if (xml_base) {
-    saved_base = base_;
-    base_ = url::resolve(base_, *xml_base);
+    // A base with any scheme but http, https or mailto (javascript:, data:) is not
+    // applied: every relative link below it would take that scheme.
+    std::string resolved = url::resolve(base_, *xml_base);
+    if (url::is_safe(resolved)) {
+      saved_base = base_;
+      base_ = std::move(resolved);
+    }
   }
   Tag tag = tag_of(element_name(node));
   bool descend = true;
@@ -929,6 +952,13 @@ ParseResult parse_document(std::string& utf8, const ParseOptions& options, std::
     }
   }
   feed.format = format_of(walker.version());
+  if (const auto& author = walker.feed_author()) {
+    for (Entry& e : feed.entries) {
+      if (!e.author) {
+        e.feed_author = author;
+      }
+    }
+  }
   if (!feed.ttl) {
     feed.ttl = walker.syndication_interval();
   }

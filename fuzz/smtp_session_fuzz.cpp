@@ -46,7 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           std::abort(); // the high-water mark must bound queued replies
         }
       }
-      (void)session.take_auth_failure();
+      if (const auto attempt = session.take_auth_attempt(); attempt && (flags & 0x80) != 0) {
+        session.refuse_auth_attempt();
+      }
       if (action == Action::StartTls) {
         session.on_tls_started();
       }

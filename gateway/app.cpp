@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -12,15 +13,22 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "auth/throttle.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/config_warnings.hpp"
 #include "gateway/config_watcher.hpp"
+#include "gateway/control_mail.hpp"
 #include "gateway/ingest_options.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/mailbox_views.hpp"
 #include "gateway/store_adapter.hpp"
+#include "gateway/subscriptions.hpp"
 #include "gateway/tls_cert.hpp"
+#include "gateway/user_feeds.hpp"
 #include "ingest/fetcher.hpp"
 #include "pop3/server.hpp"
+#include "smtp/mail_command.hpp"
+#include "smtp/server.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::gateway {
@@ -74,6 +82,31 @@ pop3::PlaintextAuth to_pop3(PlaintextAuth p) {
   return pop3::PlaintextAuth::local;
 }
 
+smtp::ServerOptions smtp_options(const Config& c) {
+  smtp::ServerOptions o;
+  for (const auto& a : c.smtp.listen) {
+    o.listen.push_back({a.host, a.port});
+  }
+  for (const auto& a : c.smtp.tls_listen) {
+    o.tls_listen.push_back({a.host, a.port});
+  }
+  o.hostname = c.hostname;
+  o.threads = 2; // control mail is rare; discovery fetches block one thread at most
+  switch (c.pop3.plaintext_auth) {
+  case PlaintextAuth::never:
+    o.plaintext_auth = smtp::PlaintextAuth::never;
+    break;
+  case PlaintextAuth::always:
+    o.plaintext_auth = smtp::PlaintextAuth::always;
+    break;
+  case PlaintextAuth::local:
+    o.plaintext_auth = smtp::PlaintextAuth::local;
+    break;
+  }
+  o.max_message_size = c.smtp.max_message_size;
+  return o;
+}
+
 pop3::ServerOptions server_options(const Config& c) {
   pop3::ServerOptions o;
   o.listen = endpoints(c.pop3.listen);
@@ -95,7 +128,7 @@ pop3::ServerOptions server_options(const Config& c) {
 // behind a TLS proxy share data_dir without one) and STLS is not offered.
 std::optional<TlsFiles> tls_files(const Config& c) {
   const bool configured = c.pop3.tls_cert && c.pop3.tls_key;
-  if (!configured && c.pop3.tls_listen.empty()) {
+  if (!configured && c.pop3.tls_listen.empty() && c.smtp.tls_listen.empty()) {
     return std::nullopt;
   }
   return ensure_tls_certificate(c.pop3.tls_cert, c.pop3.tls_key, c.data_dir, c.hostname);
@@ -175,16 +208,79 @@ private:
   }
   void reload();
   void log_changes(const Config& old_cfg, const Config& new_cfg) const;
+  std::shared_ptr<const Config> current() const {
+    std::lock_guard lock(config_mutex_);
+    return config_;
+  }
+  std::unique_ptr<storage::Store> open_reader() const {
+    return storage::open_sqlite_store(db_, storage::Role::reader);
+  }
+  // The fetcher's options: the config's feeds and the users' own.
+  ingest::Options fetch_options(const Config& config) const {
+    return ingest_options(config, open_reader()->user_feeds(""));
+  }
+  void start_smtp(const std::optional<TlsFiles>& tls, StartupFacts& facts);
+  std::string on_control_mail(smtp::Submission&& mail);
 
   fs::path config_file_;
   ServeOverrides overrides_;
   std::mutex reload_mutex_;
+  mutable std::mutex config_mutex_; // config_ is read by SMTP threads
   std::shared_ptr<const Config> config_;
+  std::string db_;
   std::string fingerprint_;
   std::shared_ptr<StoreAuthenticator> auth_;
   std::unique_ptr<pop3::Server> server_;
   std::unique_ptr<ingest::Fetcher> fetcher_;
+  std::shared_ptr<auth::Throttle> throttle_ = std::make_shared<auth::Throttle>();
+  std::unique_ptr<Subscriptions> subscriptions_;
+  std::unique_ptr<smtp::Server> smtp_;
+  std::atomic<std::uint64_t> replies_{0};
 };
+
+void Service::start_smtp(const std::optional<TlsFiles>& tls, StartupFacts& facts) {
+  Subscriptions::Deps deps;
+  deps.open_store = [this] { return open_reader(); };
+  deps.config = [this] { return current(); };
+  deps.changed = [this] { fetcher_->apply(fetch_options(*current())); };
+  subscriptions_ = std::make_unique<Subscriptions>(std::move(deps));
+  const auto options = smtp_options(*config_);
+  if (options.listen.empty() && options.tls_listen.empty()) {
+    return;
+  }
+  smtp_ = std::make_unique<smtp::Server>(
+      options, auth_, [this](smtp::Submission&& mail) { return on_control_mail(std::move(mail)); },
+      tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr, throttle_);
+  for (const auto& bound : smtp_->start()) {
+    (bound.implicit_tls ? facts.smtp_implicit : facts.smtp_plain)
+        .push_back(show(ListenAddress{bound.endpoint.host, bound.endpoint.port}));
+  }
+}
+
+// A control mail: its commands carried out, the reply stored in the user's mailbox; the
+// SMTP reply to the final "." says where to look.
+std::string Service::on_control_mail(smtp::Submission&& submission) {
+  const auto config = current();
+  // A mailbox-view login ("alice+lwn") acts for its user.
+  const auto mailbox = resolve_mailbox(*config, submission.user);
+  const std::string user = mailbox ? mailbox->user : submission.user;
+  try {
+    const auto mail = smtp::parse_command_mail(submission.content);
+    const auto reply = run_commands(*subscriptions_, user, mail);
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto token = fmt::format(
+        "{}.{}", std::chrono::system_clock::now().time_since_epoch().count(), ++replies_);
+    const auto message = render_reply(reply, mail, user, config->hostname, now, token);
+    deliver_reply(*open_reader(), user, token, message, now);
+    spdlog::info("control mail from {}: {} done, {} failed", user, reply.done, reply.failed);
+    return fmt::format("250 2.0.0 {} command{} done, {} failed; the reply is in your mailbox",
+                       reply.done, reply.done == 1 ? "" : "s", reply.failed);
+  } catch (const std::exception& e) {
+    spdlog::error("control mail from {}: {}", user, e.what());
+    return fmt::format("451 4.3.0 feedpop could not carry out the commands now ({})", e.what());
+  }
+}
 
 int Service::run() {
   const SignalMask signals; // before any thread exists
@@ -210,20 +306,27 @@ int Service::run() {
       facts.cert_origin = cert_origin(*tls);
     }
     const std::string db = (config_->data_dir / storage::database_file_name).string();
+    db_ = db;
     auto writer = storage::open_sqlite_store(db, storage::Role::writer);
     auth_ = std::make_shared<StoreAuthenticator>(
         [db] { return storage::open_sqlite_store(db, storage::Role::reader); }, config_);
+    auto pop3_options = server_options(*config_);
+    pop3_options.throttle = throttle_; // failed logins count together over POP3 and SMTP
     server_ =
-        std::make_unique<pop3::Server>(server_options(*config_), auth_,
+        std::make_unique<pop3::Server>(std::move(pop3_options), auth_,
                                        tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr);
     for (const auto& bound : server_->start()) {
       (bound.implicit_tls ? facts.implicit : facts.plain).push_back(show(bound.endpoint));
     }
-    fetcher_ = std::make_unique<ingest::Fetcher>(std::move(writer), ingest_options(*config_));
+    fetcher_ = std::make_unique<ingest::Fetcher>(std::move(writer), fetch_options(*config_));
     fetcher_->set_pinned_entries([auth = auth_] { return auth->pinned_entries(); });
     fetcher_->start();
+    start_smtp(tls, facts);
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
+    if (smtp_) {
+      smtp_->shutdown(std::chrono::milliseconds(0));
+    }
     if (server_) {
       server_->shutdown(std::chrono::milliseconds(0));
     }
@@ -251,7 +354,13 @@ int Service::run() {
                sig == SIGINT ? "SIGINT" : "SIGTERM", grace.count());
   // Both at once: the fetcher's abort must not wait for the sessions' grace period.
   std::thread stop_fetcher([this] { fetcher_->stop(); });
+  std::thread stop_smtp([this, grace] {
+    if (smtp_) {
+      smtp_->shutdown(grace);
+    }
+  });
   server_->shutdown(grace);
+  stop_smtp.join();
   stop_fetcher.join();
   spdlog::info("stopped");
   return exit_ok;
@@ -270,7 +379,12 @@ void Service::reload() {
   log_changes(*config_, *next);
   log_warnings(*next);
   auth_->apply(next);
-  fetcher_->apply(ingest_options(*next));
+  try {
+    fetcher_->apply(fetch_options(*next));
+  } catch (const storage::StoreError& e) {
+    spdlog::error("users' feeds not read ({}); polling the configured feeds only", e.what());
+    fetcher_->apply(ingest_options(*next));
+  }
   if (!overrides_.log_level && next->log_level != config_->log_level) {
     set_log_level(next->log_level);
   }
@@ -278,6 +392,9 @@ void Service::reload() {
     const auto tls = tls_files(*next);
     if (tls) {
       server_->set_tls_context(pop3::make_tls_context(tls->cert, tls->key));
+      if (smtp_) {
+        smtp_->set_tls_context(pop3::make_tls_context(tls->cert, tls->key));
+      }
       if (tls->fingerprint != fingerprint_) {
         spdlog::info("TLS certificate {} now in use ({}), SHA-256 fingerprint {}",
                      tls->cert.string(), cert_origin(*tls), tls->fingerprint);
@@ -287,6 +404,7 @@ void Service::reload() {
   } catch (const std::exception& e) {
     spdlog::error("TLS certificate not reloaded, keeping the previous one: {}", e.what());
   }
+  std::lock_guard config_lock(config_mutex_);
   config_ = std::move(next);
 }
 
@@ -310,6 +428,11 @@ void Service::log_changes(const Config& old_cfg, const Config& new_cfg) const {
       o.threads != n.threads || old_cfg.hostname != new_cfg.hostname) {
     spdlog::warn("pop3 listeners, limits, timeouts, threads and hostname take effect at the "
                  "next restart");
+  }
+  if (old_cfg.smtp.listen != new_cfg.smtp.listen ||
+      old_cfg.smtp.tls_listen != new_cfg.smtp.tls_listen ||
+      old_cfg.smtp.max_message_size != new_cfg.smtp.max_message_size) {
+    spdlog::warn("smtp listeners and limits take effect at the next restart");
   }
   if (old_cfg.data_dir != new_cfg.data_dir) {
     spdlog::warn("data_dir changes take effect at the next restart");
@@ -338,8 +461,12 @@ std::vector<std::string> startup_summary(const Config& c, const StartupFacts& f)
   lines.push_back(fmt::format("feedpop {} serving {}", FEEDPOP_VERSION, c.source.string()));
   lines.push_back(fmt::format("  POP3 (STARTTLS): {}", listed(f.plain)));
   lines.push_back(fmt::format("  POP3S (TLS):     {}", listed(f.implicit)));
+  lines.push_back(fmt::format("  SMTP (STARTTLS): {}", listed(f.smtp_plain)));
+  lines.push_back(fmt::format("  SMTPS (TLS):     {}", listed(f.smtp_implicit)));
   if (f.cert.empty()) {
-    lines.push_back("  TLS: none (no pop3.tls and no pop3.tls_listen), STLS not offered");
+    lines.push_back(
+        "  TLS: none (no pop3.tls, pop3.tls_listen or smtp.tls_listen), STLS and STARTTLS not "
+        "offered");
   } else {
     lines.push_back(fmt::format("  TLS certificate: {} ({}, valid until {})", f.cert, f.cert_origin,
                                 f.not_after));

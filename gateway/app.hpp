@@ -4,7 +4,8 @@
 //
 // Lifecycle of run(): block SIGTERM/SIGINT/SIGHUP (every thread started later inherits
 // the mask, so only run() sees them, via sigwait) → load the config → TLS certificate →
-// writer Store (migrates) → POP3 server bound → fetcher started → startup summary →
+// writer Store (migrates) → POP3 server bound → fetcher started (config feeds and users'
+// own) → SMTP submission bound (control mail, gateway/control_mail.hpp) → startup summary →
 // wait for signals. SIGHUP or an edit of the file reloads; SIGTERM/SIGINT stops accepting,
 // lets sessions QUIT for pop3.grace_period while the fetcher aborts its transfers (a
 // poll's entries are committed in one transaction or not at all), and returns 0.
@@ -44,6 +45,8 @@ struct StartupFacts {
   std::string fingerprint;
   std::string cert_origin; // "configured", or "signed by the local CA …"
   std::string not_after;
+  std::vector<std::string> smtp_plain;    // bound "host:port" submission with STARTTLS
+  std::vector<std::string> smtp_implicit; // bound "host:port" submission over TLS
 };
 std::vector<std::string> startup_summary(const Config& config, const StartupFacts& facts);
 

@@ -14,6 +14,7 @@
 #include "gateway/commands.hpp"
 #include "gateway/config.hpp"
 #include "gateway/ingest_options.hpp"
+#include "gateway/user_feeds.hpp"
 #include "ingest/fetcher.hpp"
 #include "storage/store.hpp"
 
@@ -57,7 +58,8 @@ int run_fetch_once(const GlobalOptions& global) {
   std::filesystem::create_directories(config->data_dir);
   auto store =
       storage::open_sqlite_store((config->data_dir / "feedpop.db").string(), storage::Role::writer);
-  ingest::Fetcher fetcher(std::move(store), ingest_options(*config));
+  auto options = ingest_options(*config, store->user_feeds("")); // users' own feeds too
+  ingest::Fetcher fetcher(std::move(store), std::move(options));
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   std::size_t failures = 0;
   auto progress = [&](const ingest::FeedPollResult& r, std::size_t done, std::size_t total) {

@@ -68,7 +68,7 @@ void add_passwd_command(CLI::App& app, const GlobalOptions& /*global*/, int& sta
                 "verifier for users.<name>.scram");
   static unsigned iterations = auth::scram_default_iterations;
   cmd->add_option("--iterations", iterations, "PBKDF2 iterations (RFC 7677: at least 4096)")
-      ->check(CLI::Range(4096u, 10000000u));
+      ->check(CLI::Range(auth::scram_default_iterations, auth::scram_max_iterations));
   cmd->callback([&status] { status = run_passwd(iterations); });
 }
 

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <tuple>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 
 #include "gateway/commands.hpp"
 #include "gateway/config.hpp"
+#include "gateway/user_feeds.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::gateway {
@@ -42,18 +44,29 @@ nlohmann::json collect(const Config& config, storage::Store& store) {
   for (const auto& c : store.feed_counts()) {
     counts[c.key] = c.entries;
   }
-  nlohmann::json feeds = nlohmann::json::array();
+  // The config's feeds, then the users' own (key "owner/key"), each with its source.
+  std::vector<std::tuple<std::string, std::string, std::string>> listed; // key, url, source
   for (const auto& [key, feed] : config.feeds) {
+    listed.emplace_back(key, feed.url, "config");
+  }
+  const auto user_feeds = store.user_feeds("");
+  for (const auto& f : user_feeds) {
+    listed.emplace_back(user_feed_key(f.owner, f.key), f.url, "user");
+  }
+  nlohmann::json feeds = nlohmann::json::array();
+  for (const auto& [key, url, source] : listed) {
     storage::FeedState s;
-    if (auto it = states.find(key); it != states.end() && it->second.config_url == feed.url) {
+    if (auto it = states.find(key); it != states.end() && it->second.config_url == url) {
       s = it->second;
     } else {
-      s.url = feed.url; // never polled at this URL
+      s.url = url; // never polled at this URL
     }
+    const auto& config_url = url;
     feeds.push_back({{"key", key},
+                     {"source", source},
                      {"url", s.url},
-                     {"config_url", feed.url},
-                     {"redirected", s.url != feed.url},
+                     {"config_url", config_url},
+                     {"redirected", s.url != config_url},
                      {"entries", counts[key]},
                      {"last_status", s.disabled ? std::string("gone") : s.last_status},
                      {"http_code", opt_json(s.http_code)},
@@ -67,7 +80,10 @@ nlohmann::json collect(const Config& config, storage::Store& store) {
   }
   nlohmann::json users = nlohmann::json::array();
   for (const auto& [name, user] : config.users) {
-    const auto c = store.user_counts(name, config.subscriptions(name));
+    auto keys = config.subscriptions(name);
+    const auto own = user_mailbox_keys(user_feeds, name);
+    keys.insert(keys.end(), own.begin(), own.end());
+    const auto c = store.user_counts(name, keys);
     users.push_back({{"name", name}, {"visible", c.visible}, {"deleted", c.deleted}});
   }
   return {{"feeds", feeds}, {"users", users}};
@@ -81,16 +97,17 @@ std::string cell(const nlohmann::json& v) {
 }
 
 void print_human(const nlohmann::json& j) {
-  std::cout << fmt::format("{:<24} {:<13} {:>4} {:>8} {:>5}  {:<20}  {}\n", "FEED", "STATUS",
-                           "HTTP", "ENTRIES", "FAILS", "NEXT POLL", "URL");
+  std::cout << fmt::format("{:<24} {:<6} {:<13} {:>4} {:>8} {:>5}  {:<20}  {}\n", "FEED", "SOURCE",
+                           "STATUS", "HTTP", "ENTRIES", "FAILS", "NEXT POLL", "URL");
   for (const auto& f : j["feeds"]) {
     std::string url = f["url"].get<std::string>();
     if (f["redirected"].get<bool>()) {
       url += " (moved from " + f["config_url"].get<std::string>() + ")";
     }
-    std::cout << fmt::format("{:<24} {:<13} {:>4} {:>8} {:>5}  {:<20}  {}\n", cell(f["key"]),
-                             cell(f["last_status"]), cell(f["http_code"]), cell(f["entries"]),
-                             cell(f["consecutive_failures"]), cell(f["next_poll"]), url);
+    std::cout << fmt::format("{:<24} {:<6} {:<13} {:>4} {:>8} {:>5}  {:<20}  {}\n", cell(f["key"]),
+                             cell(f["source"]), cell(f["last_status"]), cell(f["http_code"]),
+                             cell(f["entries"]), cell(f["consecutive_failures"]),
+                             cell(f["next_poll"]), url);
     if (!f["last_error"].is_null()) {
       std::cout << fmt::format("{:<24} error: {}\n", "", cell(f["last_error"]));
     }

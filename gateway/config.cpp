@@ -36,6 +36,10 @@ const std::vector<std::string>& config_keys() {
       "pop3.grace_period",
       "pop3.threads",
       "pop3.view_separator",
+      "smtp",
+      "smtp.listen",
+      "smtp.tls_listen",
+      "smtp.max_message_size",
       "fetch",
       "fetch.interval",
       "fetch.concurrency",
@@ -57,6 +61,8 @@ const std::vector<std::string>& config_keys() {
       "users.*.password_env",
       "users.*.scram",
       "users.*.feeds",
+      "users.*.may_subscribe",
+      "users.*.max_feeds",
       "feeds",
       "feeds.*",
       "feeds.*.url",
@@ -150,6 +156,9 @@ Config Loader::load(const YAML::Node& root) {
   }
   if (const Field* f = section("pop3")) {
     load_pop3(*f, config.pop3);
+  }
+  if (const Field* f = section("smtp")) {
+    load_smtp(*f, config.smtp);
   }
   if (const Field* f = section("fetch")) {
     load_fetch(*f, config.fetch);

@@ -43,6 +43,13 @@ struct Pop3Config {
   std::string view_separator = "+";       // alice+lwn
 };
 
+// SMTP submission (smtp/): where users send control mail (subscribe, list, ...).
+struct SmtpConfig {
+  std::vector<ListenAddress> listen{{"127.0.0.1", 1587}};     // STARTTLS
+  std::vector<ListenAddress> tls_listen{{"127.0.0.1", 1465}}; // implicit TLS
+  std::size_t max_message_size = 1024 * 1024;
+};
+
 struct FetchConfig {
   std::chrono::seconds interval{30 * 60};
   unsigned concurrency = 8;
@@ -85,6 +92,8 @@ struct UserConfig {
   std::optional<std::string> scram;    // "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>"
   bool all_feeds = true;
   std::vector<std::string> feeds; // when !all_feeds: feed keys, tags already expanded
+  bool may_subscribe = false;     // may add feeds of their own (mail commands)
+  std::size_t max_feeds = 100;    // ... up to this many
   int line = 0;                   // where the user is defined, for messages
 };
 
@@ -94,6 +103,7 @@ struct Config {
   std::string hostname = "feedpop.localhost";
   std::string log_level = "info";
   Pop3Config pop3;
+  SmtpConfig smtp;
   FetchConfig fetch;
   std::map<std::string, FeedConfig> feeds;
   std::map<std::string, UserConfig> users;

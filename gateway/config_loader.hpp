@@ -75,6 +75,7 @@ private:
   // Sections, one file each.
   void load_pop3(const Field& field, Pop3Config& pop3);    // config_pop3.cpp
   void load_fetch(const Field& field, FetchConfig& fetch); // config_fetch.cpp
+  void load_smtp(const Field& field, SmtpConfig& smtp);    // config_smtp.cpp
   FeedConfig load_feed(const Field& field);                // config_feeds.cpp
   std::string feed_url(const Field& field) const;
   std::vector<std::string> patterns(const Field& field) const;

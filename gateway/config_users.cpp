@@ -1,4 +1,5 @@
-// feeds.yaml's `users:` section: credentials and subscriptions.
+// feeds.yaml's `users:` section: credentials, subscriptions, and whether the user may add
+// feeds of their own (by mail).
 
 #include <algorithm>
 #include <cstdlib>
@@ -54,6 +55,14 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
           }
         }
       }
+      continue;
+    }
+    if (f.name == "may_subscribe") {
+      user.may_subscribe = boolean(f);
+      continue;
+    }
+    if (f.name == "max_feeds") {
+      user.max_feeds = count(f, 0, 100'000);
       continue;
     }
     if (credential != nullptr) {

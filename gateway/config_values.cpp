@@ -3,7 +3,11 @@
 #include <arpa/inet.h>
 #include <array>
 
+#include <fmt/format.h>
+
+#include "auth/scram.hpp"
 #include "common/ascii.hpp"
+#include "common/base64.hpp"
 #include "gateway/config.hpp"
 #include "gateway/config_loader.hpp"
 
@@ -14,23 +18,10 @@ using config_detail::parse_int;
 namespace {
 
 // Strict base64 (RFC 4648 §4, padded); the decoded length, or nullopt.
+// Decoded length of strict RFC 4648 base64, or nullopt when `text` is not that.
 std::optional<std::size_t> base64_decoded_size(const std::string& text) {
-  if (text.empty() || text.size() % 4 != 0) {
-    return std::nullopt;
-  }
-  std::size_t padding = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '=') {
-      if (i + 2 < text.size()) {
-        return std::nullopt;
-      }
-      ++padding;
-    } else if (padding > 0 || !(ascii::is_alnum(static_cast<char>(c)) || c == '+' || c == '/')) {
-      return std::nullopt;
-    }
-  }
-  return text.size() / 4 * 3 - padding;
+  const auto bytes = text.empty() ? std::nullopt : base64::decode(text);
+  return bytes ? std::optional<std::size_t>(bytes->size()) : std::nullopt;
 }
 
 } // namespace
@@ -163,9 +154,12 @@ std::optional<std::string> scram_format_error(const std::string& text) {
     return "expected 'SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>'";
   }
   const auto iterations = parse_int<std::uint32_t>(rest.substr(0, colon1));
-  // RFC 7677 §4: at least 4096 iterations; beyond ten million a login takes seconds.
-  if (!iterations || *iterations < 4096 || *iterations > 10'000'000) {
-    return "the iteration count must be a number from 4096 to 10000000 (RFC 7677 §4)";
+  // RFC 7677 §4: at least 4096 iterations; above auth::scram_max_iterations one login
+  // would cost more CPU than a server can spend on anyone who asks.
+  if (!iterations || *iterations < 4096 || *iterations > auth::scram_max_iterations) {
+    return fmt::format("the iteration count must be a number from 4096 to {} (RFC 7677 §4; "
+                       "a login may cost no more)",
+                       auth::scram_max_iterations);
   }
   const auto salt = base64_decoded_size(rest.substr(colon1 + 1, dollar - colon1 - 1));
   if (!salt || *salt < 8) {

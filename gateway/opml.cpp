@@ -1,7 +1,6 @@
 #include "gateway/opml.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <ctime>
 #include <map>
 #include <set>
@@ -10,27 +9,19 @@
 #include <pugixml.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "common/ascii.hpp"
+
 namespace feedpop::gateway {
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
-    return "";
-  }
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
+std::string trim(std::string_view s) {
+  return std::string(ascii::trim(s));
 }
 
 // Attribute names differ in case between exporters (xmlUrl, xmlurl, XMLURL).
 std::string attribute(const pugi::xml_node& node, const char* name) {
   for (const auto& attr : node.attributes()) {
-    if (lower(attr.name()) == lower(name)) {
+    if (ascii::iequals_both(attr.name(), name)) {
       return trim(attr.value());
     }
   }
@@ -39,7 +30,7 @@ std::string attribute(const pugi::xml_node& node, const char* name) {
 
 // Apple's feed: scheme (feed://host/…, feed:https://host/…) names an http(s) URL.
 std::string http_url(const std::string& url) {
-  const std::string l = lower(url);
+  const std::string l = ascii::lower(url);
   if (l.rfind("feed:http://", 0) == 0 || l.rfind("feed:https://", 0) == 0) {
     return url.substr(5);
   }
@@ -50,7 +41,7 @@ std::string http_url(const std::string& url) {
 }
 
 bool importable(const std::string& url) {
-  const std::string l = lower(url);
+  const std::string l = ascii::lower(url);
   const std::size_t host = l.rfind("https://", 0) == 0 ? 8 : l.rfind("http://", 0) == 0 ? 7 : 0;
   return host != 0 && url.size() > host && url[host] != '/' &&
          url.find_first_of(" \t\r\n\"") == std::string::npos;
@@ -64,7 +55,7 @@ std::string url_identity(const std::string& url) {
   }
   const auto path = url.find('/', scheme_end + 3);
   const std::string head = url.substr(0, path);
-  return lower(head) + (path == std::string::npos ? "" : url.substr(path));
+  return ascii::lower(head) + (path == std::string::npos ? "" : url.substr(path));
 }
 
 std::string host_of(const std::string& url) {
@@ -73,7 +64,7 @@ std::string host_of(const std::string& url) {
     return "";
   }
   std::string host = url.substr(start + 3, url.find_first_of(":/?#", start + 3) - start - 3);
-  host = lower(host);
+  host = ascii::lower(host);
   return host.rfind("www.", 0) == 0 ? host.substr(4) : host;
 }
 
@@ -176,11 +167,11 @@ std::string slugify(const std::string& text) {
   std::string slug;
   bool dash = false;
   for (const unsigned char c : text) {
-    if (c < 0x80 && std::isalnum(c) != 0) {
+    if (ascii::is_alnum(static_cast<char>(c))) {
       if (dash && !slug.empty()) {
         slug += '-';
       }
-      slug += static_cast<char>(std::tolower(c));
+      slug += ascii::lower(static_cast<char>(c));
       dash = false;
     } else {
       dash = true;
@@ -203,7 +194,7 @@ OpmlDocument parse_opml(const std::string& xml) {
                     result.description());
   }
   const auto root = doc.document_element();
-  if (lower(root.name()) != "opml") {
+  if (ascii::lower(root.name()) != "opml") {
     throw OpmlError(std::string("not an OPML file: the root element is <") + root.name() +
                     ">, expected <opml>");
   }

@@ -7,6 +7,7 @@
 
 #include "auth/scram.hpp"
 #include "gateway/mailbox_views.hpp"
+#include "gateway/user_feeds.hpp"
 
 namespace feedpop::gateway {
 
@@ -302,6 +303,11 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
     {
       Lease lease(*pool_);
       try {
+        if (mailbox->view.empty()) {
+          // The full mailbox also shows the user's own feeds and feedpop's replies.
+          const auto own = user_mailbox_keys(lease->user_feeds(mailbox->user), mailbox->user);
+          mailbox->feed_keys.insert(mailbox->feed_keys.end(), own.begin(), own.end());
+        }
         items = lease->snapshot(mailbox->user, mailbox->feed_keys);
       } catch (const storage::StoreError&) {
         lease.broken();

@@ -6,6 +6,7 @@
 
 #include "common/utf8.hpp"
 #include "feeds/html.hpp"
+#include "feeds/url.hpp"
 #include "mail/header_encoding.hpp"
 #include "mail/text_rendering.hpp"
 
@@ -18,10 +19,10 @@ const std::optional<std::string>& source_html(const feeds::Entry& entry) {
   return entry.content_html ? entry.content_html : entry.summary_html;
 }
 
-// Only these schemes become links in what we write ourselves (the sanitiser guards the
-// feed's own markup; this guards the feed's link fields).
+// Only http, https and mailto URLs become links or listed URLs in what we write ourselves
+// (the sanitiser guards the feed's own markup; this guards the feed's link fields).
 bool is_safe_url(std::string_view url) {
-  return url.starts_with("http://") || url.starts_with("https://") || url.starts_with("ftp://");
+  return feeds::url::has_safe_scheme(url);
 }
 
 std::string feed_name(const FeedInfo& feed) {
@@ -64,8 +65,9 @@ std::string plain_enclosures(const feeds::Entry& entry) {
   }
   out += "Attachments:\n";
   for (const auto& enclosure : entry.enclosures) {
-    // The URL whole on its own line, never wrapped.
-    out += fmt::format("\xE2\x80\xA2 {}\n", utf8::repair(enclosure.url));
+    // The URL whole on its own line, never wrapped; a URL of another scheme by its name.
+    const std::string url = utf8::repair(enclosure.url);
+    out += fmt::format("\xE2\x80\xA2 {}\n", is_safe_url(url) ? url : enclosure_name(url));
     if (const std::string details = enclosure_details(enclosure); !details.empty()) {
       out += fmt::format("  {}\n", details);
     }
@@ -100,8 +102,11 @@ std::string html_document(const feeds::Entry& entry, const FeedInfo& feed,
   std::string meta = (feed.link && is_safe_url(*feed.link))
                          ? fmt::format("<a href=\"{}\">{}</a>", escape(*feed.link), name)
                          : name;
-  if (entry.author) {
-    if (const std::string author = normalize_text(*entry.author); !author.empty()) {
+  if (const auto& who = entry.author ? entry.author : entry.feed_author) {
+    // The feed's name is already the line's first word: an author equal to it (blogs
+    // written by one person under their own name) is not repeated.
+    if (const std::string author = normalize_text(*who);
+        !author.empty() && author != feed_name(feed)) {
       meta += " &middot; " + escape(author);
     }
   }
@@ -148,11 +153,12 @@ BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
   }
   // RFC 3676 §4.3 signature separator: clients dim the footer and leave it out of replies.
   parts.plain += fmt::format("{}-- \n{}\n", parts.plain.empty() ? "" : "\n", feed_name(feed));
-  if (entry.link) {
+  const bool safe_link = entry.link && is_safe_url(*entry.link);
+  if (safe_link) {
     parts.plain += utf8::repair(*entry.link) + "\n";
   }
   if (source && text.has_markup) {
-    const std::string base = entry.link ? *entry.link : feed.url;
+    const std::string base = safe_link ? *entry.link : feed.url;
     parts.html = html_document(entry, feed, date,
                                html_sanitized ? *source
                                               : feeds::html::sanitize(utf8::repair(*source), base));

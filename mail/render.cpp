@@ -13,6 +13,7 @@
 #include "common/base64.hpp"
 #include "common/utf8.hpp"
 #include "feeds/html.hpp"
+#include "feeds/url.hpp"
 #include "mail/body.hpp"
 #include "mail/header_encoding.hpp"
 #include "mail/transfer_encoding.hpp"
@@ -86,10 +87,12 @@ std::chrono::sys_seconds entry_date(const feeds::Entry& entry, const RenderOptio
   return plausible(options.first_seen) ? options.first_seen : std::chrono::sys_seconds{};
 }
 
-// A URI header (RFC 5064 Archived-At, X-Feed-URL) only when it fits on one line.
+// A URI header (RFC 5064 Archived-At, X-Feed-URL) only when it fits on one line and
+// its scheme is one a message may link to (http, https, mailto).
 void add_uri_field(std::string& out, std::string_view name, std::string_view url) {
   const std::string uri = uri_for_header(url);
-  if (!uri.empty() && name.size() + uri.size() + 4 <= max_line) {
+  if (!uri.empty() && feeds::url::has_safe_scheme(uri) &&
+      name.size() + uri.size() + 4 <= max_line) {
     out += raw_field(name, "<" + uri + ">");
   }
 }
@@ -178,12 +181,45 @@ std::string subject_text(const feeds::Entry& entry) {
   return "(no title)";
 }
 
+namespace {
+
+// "Author (Feed title)" as fit_display_name() keeps it. When it must be shortened, the
+// feed title is cut (whole characters, "…" added) inside its parentheses, so the closing
+// one is never lost; only when the author alone is too long does the plain cut apply.
+std::string author_with_feed(const std::string& author, const std::string& title) {
+  const std::string whole = author + " (" + title + ")";
+  std::string fitted = fit_display_name(whole);
+  if (fitted == whole) {
+    return fitted;
+  }
+  std::string cut = title;
+  while (!cut.empty()) {
+    std::size_t end = cut.size() - 1;
+    while (end > 0 && (static_cast<unsigned char>(cut[end]) & 0xC0) == 0x80) {
+      --end; // back to the first byte of the last character
+    }
+    cut.resize(end);
+    while (!cut.empty() && cut.back() == ' ') {
+      cut.pop_back();
+    }
+    const std::string candidate = author + " (" + cut + "\xE2\x80\xA6)";
+    if (!cut.empty() && fit_display_name(candidate) == candidate) {
+      return candidate;
+    }
+  }
+  return fitted;
+}
+
+} // namespace
+
 std::string from_display_name(const feeds::Entry& entry, const FeedInfo& feed) {
   const std::string title = feed.title ? normalize_text(*feed.title) : std::string();
-  const std::string author = entry.author ? normalize_text(*entry.author) : std::string();
+  // The entry's own author, else the one its (Atom) feed names for all entries.
+  const auto& who = entry.author ? entry.author : entry.feed_author;
+  const std::string author = who ? normalize_text(*who) : std::string();
   std::string name;
   if (!author.empty() && !title.empty() && author != title) {
-    name = author + " (" + title + ")";
+    return author_with_feed(author, title);
   } else if (!title.empty()) {
     name = title;
   } else if (!author.empty()) {

@@ -8,6 +8,7 @@
 
 #include "common/utf8.hpp"
 #include "feeds/html.hpp"
+#include "feeds/url.hpp"
 
 namespace feedpop::mail {
 namespace {
@@ -38,9 +39,9 @@ bool is_hidden(std::string_view name) {
                        "iframe", "object", "select", "textarea"});
 }
 
+// Only http, https and mailto URLs are listed (feeds::url::has_safe_scheme).
 bool is_reference_url(std::string_view url) {
-  return url.starts_with("http://") || url.starts_with("https://") || url.starts_with("ftp://") ||
-         url.starts_with("mailto:");
+  return feeds::url::has_safe_scheme(url);
 }
 
 struct ListLevel {

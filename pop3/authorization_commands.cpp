@@ -100,6 +100,10 @@ Action Session::cmd_pass(const Request& r) {
 
 Action Session::cmd_apop(const Request& r) {
   const Args& args = r.args;
+  if (!plaintext_allowed()) {
+    return err("[AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) "
+               "connections.");
+  }
   if (timestamp_.empty()) {
     return bad("APOP is not available.");
   }
@@ -142,7 +146,8 @@ Action Session::cmd_auth(const Request& r) {
     return bad("AUTH takes a mechanism and an optional initial response.");
   }
   const SaslMechanismInfo* info = sasl_->find(args[0]);
-  if (info == nullptr || (info->needs_plaintext_secret && !mechanism_allowed(*info))) {
+  if (info == nullptr ||
+      (info->needs_plaintext_secret && !authenticator_->has_plaintext_secrets())) {
     return err("Unsupported authentication mechanism.");
   }
   if (!mechanism_allowed(*info)) {

@@ -223,7 +223,8 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
                 [state, &address](const Session::AuthAttempt& attempt) {
                   return state->options.throttle->attempt(address, attempt.user, attempt.success);
                 },
-                [state](std::size_t octets) { state->note_output(octets); }};
+                [state](std::size_t octets) { state->note_output(octets); },
+                &state->auth_pool};
   bool tls_used = implicit_tls;
   std::string failure;
   // The TLS stream lives as long as the frame: `raw` points into it, and close_socket()

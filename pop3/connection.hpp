@@ -1,6 +1,7 @@
 #pragma once
 // Internals of pop3::Server shared by server.cpp and connection.cpp; not part of the API.
 // <utility> first: Boost 1.74's awaitable.hpp uses std::exchange without including it.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -19,6 +20,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "auth/throttle.hpp"
 #include "pop3/connection_loop.hpp"
@@ -58,9 +60,13 @@ struct ServerState {
     }
   }
 
-  // Last member, so destroyed first: handlers (and coroutine frames) it still holds after
+  // Destroyed right after auth_pool: handlers (and coroutine frames) it still holds after
   // shutdown are destroyed while the members above, which they use, are alive.
   asio::io_context io;
+  // Where AUTHORIZATION-state input is fed (password checks with PBKDF2, credential
+  // lookups, opening the maildrop), so it never holds an io thread. Last member, so joined
+  // first: a check still running finishes while its session (in a frame of `io`) lives.
+  asio::thread_pool auth_pool{std::max(2u, std::thread::hardware_concurrency())};
 };
 
 // The key pop3.limits.per_address counts under: an IPv4 address (also v4-mapped), or the

@@ -20,9 +20,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -78,6 +80,9 @@ struct LoopContext {
   std::function<auth::Throttle::Decision(const Session::AuthAttempt&)> throttle;
   // Told the session's peak of octets held for output (server statistics).
   std::function<void(std::size_t)> on_output;
+  // Where input is fed while the session is in AUTHORIZATION (password checks with PBKDF2,
+  // credential lookups, opening the maildrop), so they never hold an io thread; null: inline.
+  asio::thread_pool* auth_pool = nullptr;
   Clock::time_point last_active = Clock::now(); // last complete command or reply written
 
   Clock::time_point deadline() const {
@@ -113,6 +118,10 @@ asio::awaitable<bool> flush(Stream& stream, LoopContext& c, bool goodbye = false
   co_return true;
 }
 
+inline asio::awaitable<Action> feed_on_pool(Session& session, std::string_view bytes) {
+  co_return session.feed(bytes);
+}
+
 // Feeds what the stream delivers to the session and writes its replies until the session
 // ends, the peer goes, a deadline passes, or STLS asks for TLS (then LoopEnd::StartTls,
 // with the plaintext input after STLS already discarded by the session).
@@ -121,7 +130,11 @@ template <ByteStream Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, L
   std::string_view bytes;
   for (;;) {
     const std::size_t commands = c.session.stats().commands;
-    const Action action = c.session.feed(bytes);
+    const Action action =
+        c.auth_pool != nullptr && c.session.state() == State::Authorization
+            ? co_await asio::co_spawn(*c.auth_pool, feed_on_pool(c.session, bytes),
+                                      asio::use_awaitable)
+            : c.session.feed(bytes);
     bytes = {};
     if (c.session.stats().commands != commands) {
       c.last_active = Clock::now();

@@ -1,19 +1,12 @@
 #include "pop3/session.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <utility>
+
+#include "common/ascii.hpp"
 
 namespace feedpop::pop3 {
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 constexpr std::size_t read_buffer_size = 16 * 1024;
 
@@ -37,9 +30,10 @@ Session::Session(SessionOptions options, std::shared_ptr<Authenticator> authenti
 Session::~Session() = default;
 
 void Session::start() {
-  // RFC 1939 §7: the APOP timestamp only when some user can use APOP at all.
+  // RFC 1939 §7: the APOP timestamp only when some user can use APOP at all, and APOP is
+  // allowed on this connection (plaintext_auth: a sniffed digest is a dictionary attack).
   std::string greeting = "+OK feedpop ready.";
-  if (authenticator_->has_plaintext_secrets()) {
+  if (authenticator_->has_plaintext_secrets() && plaintext_allowed()) {
     timestamp_ = make_challenge_token(options_.hostname);
     greeting += ' ';
     greeting += timestamp_;
@@ -96,7 +90,7 @@ Action Session::on_line(std::string_view line) {
     }
   }
   const auto space = line.find(' ');
-  const std::string command = upper(line.substr(0, space));
+  const std::string command = ascii::upper(line.substr(0, space));
   const std::string_view rest =
       space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
   Args args;

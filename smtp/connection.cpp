@@ -109,12 +109,26 @@ void renew_deadline(Context& c) {
   }
 }
 
-asio::awaitable<void> throttle(Context& c) {
-  asio::steady_timer delay(co_await asio::this_coro::executor);
-  delay.expires_after(c.state.throttle->failure_delay(c.address, c.state.options.auth_failure_delay,
-                                                      c.state.options.max_auth_failure_delay));
+// Session work runs on the work pool (ServerState::work_pool), the connection awaiting it.
+asio::awaitable<Action> feed_off_io(Session& session, std::string_view bytes) {
+  co_return session.feed(bytes);
+}
+
+asio::awaitable<Action> feed(Context& c, std::string_view bytes) {
+  co_return co_await asio::co_spawn(c.state.work_pool, feed_off_io(c.session, bytes),
+                                    use_awaitable);
+}
+
+// The verdict of an authentication goes out when auth::Throttle allows (per address and
+// user name, across connections and protocols); a refused attempt gets 421 instead.
+asio::awaitable<void> throttle(Context& c, const AuthAttempt& attempt) {
+  const auto decision = c.state.throttle->attempt(c.address, attempt.user, attempt.success);
+  asio::steady_timer delay(co_await asio::this_coro::executor, decision.answer_at);
   error_code ec;
   co_await delay.async_wait(asio::redirect_error(use_awaitable, ec));
+  if (decision.refused) {
+    c.session.refuse_auth_attempt();
+  }
 }
 
 template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Context& c) {
@@ -122,8 +136,8 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
   Action action = Action::Continue;
   for (;;) {
     for (;;) {
-      if (c.session.take_auth_failure()) {
-        co_await throttle(c); // RFC 4954 §4 leaves it open; as POP3 (RFC 1939 §8)
+      if (const auto attempt = c.session.take_auth_attempt()) {
+        co_await throttle(c, *attempt);
       }
       if (!co_await flush(stream, c)) {
         co_return LoopEnd::Closed;
@@ -137,7 +151,7 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
       if (!c.session.paused()) {
         break;
       }
-      action = c.session.feed({});
+      action = co_await feed(c, {});
     }
     renew_deadline(c);
     error_code ec;
@@ -151,7 +165,7 @@ template <class Stream> asio::awaitable<LoopEnd> run_loop(Stream& stream, Contex
       }
       co_return LoopEnd::Closed;
     }
-    action = c.session.feed(std::string_view(buffer.data(), n));
+    action = co_await feed(c, std::string_view(buffer.data(), n));
   }
 }
 
@@ -174,6 +188,7 @@ SessionOptions session_options(const ServerState& state, const asio::ip::address
   so.max_recipients = state.options.max_recipients;
   so.max_line_length = state.options.max_line_length;
   so.max_bad_commands = state.options.max_bad_commands;
+  so.max_auth_failures = state.options.max_auth_failures;
   return so;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Internals of smtp::Server shared by server.cpp and connection.cpp; not part of the API.
 // <utility> first: Boost 1.74's awaitable.hpp uses std::exchange without including it.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -8,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -16,6 +18,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "smtp/server.hpp"
 
@@ -52,7 +55,7 @@ struct ServerState {
   ServerOptions options;
   std::string hostname;
   MessageHandler on_message;
-  std::shared_ptr<auth::FailureThrottle> throttle;
+  std::shared_ptr<auth::Throttle> throttle;
   std::shared_ptr<auth::SaslRegistry> sasl =
       std::make_shared<auth::SaslRegistry>(auth::SaslRegistry::with_defaults());
   std::shared_ptr<const auth::SaslRegistry> sasl_frozen;
@@ -75,6 +78,10 @@ struct ServerState {
   // Last member, so destroyed first: handlers (and coroutine frames) it still holds after
   // shutdown are destroyed while the members above, which they use, are alive.
   asio::io_context io;
+  // Where the session runs (password checks with PBKDF2, credential lookups, the message
+  // handler's store work), so none of it holds an io thread. After `io`, so joined before
+  // it goes: work still running finishes while its session is alive.
+  asio::thread_pool work_pool{std::max(2u, std::thread::hardware_concurrency())};
 };
 
 asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, bool implicit_tls);

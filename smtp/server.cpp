@@ -89,20 +89,26 @@ asio::awaitable<void> accept_loop(detail::ServerState* state,
 
 Server::Server(ServerOptions options, std::shared_ptr<auth::CredentialStore> credentials,
                MessageHandler on_message, std::shared_ptr<asio::ssl::context> tls,
-               std::shared_ptr<auth::FailureThrottle> throttle)
+               std::shared_ptr<auth::Throttle> throttle)
     : impl_(std::make_unique<Impl>()) {
   auto& s = *impl_->state;
   s.options = std::move(options);
   s.credentials = std::move(credentials);
   s.on_message = std::move(on_message);
   s.tls = std::move(tls);
-  s.throttle = throttle ? std::move(throttle) : std::make_shared<auth::FailureThrottle>();
   if (!s.credentials || !s.on_message) {
     throw std::invalid_argument("smtp::Server needs credentials and a message handler");
   }
   if (s.options.auth_failure_delay < std::chrono::seconds(1)) {
     s.options.auth_failure_delay = std::chrono::seconds(1);
   }
+  if (!throttle) {
+    auth::ThrottleOptions t;
+    t.failure_delay = s.options.auth_failure_delay;
+    t.max_failure_delay = s.options.max_auth_failure_delay;
+    throttle = std::make_shared<auth::Throttle>(t);
+  }
+  s.throttle = std::move(throttle);
   s.hostname = s.options.hostname;
   if (s.hostname.empty()) {
     char name[256] = {};

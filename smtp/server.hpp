@@ -12,12 +12,14 @@
 // authenticated by then is closed), then an idle timeout renewed only by complete commands
 // or content lines (a client dribbling bytes of one line cannot hold the connection); the
 // session bounds lines, messages and queued replies, and output is flushed before the
-// next read. Failed authentications are answered after the auth::FailureThrottle's delay.
+// next read. Every authentication verdict goes out when auth::Throttle allows it.
 //
 // Threading: every public member is thread-safe. start() returns after binding (throws
 // std::system_error with the endpoint on failure) and serves on `threads` io threads until
 // shutdown(). The message handler runs on an io thread, one call per accepted message, and
-// may be called concurrently from several connections.
+// may be called concurrently from several connections; it should record the commands and
+// answer at once (slow work such as fetching a feed belongs on another thread), since the
+// client waits for its reply and the io thread serves other sessions meanwhile.
 
 #include <chrono>
 #include <cstdint>
@@ -61,6 +63,7 @@ struct ServerOptions {
   std::size_t max_recipients = 10;
   std::size_t max_line_length = 4096;
   std::size_t max_bad_commands = 10;
+  std::size_t max_auth_failures = 3;                  // per session, then 421 and close
   std::chrono::milliseconds auth_failure_delay{1000}; // first failure; doubles per address
   std::chrono::milliseconds max_auth_failure_delay{15000};
 };
@@ -74,11 +77,12 @@ struct ServerStats {
 
 class Server {
 public:
-  // `throttle` may be shared with other protocols (POP3) so failures count together;
-  // null: a throttle of its own.
+  // `throttle` (auth::Throttle: slots per address and user name across connections) may be
+  // shared with the POP3 server so guesses count together; null: one of its own, made from
+  // the two delays in the options.
   Server(ServerOptions options, std::shared_ptr<auth::CredentialStore> credentials,
          MessageHandler on_message, std::shared_ptr<boost::asio::ssl::context> tls = nullptr,
-         std::shared_ptr<auth::FailureThrottle> throttle = nullptr);
+         std::shared_ptr<auth::Throttle> throttle = nullptr);
   ~Server(); // shutdown(0) if still running
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

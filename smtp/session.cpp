@@ -1,5 +1,6 @@
 #include "smtp/session.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/ascii.hpp"
@@ -47,7 +48,7 @@ Action Session::process() {
       return Action::Continue;
     }
     ++stats_.lines;
-    const std::size_t failures = stats_.auth_failures;
+    const std::size_t attempts = stats_.auth_attempts;
     Action action = Action::Continue;
     if (mode_ == Mode::Data) {
       action = data_line(r);
@@ -72,7 +73,7 @@ Action Session::process() {
       reader_.discard_buffered();
       return Action::StartTls;
     }
-    if (stats_.auth_failures != failures || out_.size() >= output_high_water) {
+    if (stats_.auth_attempts != attempts || out_.size() >= output_high_water) {
       paused_ = reader_.buffered() > 0;
       return Action::Continue;
     }
@@ -165,8 +166,15 @@ Action Session::bad(std::string_view line) {
   return Action::Continue;
 }
 
-bool Session::take_auth_failure() {
-  return std::exchange(auth_failure_, false);
+std::optional<AuthAttempt> Session::take_auth_attempt() {
+  return std::exchange(auth_attempt_, std::nullopt);
+}
+
+void Session::refuse_auth_attempt() {
+  out_.resize(std::min(verdict_at_, out_.size()));
+  reply("421 4.7.0 " + options_.hostname + " Too many authentication attempts, try later");
+  stats_.end_reason = "authentication attempts refused by the throttle";
+  finished_ = true;
 }
 
 void Session::on_tls_started() {

@@ -5,14 +5,15 @@
 //   session.start();                              // queues the 220 greeting
 //   auto action = session.feed(bytes);            // frames lines, runs commands, DATA
 //   while (session.has_output()) write(session.next_output());
-//   while (session.paused()) { delay if take_auth_failure(); flush; action = session.feed({}); }
+//   while (session.paused()) { throttle take_auth_attempt(); flush; action = session.feed({}); }
 //
 // The session owns its line framing because DATA changes it: after "354" the bytes are
 // message content (dot-unstuffed, RFC 5321 §4.5.2), and commands pipelined behind DATA
-// (RFC 2920) must wait until the content ends. feed() stops early (paused() is true) when
-// a failed authentication must be answered after a delay, or when the queued replies pass
-// a high-water mark (a client pipelining without reading cannot grow them unbounded); the
-// transport flushes, waits if told, and calls feed({}) to go on with buffered input.
+// (RFC 2920) must wait until the content ends. feed() stops early (paused() is true) after
+// an authentication verdict, which the transport sends only when auth::Throttle allows
+// (or replaces with refuse_auth_attempt()), and when the queued replies pass a high-water
+// mark (a client pipelining without reading cannot grow them unbounded); the transport
+// flushes, waits if told, and calls feed({}) to go on with buffered input.
 //
 // Nothing is relayed or queued: mail is accepted only from an authenticated user, only to
 // the control addresses (feedpop@, subscribe@, unsubscribe@ the hostname), and handed to
@@ -58,6 +59,13 @@ struct SessionOptions {
   // tolerance because some clients exceed it, then the message is refused.
   std::size_t max_line_length = 4096;
   std::size_t max_bad_commands = 10; // then 421 and close (as Postfix's smtpd_hard_error_limit)
+  std::size_t max_auth_failures = 3; // then 421 and close: frees the slot a guesser holds
+};
+
+// An authentication verdict the transport must throttle before it goes out.
+struct AuthAttempt {
+  std::string user; // the name tried (empty when the mechanism never got that far)
+  bool success = false;
 };
 
 // An accepted message, as handed to the callback.
@@ -75,10 +83,11 @@ using MessageHandler = std::function<std::string(Submission&&)>;
 struct SessionStats {
   std::string user;
   std::size_t commands = 0;
-  std::uint64_t lines = 0;     // complete lines taken in (commands, SASL, content): progress
-  std::size_t messages = 0;    // accepted by the handler (2xx)
-  std::uint64_t bytes_in = 0;  // octets fed
-  std::uint64_t bytes_out = 0; // octets yielded by next_output()
+  std::uint64_t lines = 0;       // complete lines taken in (commands, SASL, content): progress
+  std::size_t messages = 0;      // accepted by the handler (2xx)
+  std::uint64_t bytes_in = 0;    // octets fed
+  std::uint64_t bytes_out = 0;   // octets yielded by next_output()
+  std::size_t auth_attempts = 0; // verdicts given (successes and failures)
   std::size_t auth_failures = 0;
   std::string end_reason; // "quit", "too many bad commands", "timeout", ...
 };
@@ -97,8 +106,11 @@ public:
   std::string_view next_output(); // valid until the next call; empty when nothing is pending
   bool has_output() const { return !out_.empty(); }
   bool finished() const { return finished_; }
-  // True (once) after a failed authentication: the transport delays before going on.
-  bool take_auth_failure();
+  // The last verdict (once): the transport asks auth::Throttle when it may go out.
+  std::optional<AuthAttempt> take_auth_attempt();
+  // The throttle refused the attempt: the queued verdict is replaced by 421 and the
+  // session ends, so a guesser learns nothing from an attempt over the limit.
+  void refuse_auth_attempt();
   // After the STARTTLS handshake: RFC 3207 §4.2, everything learnt before is forgotten.
   void on_tls_started();
   // The transport ends an idle session (RFC 5321 §4.5.3.2): 421 and close.
@@ -122,6 +134,7 @@ private:
   Action sasl_line(std::string_view line);
   Action sasl_step(std::optional<std::string_view> response);
   Action sasl_result(auth::SaslStep step);
+  Action auth_failed(std::string user);
   Action cmd_help();
   bool plaintext_allowed() const;
   bool mechanism_allowed(const auth::SaslMechanismInfo& m) const;
@@ -159,7 +172,8 @@ private:
   bool bare_lf_ = false;
 
   std::size_t bad_commands_ = 0;
-  bool auth_failure_ = false;
+  std::optional<AuthAttempt> auth_attempt_;
+  std::size_t verdict_at_ = 0; // offset in out_ where the last verdict starts
   bool paused_ = false;
   bool finished_ = false;
   std::string out_;

@@ -144,10 +144,19 @@ Action Session::sasl_result(auth::SaslStep step) {
   switch (step.kind) {
   case auth::SaslStep::Kind::Challenge:
     mode_ = Mode::Sasl;
+    if (step.verified) {
+      // SCRAM's server-final message proves the server and so carries the verdict.
+      verdict_at_ = out_.size();
+      auth_attempt_ = AuthAttempt{std::move(step.checked_user), true};
+      ++stats_.auth_attempts;
+    }
     return reply("334 " + base64::encode(step.data));
   case auth::SaslStep::Kind::Success:
     exchange_.reset();
     mode_ = Mode::Command;
+    verdict_at_ = out_.size();
+    auth_attempt_ = AuthAttempt{step.data, true};
+    ++stats_.auth_attempts;
     user_ = step.data;
     stats_.user = step.data;
     bad_commands_ = 0;
@@ -155,12 +164,25 @@ Action Session::sasl_result(auth::SaslStep step) {
   case auth::SaslStep::Kind::Failure:
     break;
   }
-  // Unknown user and wrong secret: the same reply, and the transport's same delay.
+  return auth_failed(std::move(step.checked_user));
+}
+
+Action Session::auth_failed(std::string user) {
+  // Unknown user and wrong secret: the same reply, and the throttle's same treatment.
   exchange_.reset();
   mode_ = Mode::Command;
   ++stats_.auth_failures;
-  auth_failure_ = true;
-  return reply("535 5.7.8 Authentication credentials invalid");
+  verdict_at_ = out_.size();
+  auth_attempt_ = AuthAttempt{std::move(user), false};
+  ++stats_.auth_attempts;
+  reply("535 5.7.8 Authentication credentials invalid");
+  if (stats_.auth_failures >= options_.max_auth_failures) {
+    reply("421 4.7.0 " + options_.hostname + " Too many authentication failures");
+    stats_.end_reason = "too many authentication failures";
+    finished_ = true;
+    return Action::Close;
+  }
+  return Action::Continue;
 }
 
 Action Session::cmd_help() {

@@ -82,6 +82,22 @@ CREATE TABLE message_chunks (
 
 // Copies every message into chunks in entry order (so leaves fill as at ingest), then drops
 // the old table. Entries, UIDLs, users and deletions are not touched.
+// Feeds that users add themselves (by mail, later the web page) with their owner; the
+// configuration file's feeds are not listed here. `tags` is a space-separated list.
+// `created` is seconds since the epoch.
+constexpr const char* user_feeds_v4 = R"sql(
+CREATE TABLE user_feeds (
+  id INTEGER PRIMARY KEY,
+  owner TEXT NOT NULL,
+  key TEXT NOT NULL,
+  url TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '',
+  paused INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL,
+  UNIQUE (owner, key)
+);
+)sql";
+
 void split_messages_v3(sqlite::Database& db) {
   sqlite::Statement all(db, "SELECT entry_id, bytes FROM messages ORDER BY entry_id");
   ChunkWriter writer(db);
@@ -96,6 +112,7 @@ constexpr Migration steps[] = {
     {1, schema_v1},
     {2, covering_feed_index_v2},
     {3, chunked_messages_v3, split_messages_v3},
+    {4, user_feeds_v4},
 };
 
 [[noreturn]] void refuse_newer(std::int64_t found, int known) {

@@ -43,6 +43,12 @@ public:
   std::vector<FeedCounts> feed_counts() override;
   UserCounts user_counts(std::string_view user, const std::vector<std::string>& feed_keys) override;
 
+  bool add_user_feed(const UserFeed& feed) override;
+  bool remove_user_feed(std::string_view owner, std::string_view key) override;
+  bool set_user_feed_paused(std::string_view owner, std::string_view key, bool paused) override;
+  std::vector<UserFeed> user_feeds(std::string_view owner) override;
+  std::size_t count_user_feeds(std::string_view owner) override;
+
 private:
   void configure(Role role);
   void upsert_feed(std::string_view key, const FeedState& state);

@@ -7,7 +7,8 @@
 // writer (open_store(path, Role::writer)); each POP3 reader opens Role::reader stores.
 // Errors: a broken environment (I/O, corruption, full disk) throws StoreError carrying
 // SQLite's extended code; nothing here throws for expected conditions.
-// Subscriptions are not stored: the config is their truth, the caller passes feed keys.
+// Subscriptions are not stored: the caller passes feed keys (the config's, and the keys of
+// the user-added feeds listed by user_feeds()).
 
 #include <chrono>
 #include <cstdint>
@@ -78,6 +79,17 @@ struct UserCounts {
   std::uint64_t deleted = 0;
 };
 
+// A feed a user added (by mail or the web page), owned by that user. The configuration
+// file's feeds are not UserFeeds.
+struct UserFeed {
+  std::string owner; // user name
+  std::string key;   // unique per owner
+  std::string url;
+  std::vector<std::string> tags; // no spaces inside a tag
+  bool paused = false;
+  Time created{};
+};
+
 class Store {
 public:
   virtual ~Store() = default;
@@ -117,6 +129,16 @@ public:
   virtual std::vector<FeedCounts> feed_counts() = 0;
   virtual UserCounts user_counts(std::string_view user,
                                  const std::vector<std::string>& feed_keys) = 0;
+
+  // --- user-added feeds (any role; short transactions) ---
+  // False when the owner already has a feed with that key (nothing changed).
+  virtual bool add_user_feed(const UserFeed& feed) = 0;
+  // False when there is no such feed.
+  virtual bool remove_user_feed(std::string_view owner, std::string_view key) = 0;
+  virtual bool set_user_feed_paused(std::string_view owner, std::string_view key, bool paused) = 0;
+  // Every user's feeds (owner empty) or one owner's, ordered by owner, then key.
+  virtual std::vector<UserFeed> user_feeds(std::string_view owner) = 0;
+  virtual std::size_t count_user_feeds(std::string_view owner) = 0;
 };
 
 enum class Role { writer, reader };

@@ -3,6 +3,7 @@
 // registry; SCRAM verifiers; the credential checks. The POP3 wire side of AUTH (base64,
 // cancel, line limits) is tested in tests/pop3/auth_commands_test.cpp.
 #include <algorithm>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 #include "auth/sasl.hpp"
 #include "auth/scram.hpp"
 #include "common/ascii.hpp"
+#include "common/base64.hpp"
 #include "tests/auth/memory_credentials.hpp"
 #include "tests/auth/scram_client.hpp"
 
@@ -93,6 +95,37 @@ TEST(Sasl, ScramSha256UnknownUserGetsStableSaltLikeAKnownOne) {
   const auto second = Exchange("SCRAM-SHA-256").step(c.client_first());
   EXPECT_EQ(testing::field(first, 's'), testing::field(second, 's'));
   EXPECT_EQ(testing::field(first, 'i'), "4096");
+}
+
+TEST(Sasl, ScramSha256UnknownUsersLookLikeKnownOnesInShape) {
+  // Known: alice (plaintext), dave (a verifier as `feedpop passwd` makes it); unknown: two
+  // names. Same iteration count, same salt length, same nonce length; an unknown name's
+  // salt is stable across attempts and differs between names.
+  std::vector<std::string> firsts;
+  for (const std::string user : {"alice", "dave", "nobody", "nobody", "somebody"}) {
+    Exchange t("SCRAM-SHA-256");
+    t.store->add("dave", Credentials{std::nullopt, make_scram_verifier("pw")});
+    firsts.push_back(t.step("n,,n=" + user + ",r=abc"));
+  }
+  for (const auto& f : firsts) {
+    EXPECT_EQ(testing::field(f, 'i'), "4096") << f;
+    EXPECT_EQ(base64::decode(testing::field(f, 's'))->size(), 16u) << f;
+    EXPECT_EQ(testing::field(f, 'r').size(), firsts[0].find(",s=") - 2) << f;
+  }
+  EXPECT_EQ(testing::field(firsts[2], 's'), testing::field(firsts[3], 's'));
+  EXPECT_NE(testing::field(firsts[2], 's'), testing::field(firsts[4], 's'));
+}
+
+TEST(Scram, IterationCountsAboveTheCapAreRefused) {
+  const auto at_cap = format_scram_verifier(make_scram_verifier("pw", "saltsalt", 100000));
+  EXPECT_EQ(validate_scram_verifier(at_cap), std::nullopt);
+  std::string above = at_cap;
+  above.replace(above.find("100000"), 6, "100001");
+  const auto error = validate_scram_verifier(above);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->find("above 100000"), std::string::npos) << *error;
+  EXPECT_FALSE(parse_scram_verifier(above).verifier);
+  EXPECT_TRUE(validate_scram_verifier("SCRAM-SHA-256$4096:W22Z"));
 }
 
 TEST(Sasl, ScramSha256RefusesTamperedNonceChannelBindingAndMalformedMessages) {

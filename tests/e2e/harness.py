@@ -95,14 +95,17 @@ class FeedServer:
 
 
 def yaml_config(data_dir, feeds, users, extra=""):
-    """feeds.yaml text. feeds: {key: url or dict}; users: {name: (password, feeds)}."""
+    """feeds.yaml text. feeds: {key: url or dict}; users: {name: (password, feeds[, keys])}."""
     lines = [f"data_dir: {data_dir}", "log_level: debug", "pop3:",
              '  listen: ["127.0.0.1:0"]', '  tls_listen: ["127.0.0.1:0"]',
-             "  grace_period: 3s", "fetch:", "  interval: 1h", "  timeout: 10s", "users:"]
-    for name, (password, subs) in users.items():
+             "  grace_period: 3s", "smtp:", '  listen: ["127.0.0.1:0"]',
+             '  tls_listen: ["127.0.0.1:0"]', "fetch:", "  interval: 1h", "  timeout: 10s", "users:"]
+    for name, (password, subs, *more) in users.items():
         lines.append(f"  {name}:")
         lines.append(f"    password: {password}")
         lines.append(f"    feeds: {subs if isinstance(subs, str) else json.dumps(subs)}")
+        for k, v in (more[0] if more else {}).items():  # e.g. {"may_subscribe": True}
+            lines.append(f"    {k}: {json.dumps(v)}")
     lines.append("feeds:")
     for key, spec in feeds.items():
         spec = spec if isinstance(spec, dict) else {"url": spec}
@@ -133,6 +136,8 @@ class Feedpop:
         self.reader.start()
         self.plain_port = None
         self.tls_port = None
+        self.smtp_port = None
+        self.smtps_port = None
 
     def _read(self):
         for raw in self.proc.stdout:
@@ -172,6 +177,10 @@ class Feedpop:
         self.plain_port = int(m.group(1))
         m = self.wait_log(r"POP3S \(TLS\): +127\.0\.0\.1:(\d+)", timeout)
         self.tls_port = int(m.group(1))
+        m = self.wait_log(r"SMTP \(STARTTLS\): (?:127\.0\.0\.1:(\d+)|none)", timeout)
+        self.smtp_port = int(m.group(1)) if m.group(1) else None
+        m = self.wait_log(r"SMTPS \(TLS\): +(?:127\.0\.0\.1:(\d+)|none)", timeout)
+        self.smtps_port = int(m.group(1)) if m.group(1) else None
         return self
 
     def dump(self):

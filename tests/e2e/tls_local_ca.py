@@ -66,7 +66,10 @@ def main(binary):
         bare = os.path.join(work, "bare")
         config2 = os.path.join(work, "bare.yaml")
         with open(config2, "w") as f:
-            f.write(h.yaml_config(bare, spec, {"alice": ("pw", "all")}))
+            # No implicit-TLS listener at all (SMTP's would also need the certificate).
+            f.write(h.yaml_config(bare, spec, {"alice": ("pw", "all")}).replace(
+                'smtp:\n  listen: ["127.0.0.1:0"]\n  tls_listen: ["127.0.0.1:0"]',
+                'smtp:\n  listen: ["127.0.0.1:0"]\n  tls_listen: []'))
         fp = h.Feedpop(binary, config2, args=["--tls-listen", "none"])
         try:
             m = fp.wait_log(r"POP3 \(STARTTLS\): 127\.0\.0\.1:(\d+)", 20)

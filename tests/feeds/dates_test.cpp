@@ -54,10 +54,24 @@ INSTANTIATE_TEST_SUITE_P(
                       DateCase{"2003", utc(2003, 1, 1, 0, 0, 0)},
                       DateCase{"20031213T183002Z", utc(2003, 12, 13, 18, 30, 2)}));
 
+INSTANTIATE_TEST_SUITE_P(
+    NumericForms, ReadableDate,
+    ::testing::Values(DateCase{"2020/1/10 14:33:00", utc(2020, 1, 10, 14, 33, 0)},
+                      DateCase{"2020/01/10 14:33", utc(2020, 1, 10, 14, 33, 0)},
+                      DateCase{"2020/1/10", utc(2020, 1, 10, 0, 0, 0)},
+                      DateCase{"2020/1/10 14:33:00 +0100", utc(2020, 1, 10, 13, 33, 0)},
+                      DateCase{"2020/1/10 14:33:00+02:00", utc(2020, 1, 10, 12, 33, 0)},
+                      DateCase{"10.01.2020", utc(2020, 1, 10, 0, 0, 0)},
+                      DateCase{"10.1.2020 14:33", utc(2020, 1, 10, 14, 33, 0)},
+                      DateCase{"10.01.2020 14:33:05 CET", utc(2020, 1, 10, 13, 33, 5)},
+                      DateCase{"2020-01-10 14:33", utc(2020, 1, 10, 14, 33, 0)},
+                      DateCase{"2020-1-10 14:33 +0530", utc(2020, 1, 10, 9, 3, 0)}));
+
 TEST(UnreadableDate, IsNulloptNeverAGuess) {
   for (const char* s :
        {"", "yesterday", "mer, 16 nov 2022 00:38:15 +0100", "31 Feb 2004", "2004-13-01",
-        "Mon, 06 Nov 1994 25:00:00 GMT", "1518478934", "2020/1/10 14:33:00"}) {
+        "Mon, 06 Nov 1994 25:00:00 GMT", "1518478934", "1/10/2020 14:33", "2020/13/10", "10.01.20",
+        "2020/1/10 14", "2020/1/10 14:33 nowhere", "32.01.2020"}) {
     EXPECT_EQ(parse_date(s), std::nullopt) << s;
   }
 }

@@ -121,6 +121,63 @@ TEST(HtmlSanitize, StyleWithUrlIsDropped) {
             "<span class=\"c\">t</span>");
 }
 
+TEST(HtmlSanitize, SchemesAreCheckedAfterResolution) {
+  // A base that is itself unsafe turns relative references into javascript: URLs.
+  for (const char* base : {"javascript:alert(1)//", "data:text/html,x/", " VBScript:x/"}) {
+    const std::string out = sanitize("<a href=\"page\">a</a><img src=\"i.png\">", base);
+    EXPECT_EQ(out, "<a>a</a><img />") << base;
+  }
+  EXPECT_EQ(sanitize("<a href=\"j&#x61;vascript:x\">a</a><a href=\" java\tscript:x\">b</a>", ""),
+            "<a>a</a><a>b</a>");
+  EXPECT_EQ(sanitize("<a href=\"file:///etc/passwd\">f</a><a href=\"ftp://h/x\">g</a>", ""),
+            "<a>f</a><a>g</a>");
+  EXPECT_EQ(sanitize("<a href=\"mailto:a@b.c\">m</a><a href=\"?q\">r</a>", "https://e.com/p"),
+            "<a href=\"mailto:a@b.c\">m</a><a href=\"https://e.com/p?q\">r</a>");
+}
+
+TEST(HtmlSanitize, InlineImageSchemesOnlyInImageSources) {
+  EXPECT_EQ(sanitize("<img src=\"data:image/png;base64,AAAA\"><img src=\"cid:part1\">", ""),
+            "<img src=\"data:image/png;base64,AAAA\" /><img src=\"cid:part1\" />");
+  EXPECT_EQ(sanitize("<a href=\"data:image/svg+xml,x\">d</a><a href=\"cid:p\">c</a>", ""),
+            "<a>d</a><a>c</a>");
+  EXPECT_EQ(sanitize("<img src=\"data:text/html,x\"><video poster=\"cid:p\"></video>", ""),
+            "<img /><video></video>");
+}
+
+TEST(HtmlSanitize, TrackingPixelsAreRemoved) {
+  for (const char* img :
+       {"<img src=\"https://e.com/p.gif\" width=\"1\" height=\"1\">",
+        "<img src=\"https://e.com/p.gif\" height=0>", "<img src=/p.gif width=\"1px\">",
+        "<img src=\"https://pixel.wp.com/g.gif?blog=1\">",
+        "<img src=\"https://STATS.wordpress.com/b.gif\">",
+        "<img src=\"http://www.google-analytics.com/collect?v=1\" alt=\"\">",
+        "<img src=\"https://ad.doubleclick.net/x\">", "<img src=\"https://mc.yandex.ru/watch/1\">",
+        "<img src=\"http://feeds.feedburner.com/~r/Blog/~4/abc\">",
+        "<img src=\"//feedproxy.google.com/~r/Blog/~4/abc\">"}) {
+    EXPECT_EQ(sanitize(std::string("<p>a") + img + "b</p>", "https://e.com/"), "<p>ab</p>") << img;
+  }
+  // Ordinary images stay, including from the same hosts' other paths and look-alike hosts.
+  for (const char* img : {"<img src=\"https://e.com/cat.png\" width=\"100\" height=\"10\">",
+                          "<img src=\"http://feeds.feedburner.com/Blog.png\">",
+                          "<img src=\"https://notdoubleclick.net/a.png\">"}) {
+    EXPECT_NE(sanitize(img, "").find("<img src="), std::string::npos) << img;
+  }
+}
+
+TEST(HtmlSanitize, StylesThatCouldFetchAreDropped) {
+  for (const char* style :
+       {"background:u\\72l(https://t.example/x)",
+        "background-image:image-set('https://t.example/x.png' 1x)",
+        "background:-webkit-image-set(url(x) 1x)", "background:\\75rl(x)",
+        "list-style:image(\"x.png\")", "behavior: url(x.htc)", "width:expression(alert(1))",
+        "@import 'x.css'", "background:cross-fade(x.png, y.png)"}) {
+    EXPECT_EQ(sanitize(std::string("<span style=\"") + style + "\">t</span>", ""), "<span>t</span>")
+        << style;
+  }
+  EXPECT_EQ(sanitize("<span style=\"color:red; font-weight:bold\">t</span>", ""),
+            "<span style=\"color:red; font-weight:bold\">t</span>");
+}
+
 TEST(HtmlToText, StripsMarkupDecodesAndCollapsesWhitespace) {
   EXPECT_EQ(to_text("  <b>Fish</b> &amp;\n\n chips<script>x</script>  "), "Fish & chips");
 }

@@ -168,6 +168,66 @@ TEST(ParseJsonFeed, JsonThatIsNotAFeedIsNotAFeed) {
   EXPECT_TRUE(std::holds_alternative<ParseError>(r));
 }
 
+TEST(ParseSecurity, AnUnsafeXmlBaseIsNotApplied) {
+  Feed f = parse_ok(
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"https://e.com/blog/\">"
+      "<entry xml:base=\"javascript:alert(1)//\"><title>t</title><link href=\"post\"/>"
+      "<content type=\"html\">&lt;a href=\"x\"&gt;x&lt;/a&gt;&lt;img src=\"i.png\"&gt;</content>"
+      "</entry><entry xml:base=\"data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;//\">"
+      "<title>u</title><link href=\"other\"/></entry></feed>");
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].link, "https://e.com/blog/post");
+  EXPECT_EQ(f.entries[0].content_html,
+            "<a href=\"https://e.com/blog/x\">x</a><img src=\"https://e.com/blog/i.png\" />");
+  EXPECT_EQ(f.entries[1].link, "https://e.com/blog/other");
+}
+
+TEST(ParseSecurity, UnsafeXmlBaseWithoutADocumentBaseLeavesLinksRelative) {
+  Feed f = parse_ok("<rss version=\"2.0\"><channel><item xml:base=\" JavaScript:alert(1)//\">"
+                    "<title>t</title><description>&lt;a href=\"x\"&gt;x&lt;/a&gt;</description>"
+                    "</item></channel></rss>");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].summary_html, "<a href=\"x\">x</a>");
+}
+
+TEST(ParseSecurity, EntryTitlesAreCappedAtACharacterBoundary) {
+  const std::string long_ascii(10000, 'a');
+  std::string euros;
+  for (int i = 0; i < 2000; ++i) {
+    euros += "\xE2\x82\xAC"; // 3 bytes each: 4096 falls inside a character
+  }
+  Feed f = parse_ok("<rss version=\"2.0\"><channel><title>" + long_ascii + "</title><item><title>" +
+                    long_ascii + "</title></item><item><title>" + euros +
+                    "</title></item></channel></rss>");
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].title, std::string(4096, 'a'));
+  EXPECT_EQ(f.entries[1].title, euros.substr(0, 4095));
+  Feed j = parse_ok(
+      R"({"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "title": ")" +
+      long_ascii + R"("}]})");
+  ASSERT_EQ(j.entries.size(), 1u);
+  EXPECT_EQ(j.entries[0].title->size(), 4096u);
+}
+
+TEST(ParseAtom10, FeedAuthorIsTheAuthorOfEntriesWithoutOne) {
+  // RFC 4287 §4.2.1. `author` stays what the entry says (feedparser's reading); the
+  // inherited one is kept apart for the mail sender.
+  Feed f = parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Blog</title>"
+                    "<entry><title>a</title><author><name>Own</name></author></entry>"
+                    "<entry><title>b</title></entry>"
+                    "<author><name>Ann Author</name><email>ann@e.com</email></author></feed>");
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].author, "Own");
+  EXPECT_EQ(f.entries[0].feed_author, std::nullopt);
+  EXPECT_EQ(f.entries[1].author, std::nullopt);
+  EXPECT_EQ(f.entries[1].feed_author, "Ann Author");
+  // RSS has no such rule: a channel's managingEditor is not an item's author.
+  Feed r = parse_ok("<rss version=\"2.0\"><channel><managingEditor>ed@e.com (Ed)</managingEditor>"
+                    "<item><title>x</title></item></channel></rss>");
+  ASSERT_EQ(r.entries.size(), 1u);
+  EXPECT_EQ(r.entries[0].feed_author, std::nullopt);
+}
+
 TEST(ParseJsonFeed, AFeedWithoutAnItemsArrayHasNoEntries) {
   for (const char* doc : {R"({"version": "https://jsonfeed.org/version/1.1", "title": "t"})",
                           R"({"version": "https://jsonfeed.org/version/1", "items": "x"})"}) {

@@ -283,6 +283,10 @@ TEST(ConfigErrors, MalformedScramVerifiers) {
   expect_error(user("SCRAM-SHA-1$4096:c2FsdHNhbHQ=$" + key + ":" + key), 3, 12,
                "starting with 'SCRAM-SHA-256$'");
   expect_error(user("SCRAM-SHA-256$100:c2FsdHNhbHQ=$" + key + ":" + key), 3, 12, "iteration count");
+  // One login may cost at most auth::scram_max_iterations rounds of PBKDF2.
+  EXPECT_EQ(error_of(user("SCRAM-SHA-256$100000:c2FsdHNhbHQ=$" + key + ":" + key)), "");
+  expect_error(user("SCRAM-SHA-256$100001:c2FsdHNhbHQ=$" + key + ":" + key), 3, 12,
+               "from 4096 to 100000");
   expect_error(user("SCRAM-SHA-256$4096:c2Fs*HNhbHQ=$" + key + ":" + key), 3, 12, "salt");
   expect_error(user("SCRAM-SHA-256$4096:c2FsdHNhbHQ=$" + key + ":AAAA"), 3, 12, "32 bytes");
   expect_error(user("SCRAM-SHA-256$4096:c2FsdHNhbHQ="), 3, 12, "expected 'SCRAM-SHA-256$");

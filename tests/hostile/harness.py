@@ -53,7 +53,10 @@ pop3:
   listen: ["127.0.0.1:{self.port}"]
   tls_listen: {tls_listen}
   plaintext_auth: local
-{extra_pop3}fetch:
+{extra_pop3}smtp:
+  listen: []
+  tls_listen: []
+fetch:
   interval: {fetch_interval}
 users:
 {user_lines}feeds:

@@ -164,6 +164,9 @@ def write_config(folder, port, path):
 pop3:
   listen: ["127.0.0.1:0"]
   tls_listen: []
+smtp:
+  listen: []
+  tls_listen: []
 fetch:
   timeout: 20s
   max_size: 10MB

@@ -325,6 +325,81 @@ INSTANTIATE_TEST_SUITE_P(
         std::pair{"<a href=\"javascript:steal()\">x</a>", "javascript:"},
         std::pair{"<a href=\" JaVaScRiPt:steal()\">x</a>", "javascript:"}));
 
+TEST(Render, AnEntryLinkWithAnUnsafeSchemeIsWrittenNowhere) {
+  for (const char* link : {"javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x",
+                           "vbscript:x", "file:///etc/passwd"}) {
+    feeds::Entry entry = sample_entry();
+    entry.link = link;
+    entry.content_html = "<p><a href=\"rel\">relative</a> text</p>";
+    entry.enclosures = {{std::string(link) + "/a.mp3", "audio/mpeg", 1}};
+    const std::string message = render(entry, sample_feed(), sample_options());
+    EXPECT_EQ(header_fields(message).count("Archived-At"), 0u) << link;
+    const auto parts = parts_of(message);
+    ASSERT_EQ(parts.size(), 2u);
+    for (const auto& part : parts) {
+      std::string lower = part.body;
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      for (const char* scheme : {"javascript:", "vbscript:", "data:", "file:"}) {
+        EXPECT_EQ(lower.find(scheme), std::string::npos) << link << "\n" << part.body;
+      }
+    }
+    // Relative links in the content resolve against the feed instead.
+    EXPECT_NE(parts[1].body.find("href=\"https://example.com/rel\""), std::string::npos)
+        << parts[1].body;
+  }
+}
+
+TEST(Render, TextPartListsOnlyLinksWithSafeSchemes) {
+  feeds::Entry entry = sample_entry();
+  entry.content_html = "<p><a href=\"https://e.com/1\">one</a> <a href=\"ftp://e.com/2\">two</a> "
+                       "<a href=\"mailto:a@e.com\">mail</a> <a href=\"data:text/html,x\">d</a></p>";
+  const auto parts = parts_of(render(entry, sample_feed(), sample_options()));
+  EXPECT_NE(parts[0].body.find("[1] https://e.com/1"), std::string::npos) << parts[0].body;
+  EXPECT_NE(parts[0].body.find("[2] mailto:a@e.com"), std::string::npos) << parts[0].body;
+  EXPECT_EQ(parts[0].body.find("ftp:"), std::string::npos) << parts[0].body;
+  EXPECT_EQ(parts[0].body.find("data:"), std::string::npos) << parts[0].body;
+}
+
+TEST(Render, AShortenedSenderKeepsItsClosingParenthesis) {
+  feeds::Entry entry = sample_entry();
+  entry.author = "shijielai";
+  FeedInfo feed = sample_feed();
+  feed.title = "\xE6\x8A\x95\xE8\xB5\x84\xE8\xB5\x84\xE8\xAE\xAF\xE7\xBD\x91"
+               "\xE4\xBA\xA4\xE6\x98\x93\xE5\x9C\xA8\xE7\xBA\xBF--\xE6\xB5\x81\xE9\x80\x9A"
+               "\xE7\xBA\xAA\xE5\xBF\xB5\xE5\xB8\x81\xE9\x92\xB1\xE5\xB8\x81\xE9\x82\xAE"
+               "\xE7\xA5\xA8\xE6\x94\xB6\xE8\x97\x8F\xE5\x93\x81\xE4\xBA\xA4\xE6\x98\x93";
+  const std::string name = from_display_name(entry, feed);
+  EXPECT_TRUE(name.starts_with("shijielai (\xE6\x8A\x95")) << name;
+  EXPECT_TRUE(name.ends_with("\xE2\x80\xA6)")) << name;
+  EXPECT_LT(name.size(), 11 + feed.title->size() + 1);
+  // The From field carries the same name, decoded.
+  const std::string message = render(entry, feed, sample_options());
+  EXPECT_NE(decoded(message, "From").find(name), std::string::npos) << decoded(message, "From");
+}
+
+TEST(Render, TheSenderNamesTheFeedsAuthorWhenTheEntryHasNone) {
+  feeds::Entry entry = sample_entry();
+  entry.author.reset();
+  entry.feed_author = "Ann Author";
+  EXPECT_EQ(from_display_name(entry, sample_feed()), "Ann Author (Example Blog)");
+  entry.author = "Jane Doe";
+  EXPECT_EQ(from_display_name(entry, sample_feed()), "Jane Doe (Example Blog)");
+}
+
+TEST(Render, TheHeaderLineNamesAnAuthorWhoIsTheFeedOnlyOnce) {
+  feeds::Entry entry = sample_entry();
+  entry.author = "Example Blog";
+  const auto parts = parts_of(render(entry, sample_feed(), sample_options()));
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[1].body.find("Example Blog</a> &middot; Example Blog"), std::string::npos)
+      << parts[1].body;
+  entry.author = "Jane Doe";
+  EXPECT_NE(
+      parts_of(render(entry, sample_feed(), sample_options()))[1].body.find("&middot; Jane Doe"),
+      std::string::npos);
+}
+
 TEST(Render, ImagesStayRemoteAndRelativeUrlsBecomeAbsolute) {
   feeds::Entry entry = sample_entry();
   entry.content_html = "<p><img src=\"/img/cat.png\" alt=\"cat\"> <a href=\"../2\">prev</a></p>";

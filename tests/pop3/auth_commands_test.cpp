@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "auth/crypto.hpp"
 #include "common/base64.hpp"
 #include "pop3/session.hpp"
 #include "tests/auth/scram_client.hpp"
@@ -18,14 +19,18 @@ struct Client {
   std::shared_ptr<SaslRegistry> registry =
       std::make_shared<SaslRegistry>(SaslRegistry::with_defaults());
   std::unique_ptr<Session> session;
-  void open() {
-    SessionOptions o;
-    o.loopback = true;
+  std::string greeting;
+  void open(SessionOptions o = loopback()) {
     o.hostname = "test.example";
     session = std::make_unique<Session>(o, std::make_shared<testing::MemoryAuthenticator>(store),
                                         registry);
     session->start();
-    read();
+    greeting = read();
+  }
+  static SessionOptions loopback() {
+    SessionOptions o;
+    o.loopback = true;
+    return o;
   }
   std::string read() {
     std::string out;
@@ -63,6 +68,44 @@ TEST(AuthCommands, ScramSha256LogsInThroughBase64Continuations) {
   EXPECT_TRUE(attempt->success);
   EXPECT_EQ(t.say(""), "+OK Logged in.\r\n");
   EXPECT_EQ(t.say("STAT"), "+OK 1 28\r\n");
+}
+
+TEST(AuthCommands, WithoutTlsOnlyScramIsOfferedAndAcceptedUnderNeverAndLocal) {
+  for (const auto policy : {PlaintextAuth::never, PlaintextAuth::local}) {
+    SessionOptions o;
+    o.plaintext_auth = policy;
+    o.loopback = false;
+    Client t;
+    t.open(o);
+    EXPECT_EQ(t.greeting, "+OK feedpop ready.\r\n"); // no APOP timestamp
+    EXPECT_NE(t.say("CAPA").find("\r\nSASL SCRAM-SHA-256\r\n"), std::string::npos);
+    for (const std::string& refused : std::vector<std::string>{
+             "APOP alice " + auth::crypto::hex(auth::crypto::md5("<1.2@x>secret")), "AUTH CRAM-MD5",
+             "AUTH PLAIN", "AUTH LOGIN", "USER alice"}) {
+      EXPECT_EQ(t.say(refused), "-ERR [AUTH] Plaintext authentication disallowed on non-secure "
+                                "(SSL/TLS) connections.\r\n")
+          << refused;
+    }
+    auth::testing::ScramClient c{"alice", "secret", "n0nce", {}, {}};
+    const std::string first =
+        t.challenge(t.say("AUTH SCRAM-SHA-256 " + base64::encode(c.client_first())));
+    EXPECT_EQ(t.challenge(t.say(base64::encode(c.client_final(first)))), c.expected_v);
+    EXPECT_EQ(t.say(""), "+OK Logged in.\r\n");
+  }
+  // Once TLS is up every mechanism is offered again.
+  SessionOptions o;
+  o.plaintext_auth = PlaintextAuth::never;
+  o.tls_available = true;
+  Client t;
+  t.open(o);
+  t.say("STLS");
+  t.session->on_tls_started();
+  EXPECT_NE(t.say("CAPA").find("\r\nSASL PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256\r\n"),
+            std::string::npos);
+  const std::string challenge = t.challenge(t.say("AUTH CRAM-MD5"));
+  EXPECT_EQ(t.say(base64::encode("alice " +
+                                 auth::crypto::hex(auth::crypto::hmac_md5("secret", challenge)))),
+            "+OK Logged in.\r\n");
 }
 
 TEST(AuthCommands, BadBase64CancelAndFailuresAreRepliedTo) {

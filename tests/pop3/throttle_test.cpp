@@ -227,5 +227,44 @@ TEST(GuessThrottle, ASessionIsClosedAfterThreeFailures) {
   EXPECT_EQ(c.line(deadline), std::nullopt); // closed
 }
 
+// A credential lookup that takes as long as a slow PBKDF2 while `slow` is set.
+class SlowAuthenticator : public testing::MemoryAuthenticator {
+public:
+  using MemoryAuthenticator::MemoryAuthenticator;
+  std::optional<Credentials> lookup(std::string_view user) override {
+    if (slow) {
+      std::this_thread::sleep_for(2s);
+    }
+    return MemoryAuthenticator::lookup(user);
+  }
+  std::atomic<bool> slow{false};
+};
+
+TEST(AuthOffIoThreads, ASlowPasswordCheckDoesNotHoldTheOnlyIoThread) {
+  ServerOptions o;
+  o.listen = {{"127.0.0.1", 0}};
+  o.threads = 1;
+  auto authenticator = std::make_shared<SlowAuthenticator>(testing::make_standard_store());
+  Server server(o, authenticator);
+  const auto port = server.start().front().endpoint.port;
+  const auto deadline = Clock::now() + 20s;
+  Connection reader("127.0.0.1", port);
+  ASSERT_TRUE(reader.line(deadline));
+  reader.send("USER alice\r\nPASS secret\r\n");
+  ASSERT_EQ(reader.line(deadline), "+OK");
+  ASSERT_EQ(reader.line(deadline), "+OK Logged in.");
+  authenticator->slow = true;
+  Connection guesser("127.0.0.1", port);
+  ASSERT_TRUE(guesser.line(deadline));
+  guesser.send("USER carol\r\n");
+  ASSERT_EQ(guesser.line(deadline), "+OK");
+  guesser.send("PASS pw\r\n");
+  // While carol's check runs (2 s), the io thread still serves the other session.
+  reader.send("STAT\r\n");
+  EXPECT_EQ(reader.line(deadline), "+OK 3 133");
+  EXPECT_EQ(guesser.line(Clock::now() + 50ms), std::nullopt); // not answered yet
+  EXPECT_EQ(guesser.line(deadline), "+OK Logged in.");
+}
+
 } // namespace
 } // namespace feedpop::pop3

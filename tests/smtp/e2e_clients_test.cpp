@@ -87,9 +87,10 @@ TEST_P(RealClients, ScenarioPasses) {
 INSTANTIATE_TEST_SUITE_P(
     Clients, RealClients,
     ::testing::Values(
-        Scenario{"swaks_starttls_plain", "alice"}, Scenario{"swaks_tls_login", "alice"},
-        Scenario{"swaks_starttls_cram_md5", "alice"}, Scenario{"swaks_relay_denied", ""},
-        Scenario{"swaks_no_auth", ""}, Scenario{"msmtp_starttls_plain", "alice"},
+        Scenario{"swaks_starttls_plain", "alice"}, Scenario{"swaks_tls_plain", "bob"},
+        Scenario{"swaks_tls_login", "alice"}, Scenario{"swaks_starttls_cram_md5", "alice"},
+        Scenario{"swaks_relay_denied", ""}, Scenario{"swaks_no_auth", ""},
+        Scenario{"msmtp_starttls_plain", "alice"}, Scenario{"msmtp_tls_plain", "alice"},
         Scenario{"msmtp_tls_scram", "bob"}, Scenario{"msmtp_starttls_scram", "bob"},
         Scenario{"python_starttls_login", "alice"}, Scenario{"python_tls_plain", "bob"},
         Scenario{"python_starttls_scram", "bob"}, Scenario{"python_tls_scram", "bob"},

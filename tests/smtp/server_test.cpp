@@ -107,15 +107,15 @@ protected:
     o.listen = {{"127.0.0.1", 0}};
     o.tls_listen = {{"127.0.0.1", 0}};
     o.hostname = "localhost";
-    o.threads = 2;
+    o.threads = o.threads != 0 ? o.threads : 2;
     server_ = std::make_unique<Server>(
-        o, std::make_shared<testing::TestCredentials>(),
+        o, credentials_,
         [this](Submission&& s) {
           std::lock_guard lock(mutex_);
           received_.push_back(std::move(s));
           return "250 2.0.0 Accepted " + std::to_string(received_.back().content.size());
         },
-        testing::server_tls_context());
+        testing::server_tls_context(), throttle_);
     for (const auto& b : server_->start()) {
       (b.implicit_tls ? tls_port_ : port_) = b.endpoint.port;
     }
@@ -130,6 +130,9 @@ protected:
     EXPECT_EQ(c.command("DATA").substr(0, 3), "354");
     c.write(content);
   }
+  std::shared_ptr<testing::TestCredentials> credentials_ =
+      std::make_shared<testing::TestCredentials>();
+  std::shared_ptr<auth::Throttle> throttle_; // null: the server's own
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0, tls_port_ = 0;
   std::mutex mutex_;
@@ -271,6 +274,40 @@ TEST_F(ServerTest, AFailedLoginIsAnsweredAfterTheThrottleDelay) {
   EXPECT_EQ(c.command("AUTH PLAIN AGFsaWNlAHdyb25n"),
             "535 5.7.8 Authentication credentials invalid\r\n");
   EXPECT_GE(Clock::now() - started, std::chrono::milliseconds(900));
+}
+
+TEST_F(ServerTest, ASlowPasswordCheckDoesNotHoldTheOnlyIoThread) {
+  ServerOptions o;
+  o.threads = 1;
+  start(o);
+  Client slow(port_), quick(port_);
+  slow.reply();
+  quick.reply();
+  slow.command("EHLO client.example");
+  credentials_->lookup_delay_ms_ = 1500;
+  slow.write("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto started = Clock::now();
+  EXPECT_EQ(quick.command("NOOP"), "250 2.0.0 OK\r\n");
+  EXPECT_LT(Clock::now() - started, std::chrono::milliseconds(1000));
+  EXPECT_EQ(slow.reply(), "235 2.7.0 Authentication successful\r\n");
+}
+
+TEST_F(ServerTest, AnAttemptTheThrottleRefusesGets421AndNoVerdict) {
+  auth::ThrottleOptions t;
+  t.per_address = std::chrono::milliseconds(1000);
+  t.max_wait = std::chrono::milliseconds(500); // a second guess within 1 s is refused
+  throttle_ = std::make_shared<auth::Throttle>(t);
+  start();
+  Client first(port_), second(port_);
+  first.reply();
+  second.reply();
+  first.command("EHLO client.example");
+  second.command("EHLO client.example");
+  EXPECT_EQ(first.command("AUTH PLAIN AGFsaWNlAHdyb25n"),
+            "535 5.7.8 Authentication credentials invalid\r\n");
+  EXPECT_EQ(second.command("AUTH PLAIN AGFsaWNlAHdyb25n").substr(0, 9), "421 4.7.0");
+  EXPECT_EQ(second.reply(), "");
 }
 
 TEST_F(ServerTest, ShutdownClosesOpenSessions) {

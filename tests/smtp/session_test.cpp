@@ -11,8 +11,6 @@
 namespace feedpop::smtp {
 namespace {
 
-namespace crypto = auth::crypto;
-
 class SessionTest : public ::testing::Test {
 protected:
   void SetUp() { make({}); }
@@ -70,7 +68,9 @@ TEST_F(SessionTest, ScramWithAWrongPasswordFails) {
   const std::string server_first = *base64::decode(reply.substr(4, reply.size() - 6));
   EXPECT_EQ(send(base64::encode(client.client_final(server_first)) + "\r\n"),
             "535 5.7.8 Authentication credentials invalid\r\n");
-  EXPECT_TRUE(session_->take_auth_failure());
+  const auto attempt = session_->take_auth_attempt();
+  ASSERT_TRUE(attempt);
+  EXPECT_FALSE(attempt->success);
   EXPECT_FALSE(session_->authenticated());
 }
 
@@ -79,13 +79,38 @@ TEST_F(SessionTest, AFailedAuthenticationPausesPipelinedInput) {
   EXPECT_EQ(send("AUTH PLAIN AGFsaWNlAHdyb25n\r\nAUTH PLAIN AGFsaWNlAHdyb25n\r\nNOOP\r\n"),
             "535 5.7.8 Authentication credentials invalid\r\n");
   EXPECT_TRUE(session_->paused());
-  EXPECT_TRUE(session_->take_auth_failure());
-  EXPECT_FALSE(session_->take_auth_failure());
+  EXPECT_TRUE(session_->take_auth_attempt());
+  EXPECT_FALSE(session_->take_auth_attempt());
   EXPECT_EQ(send(""), "535 5.7.8 Authentication credentials invalid\r\n");
-  EXPECT_TRUE(session_->take_auth_failure());
+  EXPECT_TRUE(session_->take_auth_attempt());
   EXPECT_EQ(send(""), "250 2.0.0 OK\r\n");
   EXPECT_FALSE(session_->paused());
   EXPECT_EQ(session_->stats().auth_failures, 2u);
+}
+
+TEST_F(SessionTest, ASuccessIsAnAttemptTooAndPausesLikeAFailure) {
+  send("EHLO c\r\n");
+  EXPECT_EQ(send("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nNOOP\r\n"),
+            "235 2.7.0 Authentication successful\r\n");
+  EXPECT_TRUE(session_->paused());
+  const auto attempt = session_->take_auth_attempt();
+  ASSERT_TRUE(attempt);
+  EXPECT_TRUE(attempt->success);
+  EXPECT_EQ(attempt->user, "alice");
+  EXPECT_EQ(send(""), "250 2.0.0 OK\r\n");
+}
+
+TEST_F(SessionTest, ARefusedAttemptGetsNoVerdictOnly421) {
+  EXPECT_EQ(session_->feed("EHLO c\r\nNOOP\r\nAUTH PLAIN AGFsaWNlAHdyb25n\r\nNOOP\r\n"),
+            Action::Continue);
+  ASSERT_TRUE(session_->take_auth_attempt());
+  session_->refuse_auth_attempt();
+  const std::string out = drain();
+  EXPECT_EQ(out.find("535"), std::string::npos);
+  EXPECT_NE(out.find("250 2.0.0 OK\r\n421 4.7.0 test.example Too many authentication attempts"),
+            std::string::npos);
+  EXPECT_TRUE(session_->finished());
+  EXPECT_EQ(session_->feed({}), Action::Close);
 }
 
 TEST_F(SessionTest, QueuedRepliesAreBoundedWhenTheClientNeverReads) {

@@ -150,7 +150,7 @@ Run run(const Transcript& t, const std::vector<std::string>& chunks) {
       if (!session.paused()) {
         break;
       }
-      session.take_auth_failure();
+      session.take_auth_attempt();
       a = session.feed({});
     }
   }

@@ -41,6 +41,7 @@ python_run() { # mode user password
 
 case $scenario in
   swaks_starttls_plain) swaks_run 0 --port "$port" --tls --auth PLAIN --au alice --ap secret --to feedpop@localhost ;;
+  swaks_tls_plain) swaks_run 0 --port "$tls_port" --tlsc --auth PLAIN --au bob --ap hunter2 --from bob@example.org --to feedpop@localhost ;;
   swaks_tls_login) swaks_run 0 --port "$tls_port" --tlsc --auth LOGIN --au alice --ap secret --to feedpop@localhost ;;
   swaks_starttls_cram_md5) swaks_run 0 --port "$port" --tls --auth CRAM-MD5 --au alice --ap secret --to subscribe@localhost ;;
   swaks_relay_denied)
@@ -50,6 +51,7 @@ case $scenario in
     swaks_run 23 --port "$port" --tls --to feedpop@localhost
     grep -Eq '<.\* +530 5\.7\.0 Authentication required' swaks.log || { cat swaks.log >&2; fail "no 530 5.7.0"; } ;;
   msmtp_starttls_plain) msmtp_run "$port" "--tls=on --tls-starttls=on" alice secret plain ;;
+  msmtp_tls_plain) msmtp_run "$tls_port" "--tls=on --tls-starttls=off" alice secret plain ;;
   msmtp_tls_scram) msmtp_run "$tls_port" "--tls=on --tls-starttls=off" bob hunter2 scram-sha-256 ;;
   msmtp_starttls_scram) msmtp_run "$port" "--tls=on --tls-starttls=on" bob hunter2 scram-sha-256 ;;
   python_starttls_login) python_run starttls-login alice secret ;;
