@@ -53,6 +53,8 @@ const std::vector<std::string>& config_keys() {
       "fetch.private_addresses",
       "fetch.max_backoff",
       "fetch.notify_after",
+      "fetch.content",
+      "fetch.images",
       "storage",
       "storage.backend",
       "storage.postgresql",
@@ -88,6 +90,9 @@ const std::vector<std::string>& config_keys() {
       "feeds.*.on_update",
       "feeds.*.include",
       "feeds.*.exclude",
+      "feeds.*.content",
+      "feeds.*.content_selector",
+      "feeds.*.images",
   };
   return keys;
 }

@@ -24,6 +24,8 @@ enum class PlaintextAuth { never, local, always };
 enum class OnUpdate { ignore, redeliver };
 enum class LogFormat { human, json };
 enum class PrivateAddresses { allow, deny, allow_for_users };
+enum class ContentMode { feed, full, automatic }; // feeds.yaml: feed | full | auto
+enum class ImagesMode { link, inline_ };          // feeds.yaml: link | inline
 
 struct Pop3Config {
   std::vector<ListenAddress> listen{{"127.0.0.1", 1110}};
@@ -61,6 +63,8 @@ struct FetchConfig {
   PrivateAddresses private_addresses = PrivateAddresses::allow;
   std::chrono::seconds max_backoff{24 * 3600};
   std::chrono::seconds notify_after{24 * 3600};
+  ContentMode content = ContentMode::feed;
+  ImagesMode images = ImagesMode::link;
 };
 
 // The `web:` section: the status page, /healthz, /metrics and mail client setup.
@@ -84,7 +88,10 @@ struct FeedConfig {
   OnUpdate on_update = OnUpdate::ignore;
   std::vector<std::string> include; // RE2 patterns, matched on title and content
   std::vector<std::string> exclude;
-  int line = 0; // where the feed is defined, for messages
+  std::optional<ContentMode> content;          // nullopt: fetch.content
+  std::optional<std::string> content_selector; // XPath 1.0
+  std::optional<ImagesMode> images;            // nullopt: fetch.images
+  int line = 0;                                // where the feed is defined, for messages
 };
 
 struct UserConfig {

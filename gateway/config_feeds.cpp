@@ -123,6 +123,12 @@ FeedConfig Loader::load_feed(const Field& entry) {
       feed.include = patterns(f);
     } else if (f.name == "exclude") {
       feed.exclude = patterns(f);
+    } else if (f.name == "content") {
+      feed.content = content_mode(f);
+    } else if (f.name == "content_selector") {
+      feed.content_selector = text(f, "an XPath expression");
+    } else if (f.name == "images") {
+      feed.images = images_mode(f);
     }
   }
   if (!has_url) {

@@ -4,6 +4,16 @@
 
 namespace feedpop::gateway::config_detail {
 
+ContentMode Loader::content_mode(const Field& field) const {
+  return choice<ContentMode>(
+      field,
+      {{"feed", ContentMode::feed}, {"full", ContentMode::full}, {"auto", ContentMode::automatic}});
+}
+
+ImagesMode Loader::images_mode(const Field& field) const {
+  return choice<ImagesMode>(field, {{"link", ImagesMode::link}, {"inline", ImagesMode::inline_}});
+}
+
 void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
   for (const auto& f : fields(section, "fetch")) {
     if (f.name == "interval") {
@@ -33,6 +43,10 @@ void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
       fetch.max_backoff = duration(f);
     } else if (f.name == "notify_after") {
       fetch.notify_after = duration(f);
+    } else if (f.name == "content") {
+      fetch.content = content_mode(f);
+    } else if (f.name == "images") {
+      fetch.images = images_mode(f);
     }
   }
 }

@@ -81,6 +81,8 @@ private:
   FeedConfig load_feed(const Field& field);                      // config_feeds.cpp
   std::string feed_url(const Field& field) const;
   std::vector<std::string> patterns(const Field& field) const;
+  ContentMode content_mode(const Field& field) const;
+  ImagesMode images_mode(const Field& field) const;
   UserConfig load_user(const Field& field, const Config& config); // config_users.cpp
 
   std::string source_;

@@ -6,6 +6,22 @@ namespace feedpop::gateway {
 
 namespace {
 
+ingest::ImagesMode images_mode(ImagesMode m) {
+  return m == ImagesMode::inline_ ? ingest::ImagesMode::inline_ : ingest::ImagesMode::link;
+}
+
+ingest::ContentMode content_mode(ContentMode m) {
+  switch (m) {
+  case ContentMode::feed:
+    return ingest::ContentMode::feed;
+  case ContentMode::full:
+    return ingest::ContentMode::full;
+  case ContentMode::automatic:
+    return ingest::ContentMode::automatic;
+  }
+  return ingest::ContentMode::feed;
+}
+
 ingest::FetchOptions fetch_options(const FetchConfig& f) {
   ingest::FetchOptions o;
   o.interval = f.interval;
@@ -33,6 +49,8 @@ ingest::FetchOptions fetch_options(const FetchConfig& f) {
   o.max_backoff = f.max_backoff;
   o.notify_after = f.notify_after;
   o.node = node_name();
+  o.content = content_mode(f.content);
+  o.images = images_mode(f.images);
   return o;
 }
 
@@ -50,6 +68,13 @@ ingest::FeedOptions feed_options(const FeedConfig& f) {
       f.on_update == OnUpdate::redeliver ? ingest::OnUpdate::redeliver : ingest::OnUpdate::ignore;
   o.include = f.include;
   o.exclude = f.exclude;
+  if (f.content) {
+    o.content = content_mode(*f.content);
+  }
+  o.content_selector = f.content_selector;
+  if (f.images) {
+    o.images = images_mode(*f.images);
+  }
   return o;
 }
 

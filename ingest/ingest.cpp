@@ -1,12 +1,14 @@
 #include "ingest/ingest.hpp"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "content/tracking.hpp"
 #include "feeds/html.hpp"
 #include "feeds/identity.hpp"
 #include "ingest/entry_filter.hpp"
@@ -44,6 +46,26 @@ std::vector<std::size_t> newest_first(const std::vector<Candidate>& c, const fee
     });
   }
   return order;
+}
+
+// The entry as mailed: tracking parameters gone from its link and every link of its body
+// (the content hash stays that of the feed's entry); `body` replaces the feed's.
+feeds::Entry without_trackers(const feeds::Entry& in,
+                              std::optional<std::string> body = std::nullopt) {
+  feeds::Entry e = in;
+  if (body) {
+    e.content_html = std::move(body);
+    e.summary_html.reset();
+  }
+  if (e.link) {
+    e.link = content::strip_tracking(*e.link);
+  }
+  for (auto* html : {&e.content_html, &e.summary_html}) {
+    if (*html) {
+      **html = content::strip_tracking_links(**html);
+    }
+  }
+  return e;
 }
 
 } // namespace
@@ -99,11 +121,25 @@ IngestPlan plan_ingest(const IngestInput& in) {
     }
   }
 
+  std::map<std::size_t, Body> bodies;
+  if (in.bodies) {
+    std::vector<std::size_t> wanted;
+    for (const Candidate& c : fresh) {
+      if (c.deliver && !c.in_reply_to) {
+        wanted.push_back(c.index);
+      }
+    }
+    if (!wanted.empty()) {
+      bodies = in.bodies(wanted);
+    }
+  }
   const mail::FeedInfo info{cfg.key, cfg.title ? cfg.title : feed.title, in.feed_url, feed.link};
   plan.entries.reserve(order.size());
   for (auto it = order.rbegin(); it != order.rend(); ++it) { // oldest first
     Candidate& c = fresh[*it];
-    const feeds::Entry& e = feed.entries[c.index];
+    const auto body = bodies.find(c.index);
+    const feeds::Entry e = without_trackers(
+        feed.entries[c.index], body == bodies.end() ? std::nullopt : body->second.html);
     storage::NewEntry out;
     out.identity = std::move(c.identity);
     out.content_hash = std::move(c.hash);
@@ -116,6 +152,9 @@ IngestPlan plan_ingest(const IngestInput& in) {
       ro.first_seen = in.now;
       ro.in_reply_to = std::move(c.in_reply_to);
       ro.html_sanitized = true; // e comes from feeds::parse
+      if (body != bodies.end()) {
+        ro.images = std::move(body->second.images);
+      }
       out.message = mail::render(e, info, ro);
       ++plan.delivered;
     }

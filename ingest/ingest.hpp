@@ -7,15 +7,24 @@
 // Also the failure / recovery notices: ordinary entries of the feed, so every subscriber
 // finds them in their mailbox (issue "visible failures").
 
+#include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "feeds/entry.hpp"
 #include "ingest/options.hpp"
+#include "mail/render.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::ingest {
+
+// What ingest adds to a new entry before rendering.
+struct Body {
+  std::optional<std::string> html;       // replaces the feed's body
+  std::vector<mail::InlineImage> images; // images: inline
+};
 
 struct IngestInput {
   const feeds::Feed* feed = nullptr;
@@ -26,6 +35,11 @@ struct IngestInput {
   const std::vector<std::pair<std::string, std::string>>* known = nullptr;
   bool first_poll = false; // nothing stored yet: `initial` applies
   storage::Time now{};
+  // Replacement bodies (content: full | auto): called once, before rendering, with the
+  // indices into feed->entries of the new entries about to be delivered (never for known
+  // identities or their changed versions); returns sanitised HTML by index. The content
+  // hash stays that of the feed's entry, so a later poll sees the entry as unchanged.
+  std::function<std::map<std::size_t, Body>(const std::vector<std::size_t>&)> bodies;
 };
 
 struct IngestPlan {

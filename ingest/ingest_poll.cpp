@@ -3,9 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include "common/metrics.hpp"
+#include "content/tracking.hpp"
 #include "feeds/parse.hpp"
 #include "feeds/schedule.hpp"
+#include "ingest/article_fetch.hpp"
 #include "ingest/ingest.hpp"
+#include "ingest/inline_images.hpp"
 
 namespace feedpop::ingest {
 
@@ -163,6 +166,29 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
   in.known = &known;
   in.first_poll = known.empty() && !state.last_success;
   in.now = now;
+  ArticleStats articles;
+  std::size_t images_failed = 0;
+  in.bodies = [&](const std::vector<std::size_t>& indices) {
+    std::map<std::size_t, Body> out;
+    for (auto& [i, html] : fetch_articles(config, feed, doc, indices, articles)) {
+      out[i].html = std::move(html);
+    }
+    if (images_mode(config, feed) == ImagesMode::inline_) {
+      for (std::size_t i : indices) {
+        const feeds::Entry& e = doc.entries[i];
+        const auto it = out.find(i);
+        const std::string body = content::strip_tracking_links(
+            it != out.end() && it->second.html
+                ? *it->second.html
+                : e.content_html.value_or(e.summary_html.value_or("")));
+        auto images = fetch_images(config, feed, body, images_failed);
+        if (!images.empty()) {
+          out[i].images = std::move(images);
+        }
+      }
+    }
+    return out;
+  };
   IngestPlan plan = plan_ingest(in);
 
   auto notice = mark_success(config, feed, state, f.info, now);
@@ -189,7 +215,11 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
     store.purge_retention(feed.key, feed.retention, feed.max_entries, now,
                           pinned ? pinned() : std::vector<storage::EntryId>{});
   }
-  return {feed.key, true, "ok", f.info.http_code, delivered, {}};
+  FeedPollResult r{feed.key, true, "ok", f.info.http_code, delivered, {}};
+  r.articles_fetched = articles.fetched;
+  r.articles_failed = articles.failed;
+  r.images_failed = images_failed;
+  return r;
 }
 
 } // namespace

@@ -20,6 +20,14 @@ enum class OnUpdate { ignore, redeliver };
 // deny: no feed; allow_for_users: every feed (tests, closed networks).
 enum class PrivateAddresses { allow, deny, allow_for_users };
 
+// Which body a new entry's message gets: the feed's own (`feed`), the article extracted
+// from the entry's link (`full`), or the article only when the feed's looks truncated
+// (`automatic`, feeds.yaml `auto`).
+enum class ContentMode { feed, full, automatic };
+
+// Images of new entries' bodies: remote links, or fetched once and carried in the message.
+enum class ImagesMode { link, inline_ };
+
 struct FeedOptions {
   std::string key; // the feed key of feeds.yaml: the stable part of every entry's identity
   std::string url;
@@ -32,7 +40,10 @@ struct FeedOptions {
   OnUpdate on_update = OnUpdate::ignore;
   std::vector<std::string> include; // patterns matched on title and content text
   std::vector<std::string> exclude;
-  bool user_added = false; // added by a user (mail, web), not by the configuration file
+  bool user_added = false;            // added by a user (mail, web), not by the configuration file
+  std::optional<ContentMode> content; // nullopt: FetchOptions::content
+  std::optional<std::string> content_selector; // XPath of the article element(s)
+  std::optional<ImagesMode> images;            // nullopt: FetchOptions::images
 };
 
 struct FetchOptions {
@@ -52,6 +63,8 @@ struct FetchOptions {
   // how long a lease lasts; a poll in flight renews it every third of that.
   std::string node = "local";
   std::chrono::milliseconds lease{60'000};
+  ContentMode content = ContentMode::feed;
+  ImagesMode images = ImagesMode::link;
 };
 
 struct Options {

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "common/base64.hpp"
 #include "common/utf8.hpp"
 #include "feeds/html.hpp"
 #include "feeds/url.hpp"
@@ -109,6 +110,37 @@ std::string make_boundary(const std::string& first, const std::string& second) {
       return boundary;
     }
   }
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  for (auto p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
+    s.replace(p, from.size(), to);
+  }
+}
+
+// multipart/related (RFC 2387) with its headers: the HTML, then every image.
+std::string related_part(const EncodedBody& html, const std::vector<InlineImage>& images) {
+  std::vector<std::string> encoded;
+  std::string all = html.text;
+  for (const InlineImage& image : images) {
+    encoded.push_back(base64::encode_lines(image.bytes));
+    all += encoded.back();
+  }
+  const std::string boundary = make_boundary(all, "related");
+  std::string out = fmt::format(
+      "Content-Type: multipart/related; type=\"text/html\";\r\n boundary=\"{}\"\r\n\r\n", boundary);
+  out += fmt::format("--{}\r\nContent-Type: text/html; charset=utf-8\r\n"
+                     "Content-Transfer-Encoding: {}\r\n\r\n",
+                     boundary, html.transfer_encoding);
+  out += html.text;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    out += fmt::format("--{}\r\nContent-Type: {}\r\nContent-Transfer-Encoding: base64\r\n"
+                       "Content-ID: <{}>\r\nContent-Disposition: inline\r\n\r\n",
+                       boundary, images[i].type, images[i].content_id);
+    out += encoded[i];
+  }
+  out += fmt::format("--{}--\r\n", boundary);
+  return out;
 }
 
 std::string part_headers(std::string_view type, const EncodedBody& body) {
@@ -239,8 +271,14 @@ std::string render(const feeds::Entry& entry, const FeedInfo& feed, const Render
     out += plain.text;
     return out;
   }
-  const EncodedBody html = encode_text(*parts.html);
-  const std::string boundary = make_boundary(plain.text, html.text);
+  std::string html_source = std::move(*parts.html);
+  for (const InlineImage& image : options.images) {
+    replace_all(html_source, "src=\"" + image.url + "\"", "src=\"cid:" + image.content_id + "\"");
+  }
+  const EncodedBody html = encode_text(html_source);
+  const std::string related =
+      options.images.empty() ? std::string() : related_part(html, options.images);
+  const std::string boundary = make_boundary(plain.text, related.empty() ? html.text : related);
   out += fmt::format("Content-Type: multipart/alternative;\r\n boundary=\"{}\"\r\n", boundary);
   out += "\r\n";
   // RFC 2046 §5.1.4: the last part is the preferred one, so the HTML comes second.
@@ -250,6 +288,10 @@ std::string render(const feeds::Entry& entry, const FeedInfo& feed, const Render
     out += "--";
     out += boundary;
     out += "\r\n";
+    if (!related.empty() && part == &html) {
+      out += related;
+      continue;
+    }
     out += part_headers(type, *part);
     out += "\r\n";
     out += part->text;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "feeds/entry.hpp"
 
@@ -18,6 +19,15 @@ struct FeedInfo {
   std::optional<std::string> link;  // feed home page
 };
 
+// An image carried inside the message (per feed `images: inline`): the HTML part's
+// src="url" (as written in the entry's HTML, entities included) becomes src="cid:...".
+struct InlineImage {
+  std::string url;        // the src attribute value as it appears in the HTML
+  std::string content_id; // without angle brackets
+  std::string type;       // image/jpeg, image/png, image/gif, image/webp
+  std::string bytes;
+};
+
 struct RenderOptions {
   std::string hostname = "feedpop.localhost";
   std::string identity;                   // the entry's stable identity: Message-ID, X-Entry-ID
@@ -27,6 +37,9 @@ struct RenderOptions {
   // (FEED_JSON.md "HTML values") and valid UTF-8: the HTML part uses them as they are
   // instead of sanitising them a second time. Leave false for entries built elsewhere.
   bool html_sanitized = false;
+  // With images, the HTML part becomes multipart/related (RFC 2387): the HTML, then
+  // each image as a base64 part with its Content-ID (RFC 2392), the HTML pointing at it.
+  std::vector<InlineImage> images;
 };
 
 std::string render(const feeds::Entry& entry, const FeedInfo& feed, const RenderOptions& options);

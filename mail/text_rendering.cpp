@@ -237,7 +237,10 @@ private:
       shown += static_cast<unsigned char>(ch) < 0x20 ? ' ' : ch;
     }
     if (!shown.empty() && shown.find_first_not_of(' ') != std::string::npos) {
-      on_text(" [image: " + shown + "] ");
+      // The image's link too, so a reader of the text part can still open it.
+      const std::string src = attribute(token, "src");
+      const bool linked = is_reference_url(src) && src.find_first_of(" <>") == std::string::npos;
+      on_text(" [image: " + shown + "]" + (linked ? " <" + src + ">" : std::string()) + " ");
     }
   }
 

@@ -17,7 +17,7 @@ declare -A allowed_project=(
   [pop3]="common auth"
   [web]="common auth"
   [smtp]="common auth"
-  [ingest]="common feeds mail storage"
+  [ingest]="common content feeds mail storage"
   [gateway]="common feeds content mail storage auth pop3 smtp web ingest"
 )
 # folder → external headers it must never include (regex on the include path)

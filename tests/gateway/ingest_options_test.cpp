@@ -75,5 +75,34 @@ feeds:
   EXPECT_FALSE(hn.interval.has_value());
 }
 
+TEST(IngestOptions, CarryTheContentModeAndSelector) {
+  const Config config = parse_config(R"(
+fetch:
+  content: auto
+  images: inline
+feeds:
+  a:
+    url: https://a.example/feed
+    content: full
+    images: link
+    content_selector: "//div[@id='post']"
+  b:
+    url: https://b.example/feed
+)",
+                                     "/srv/feeds.yaml");
+  const ingest::Options o = ingest_options(config);
+  EXPECT_EQ(o.fetch.content, ingest::ContentMode::automatic);
+  EXPECT_EQ(o.feeds.at("a").content, ingest::ContentMode::full);
+  EXPECT_EQ(o.feeds.at("a").content_selector, "//div[@id='post']");
+  EXPECT_FALSE(o.feeds.at("b").content.has_value());
+  EXPECT_FALSE(o.feeds.at("b").content_selector.has_value());
+  EXPECT_EQ(o.fetch.images, ingest::ImagesMode::inline_);
+  EXPECT_EQ(o.feeds.at("a").images, ingest::ImagesMode::link);
+  EXPECT_FALSE(o.feeds.at("b").images.has_value());
+  EXPECT_THROW(parse_config("feeds:\n  a:\n    url: https://a.example/\n    content: most\n",
+                            "/srv/feeds.yaml"),
+               ConfigError);
+}
+
 } // namespace
 } // namespace feedpop::gateway

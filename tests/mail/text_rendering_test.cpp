@@ -123,10 +123,10 @@ TEST(HtmlToText, ScriptsStylesAndHeadAreNotText) {
             "Shown\n");
 }
 
-TEST(HtmlToText, ImagesShowTheirAltTextOnly) {
+TEST(HtmlToText, ImagesShowTheirAltTextAndLink) {
   EXPECT_EQ(text_of("<p>A <img src=\"https://e.com/p.png\" alt=\"cat\"> and "
                     "<img src=\"https://e.com/pixel.gif\"></p>"),
-            "A [image: cat] and\n");
+            "A [image: cat] <https://e.com/p.png> and\n");
 }
 
 TEST(HtmlToText, TableRowsAreLines) {

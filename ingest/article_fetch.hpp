@@ -1,0 +1,35 @@
+#pragma once
+// Full articles for new entries (per feed `content: full | auto`): each entry's link is
+// fetched with the fetcher's HTTP settings (limits, redirect and TLS rules, private-address
+// policy, per-host politeness) and the article extracted (content::extract). Runs on the
+// fetcher thread, once per new entry: known entries never reach it (ingest.hpp `bodies`).
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "feeds/entry.hpp"
+#include "ingest/options.hpp"
+
+namespace feedpop::ingest {
+
+// The body an entry's message gets under `content: auto` only after fetching: the feed's
+// body is missing, ends in an ellipsis or "Read more", or is short.
+bool looks_truncated(const feeds::Entry& entry);
+
+struct ArticleStats {
+  std::size_t fetched = 0; // articles that replaced the feed's body
+  std::size_t failed = 0;  // fetch or extraction failures (the feed's body kept, with a note)
+};
+
+ContentMode content_mode(const Options& config, const FeedOptions& feed);
+
+// Replacement bodies (sanitised HTML) for feed.entries[i], i in `indices`, by index.
+// Entries whose feed body is kept unchanged are absent.
+std::map<std::size_t, std::string> fetch_articles(const Options& config, const FeedOptions& feed,
+                                                  const feeds::Feed& doc,
+                                                  const std::vector<std::size_t>& indices,
+                                                  ArticleStats& stats);
+
+} // namespace feedpop::ingest
