@@ -132,17 +132,21 @@ struct Fetcher::Impl {
 
   // The feed's state if this node may poll it now: the lease is ours and, read again
   // under the lease, the feed is still due (another node may just have polled it).
-  bool lease_due(const FetchOptions& f, const std::string& key, Time now,
-                 std::optional<storage::FeedState>& fresh) {
-    if (!store->acquire_feed_lease(key, f.node, f.lease)) {
-      return false;
+  // Takes the feed's lease and re-reads its state under it (another node may have polled
+  // it meanwhile): the state to poll with, or nullopt when the feed is held elsewhere or no
+  // longer due. The re-read state is synced with the config first, so a changed URL is due
+  // at once here as it is in the unlocked look.
+  std::optional<storage::FeedState> lease_due(const FetchOptions& f, const FeedOptions& feed,
+                                              Time now) {
+    if (!store->acquire_feed_lease(feed.key, f.node, f.lease)) {
+      return std::nullopt;
     }
-    fresh = store->feed_state(key);
-    if (fresh && fresh->next_poll && *fresh->next_poll > now) {
-      store->release_feed_lease(key, f.node);
-      return false;
+    auto state = sync_feed_state(feed, store->feed_state(feed.key));
+    if (state.next_poll && *state.next_poll > now) {
+      store->release_feed_lease(feed.key, f.node);
+      return std::nullopt;
     }
-    return true;
+    return state;
   }
 
   void run();
@@ -170,9 +174,8 @@ void Fetcher::Impl::serve_round(const Options& cfg, std::uint64_t version) {
         continue;
       }
       if (!state.next_poll || *state.next_poll <= now) {
-        std::optional<storage::FeedState> fresh;
-        if (lease_due(cfg.fetch, key, now, fresh)) {
-          due.push_back({key, sync_feed_state(feed, std::move(fresh))});
+        if (auto leased = lease_due(cfg.fetch, feed, now)) {
+          due.push_back({key, std::move(*leased)});
         } else if (!next || now + std::chrono::seconds(1) < *next) {
           next = now + std::chrono::seconds(1); // held elsewhere: look again soon
         }

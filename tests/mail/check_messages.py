@@ -103,7 +103,9 @@ def check_message(raw, item, message_ids):
         author, feed_title = raw_text(item["author_hex"]), raw_text(item["feed_title_hex"])
         if author is not None and feed_title is not None:
             full = expected_display_name(author, feed_title, item["key"])
-            shortened = name.endswith("\u2026") and full.startswith(name[:-1])
+            # A long name is shortened inside its outer form: "author (feed tit…)".
+            shortened = (name.endswith("\u2026") and full.startswith(name[:-1])) or (
+                name.endswith("\u2026)") and full.endswith(")") and full.startswith(name[:-2]))
             if name != full and not shortened:
                 problems.append(f"From name {name!r} is not the normalized name {full!r}")
 

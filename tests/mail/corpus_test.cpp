@@ -119,7 +119,7 @@ TEST(RenderCorpus, EveryEntryParsesWithPythonEmailWithoutDefects) {
                            offset, message.size(), json_string(info.key),
                            json_string(subject_text(entry)),
                            json_string(from_display_name(entry, info)), hex(entry.title),
-                           hex(entry.author), hex(feed->title));
+                           hex(entry.author ? entry.author : entry.feed_author), hex(feed->title));
       offset += message.size();
       ++rendered;
     }

@@ -253,7 +253,7 @@ TEST(MessageChunksMigration, AVersionTwoDatabaseKeepsEveryEntryUidlDeletionAndBy
   auto store = open_sqlite_store(path, Role::writer);
   {
     sqlite::Database raw(path);
-    EXPECT_EQ(raw.pragma_int("PRAGMA user_version"), 3);
+    EXPECT_EQ(raw.pragma_int("PRAGMA user_version"), latest_schema_version());
     EXPECT_EQ(raw.pragma_int("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'messages'"), 0);
     sqlite::Statement check(raw, "PRAGMA integrity_check");
     ASSERT_TRUE(check.step());
