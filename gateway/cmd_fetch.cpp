@@ -14,8 +14,8 @@
 #include "gateway/commands.hpp"
 #include "gateway/config.hpp"
 #include "gateway/ingest_options.hpp"
-#include "gateway/user_feeds.hpp"
 #include "gateway/store_open.hpp"
+#include "gateway/user_feeds.hpp"
 #include "ingest/fetcher.hpp"
 #include "storage/store.hpp"
 

@@ -13,8 +13,8 @@
 
 #include "gateway/commands.hpp"
 #include "gateway/config.hpp"
-#include "gateway/user_feeds.hpp"
 #include "gateway/store_open.hpp"
+#include "gateway/user_feeds.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::gateway {
