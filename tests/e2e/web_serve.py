@@ -10,6 +10,7 @@ usage: web_serve.py FEEDPOP_BINARY
 import http.cookiejar
 import os
 import re
+import time
 import shutil
 import subprocess
 import sys
@@ -78,9 +79,17 @@ def main(binary):
 
             messages = h.mailbox(fp.plain_port, "alice", "pw")
             size = sum(len(msg) for _, msg in messages)
-            _, after = get(plain, base + "/metrics")
+            # The server counts a session when its connection has ended, which may be a
+            # moment after the client saw +OK to QUIT: scrape until it shows (or 10 s).
+            quit_series = 'feedpop_pop3_sessions_total{outcome="quit"}'
+            deadline = time.monotonic() + 10
+            while True:
+                _, after = get(plain, base + "/metrics")
+                if metric(after, quit_series) > quits or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
             check_promtool(after)
-            if metric(after, 'feedpop_pop3_sessions_total{outcome="quit"}') != quits + 1:
+            if metric(after, quit_series) != quits + 1:
                 h.fail(f"POP3 sessions ended by QUIT: {quits} before, after:\n{after}")
             if metric(after, "feedpop_pop3_served_bytes_total") < served + size:
                 h.fail(f"bytes served grew by less than the {size} bytes downloaded")
