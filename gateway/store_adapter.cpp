@@ -85,8 +85,6 @@ private:
 
 namespace {
 
-constexpr std::size_t read_chunk = 64 * 1024;
-
 // Messages up to this size are read whole (one Store read) and shared through the
 // MessageCache; bench/RESULTS.md's download mix averages 10 KB per message.
 constexpr std::uint64_t cached_message_max = 128 * 1024;
