@@ -132,16 +132,19 @@ struct Fetcher::Impl {
 
   // The feed's state if this node may poll it now: the lease is ours and, read again
   // under the lease, the feed is still due (another node may just have polled it).
-  // Takes the feed's lease and re-reads its state under it (another node may have polled
-  // it meanwhile): the state to poll with, or nullopt when the feed is held elsewhere or no
-  // longer due. The re-read state is synced with the config first, so a changed URL is due
-  // at once here as it is in the unlocked look.
+  // `state` (synced with the config) is due: the state to poll with, or nullopt when
+  // another node holds the feed or polled it meanwhile. On a store shared by several nodes
+  // the lease is taken and the state re-read under it (synced again, so a changed URL is
+  // due at once there too); a single-node store has nothing to re-read.
   std::optional<storage::FeedState> lease_due(const FetchOptions& f, const FeedOptions& feed,
-                                              Time now) {
+                                              storage::FeedState state, Time now) {
+    if (!store->shared_by_nodes()) {
+      return state;
+    }
     if (!store->acquire_feed_lease(feed.key, f.node, f.lease)) {
       return std::nullopt;
     }
-    auto state = sync_feed_state(feed, store->feed_state(feed.key));
+    state = sync_feed_state(feed, store->feed_state(feed.key));
     if (state.next_poll && *state.next_poll > now) {
       store->release_feed_lease(feed.key, f.node);
       return std::nullopt;
@@ -174,7 +177,7 @@ void Fetcher::Impl::serve_round(const Options& cfg, std::uint64_t version) {
         continue;
       }
       if (!state.next_poll || *state.next_poll <= now) {
-        if (auto leased = lease_due(cfg.fetch, feed, now)) {
+        if (auto leased = lease_due(cfg.fetch, feed, std::move(state), now)) {
           due.push_back({key, std::move(*leased)});
         } else if (!next || now + std::chrono::seconds(1) < *next) {
           next = now + std::chrono::seconds(1); // held elsewhere: look again soon

@@ -49,6 +49,7 @@ public:
   std::vector<UserFeed> user_feeds(std::string_view owner) override;
   std::size_t count_user_feeds(std::string_view owner) override;
 
+  bool shared_by_nodes() const override { return true; }
   bool acquire_feed_lease(std::string_view feed_key, std::string_view node,
                           std::chrono::milliseconds ttl) override;
   bool renew_feed_lease(std::string_view feed_key, std::string_view node,

@@ -144,7 +144,9 @@ public:
   // A feed is polled by one node at a time: a node polls only while it holds the feed's
   // lease. acquire takes a free or expired lease, or extends the node's own, for `ttl`;
   // false while another node holds it. renew extends only a lease the node still holds.
-  // release frees it at once. A single-node store (SQLite) grants every lease.
+  // release frees it at once. A single-node store (SQLite) grants every lease, and says so
+  // with shared_by_nodes() == false so the fetcher skips the re-read under the lease.
+  virtual bool shared_by_nodes() const { return false; }
   virtual bool acquire_feed_lease(std::string_view /*feed_key*/, std::string_view /*node*/,
                                   std::chrono::milliseconds /*ttl*/) {
     return true;
