@@ -121,6 +121,7 @@ FeedPollResult fail(storage::Store& store, const Options& config, const FeedOpti
   } else {
     store.save_feed_state(state);
   }
+  r.next_poll = state.next_poll;
   return r;
 }
 
@@ -141,7 +142,9 @@ FeedPollResult not_modified(storage::Store& store, const Options& config, const 
   } else {
     store.save_feed_state(state);
   }
-  return {feed.key, true, "not_modified", nm.info.http_code, 0, {}};
+  FeedPollResult r{feed.key, true, "not_modified", nm.info.http_code, 0, {}};
+  r.next_poll = state.next_poll;
+  return r;
 }
 
 FeedPollResult fetched(storage::Store& store, const Options& config, const FeedOptions& feed,
@@ -219,6 +222,7 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
   r.articles_fetched = articles.fetched;
   r.articles_failed = articles.failed;
   r.images_failed = images_failed;
+  r.next_poll = state.next_poll;
   return r;
 }
 
