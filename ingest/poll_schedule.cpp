@@ -100,6 +100,14 @@ std::optional<Job> OnceList::next(Time /*now*/) {
   return std::nullopt;
 }
 
+Time on_phase(Time earliest, std::chrono::seconds period, std::uint64_t seed) {
+  const auto p = std::max<std::int64_t>(period.count(), 1);
+  const std::int64_t at = earliest.time_since_epoch().count();
+  const std::int64_t phase = static_cast<std::int64_t>(seed % static_cast<std::uint64_t>(p));
+  const std::int64_t offset = ((phase - at) % p + p) % p;
+  return earliest + std::chrono::seconds(offset);
+}
+
 std::size_t window_of(const storage::Store& store, const Options& cfg) {
   if (!store.shared_by_nodes()) {
     return std::numeric_limits<std::size_t>::max();

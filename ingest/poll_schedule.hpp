@@ -78,6 +78,12 @@ private:
   std::size_t next_ = 0;
 };
 
+// The first time at or after `earliest` that lies on the feed's own phase of `period`
+// (epoch time ≡ seed mod period). A feed polled on schedule every `period` keeps its phase,
+// so n feeds' polls spread evenly over the period whenever they were first polled (100,000
+// feeds added at once are not polled again in one burst an interval later).
+storage::Time on_phase(storage::Time earliest, std::chrono::seconds period, std::uint64_t seed);
+
 // Polls submitted at once: on a shared store a small multiple of fetch.concurrency, so a
 // node holds leases only of feeds it is about to poll (the others stay free for the other
 // nodes, and a taken-over feed waits behind few); alone, every due feed (the HTTP client

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "feeds/schedule.hpp"
 #include "ingest/poll_queue.hpp"
 #include "tests/support/http_test_server.hpp"
 
@@ -109,6 +110,29 @@ TEST_F(ScheduleTest, AGoneFeedIsNotScheduledAgain) {
   r.next_poll = t0 + 60s;
   s.done(r, t0);
   EXPECT_FALSE(s.next(t0 + 3600s));
+}
+
+TEST(OnPhase, PollsOnSchedulePlaceEachFeedOnItsOwnPhaseOfTheInterval) {
+  const auto hour = std::chrono::seconds(3600);
+  // Never before `earliest`, at most one period after it, and on the seed's phase.
+  for (std::uint64_t seed : {0ULL, 1ULL, 1799ULL, 3599ULL, 123456789ULL}) {
+    const Time t = on_phase(t0 + 17s, hour, seed);
+    EXPECT_GE(t, t0 + 17s);
+    EXPECT_LT(t, t0 + 17s + hour);
+    EXPECT_EQ(t.time_since_epoch().count() % 3600, static_cast<std::int64_t>(seed % 3600));
+    EXPECT_EQ(on_phase(t + hour, hour, seed), t + hour); // on schedule: stays on its phase
+  }
+  // Feeds first polled all at once come back spread over the interval.
+  std::vector<int> per_quarter(4);
+  for (int i = 0; i < 4000; ++i) {
+    const std::string key = std::to_string(i);
+    const Time t = on_phase(t0 + hour, hour, feeds::stable_hash(key));
+    ++per_quarter[static_cast<std::size_t>((t - (t0 + hour)) / (hour / 4))];
+  }
+  for (int n : per_quarter) {
+    EXPECT_GT(n, 800);
+    EXPECT_LT(n, 1200);
+  }
 }
 
 } // namespace
