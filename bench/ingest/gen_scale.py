@@ -82,7 +82,8 @@ def main():
         for i in range(a.feeds):
             f.write(f"{base}/{feed_path(i)}\n")
     rng = random.Random(a.seed)
-    with open(os.path.join(a.out, "feeds.yaml"), "w") as f:
+    config = os.path.join(a.out, "feeds.yaml")
+    with open(os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
         f.write(f"data_dir: \"{a.data_dir}\"\nhostname: feedpop.bench\nlog_level: warn\n"
                 f"pop3:\n  listen: [\"127.0.0.1:{a.pop3_port}\"]\n  plaintext_auth: always\n"
                 "  limits: {connections: 1000, per_address: 1000}\n"
