@@ -82,6 +82,13 @@ ready=$(date +%s.%N)
 hz=$(getconf CLK_TCK)
 echo "serve start: $(echo "$ready - $start" | bc) s wall to health, CPU $(echo "scale=2; $(ticks "$server_pid") / $hz" | bc) s"
 
+# The fetcher reads its schedule at start: measure sessions once the process is idle.
+idle=$(ticks "$server_pid")
+while sleep 2; do
+  now=$(ticks "$server_pid")
+  [ $((now - idle)) -gt 2 ] || break
+  idle=$now
+done
 "$python" - "$pop3_port" "$server_pid" "$sessions" "$hz" <<'PY'
 import poplib, sys
 port, pid, sessions, hz = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
