@@ -115,19 +115,19 @@ bool has_scheme(std::string_view ref) {
   return false;
 }
 
-std::string resolve(std::string_view base_in, std::string_view ref_in) {
+void resolve_into(std::string& out, std::string_view base_in, std::string_view ref_in) {
   // Called for every link and every href/src of every sanitised body: written to build the
-  // result in one string.
+  // result in one string, whose buffer the caller may reuse.
+  out.clear();
   std::string_view ref = ascii::trim(ref_in);
   std::string_view base = ascii::trim(base_in);
   if (base.empty() || has_scheme(ref)) {
     if (has_scheme(ref)) {
       Parts r = split(ref);
       if (!r.has_authority || !has_dot_segment(r.path)) {
-        return std::string(ref); // reassembling the parts would give `ref` back
+        out.assign(ref); // reassembling the parts would give `ref` back
+        return;
       }
-      std::string out;
-      out.reserve(ref.size());
       out += r.scheme;
       out += "://";
       out += r.authority;
@@ -140,13 +140,13 @@ std::string resolve(std::string_view base_in, std::string_view ref_in) {
         out += '#';
         out += r.fragment;
       }
-      return out;
+      return;
     }
-    return std::string(ref);
+    out.assign(ref);
+    return;
   }
   Parts b = split(base);
   Parts r = split(ref);
-  std::string out;
   out.reserve(base.size() + ref.size());
   out += b.scheme;
   if (!b.scheme.empty()) {
@@ -202,6 +202,11 @@ std::string resolve(std::string_view base_in, std::string_view ref_in) {
     out += '#';
     out += r.fragment;
   }
+}
+
+std::string resolve(std::string_view base, std::string_view ref) {
+  std::string out;
+  resolve_into(out, base, ref);
   return out;
 }
 
@@ -224,8 +229,9 @@ std::string scheme_of(std::string_view url) {
   return "";
 }
 
-bool has_safe_scheme(std::string_view url, Use use) {
-  const std::string scheme = scheme_of(url);
+namespace {
+
+bool safe_scheme(std::string_view scheme, std::string_view url, Use use) {
   if (scheme == "http" || scheme == "https" || scheme == "mailto") {
     return true;
   }
@@ -248,8 +254,15 @@ bool has_safe_scheme(std::string_view url, Use use) {
   return media == "image/";
 }
 
+} // namespace
+
+bool has_safe_scheme(std::string_view url, Use use) {
+  return safe_scheme(scheme_of(url), url, use);
+}
+
 bool is_safe(std::string_view url, Use use) {
-  return scheme_of(url).empty() || has_safe_scheme(url, use);
+  const std::string scheme = scheme_of(url);
+  return scheme.empty() || safe_scheme(scheme, url, use);
 }
 
 } // namespace feedpop::feeds::url
