@@ -21,7 +21,13 @@ Parts split(std::string_view s) {
   }
   if (s.starts_with("//")) {
     s.remove_prefix(2);
-    auto end = s.find_first_of("/?#");
+    // The authority ends at the first '/', '?' or '#' (a byte loop: find_first_of looks
+    // each byte up in the set with a call).
+    std::size_t end = 0;
+    while (end < s.size() && s[end] != '/' && s[end] != '?' && s[end] != '#') {
+      ++end;
+    }
+    end = end == s.size() ? std::string_view::npos : end;
     p.has_authority = true;
     p.authority = s.substr(0, end);
     s.remove_prefix(end == std::string_view::npos ? s.size() : end);
@@ -74,19 +80,19 @@ std::string remove_dot_segments(std::string_view in) {
 
 // True when some segment of `path` is "." or "..": otherwise remove_dot_segments() would
 // return `path` unchanged (only its copy rule would apply), so the common case skips it.
+// Such a segment starts at a '.' that begins the path or follows a '/'.
 bool has_dot_segment(std::string_view path) {
-  for (std::size_t start = 0;;) {
-    auto slash = path.find('/', start);
-    auto segment = path.substr(start, slash == std::string_view::npos ? std::string_view::npos
-                                                                      : slash - start);
-    if (segment == "." || segment == "..") {
+  for (std::size_t dot = path.find('.'); dot != std::string_view::npos;
+       dot = path.find('.', dot + 1)) {
+    if (dot > 0 && path[dot - 1] != '/') {
+      continue;
+    }
+    const std::size_t end = dot + (dot + 1 < path.size() && path[dot + 1] == '.' ? 2 : 1);
+    if (end == path.size() || path[end] == '/') {
       return true;
     }
-    if (slash == std::string_view::npos) {
-      return false;
-    }
-    start = slash + 1;
   }
+  return false;
 }
 
 // out += remove_dot_segments(path), without the temporary in the common case.
