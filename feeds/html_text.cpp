@@ -22,23 +22,37 @@ using ascii::is_digit;
 using ascii::is_xdigit;
 
 // Index of the first of & < > " in s[i..], or s.size(). escape_into's scan: it reads every
-// byte of every sanitised body, so it looks at 16 bytes per step where SSE2 is there.
+// byte of every sanitised body, so it looks at 16 bytes per step where SSE2 is there, the
+// last (partial) block included: it is read again from s.size() - 16, its bytes before i
+// masked off.
 std::size_t next_escapable(std::string_view s, std::size_t i) {
 #if defined(__SSE2__)
-  // '<' (0x3C) and '>' (0x3E) differ only in bit 1, '"' (0x22) and '&' (0x26) only in bit 2.
-  const __m128i bit1 = _mm_set1_epi8(0x02), bit2 = _mm_set1_epi8(0x04);
-  const __m128i angle = _mm_set1_epi8(0x3E), amp = _mm_set1_epi8(0x26);
-  for (; i + 16 <= s.size(); i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, bit1), angle),
-                               _mm_cmpeq_epi8(_mm_or_si128(v, bit2), amp));
-    if (auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit)); mask != 0) {
-      return i + static_cast<std::size_t>(std::countr_zero(mask));
+  if (s.size() >= 16) {
+    // '<' (0x3C) and '>' (0x3E) differ only in bit 1, '"' (0x22) and '&' (0x26) in bit 2.
+    const __m128i bit1 = _mm_set1_epi8(0x02), bit2 = _mm_set1_epi8(0x04);
+    const __m128i angle = _mm_set1_epi8(0x3E), amp = _mm_set1_epi8(0x26);
+    const auto hits = [&](std::size_t at) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
+      const __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, bit1), angle),
+                                       _mm_cmpeq_epi8(_mm_or_si128(v, bit2), amp));
+      return static_cast<unsigned>(_mm_movemask_epi8(hit));
+    };
+    for (; i + 16 <= s.size(); i += 16) {
+      if (const unsigned mask = hits(i); mask != 0) {
+        return i + static_cast<std::size_t>(std::countr_zero(mask));
+      }
     }
+    if (i < s.size()) {
+      const std::size_t last = s.size() - 16;
+      if (const unsigned mask = hits(last) >> (i - last); mask != 0) {
+        return i + static_cast<std::size_t>(std::countr_zero(mask));
+      }
+    }
+    return s.size();
   }
 #endif
   for (; i < s.size(); ++i) {
-    char c = s[i];
+    const char c = s[i];
     if (c == '&' || c == '<' || c == '>' || c == '"') {
       return i;
     }

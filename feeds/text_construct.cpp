@@ -188,6 +188,16 @@ std::optional<std::string> clean(std::string_view s) {
   return std::string(s.substr(first, last - first + 1));
 }
 
+void clean_in_place(std::string& s) {
+  const auto last = s.find_last_not_of(" \t\r\n\f\v");
+  if (last == std::string::npos) {
+    s.clear();
+    return;
+  }
+  s.erase(last + 1);
+  s.erase(0, s.find_first_not_of(" \t\r\n\f\v"));
+}
+
 Person split_author(std::string_view raw) {
   Person p;
   std::string s(raw);
