@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -253,24 +254,24 @@ std::optional<sys_seconds> parse_w3dtf(std::string_view text) {
       !(ascii::is_digit(trimmed[0]) || trimmed[0] == '+' || trimmed[0] == '-')) {
     return std::nullopt;
   }
-  std::string s = lower(trimmed);
-  std::string date = s, time;
-  auto sep = s.find_first_of("t ");
-  if (sep != std::string::npos) {
-    date = s.substr(0, sep);
-    time = s.substr(sep + 1);
+  const std::string s = lower(trimmed);
+  std::string_view date = s;
+  std::string time;
+  const auto sep = std::find_if(s.begin(), s.end(), [](char c) { return c == 't' || c == ' '; });
+  if (sep != s.end()) {
+    date = std::string_view(s).substr(0, static_cast<std::size_t>(sep - s.begin()));
     // "2006-01-11 16:43:22 -0800": the zone may follow after a space.
-    time.erase(std::remove(time.begin(), time.end(), ' '), time.end());
+    std::copy_if(sep + 1, s.end(), std::back_inserter(time), [](char c) { return c != ' '; });
     if (time.find('t') != std::string::npos) {
       return std::nullopt;
     }
   }
-  std::vector<std::string> d;
-  std::size_t from = 0;
-  for (int k = 0; k < 3; ++k) {
-    auto dash = k < 2 ? date.find('-', from) : std::string::npos;
-    d.push_back(date.substr(from, dash == std::string::npos ? std::string::npos : dash - from));
-    if (dash == std::string::npos) {
+  std::array<std::string_view, 3> d;
+  std::size_t fields = 0;
+  for (std::size_t from = 0; fields < 3;) {
+    auto dash = fields < 2 ? date.find('-', from) : std::string_view::npos;
+    d[fields++] = date.substr(from, dash == std::string_view::npos ? dash : dash - from);
+    if (dash == std::string_view::npos) {
       break;
     }
     from = dash + 1;
@@ -279,26 +280,26 @@ std::optional<sys_seconds> parse_w3dtf(std::string_view text) {
     return std::nullopt;
   }
   auto year = to_int(d[0]);
-  auto month = d.size() > 1 ? to_int(d[1]) : std::optional<int>(1);
-  auto day = d.size() > 2 ? to_int(d[2]) : std::optional<int>(1);
+  auto month = fields > 1 ? to_int(d[1]) : std::optional<int>(1);
+  auto day = fields > 2 ? to_int(d[2]) : std::optional<int>(1);
   if (!year || !month || !day) {
     return std::nullopt;
   }
   int offset = 0;
-  std::string zone;
-  if (!time.empty() && time.back() == 'z') {
-    time.pop_back();
+  std::string_view clock = time, zone;
+  if (!clock.empty() && clock.back() == 'z') {
+    clock.remove_suffix(1);
   } else {
-    auto z = time.find_first_of("+-");
-    if (z != std::string::npos) {
-      zone = time.substr(z);
-      time.erase(z);
-    } else {
-      auto alpha = time.find_first_of("abcdefghijklmnopqrstuvwxyz");
-      if (alpha != std::string::npos) {
-        zone = time.substr(alpha);
-        time.erase(alpha);
-      }
+    auto z = clock.find_first_of("+-");
+    if (z == std::string_view::npos) {
+      z = static_cast<std::size_t>(
+          std::find_if(clock.begin(), clock.end(), [](char c) { return c >= 'a' && c <= 'z'; }) -
+          clock.begin());
+      z = z == clock.size() ? std::string_view::npos : z;
+    }
+    if (z != std::string_view::npos) {
+      zone = clock.substr(z);
+      clock = clock.substr(0, z);
     }
   }
   if (!zone.empty()) {
@@ -311,7 +312,7 @@ std::optional<sys_seconds> parse_w3dtf(std::string_view text) {
     }
   }
   int hms[3] = {0, 0, 0};
-  std::string_view t = time;
+  std::string_view t = clock;
   for (int k = 0; k < 3 && !t.empty(); ++k) {
     auto colon = k < 2 ? t.find(':') : std::string_view::npos;
     auto field = t.substr(0, colon);

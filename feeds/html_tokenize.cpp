@@ -1,6 +1,7 @@
 // The HTML tokenizer's tag scanning (attributes, raw text elements) and the two consumers
 // that read markup as a token stream: tokenize() for other modules, to_text() for titles.
 #include <algorithm>
+#include <array>
 
 #include "common/ascii.hpp"
 #include "feeds/html.hpp"
@@ -12,6 +13,25 @@ namespace {
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+// Bytes that end a tag name (whitespace, '>', '/') and an attribute name (those and '='),
+// looked up in a table: the name loops run over every byte of every tag.
+constexpr std::array<bool, 256> kEndsTagName = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {' ', '\t', '\n', '\r', '\f', '>', '/'}) {
+    t[c] = true;
+  }
+  return t;
+}();
+constexpr std::array<bool, 256> kEndsAttributeName = [] {
+  std::array<bool, 256> t = kEndsTagName;
+  t['='] = true;
+  return t;
+}();
+
+bool ends(const std::array<bool, 256>& table, char c) {
+  return table[static_cast<unsigned char>(c)];
 }
 
 bool iequals_prefix(std::string_view s, std::size_t at, std::string_view prefix) {
@@ -91,16 +111,17 @@ private:
 namespace scan_detail {
 
 std::size_t tag_name_end(std::string_view s, std::size_t n) {
-  while (n < s.size() && !is_space(s[n]) && s[n] != '>' && s[n] != '/') {
+  while (n < s.size() && !ends(kEndsTagName, s[n])) {
     ++n;
   }
   return n;
 }
 
 void assign_lower(std::string& out, std::string_view s) {
-  out.assign(s);
-  for (char& c : out) {
-    c = ascii::lower(c);
+  out.resize(s.size());
+  char* d = out.data();
+  for (char c : s) {
+    *d++ = ascii::lower(c);
   }
 }
 
@@ -119,9 +140,9 @@ std::size_t scan_attributes(std::string_view s, std::size_t i, TokenBuffer& buf)
     if (s[i] == '>') {
       return i + 1;
     }
+    // s[i] is neither whitespace nor '/' (skipped above): the name is at least one byte.
     std::size_t name_start = i;
-    while (i < s.size() && !is_space(s[i]) && s[i] != '=' && s[i] != '>' &&
-           !(s[i] == '/' && i > name_start)) {
+    while (i < s.size() && !ends(kEndsAttributeName, s[i])) {
       ++i;
     }
     std::string_view name = s.substr(name_start, i - name_start);
