@@ -122,7 +122,9 @@ std::string plain_error(const storage::FeedState& state) {
   }
   std::string text = state.http_code ? fmt::format("The server answered HTTP {}", *state.http_code)
                                      : std::string("The feed could not be fetched");
-  if (state.last_error && !state.last_error->empty()) {
+  // The fetcher's error adds nothing when it only repeats the status ("HTTP 404").
+  if (state.last_error && !state.last_error->empty() &&
+      (!state.http_code || *state.last_error != fmt::format("HTTP {}", *state.http_code))) {
     text += ": " + *state.last_error;
   }
   if (state.consecutive_failures > 1) {

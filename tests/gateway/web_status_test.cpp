@@ -115,7 +115,7 @@ TEST_F(WebStatusTest, AUsersOwnFeedsAppearNextToTheConfiguredOnesWithTheirState)
   const auto* other = find(o->feeds, "other");
   ASSERT_NE(other, nullptr);
   EXPECT_EQ(other->state, web::FeedState::failing);
-  EXPECT_NE(other->last_error.find("404"), std::string::npos) << other->last_error;
+  EXPECT_EQ(other->last_error, "The server answered HTTP 404: Not Found");
   EXPECT_TRUE(o->all_feeds.empty()) << "alice is no admin";
 
   // bob has none of alice's feeds.
@@ -230,6 +230,20 @@ TEST_F(WebStatusTest, AListenerThatIsNotAcceptingMakesTheServiceUnhealthy) {
   EXPECT_EQ(listener_problems(), std::vector<std::string>{"listener down: " + down[0]});
   down.clear();
   EXPECT_TRUE(listener_problems().empty());
+}
+
+TEST(WebStatusPlainError, AnErrorThatOnlyRepeatsTheStatusIsNotShownTwice) {
+  storage::FeedState s;
+  s.last_status = "error";
+  s.http_code = 404;
+  s.last_error = "HTTP 404";
+  EXPECT_EQ(plain_error(s), "The server answered HTTP 404");
+  s.http_code.reset();
+  s.last_error = "Could not resolve host: nowhere.invalid";
+  s.consecutive_failures = 3;
+  EXPECT_EQ(plain_error(s),
+            "The feed could not be fetched: Could not resolve host: nowhere.invalid (3 failures "
+            "in a row)");
 }
 
 } // namespace
