@@ -227,6 +227,14 @@ TEST_F(DockerFiles, PortsVolumeAndCommandAgreeWithTheConfigDefaults) {
   ASSERT_FALSE(image.web.listen.empty());
   EXPECT_EQ(image.web.listen.at(0).host, web.host);
   EXPECT_EQ(image.web.listen.at(0).port, web.port);
+  // compose.yaml mounts the user's copy of feeds.example.yaml: it keeps the address too.
+  const YAML::Node example = YAML::LoadFile((source_dir / "feeds.example.yaml").string());
+  std::set<std::string> example_web;
+  for (const auto& a : example["web"]["listen"]) {
+    example_web.insert(a.as<std::string>());
+  }
+  EXPECT_TRUE(example_web.contains(web.host + ":" + std::to_string(web.port)))
+      << "feeds.example.yaml's web.listen drops the HEALTHCHECK's address";
 }
 
 TEST_F(DockerFiles, TheBinaryAcceptsEveryOptionTheImageUses) {
