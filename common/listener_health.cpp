@@ -2,19 +2,23 @@
 
 namespace feedpop {
 
-void ListenerHealth::Listener::failed(std::string_view error) {
+bool ListenerHealth::Listener::failed(std::string_view error) {
   std::lock_guard lock(mutex_);
-  if (!failing_.load(std::memory_order_relaxed)) {
+  const bool was_accepting = !failing_.load(std::memory_order_relaxed);
+  if (was_accepting) {
     since_ = std::chrono::steady_clock::now();
   }
   error_.assign(error);
   failing_.store(true, std::memory_order_relaxed);
+  return was_accepting;
 }
 
-void ListenerHealth::Listener::clear() {
+bool ListenerHealth::Listener::clear() {
   std::lock_guard lock(mutex_);
+  const bool was_failing = failing_.load(std::memory_order_relaxed);
   failing_.store(false, std::memory_order_relaxed);
   error_.clear();
+  return was_failing;
 }
 
 std::optional<std::string> ListenerHealth::Listener::problem() const {

@@ -4,8 +4,8 @@
 // ENFILE, ENOBUFS, a closed descriptor, ...) is down until an accept succeeds again.
 //
 //   auto& l = health.add("pop3 127.0.0.1:1110");   // at bind time
-//   l.accepted();                                    // each accept: one relaxed load
-//   l.failed(ec.message());                          // an accept failed
+//   if (l.accepted()) log("accepting again");       // each accept: one relaxed load
+//   if (l.failed(ec.message())) log("down");         // true only when it just went down
 //   health.problems();                               // "pop3 127.0.0.1:1110: not accepting ..."
 //
 // Threading: every member is thread-safe. A Listener lives as long as its ListenerHealth.
@@ -26,17 +26,16 @@ public:
   class Listener {
   public:
     explicit Listener(std::string name) : name_(std::move(name)) {}
-    void accepted() {
-      if (failing_.load(std::memory_order_relaxed)) {
-        clear();
-      }
-    }
-    void failed(std::string_view error);
+    // True when this accept ends a failure (log it once, not every retry).
+    bool accepted() { return failing_.load(std::memory_order_relaxed) && clear(); }
+    // True when the listener was accepting until now.
+    bool failed(std::string_view error);
+    const std::string& name() const { return name_; }
     // "NAME: not accepting connections for N s (ERROR)" while down.
     std::optional<std::string> problem() const;
 
   private:
-    void clear();
+    bool clear();
     const std::string name_;
     std::atomic<bool> failing_{false};
     mutable std::mutex mutex_;

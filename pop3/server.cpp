@@ -108,15 +108,18 @@ asio::awaitable<void> accept_loop(detail::ServerState* state,
       co_return;
     }
     if (ec) {
-      // EMFILE and friends: back off briefly instead of spinning.
-      spdlog::warn("pop3: accept failed: {}", ec.message());
-      health->failed(ec.message());
+      // EMFILE and friends: back off briefly instead of spinning; logged once per outage.
+      if (health->failed(ec.message())) {
+        spdlog::warn("pop3: {}: accept failed, retrying: {}", health->name(), ec.message());
+      }
       asio::steady_timer t(state->io);
       t.expires_after(std::chrono::milliseconds(100));
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    health->accepted();
+    if (health->accepted()) {
+      spdlog::info("pop3: {}: accepting again", health->name());
+    }
     socket.set_option(tcp::no_delay(true), ec);
     const auto ex = socket.get_executor();
     asio::co_spawn(ex, detail::handle_connection(state, std::move(socket), implicit_tls),

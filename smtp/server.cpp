@@ -66,15 +66,18 @@ asio::awaitable<void> accept_loop(detail::ServerState* state,
       co_return;
     }
     if (ec) {
-      // EMFILE and friends: back off briefly instead of spinning.
-      spdlog::warn("smtp: accept failed: {}", ec.message());
-      health->failed(ec.message());
+      // EMFILE and friends: back off briefly instead of spinning; logged once per outage.
+      if (health->failed(ec.message())) {
+        spdlog::warn("smtp: {}: accept failed, retrying: {}", health->name(), ec.message());
+      }
       asio::steady_timer t(state->io);
       t.expires_after(std::chrono::milliseconds(100));
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    health->accepted();
+    if (health->accepted()) {
+      spdlog::info("smtp: {}: accepting again", health->name());
+    }
     socket.set_option(tcp::no_delay(true), ec);
     const auto ex = socket.get_executor();
     asio::co_spawn(ex, detail::handle_connection(state, std::move(socket), implicit_tls),

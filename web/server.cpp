@@ -220,14 +220,17 @@ asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<tcp::acceptor> a
       co_return;
     }
     if (ec) {
-      // EMFILE and friends: back off briefly instead of spinning.
-      spdlog::warn("web: accept failed: {}", ec.message());
-      health->failed(ec.message());
+      // EMFILE and friends: back off briefly instead of spinning; logged once per outage.
+      if (health->failed(ec.message())) {
+        spdlog::warn("web: {}: accept failed, retrying: {}", health->name(), ec.message());
+      }
       asio::steady_timer t(io, std::chrono::milliseconds(100));
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    health->accepted();
+    if (health->accepted()) {
+      spdlog::info("web: {}: accepting again", health->name());
+    }
     {
       std::lock_guard lock(conn_mutex);
       if (total >= handler->options().max_connections) {

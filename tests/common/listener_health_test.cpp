@@ -14,15 +14,16 @@ TEST(ListenerHealth, AFailedAcceptMakesAListenerDownUntilOneSucceeds) {
   auto& pop3 = health.add("POP3 listener 127.0.0.1:1110");
   auto& web = health.add("HTTP listener 127.0.0.1:8080");
   EXPECT_TRUE(health.problems().empty());
-  pop3.accepted();
-  web.failed("Too many open files");
+  EXPECT_FALSE(pop3.accepted()) << "an accept that ends no failure";
+  EXPECT_TRUE(web.failed("Too many open files")) << "the failure that takes it down";
   ASSERT_EQ(health.problems().size(), 1u);
   EXPECT_EQ(
       health.problems()[0],
       "HTTP listener 127.0.0.1:8080: not accepting connections for 0 s (Too many open files)");
-  web.failed("No buffer space available"); // the latest reason; still down since the first
+  EXPECT_FALSE(web.failed("No buffer space available")); // still down since the first
   EXPECT_NE(health.problems()[0].find("No buffer space available"), std::string::npos);
-  web.accepted();
+  EXPECT_TRUE(web.accepted()) << "the accept that ends the failure";
+  EXPECT_FALSE(web.accepted());
   EXPECT_TRUE(health.problems().empty());
 }
 

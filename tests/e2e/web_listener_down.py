@@ -109,6 +109,14 @@ def main(binary):
                 if time.monotonic() > deadline:
                     h.fail(f"/healthz did not recover: {status} {body!r}")
                 time.sleep(0.2)
+            # Logged once per outage (the recovery may briefly run out again), not at every
+            # retry: the outage lasted over a second of 100 ms retries.
+            fp.wait_log(rf"web: HTTP listener 127\.0\.0\.1:{port}: accepting again")
+            with fp.cond:
+                downs = [l for l in fp.lines
+                         if f"HTTP listener 127.0.0.1:{port}: accept failed" in l]
+            if not 1 <= len(downs) <= 3:
+                h.fail(f"the outage was logged {len(downs)} times")
             print(f"ok: with {NOFILE} descriptors exhausted /healthz named both listeners "
                   "down (EMFILE); 200 again once the flood let go", flush=True)
         finally:
