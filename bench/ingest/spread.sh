@@ -4,8 +4,9 @@
 # How `serve` spreads polls over time (bench/RESULTS.md, "100,000 feeds"): FEEDS small feeds
 # (gen_scale.py, 100 users) with fetch.interval INTERVAL, served by the shared bench's nginx
 # (port $PORT, default 18088), `serve` from an empty database for SECONDS; then the
-# requests per 10 s from nginx's access log, and for the time after the first full cycle the
-# mean, minimum and maximum per 10 s (even spreading: max close to mean).
+# requests per 10 s from nginx's access log, and from one interval after the first full cycle
+# on the mean, minimum and maximum per 10 s (even spreading: max and min close to the mean,
+# which is FEEDS / INTERVAL).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -35,19 +36,22 @@ sleep "$seconds"
 kill "$server_pid"
 wait "$server_pid" || true
 server_pid=
-"$python" - "$prefix/access.log" "$feeds" <<'PY'
+"$python" - "$prefix/access.log" "$feeds" "$interval" <<'PY'
 import sys, collections
 log, feeds = sys.argv[1], int(sys.argv[2])
+interval = int(sys.argv[3][:-1]) * {"s": 1, "m": 60, "h": 3600}[sys.argv[3][-1]]
 times = sorted(float(line.split("\t")[0]) for line in open(log))
 t0 = times[0]
 buckets = collections.Counter(int((t - t0) // 10) for t in times)
 last = max(buckets)
 print("requests per 10 s from the first request:")
 print(" ".join(f"{buckets.get(b, 0)}" for b in range(last + 1)))
-# After the first cycle: every feed polled once, so the rest is the schedule's own rhythm.
-first_cycle_end = times[feeds - 1] - t0 if len(times) >= feeds else None
-print(f"first cycle (every feed once): {len(times[:feeds])} requests in {first_cycle_end:.0f} s")
-steady = [buckets.get(b, 0) for b in range(int(first_cycle_end // 10) + 1, last)]
+# One interval after the first cycle (every feed polled once) has ended, every feed is on
+# its own phase: the rest is the schedule's steady rhythm (the last window is partial).
+first_cycle_end = times[feeds - 1] - t0
+print(f"first cycle (every feed once): {feeds} requests in {first_cycle_end:.0f} s; "
+      f"expected steady rate {feeds / interval * 10:.0f} per 10 s")
+steady = [buckets.get(b, 0) for b in range(int((first_cycle_end + interval) // 10) + 1, last)]
 if steady:
     mean = sum(steady) / len(steady)
     print(f"after it: {len(steady)} windows of 10 s, mean {mean:.0f}, min {min(steady)}, "
