@@ -2,7 +2,10 @@
 // Images carried inside the message (per feed `images: inline`): every http(s) <img src>
 // of a new entry's body is fetched once, at ingest, with the fetcher's HTTP rules. Only
 // JPEG, PNG, GIF and WebP (judged by their bytes; SVG never) within the limits below are
-// inlined; any other image keeps its remote URL. Fetcher thread only.
+// inlined; any other image keeps its remote URL. With `images_max_width`, wider JPEG, PNG
+// and WebP images are scaled down first (content/image_scale.hpp; one it refuses, e.g.
+// over 50 megapixels, stays remote) and the per-message limit counts the scaled bytes.
+// Fetcher thread only.
 
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +26,8 @@ struct ImageLimits {
 };
 
 ImagesMode images_mode(const Options& config, const FeedOptions& feed);
+// Pixels; 0 when images keep their size.
+unsigned images_max_width(const Options& config, const FeedOptions& feed);
 
 // "image/jpeg", "image/png", "image/gif", "image/webp" from the leading bytes, else nullopt.
 std::optional<std::string> sniff_image_type(std::string_view bytes);
