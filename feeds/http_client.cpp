@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
@@ -31,6 +32,7 @@ struct HttpClient::Impl {
   std::map<std::string, unsigned> per_host;
   std::vector<CURL*> idle_handles;
   std::vector<Completion> done;
+  std::uint64_t fetch_all_tags = 0; // fetch_all()'s tags handed out so far
 
   explicit Impl(HttpOptions o) : options(std::move(o)) {
     options.concurrency = std::max(1U, options.concurrency);
@@ -92,7 +94,7 @@ struct HttpClient::Impl {
       }
       ++used;
       t.easy = take_handle();
-      t.max_size = options.max_size;
+      t.max_size = std::min(options.max_size, t.request.max_size.value_or(options.max_size));
       configure(t, options);
       CURL* easy = t.easy;
       active.emplace(easy, std::move(*it));
@@ -129,7 +131,7 @@ struct HttpClient::Impl {
     if (code != CURLE_OK) {
       if (t->too_large || code == CURLE_FILESIZE_EXCEEDED) {
         return fail(std::move(t), FailureKind::too_large,
-                    fmt::format("body larger than {} bytes", options.max_size));
+                    fmt::format("body larger than {} bytes", t->max_size));
       }
       if (!t->refused_ip.empty()) {
         std::string text =
@@ -299,19 +301,27 @@ void HttpClient::wakeup() {
 
 std::vector<FetchResult> HttpClient::fetch_all(std::vector<HttpRequest> requests) {
   std::vector<std::optional<FetchResult>> slots(requests.size());
+  const std::uint64_t base = (std::uint64_t{1} << 63) + impl_->fetch_all_tags;
+  impl_->fetch_all_tags += requests.size();
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    requests[i].tag = i;
+    requests[i].tag = base + i;
     submit(std::move(requests[i]));
   }
+  std::vector<Completion> others;
   std::size_t left = slots.size();
   while (left > 0) {
     for (Completion& c : perform(std::chrono::milliseconds(1000))) {
-      if (c.tag < slots.size() && !slots[c.tag]) {
-        slots[c.tag] = std::move(c.result);
+      const std::uint64_t i = c.tag - base;
+      if (c.tag >= base && i < slots.size() && !slots[i]) {
+        slots[i] = std::move(c.result);
         --left;
+      } else {
+        others.push_back(std::move(c));
       }
     }
   }
+  impl_->done.insert(impl_->done.begin(), std::make_move_iterator(others.begin()),
+                     std::make_move_iterator(others.end()));
   std::vector<FetchResult> out;
   out.reserve(slots.size());
   for (auto& s : slots) {

@@ -115,7 +115,7 @@ struct Fetcher::Impl {
         }
         const FeedOptions& feed = cfg.feeds.at(job.key);
         on_result(complete_poll(*store, cfg, feed, std::move(job.state), std::move(c.result),
-                                now_seconds(), pinned));
+                                now_seconds(), pinned, &http));
         store->release_feed_lease(job.key, lease.node);
       }
     }

@@ -79,7 +79,7 @@ std::vector<std::string> image_sources(std::string_view html) {
 
 std::vector<mail::InlineImage> fetch_images(const Options& config, const FeedOptions& feed,
                                             std::string_view html, std::size_t& failed,
-                                            const ImageLimits& limits) {
+                                            feeds::HttpClient& http, const ImageLimits& limits) {
   std::vector<std::string> sources;
   std::vector<feeds::HttpRequest> requests;
   for (std::string& src : image_sources(html)) {
@@ -92,6 +92,7 @@ std::vector<mail::InlineImage> fetch_images(const Options& config, const FeedOpt
     r.url = url;
     r.user_agent = feed.user_agent ? feed.user_agent : config.fetch.user_agent;
     r.allow_private = may_reach_private_addresses(config.fetch.private_addresses, feed);
+    r.max_size = limits.per_image;
     requests.push_back(std::move(r));
     sources.push_back(std::move(src));
   }
@@ -99,9 +100,6 @@ std::vector<mail::InlineImage> fetch_images(const Options& config, const FeedOpt
   if (requests.empty()) {
     return out;
   }
-  feeds::HttpOptions ho = http_options(config);
-  ho.max_size = std::min<std::uint64_t>(ho.max_size, limits.per_image);
-  feeds::HttpClient http(ho);
   auto results = http.fetch_all(std::move(requests));
   std::uint64_t total = 0;
   content::ScaleOptions scale;

@@ -289,6 +289,54 @@ TEST_F(ArticleFetchTest, WithoutImagesMaxWidthImagesKeepTheirSize) {
   EXPECT_EQ(inlined_png_width(mail[0]), 3000U);
 }
 
+// fetch.per_host holds for a feed host and its article host together: feed "slow" keeps
+// one of the two slots busy while feed "a"'s three articles and their images are fetched,
+// so they go one at a time (a client of their own would open two more connections).
+TEST_F(ArticleFetchTest, ArticlesAndImagesShareTheFeedsPerHostSlots) {
+  const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + "pixels";
+  write_file(files.path / "p.png", png);
+  const std::string page = article_page("kalahari");
+  write_file(files.path / "x.html",
+             page.substr(0, page.find("</article>")) +
+                 "<p><img src=\"/hold?ms=150&amp;file=p.png\" alt=\"p\"></p>" +
+                 page.substr(page.find("</article>")));
+  std::string rss = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>";
+  for (int i = 0; i < 3; ++i) {
+    rss += fmt::format("<item><guid>g{}</guid><title>t{}</title><link>{}</link>"
+                       "<description>Teaser</description></item>",
+                       i, i, server->url(fmt::format("/hold?ms=150&amp;file=x.html&amp;n={}", i)));
+  }
+  write_file(files.path / "a.xml", rss + "</channel></rss>");
+  write_file(files.path / "slow.xml", rss + "</channel></rss>");
+  FeedOptions a;
+  a.key = "a";
+  a.url = server->url("/hold?ms=20&file=a.xml");
+  a.initial = std::nullopt;
+  a.content = ContentMode::full;
+  a.images = ImagesMode::inline_;
+  config.feeds["a"] = a;
+  FeedOptions slow;
+  slow.key = "slow";
+  slow.url = server->url("/hold?ms=1500&file=slow.xml");
+  config.feeds["slow"] = slow;
+  config.fetch.per_host = 2;
+  Fetcher fetcher(storage::open_sqlite_store((data.path / "db").string(), storage::Role::writer),
+                  config);
+  const auto report = fetcher.poll_once();
+  ASSERT_EQ(report.feeds.size(), 2U);
+  for (const auto& r : report.feeds) {
+    EXPECT_TRUE(r.ok) << r.key << ": " << r.error;
+    if (r.key == "a") {
+      EXPECT_EQ(r.articles_fetched, 3U);
+      EXPECT_EQ(r.images_failed, 0U);
+    }
+  }
+  feeds::HttpClient client;
+  feeds::HttpRequest peak;
+  peak.url = server->url("/max_concurrent");
+  EXPECT_EQ(std::get<feeds::Fetched>(client.fetch(peak)).body, "2");
+}
+
 TEST(SniffImageType, ByTheLeadingBytes) {
   EXPECT_EQ(sniff_image_type("\xFF\xD8\xFF\xE0rest"), "image/jpeg");
   EXPECT_EQ(sniff_image_type(std::string("\x89PNG\r\n\x1A\n", 8)), "image/png");
