@@ -33,6 +33,15 @@ struct HttpClient::Impl {
   std::vector<CURL*> idle_handles;
   std::vector<Completion> done;
   std::uint64_t fetch_all_tags = 0; // fetch_all()'s tags handed out so far
+  bool in_fetch_all = false;        // queued requests of submit() wait meanwhile
+
+  void enqueue(HttpRequest request, bool from_fetch_all) {
+    auto t = std::make_unique<Transfer>();
+    t->current_url = request.url;
+    t->request = std::move(request);
+    t->from_fetch_all = from_fetch_all;
+    queue.push_back(std::move(t));
+  }
 
   explicit Impl(HttpOptions o) : options(std::move(o)) {
     options.concurrency = std::max(1U, options.concurrency);
@@ -79,6 +88,11 @@ struct HttpClient::Impl {
   void start_ready() {
     for (auto it = queue.begin(); it != queue.end() && active.size() < options.concurrency;) {
       Transfer& t = **it;
+      // A redirect hop (started) goes on: its clock is running.
+      if (in_fetch_all && !t.from_fetch_all && !t.started) {
+        ++it;
+        continue;
+      }
       if (!t.request.allow_private && is_file_url(t.current_url)) {
         fail(std::move(*it), FailureKind::private_address, "file: URLs are not allowed here");
         it = queue.erase(it);
@@ -238,10 +252,7 @@ HttpClient::HttpClient(HttpOptions options) : impl_(std::make_unique<Impl>(std::
 HttpClient::~HttpClient() = default;
 
 void HttpClient::submit(HttpRequest request) {
-  auto t = std::make_unique<Transfer>();
-  t->current_url = request.url;
-  t->request = std::move(request);
-  impl_->queue.push_back(std::move(t));
+  impl_->enqueue(std::move(request), false);
 }
 
 std::vector<Completion> HttpClient::perform(std::chrono::milliseconds wait) {
@@ -305,8 +316,13 @@ std::vector<FetchResult> HttpClient::fetch_all(std::vector<HttpRequest> requests
   impl_->fetch_all_tags += requests.size();
   for (std::size_t i = 0; i < requests.size(); ++i) {
     requests[i].tag = base + i;
-    submit(std::move(requests[i]));
+    impl_->enqueue(std::move(requests[i]), true);
   }
+  struct Exclusive {
+    Impl& m;
+    bool was;
+    ~Exclusive() { m.in_fetch_all = was; }
+  } exclusive{*impl_, std::exchange(impl_->in_fetch_all, true)};
   std::vector<Completion> others;
   std::size_t left = slots.size();
   while (left > 0) {

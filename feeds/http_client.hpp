@@ -140,8 +140,10 @@ public:
   // Runs the requests to completion; results in request order. Their tags are replaced
   // (fetch_all's own, above 2^63). Safe while submit()ted requests are in flight: those
   // share the concurrency and per-host slots, and their completions meanwhile are kept
-  // for the next perform(). So a caller handling one completion may fetch more (an
-  // article, its images) through the same client and the same politeness limits.
+  // for the next perform(); submit()ted requests not started yet wait until fetch_all()
+  // returns (so at most `concurrency` completions are kept). A caller handling one
+  // completion may thus fetch more (an article, its images) through the same client,
+  // under the same politeness limits, without the rest of the queue going first.
   std::vector<FetchResult> fetch_all(std::vector<HttpRequest> requests);
   FetchResult fetch(HttpRequest request);
 

@@ -244,14 +244,16 @@ TEST_F(HttpClientTest, ThePerHostLimitBoundsConcurrentRequests) {
 }
 
 // An article fetched while handling a feed's completion: fetch_all() shares the slots of
-// the requests in flight (one of two slots is held while its first request runs) and
-// hands the completion that arrives meanwhile, tag intact, to the next perform().
+// the requests in flight (one of two slots is held while its first request runs), hands
+// the completion that arrives meanwhile, tag intact, to the next perform(), and starts
+// none of the requests still queued (tag 3) before its own.
 TEST_F(HttpClientTest, FetchAllAmidSubmittedRequestsSharesTheirSlotsAndKeepsTheirResults) {
   auto o = options();
   o.per_host = 2;
   HttpClient client(o);
-  for (std::uint64_t tag : {1, 2}) {
-    HttpRequest r = req(server->url("/hold?ms=" + std::string(tag == 1 ? "250" : "50")));
+  for (std::uint64_t tag : {1, 2, 3}) {
+    HttpRequest r = req(server->url("/hold?ms=" + std::string(tag == 1 ? "250" : "50") +
+                                    "&tag=" + std::to_string(tag)));
     r.tag = tag;
     client.submit(std::move(r));
   }
@@ -269,11 +271,18 @@ TEST_F(HttpClientTest, FetchAllAmidSubmittedRequestsSharesTheirSlotsAndKeepsThei
   for (const auto& r : client.fetch_all(nested)) {
     EXPECT_TRUE(std::holds_alternative<Fetched>(r));
   }
-  EXPECT_EQ(client.pending(), 0U); // tag 1 finished during fetch_all()
-  const std::vector<Completion> rest = client.perform(std::chrono::milliseconds(0));
+  EXPECT_EQ(client.pending(), 1U); // tag 1 finished during fetch_all(), tag 3 waited
+  EXPECT_EQ(fetched(client.fetch(req(server->url("/count?path=/hold")))).body, "5");
+  std::vector<Completion> rest = client.perform(std::chrono::milliseconds(0));
   ASSERT_EQ(rest.size(), 1U);
   EXPECT_EQ(rest[0].tag, 1U);
   EXPECT_TRUE(std::holds_alternative<Fetched>(rest[0].result));
+  while (rest.size() < 2) {
+    for (Completion& c : client.perform(std::chrono::milliseconds(1000))) {
+      rest.push_back(std::move(c));
+    }
+  }
+  EXPECT_EQ(rest[1].tag, 3U);
   EXPECT_EQ(fetched(client.fetch(req(server->url("/max_concurrent")))).body, "2");
 }
 
