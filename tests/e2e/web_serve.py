@@ -66,6 +66,11 @@ def main(binary):
 
             h.wait_until(lambda: h.count(fp.plain_port, "alice", "pw") == 3, 10,
                          "alice's 3 entries")
+            # Feeds are polled independently: the broken feed's 404 may be counted a
+            # moment after the good feed's entries are stored.
+            h.wait_until(lambda: metric(get(plain, base + "/metrics")[1],
+                                        'feedpop_fetch_requests_total{class="4xx"}') >= 1, 10,
+                         "the broken feed's 404 counted")
             _, before = get(plain, base + "/metrics")
             check_promtool(before)
             if metric(before, "feedpop_entries_ingested_total") < 3:
