@@ -55,6 +55,7 @@ const std::vector<std::string>& config_keys() {
       "fetch.notify_after",
       "fetch.content",
       "fetch.images",
+      "fetch.images_max_width",
       "storage",
       "storage.backend",
       "storage.postgresql",
@@ -93,6 +94,7 @@ const std::vector<std::string>& config_keys() {
       "feeds.*.content",
       "feeds.*.content_selector",
       "feeds.*.images",
+      "feeds.*.images_max_width",
   };
   return keys;
 }

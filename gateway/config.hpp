@@ -65,6 +65,7 @@ struct FetchConfig {
   std::chrono::seconds notify_after{24 * 3600};
   ContentMode content = ContentMode::feed;
   ImagesMode images = ImagesMode::link;
+  unsigned images_max_width = 0; // pixels; 0: images are inlined at their own size
 };
 
 // The `web:` section: the status page, /healthz, /metrics and mail client setup.
@@ -91,6 +92,7 @@ struct FeedConfig {
   std::optional<ContentMode> content;          // nullopt: fetch.content
   std::optional<std::string> content_selector; // XPath 1.0
   std::optional<ImagesMode> images;            // nullopt: fetch.images
+  std::optional<unsigned> images_max_width;    // nullopt: fetch.images_max_width; 0: none
   int line = 0;                                // where the feed is defined, for messages
 };
 

@@ -51,6 +51,7 @@ ingest::FetchOptions fetch_options(const FetchConfig& f) {
   o.node = node_name();
   o.content = content_mode(f.content);
   o.images = images_mode(f.images);
+  o.images_max_width = f.images_max_width;
   return o;
 }
 
@@ -75,6 +76,7 @@ ingest::FeedOptions feed_options(const FeedConfig& f) {
   if (f.images) {
     o.images = images_mode(*f.images);
   }
+  o.images_max_width = f.images_max_width;
   return o;
 }
 

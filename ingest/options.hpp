@@ -44,6 +44,7 @@ struct FeedOptions {
   std::optional<ContentMode> content; // nullopt: FetchOptions::content
   std::optional<std::string> content_selector; // XPath of the article element(s)
   std::optional<ImagesMode> images;            // nullopt: FetchOptions::images
+  std::optional<unsigned> images_max_width;    // nullopt: FetchOptions's; 0: not scaled
 };
 
 struct FetchOptions {
@@ -65,6 +66,8 @@ struct FetchOptions {
   std::chrono::milliseconds lease{60'000};
   ContentMode content = ContentMode::feed;
   ImagesMode images = ImagesMode::link;
+  // Inlined JPEG/PNG/WebP wider than this are scaled down (content::scale_down); 0: never.
+  unsigned images_max_width = 0;
 };
 
 struct Options {
