@@ -8,6 +8,7 @@
 
 #include "common/ascii.hpp"
 #include "feeds/html.hpp"
+#include "feeds/html_embeds.hpp"
 #include "feeds/url.hpp"
 
 namespace feedpop::feeds::html {
@@ -239,7 +240,11 @@ std::string sanitize(std::string_view html, std::string_view base_url) {
   std::vector<std::string> open;
   std::string dropping; // element whose content is being dropped
   int dropping_depth = 0;
+  EmbedRewriter embeds; // video embeds become links (feeds/html_embeds.hpp)
   tokenize(html, [&](const Token& t) {
+    if (dropping.empty() && embeds.consume(t, base_url, out)) {
+      return;
+    }
     if (!dropping.empty()) {
       if (t.name == dropping && t.kind == Token::Kind::start_tag && !t.self_closing) {
         ++dropping_depth;

@@ -95,6 +95,31 @@ std::string html_enclosures(const feeds::Entry& entry) {
   return out;
 }
 
+// A video link without a thumbnail comes from the sanitiser empty (feeds/html_embeds.hpp):
+// <a href="URL" data-feedpop-video="TITLE"></a>. It gets its words here: "▶ Video: URL".
+std::string label_video_links(std::string_view html) {
+  static constexpr std::string_view marker = "\" data-feedpop-video=\"";
+  static constexpr std::string_view anchor = "<a href=\"";
+  std::string out;
+  std::size_t done = 0;
+  for (auto at = html.find(marker); at != std::string_view::npos; at = html.find(marker, at + 1)) {
+    const auto start = html.rfind(anchor, at);
+    const auto value_end = html.find('"', at + marker.size());
+    if (start == std::string_view::npos || value_end == std::string_view::npos ||
+        html.substr(value_end, 6) != "\"></a>" ||
+        html.substr(start, at - start).find('>') != std::string_view::npos) {
+      continue;
+    }
+    const std::string_view href = html.substr(start + anchor.size(), at - start - anchor.size());
+    out.append(html.substr(done, value_end + 2 - done));
+    out += "\xE2\x96\xB6 Video: ";
+    out.append(href); // already escaped in the attribute
+    done = value_end + 2;
+  }
+  out.append(html.substr(done));
+  return out;
+}
+
 std::string html_document(const feeds::Entry& entry, const FeedInfo& feed,
                           std::chrono::sys_seconds date, std::string_view content) {
   const std::string name = escape(feed_name(feed));
@@ -159,9 +184,10 @@ BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
   }
   if (source && text.has_markup) {
     const std::string base = safe_link ? *entry.link : feed.url;
-    parts.html = html_document(entry, feed, date,
-                               html_sanitized ? *source
-                                              : feeds::html::sanitize(utf8::repair(*source), base));
+    parts.html = html_document(
+        entry, feed, date,
+        label_video_links(html_sanitized ? *source
+                                         : feeds::html::sanitize(utf8::repair(*source), base)));
   }
   return parts;
 }
