@@ -8,6 +8,7 @@
 #include "feeds/html.hpp"
 #include "feeds/url.hpp"
 #include "mail/header_encoding.hpp"
+#include "mail/media.hpp"
 #include "mail/text_rendering.hpp"
 
 namespace feedpop::mail {
@@ -49,16 +50,26 @@ std::string enclosure_name(std::string_view url) {
   return std::string(name.empty() ? url : name);
 }
 
+// "audio/mpeg, 12.0 MB, 1:02:03": what is known of type, size and playing time.
 std::string enclosure_details(const feeds::Enclosure& enclosure) {
   std::string details = enclosure.type ? normalize_text(*enclosure.type) : std::string();
   if (enclosure.length && *enclosure.length > 0) {
     details += details.empty() ? "" : ", ";
     details += format_size(*enclosure.length);
   }
+  if (enclosure.duration && enclosure.duration->count() > 0) {
+    details += details.empty() ? "" : ", ";
+    details += format_duration(*enclosure.duration);
+  }
   return details;
 }
 
-std::string plain_enclosures(const feeds::Entry& entry) {
+std::string enclosure_note(const feeds::Enclosure& enclosure, const EnclosureNotes& notes) {
+  const auto it = notes.find(enclosure.url);
+  return it == notes.end() ? std::string() : normalize_text(it->second);
+}
+
+std::string plain_enclosures(const feeds::Entry& entry, const EnclosureNotes& notes) {
   std::string out;
   if (entry.enclosures.empty()) {
     return out;
@@ -71,11 +82,14 @@ std::string plain_enclosures(const feeds::Entry& entry) {
     if (const std::string details = enclosure_details(enclosure); !details.empty()) {
       out += fmt::format("  {}\n", details);
     }
+    if (const std::string note = enclosure_note(enclosure, notes); !note.empty()) {
+      out += fmt::format("  {}\n", note);
+    }
   }
   return out;
 }
 
-std::string html_enclosures(const feeds::Entry& entry) {
+std::string html_enclosures(const feeds::Entry& entry, const EnclosureNotes& notes) {
   if (entry.enclosures.empty()) {
     return {};
   }
@@ -88,6 +102,9 @@ std::string html_enclosures(const feeds::Entry& entry) {
                             : fmt::format("<li>{}", name);
     if (const std::string details = enclosure_details(enclosure); !details.empty()) {
       out += fmt::format(" ({})", escape(details));
+    }
+    if (const std::string note = enclosure_note(enclosure, notes); !note.empty()) {
+      out += fmt::format(" &mdash; {}", escape(note));
     }
     out += "</li>\n";
   }
@@ -121,7 +138,8 @@ std::string label_video_links(std::string_view html) {
 }
 
 std::string html_document(const feeds::Entry& entry, const FeedInfo& feed,
-                          std::chrono::sys_seconds date, std::string_view content) {
+                          std::chrono::sys_seconds date, std::string_view content,
+                          const EnclosureNotes& notes) {
   const std::string name = escape(feed_name(feed));
   const std::string title = escape(subject_text(entry));
   std::string meta = (feed.link && is_safe_url(*feed.link))
@@ -144,7 +162,7 @@ std::string html_document(const feeds::Entry& entry, const FeedInfo& feed,
       "</head>\n<body>\n<div style=\"font-family:sans-serif;font-size:0.9em;color:#555;"
       "border-bottom:1px solid #ccc;padding-bottom:0.5em;margin-bottom:1em\">\n{}\n</div>\n"
       "<div>\n{}\n</div>\n{}</body>\n</html>\n",
-      title, meta, content, html_enclosures(entry));
+      title, meta, content, html_enclosures(entry, notes));
 }
 
 } // namespace
@@ -164,15 +182,18 @@ std::string format_size(std::int64_t bytes) {
 }
 
 BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
-                      std::chrono::sys_seconds date, bool html_sanitized) {
-  const auto& source = source_html(entry);
+                      std::chrono::sys_seconds date, bool html_sanitized,
+                      const EnclosureNotes& enclosure_notes) {
+  const std::optional<std::string> media = media_body_html(entry);
+  const auto& source = media ? media : source_html(entry);
   TextRendering text;
   if (source) {
     text = html_to_text(*source);
   }
   BodyParts parts;
   parts.plain = std::move(text.text);
-  if (const std::string enclosures = plain_enclosures(entry); !enclosures.empty()) {
+  if (const std::string enclosures = plain_enclosures(entry, enclosure_notes);
+      !enclosures.empty()) {
     parts.plain += parts.plain.empty() ? "" : "\n";
     parts.plain += enclosures;
   }
@@ -187,7 +208,8 @@ BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
     parts.html = html_document(
         entry, feed, date,
         label_video_links(html_sanitized ? *source
-                                         : feeds::html::sanitize(utf8::repair(*source), base)));
+                                         : feeds::html::sanitize(utf8::repair(*source), base)),
+        enclosure_notes);
   }
   return parts;
 }
