@@ -10,7 +10,8 @@ namespace feedpop::feeds::html {
 namespace {
 
 struct UrlParts {
-  std::string host; // lower case, no port or user info
+  std::string origin; // scheme://host[:port], lower case
+  std::string host;   // lower case, no port or user info
   std::string_view path;
   std::string_view query;
 };
@@ -33,13 +34,15 @@ std::optional<UrlParts> split(std::string_view url) {
   }
   UrlParts p;
   p.host = ascii::lower(authority.substr(0, authority.find(':')));
+  p.origin = scheme + "://" + ascii::lower(authority);
   std::string_view tail = rest.substr(host_end);
   const auto q = tail.find('?');
   p.path = tail.substr(0, q);
   p.query = q == std::string_view::npos ? std::string_view() : tail.substr(q + 1);
-  const bool host_ok = !p.host.empty() && std::all_of(p.host.begin(), p.host.end(), [](char c) {
-    return ascii::is_alnum(c) || c == '-' || c == '.';
-  });
+  const bool host_ok =
+      !p.host.empty() &&
+      std::all_of(p.origin.begin() + static_cast<long>(scheme.size()) + 3, p.origin.end(),
+                  [](char c) { return ascii::is_alnum(c) || c == '-' || c == '.' || c == ':'; });
   return host_ok ? std::optional(p) : std::nullopt;
 }
 
@@ -149,7 +152,7 @@ std::optional<VideoLink> video_link(std::string_view player_url) {
   }
   // PeerTube instances live on any host; their embed path is the tell.
   if (auto id = id_after(p->path, "/videos/embed/")) {
-    return VideoLink{"https://" + p->host + "/videos/watch/" + *id, std::nullopt};
+    return VideoLink{p->origin + "/videos/watch/" + *id, std::nullopt};
   }
   return std::nullopt;
 }

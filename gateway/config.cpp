@@ -55,6 +55,8 @@ const std::vector<std::string>& config_keys() {
       "fetch.notify_after",
       "fetch.content",
       "fetch.images",
+      "fetch.enclosures",
+      "fetch.enclosures_max_size",
       "storage",
       "storage.backend",
       "storage.postgresql",
@@ -93,6 +95,8 @@ const std::vector<std::string>& config_keys() {
       "feeds.*.content",
       "feeds.*.content_selector",
       "feeds.*.images",
+      "feeds.*.enclosures",
+      "feeds.*.enclosures_max_size",
   };
   return keys;
 }

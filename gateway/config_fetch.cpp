@@ -14,6 +14,11 @@ ImagesMode Loader::images_mode(const Field& field) const {
   return choice<ImagesMode>(field, {{"link", ImagesMode::link}, {"inline", ImagesMode::inline_}});
 }
 
+EnclosuresMode Loader::enclosures_mode(const Field& field) const {
+  return choice<EnclosuresMode>(
+      field, {{"link", EnclosuresMode::link}, {"attach", EnclosuresMode::attach}});
+}
+
 void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
   for (const auto& f : fields(section, "fetch")) {
     if (f.name == "interval") {
@@ -47,6 +52,10 @@ void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
       fetch.content = content_mode(f);
     } else if (f.name == "images") {
       fetch.images = images_mode(f);
+    } else if (f.name == "enclosures") {
+      fetch.enclosures = enclosures_mode(f);
+    } else if (f.name == "enclosures_max_size") {
+      fetch.enclosures_max_size = size(f);
     }
   }
 }

@@ -83,6 +83,7 @@ private:
   std::vector<std::string> patterns(const Field& field) const;
   ContentMode content_mode(const Field& field) const;
   ImagesMode images_mode(const Field& field) const;
+  EnclosuresMode enclosures_mode(const Field& field) const;
   UserConfig load_user(const Field& field, const Config& config); // config_users.cpp
 
   std::string source_;

@@ -28,6 +28,9 @@ enum class ContentMode { feed, full, automatic };
 // Images of new entries' bodies: remote links, or fetched once and carried in the message.
 enum class ImagesMode { link, inline_ };
 
+// Enclosures of new entries: listed as links, or fetched once and attached to the message.
+enum class EnclosuresMode { link, attach };
+
 struct FeedOptions {
   std::string key; // the feed key of feeds.yaml: the stable part of every entry's identity
   std::string url;
@@ -42,8 +45,10 @@ struct FeedOptions {
   std::vector<std::string> exclude;
   bool user_added = false;            // added by a user (mail, web), not by the configuration file
   std::optional<ContentMode> content; // nullopt: FetchOptions::content
-  std::optional<std::string> content_selector; // XPath of the article element(s)
-  std::optional<ImagesMode> images;            // nullopt: FetchOptions::images
+  std::optional<std::string> content_selector;      // XPath of the article element(s)
+  std::optional<ImagesMode> images;                 // nullopt: FetchOptions::images
+  std::optional<EnclosuresMode> enclosures;         // nullopt: FetchOptions::enclosures
+  std::optional<std::uint64_t> enclosures_max_size; // nullopt: FetchOptions::enclosures_max_size
 };
 
 struct FetchOptions {
@@ -65,6 +70,8 @@ struct FetchOptions {
   std::chrono::milliseconds lease{60'000};
   ContentMode content = ContentMode::feed;
   ImagesMode images = ImagesMode::link;
+  EnclosuresMode enclosures = EnclosuresMode::link;
+  std::uint64_t enclosures_max_size = 20 * 1000 * 1000; // per enclosure, bytes
 };
 
 struct Options {
