@@ -26,13 +26,15 @@ struct VideoLink {
 };
 std::optional<VideoLink> video_link(std::string_view player_url);
 
-// The sanitiser's hook, fed every token before the sanitiser sees it. consume() returns
+// The sanitiser's hook, fed every tag before the sanitiser sees it. consume() returns
 // true for the tokens it takes over (a video iframe or embed with its content, a <video>'s
 // own tags), having
 // written their replacement to `out`; false leaves the token to the sanitiser.
 class EmbedRewriter {
 public:
   bool consume(const Token& t, std::string_view base_url, std::string& out);
+  // Inside a replaced iframe: its text is dropped too.
+  bool skipping() const { return state_ == State::skipping; }
 
 private:
   void finish_video(std::string& out);
