@@ -164,6 +164,7 @@ struct HttpClient::Impl {
     info.last_modified = header_value(easy, "Last-Modified");
     info.cache_control = header_value(easy, "Cache-Control");
     info.links = header_values(easy, "Link");
+    info.content_disposition = header_value(easy, "Content-Disposition");
     curl_off_t retry_after = 0;
     if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
         retry_after > 0) {

@@ -76,6 +76,7 @@ struct ResponseInfo {
   std::optional<std::string> cache_control;
   std::optional<std::chrono::seconds> retry_after; // parsed Retry-After (seconds or date)
   std::string content_type;
+  std::optional<std::string> content_disposition; // the attachment's file name (RFC 6266)
   std::vector<std::string> links; // every Link header value (RFC 8288), unparsed, in order
 
   // The final URL when every hop was permanent (301/308) and it is as safe as the URL

@@ -56,6 +56,8 @@ const std::vector<std::string>& config_keys() {
       "fetch.content",
       "fetch.images",
       "fetch.images_max_width",
+      "fetch.enclosures",
+      "fetch.enclosures_max_size",
       "storage",
       "storage.backend",
       "storage.postgresql",
@@ -95,6 +97,8 @@ const std::vector<std::string>& config_keys() {
       "feeds.*.content_selector",
       "feeds.*.images",
       "feeds.*.images_max_width",
+      "feeds.*.enclosures",
+      "feeds.*.enclosures_max_size",
   };
   return keys;
 }

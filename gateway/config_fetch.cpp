@@ -22,6 +22,11 @@ unsigned Loader::images_max_width(const Field& field) const {
   return static_cast<unsigned>(count(field, 16, 20'000));
 }
 
+EnclosuresMode Loader::enclosures_mode(const Field& field) const {
+  return choice<EnclosuresMode>(
+      field, {{"link", EnclosuresMode::link}, {"attach", EnclosuresMode::attach}});
+}
+
 void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
   for (const auto& f : fields(section, "fetch")) {
     if (f.name == "interval") {
@@ -57,6 +62,10 @@ void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
       fetch.images = images_mode(f);
     } else if (f.name == "images_max_width") {
       fetch.images_max_width = images_max_width(f);
+    } else if (f.name == "enclosures") {
+      fetch.enclosures = enclosures_mode(f);
+    } else if (f.name == "enclosures_max_size") {
+      fetch.enclosures_max_size = size(f);
     }
   }
 }

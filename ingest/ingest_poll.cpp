@@ -7,9 +7,11 @@
 #include "feeds/parse.hpp"
 #include "feeds/schedule.hpp"
 #include "ingest/article_fetch.hpp"
+#include "ingest/enclosures.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/inline_images.hpp"
 #include "ingest/poll_schedule.hpp"
+#include "mail/media.hpp"
 
 namespace feedpop::ingest {
 
@@ -189,6 +191,19 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
     }
     for (auto& [i, html] : fetch_articles(config, feed, doc, indices, articles, *http)) {
       out[i].html = std::move(html);
+    }
+    std::uint64_t attach_budget = enclosures_max_size(config, feed) * kEnclosureCapsPerPoll;
+    for (std::size_t i : indices) {
+      // A media feed's entry without content (mail/media.hpp): its body is built here so
+      // that tracking removal and `images: inline` see the thumbnail.
+      if (auto media = mail::media_body_html(doc.entries[i]); media && !out[i].html) {
+        out[i].html = std::move(media);
+      }
+      if (enclosures_mode(config, feed) == EnclosuresMode::attach) {
+        EnclosureFiles files = fetch_enclosures(config, feed, doc.entries[i], attach_budget);
+        out[i].attachments = std::move(files.attachments);
+        out[i].enclosure_notes = std::move(files.notes);
+      }
     }
     if (images_mode(config, feed) == ImagesMode::inline_) {
       for (std::size_t i : indices) {
