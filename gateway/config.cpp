@@ -77,6 +77,10 @@ const std::vector<std::string>& config_keys() {
       "users.*.feeds",
       "users.*.may_subscribe",
       "users.*.max_feeds",
+      "users.*.digest",
+      "users.*.digest.every",
+      "users.*.digest.at",
+      "users.*.digest.tz",
       "feeds",
       "feeds.*",
       "feeds.*.url",
@@ -93,6 +97,10 @@ const std::vector<std::string>& config_keys() {
       "feeds.*.content",
       "feeds.*.content_selector",
       "feeds.*.images",
+      "feeds.*.digest",
+      "feeds.*.digest.every",
+      "feeds.*.digest.at",
+      "feeds.*.digest.tz",
   };
   return keys;
 }

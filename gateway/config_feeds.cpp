@@ -129,6 +129,8 @@ FeedConfig Loader::load_feed(const Field& entry) {
       feed.content_selector = text(f, "an XPath expression");
     } else if (f.name == "images") {
       feed.images = images_mode(f);
+    } else if (f.name == "digest") {
+      feed.digest = digest(f);
     }
   }
   if (!has_url) {

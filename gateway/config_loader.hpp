@@ -84,6 +84,7 @@ private:
   ContentMode content_mode(const Field& field) const;
   ImagesMode images_mode(const Field& field) const;
   UserConfig load_user(const Field& field, const Config& config); // config_users.cpp
+  DigestSetting digest(const Field& field);                       // config_digest.cpp
 
   std::string source_;
   std::filesystem::path base_dir_;

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include "ingest/digest_scheduler.hpp"
 #include "ingest/fetcher.hpp"
 #include "mail/digest.hpp"
 #include "tests/support/http_test_server.hpp"
@@ -214,6 +217,42 @@ TEST_F(DigestBuildTest, FeedsWithoutADigestStoreNoDigestItems) {
   fetch();
   EXPECT_EQ(build(feed_digest, later).messages, 0u);
   EXPECT_EQ(mailbox({"a"}).size(), 3u);
+}
+
+TEST_F(DigestBuildTest, TheSchedulerBuildsEachPeriodOnceAndAgainAfterARestartNothing) {
+  write_file(files.path / "a.xml", rss(1, 4));
+  fetch();
+  Time now = later;
+  const DigestConfig hourly{"a/.digest", "a", {"a"}, false, {hours{1}, seconds{0}, "UTC"}};
+  {
+    DigestScheduler scheduler([this] { return open_store(); }, "feedpop.test",
+                              [&now] { return now; });
+    scheduler.apply({hourly});
+    const auto first = scheduler.run_due();
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].entries, 4u);
+    EXPECT_TRUE(scheduler.run_due().empty()) << "same period";
+    now += hours{1};
+    EXPECT_TRUE(scheduler.run_due().empty()) << "a period without entries sends nothing";
+  }
+  DigestScheduler restarted([this] { return open_store(); }, "feedpop.test",
+                            [&now] { return now; });
+  restarted.apply({hourly});
+  EXPECT_TRUE(restarted.run_due().empty());
+  EXPECT_EQ(mailbox({"a/.digest"}).size(), 1u);
+}
+
+TEST_F(DigestBuildTest, TheSchedulerThreadBuildsDueDigestsAndStops) {
+  write_file(files.path / "a.xml", rss(1, 2));
+  fetch();
+  DigestScheduler scheduler([this] { return open_store(); }, "feedpop.test",
+                            [this] { return later + hours{1}; }, milliseconds{20});
+  scheduler.start({{"a/.digest", "a", {"a"}, false, {hours{1}, seconds{0}, "UTC"}}});
+  for (int i = 0; i < 250 && mailbox({"a/.digest"}).empty(); ++i) {
+    std::this_thread::sleep_for(milliseconds{20});
+  }
+  scheduler.stop();
+  EXPECT_EQ(mailbox({"a/.digest"}).size(), 1u);
 }
 
 } // namespace
