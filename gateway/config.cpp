@@ -80,6 +80,10 @@ const std::vector<std::string>& config_keys() {
       "users.*.feeds",
       "users.*.may_subscribe",
       "users.*.max_feeds",
+      "users.*.digest",
+      "users.*.digest.every",
+      "users.*.digest.at",
+      "users.*.digest.tz",
       "feeds",
       "feeds.*",
       "feeds.*.url",
@@ -99,6 +103,10 @@ const std::vector<std::string>& config_keys() {
       "feeds.*.images_max_width",
       "feeds.*.enclosures",
       "feeds.*.enclosures_max_size",
+      "feeds.*.digest",
+      "feeds.*.digest.every",
+      "feeds.*.digest.at",
+      "feeds.*.digest.tz",
   };
   return keys;
 }

@@ -135,6 +135,8 @@ FeedConfig Loader::load_feed(const Field& entry) {
       feed.enclosures = enclosures_mode(f);
     } else if (f.name == "enclosures_max_size") {
       feed.enclosures_max_size = size(f);
+    } else if (f.name == "digest") {
+      feed.digest = digest(f);
     }
   }
   if (!has_url) {

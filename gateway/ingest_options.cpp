@@ -1,5 +1,6 @@
 #include "gateway/ingest_options.hpp"
 
+#include "gateway/digests.hpp"
 #include "gateway/store_open.hpp"
 
 namespace feedpop::gateway {
@@ -101,6 +102,7 @@ ingest::Options ingest_options(const Config& config) {
   for (const auto& [key, feed] : config.feeds) {
     o.feeds.emplace(key, feed_options(feed));
   }
+  add_digests(config, o);
   return o;
 }
 
