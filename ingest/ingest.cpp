@@ -78,18 +78,20 @@ IngestPlan plan_ingest(const IngestInput& in) {
   const feeds::Feed& feed = *in.feed;
   const FeedOptions& cfg = *in.config;
   IngestPlan plan;
-  const std::vector<std::string> identities = feeds::entry_identities(feed);
-  std::unordered_map<std::string_view, std::string_view> known;
+  feeds::KnownIdentities known;
   known.reserve(in.known->size());
   for (const auto& [id, hash] : *in.known) {
     known.emplace(id, hash);
   }
+  // Stored identities are kept: entries reusing an id are told apart (the identity ladder)
+  // without renaming an entry stored before.
+  const std::vector<std::string> identities = feeds::entry_identities(feed, known);
   std::unordered_set<std::string_view> in_document;
   std::vector<Candidate> fresh;
   for (std::size_t i = 0; i < feed.entries.size() && i < identities.size(); ++i) {
     const std::string& id = identities[i];
     if (!in_document.insert(id).second) {
-      continue; // a duplicate within the document: the first wins
+      continue; // an identical repeat within the document: the first wins
     }
     const auto k = known.find(id);
     if (k == known.end()) {
