@@ -98,6 +98,17 @@ CREATE TABLE user_feeds (
 );
 )sql";
 
+// on_update: redeliver (ingest/revisions.hpp): per entry, the revision readers were last
+// sent (title and text) and when its last update was mailed. Kept apart from `entries`,
+// whose rows stay small for the per-feed scans; only feeds tracking updates have rows here.
+constexpr const char* revisions_v5 = R"sql(
+CREATE TABLE revisions (
+  entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  revision TEXT,
+  revised_at INTEGER
+);
+)sql";
+
 void split_messages_v3(sqlite::Database& db) {
   sqlite::Statement all(db, "SELECT entry_id, bytes FROM messages ORDER BY entry_id");
   ChunkWriter writer(db);
@@ -109,10 +120,8 @@ void split_messages_v3(sqlite::Database& db) {
 }
 
 constexpr Migration steps[] = {
-    {1, schema_v1},
-    {2, covering_feed_index_v2},
-    {3, chunked_messages_v3, split_messages_v3},
-    {4, user_feeds_v4},
+    {1, schema_v1},     {2, covering_feed_index_v2}, {3, chunked_messages_v3, split_messages_v3},
+    {4, user_feeds_v4}, {5, revisions_v5},
 };
 
 [[noreturn]] void refuse_newer(std::int64_t found, int known) {

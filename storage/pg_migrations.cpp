@@ -89,9 +89,19 @@ CREATE TABLE user_feeds (
 );
 )sql";
 
+// Revisions of entries of feeds tracking updates (SQLite: migrations.cpp v5).
+constexpr const char* schema_v3 = R"sql(
+CREATE TABLE revisions (
+  entry_id BIGINT PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  revision TEXT,
+  revised_at BIGINT
+);
+)sql";
+
 constexpr PgMigration steps[] = {
     {1, schema_v1},
     {2, schema_v2},
+    {3, schema_v3},
 };
 
 // Any constant shared by every feedpop node: serialises concurrent first starts.

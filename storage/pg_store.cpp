@@ -144,6 +144,11 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
   std::vector<bool> fresh;
   fresh.reserve(entries.size());
   for (const NewEntry& e : entries) {
+    if (e.revises) {
+      revise(feed_key, e);
+      fresh.push_back(false);
+      continue;
+    }
     const std::string uidl = derive_uidl(feed_key, e.identity);
     // Another node may have stored the same entry (same UIDL) first: then nothing is
     // inserted and the entry is known, exactly as if this node had seen it before.
@@ -168,6 +173,9 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
     if (e.deliver) {
       db_.exec("INSERT INTO messages (entry_id, bytes) VALUES ($1, $2)",
                {added.int64(0, 0), pg::Param::bytes(e.message)});
+    }
+    if (e.revision) {
+      save_revision(added.int64(0, 0), e.revision, std::nullopt);
     }
   }
   txn.commit();

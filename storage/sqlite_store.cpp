@@ -259,6 +259,11 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
   std::vector<bool> fresh;
   fresh.reserve(entries.size());
   for (const NewEntry& e : entries) {
+    if (e.revises) {
+      revise(feed_key, e);
+      fresh.push_back(false);
+      continue;
+    }
     const std::string uidl = derive_uidl(feed_key, e.identity);
     find.bind(1, std::string_view(uidl));
     const bool known = find.step();
@@ -278,8 +283,12 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
     add.bind(6, static_cast<std::int64_t>(e.deliver ? e.message.size() : 0));
     add.bind(7, to_int(e.entry_date)).bind(8, first_seen);
     add.run();
+    const std::int64_t entry = db_.last_insert_rowid();
     if (e.deliver) {
-      st.chunks.write(db_.last_insert_rowid(), e.message);
+      st.chunks.write(entry, e.message);
+    }
+    if (e.revision) {
+      save_revision(entry, e.revision, std::nullopt);
     }
   }
   txn.commit();
