@@ -77,7 +77,7 @@ int run_render(const RenderArgs& args) {
   std::string out;
   for (std::size_t i = 0; i < feed.entries.size(); ++i) {
     if (!seen.insert(identities[i]).second) {
-      continue; // a duplicate within the document: the first wins, as at ingest
+      continue; // an identical repeat within the document (feeds/identity.hpp), as at ingest
     }
     const feeds::Entry& entry = feed.entries[i];
     mail::RenderOptions options;

@@ -12,6 +12,8 @@
 #include "feeds/html.hpp"
 #include "feeds/identity.hpp"
 #include "ingest/entry_filter.hpp"
+#include "ingest/revisions.hpp"
+#include "ingest/updates.hpp"
 #include "mail/digest.hpp"
 #include "mail/render.hpp"
 
@@ -29,6 +31,7 @@ struct Candidate {
   std::string hash;
   std::optional<std::string> in_reply_to;
   bool deliver = true;
+  std::optional<std::string> update_note{}; // an updated entry (ingest/updates.hpp)
 };
 
 // Newest first: by date when every candidate has one, else document order (feeds list
@@ -79,18 +82,21 @@ IngestPlan plan_ingest(const IngestInput& in) {
   const feeds::Feed& feed = *in.feed;
   const FeedOptions& cfg = *in.config;
   IngestPlan plan;
-  const std::vector<std::string> identities = feeds::entry_identities(feed);
-  std::unordered_map<std::string_view, std::string_view> known;
+  feeds::KnownIdentities known;
   known.reserve(in.known->size());
   for (const auto& [id, hash] : *in.known) {
     known.emplace(id, hash);
   }
+  // Stored identities are kept: entries reusing an id are told apart (the identity ladder)
+  // without renaming an entry stored before.
+  const std::vector<std::string> identities = feeds::entry_identities(feed, known);
   std::unordered_set<std::string_view> in_document;
   std::vector<Candidate> fresh;
+  std::vector<ChangedEntry> changed;
   for (std::size_t i = 0; i < feed.entries.size() && i < identities.size(); ++i) {
     const std::string& id = identities[i];
     if (!in_document.insert(id).second) {
-      continue; // a duplicate within the document: the first wins
+      continue; // an identical repeat within the document: the first wins
     }
     const auto k = known.find(id);
     if (k == known.end()) {
@@ -102,12 +108,23 @@ IngestPlan plan_ingest(const IngestInput& in) {
       continue;
     }
     ++plan.updated;
-    std::string versioned = version_identity(id, hash);
-    if (cfg.on_update != OnUpdate::redeliver || known.contains(versioned)) {
-      continue;
+    if (cfg.on_update == OnUpdate::redeliver) {
+      changed.push_back({i, id, std::move(hash)});
     }
-    fresh.push_back(
-        {i, std::move(versioned), std::move(hash), mail::message_id(cfg.key, id, in.hostname)});
+  }
+  UpdatePlan updates;
+  if (!changed.empty()) {
+    std::vector<std::string> ids;
+    for (const ChangedEntry& c : changed) {
+      ids.push_back(c.identity);
+    }
+    const UpdateInput u{&feed, &cfg, in.hostname, &known, in.now};
+    updates = plan_updates(
+        u, changed, in.revisions ? in.revisions(ids) : std::vector<storage::EntryRevision>{});
+    for (UpdateToSend& s : updates.send) {
+      fresh.push_back({s.index, std::move(s.identity), std::move(s.hash), std::move(s.in_reply_to),
+                       true, std::move(s.note)});
+    }
   }
 
   const std::vector<std::size_t> order = newest_first(fresh, feed);
@@ -146,12 +163,16 @@ IngestPlan plan_ingest(const IngestInput& in) {
     out.content_hash = std::move(c.hash);
     out.entry_date = entry_date(e);
     out.deliver = c.deliver;
+    if (cfg.on_update == OnUpdate::redeliver && c.deliver && !c.in_reply_to) {
+      out.revision = revision_of(feed.entries[c.index]); // what the next change is measured against
+    }
     if (c.deliver) {
       mail::RenderOptions ro;
       ro.hostname = in.hostname;
       ro.identity = out.identity;
       ro.first_seen = in.now;
       ro.in_reply_to = std::move(c.in_reply_to);
+      ro.update_note = std::move(c.update_note);
       ro.html_sanitized = true; // e comes from feeds::parse
       if (body != bodies.end()) {
         ro.images = std::move(body->second.images);
@@ -165,6 +186,9 @@ IngestPlan plan_ingest(const IngestInput& in) {
       ++plan.delivered;
     }
     plan.entries.push_back(std::move(out));
+  }
+  for (storage::NewEntry& r : updates.revisions) {
+    plan.entries.push_back(std::move(r));
   }
   return plan;
 }

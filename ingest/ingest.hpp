@@ -42,10 +42,14 @@ struct IngestInput {
   // identities or their changed versions); returns sanitised HTML by index. The content
   // hash stays that of the feed's entry, so a later poll sees the entry as unchanged.
   std::function<std::map<std::size_t, Body>(const std::vector<std::size_t>&)> bodies;
+  // on_update: redeliver (ingest/updates.hpp): the stored revisions of these identities
+  // (Store::entry_revisions), called once, only when known entries changed. Unset: none.
+  std::function<std::vector<storage::EntryRevision>(const std::vector<std::string>&)> revisions;
 };
 
 struct IngestPlan {
-  std::vector<storage::NewEntry> entries; // oldest first (arrival order)
+  // New entries oldest first (arrival order), then revisions of known ones (NewEntry::revises).
+  std::vector<storage::NewEntry> entries;
   std::size_t delivered = 0;
   std::size_t updated = 0; // known identities with changed content (redelivered or not)
 };

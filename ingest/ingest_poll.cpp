@@ -221,6 +221,9 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
     }
     return out;
   };
+  in.revisions = [&](const std::vector<std::string>& identities) {
+    return store.entry_revisions(feed.key, identities);
+  };
   IngestPlan plan = plan_ingest(in);
 
   auto notice = mark_success(config, feed, state, f.info, now);

@@ -144,6 +144,17 @@ std::string related_part(const EncodedBody& html, const std::vector<InlineImage>
   return out;
 }
 
+// The entry with the update note as the first paragraph of its text (content, else
+// summary, else alone). The note is escaped, so the HTML stays as safe as it was.
+feeds::Entry with_update_note(const feeds::Entry& entry, const std::string& note) {
+  feeds::Entry out = entry;
+  auto& html = out.content_html ? out.content_html : out.summary_html;
+  const std::string paragraph =
+      "<p><em>" + feeds::html::escape("Changed since the last mail: " + note) + "</em></p>\n";
+  html = paragraph + html.value_or("");
+  return out;
+}
+
 std::string part_headers(std::string_view type, const EncodedBody& body) {
   return fmt::format("Content-Type: {}; charset=utf-8\r\nContent-Transfer-Encoding: {}\r\n", type,
                      body.transfer_encoding);
@@ -158,7 +169,10 @@ std::string body_entity(const feeds::Entry& entry, const FeedInfo& feed,
     notes[attachment.url] = "attached: " + attachment.filename;
   }
   const BodyParts parts =
-      render_body(entry, feed, entry_date(entry, options), options.html_sanitized, notes);
+      options.update_note
+          ? render_body(with_update_note(entry, *options.update_note), feed,
+                        entry_date(entry, options), options.html_sanitized, notes)
+          : render_body(entry, feed, entry_date(entry, options), options.html_sanitized, notes);
   std::string out;
   const EncodedBody plain = encode_text(parts.plain);
   if (!parts.html) {
@@ -294,7 +308,8 @@ std::string render(const feeds::Entry& entry, const FeedInfo& feed, const Render
   std::string out;
   out += address_field("From", from_display_name(entry, feed),
                        fmt::format("{}@{}", atom_of(feed.key), domain));
-  out += unstructured_field("Subject", subject_text(entry));
+  out += unstructured_field("Subject", options.update_note ? "Updated: " + subject_text(entry)
+                                                           : subject_text(entry));
   out += raw_field("Date", rfc5322_date(entry_date(entry, options)));
   out += raw_field("Message-ID", message_id(feed.key, options.identity, options.hostname));
   if (options.in_reply_to) {

@@ -42,6 +42,10 @@ struct RenderOptions {
   std::string identity;                   // the entry's stable identity: Message-ID, X-Entry-ID
   std::chrono::sys_seconds first_seen{};  // Date: when the entry has no date
   std::optional<std::string> in_reply_to; // Message-ID of an earlier version (on_update)
+  // An updated entry (on_update: redeliver): the Subject becomes "Updated: " + the title,
+  // and this note ("Title was: …; 12 words added, 3 removed") opens the text, prefixed
+  // "Changed since the last mail: ".
+  std::optional<std::string> update_note;
   // The entry comes straight from feeds::parse, whose HTML values are already sanitised
   // (FEED_JSON.md "HTML values") and valid UTF-8: the HTML part uses them as they are
   // instead of sanitising them a second time. Leave false for entries built elsewhere.

@@ -113,6 +113,17 @@ CREATE TABLE digest_coverage (
 ) WITHOUT ROWID;
 )sql";
 
+// on_update: redeliver (ingest/revisions.hpp): per entry, the revision readers were last
+// sent (title and text) and when its last update was mailed. Kept apart from `entries`,
+// whose rows stay small for the per-feed scans; only feeds tracking updates have rows here.
+constexpr const char* revisions_v6 = R"sql(
+CREATE TABLE revisions (
+  entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  revision TEXT,
+  revised_at INTEGER
+);
+)sql";
+
 void split_messages_v3(sqlite::Database& db) {
   sqlite::Statement all(db, "SELECT entry_id, bytes FROM messages ORDER BY entry_id");
   ChunkWriter writer(db);
@@ -129,6 +140,7 @@ constexpr Migration steps[] = {
     {3, chunked_messages_v3, split_messages_v3},
     {4, user_feeds_v4},
     {5, digests_v5},
+    {6, revisions_v6},
 };
 
 [[noreturn]] void refuse_newer(std::int64_t found, int known) {

@@ -103,10 +103,20 @@ CREATE TABLE digest_coverage (
 );
 )sql";
 
+// Revisions of entries of feeds tracking updates (SQLite: migrations.cpp v6).
+constexpr const char* schema_v4 = R"sql(
+CREATE TABLE revisions (
+  entry_id BIGINT PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  revision TEXT,
+  revised_at BIGINT
+);
+)sql";
+
 constexpr PgMigration steps[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
+    {4, schema_v4},
 };
 
 // Any constant shared by every feedpop node: serialises concurrent first starts.

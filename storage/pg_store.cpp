@@ -144,6 +144,11 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
   std::vector<bool> fresh;
   fresh.reserve(entries.size());
   for (const NewEntry& e : entries) {
+    if (e.revises) {
+      revise(feed_key, e);
+      fresh.push_back(false);
+      continue;
+    }
     const std::string uidl = derive_uidl(feed_key, e.identity);
     // Another node may have stored the same entry (same UIDL) first: then nothing is
     // inserted and the entry is known, exactly as if this node had seen it before.
@@ -172,6 +177,9 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
         db_.exec("INSERT INTO digest_items (entry_id, item) VALUES ($1, $2)",
                  {added.int64(0, 0), pg::Param::bytes(e.digest_item)});
       }
+    }
+    if (e.revision) {
+      save_revision(added.int64(0, 0), e.revision, std::nullopt);
     }
   }
   txn.commit();

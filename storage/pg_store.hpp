@@ -27,6 +27,8 @@ public:
   void save_feed_state(const FeedState& state) override;
   std::vector<std::pair<std::string, std::string>>
   known_entries(std::string_view feed_key) override;
+  std::vector<EntryRevision> entry_revisions(std::string_view feed_key,
+                                             const std::vector<std::string>& identities) override;
   std::vector<bool> insert_entries(std::string_view feed_key, const std::vector<NewEntry>& entries,
                                    const FeedState& state) override;
   std::vector<DigestSource> pending_digest_items(std::string_view digest_key,
@@ -65,6 +67,10 @@ public:
 private:
   void upsert_feed(std::string_view key, const FeedState& state);
   Time now() const;
+  // Revisions (pg_revisions.cpp), inside insert_entries' transaction.
+  void revise(std::string_view feed_key, const NewEntry& entry);
+  void save_revision(std::int64_t entry, const std::optional<std::string>& revision,
+                     const std::optional<Time>& revised_at);
 
   pg::Connection db_;
   StoreOptions options_;

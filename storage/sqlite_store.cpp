@@ -271,6 +271,11 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
   std::vector<bool> fresh;
   fresh.reserve(entries.size());
   for (const NewEntry& e : entries) {
+    if (e.revises) {
+      revise(feed_key, e);
+      fresh.push_back(false);
+      continue;
+    }
     const std::string uidl = derive_uidl(feed_key, e.identity);
     find.bind(1, std::string_view(uidl));
     const bool known = find.step();
@@ -290,13 +295,16 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
     add.bind(6, static_cast<std::int64_t>(e.deliver ? e.message.size() : 0));
     add.bind(7, to_int(e.entry_date)).bind(8, first_seen);
     add.run();
+    const std::int64_t entry = db_.last_insert_rowid();
     if (e.deliver) {
-      const std::int64_t id = db_.last_insert_rowid();
-      st.chunks.write(id, e.message);
+      st.chunks.write(entry, e.message);
       if (!e.digest_item.empty()) {
         sqlite::Statement item(db_, "INSERT INTO digest_items (entry_id, item) VALUES (?1, ?2)");
-        item.bind(1, id).bind_blob(2, e.digest_item).run();
+        item.bind(1, entry).bind_blob(2, e.digest_item).run();
       }
+    }
+    if (e.revision) {
+      save_revision(entry, e.revision, std::nullopt);
     }
   }
   txn.commit();

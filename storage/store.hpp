@@ -63,6 +63,22 @@ struct NewEntry {
   // What a digest shows of the entry (mail::encode_digest_item), stored with a delivered
   // entry of a feed that a digest covers; empty otherwise.
   std::string digest_item;
+  // on_update: redeliver (ingest/revisions.hpp): what readers were last sent of the entry,
+  // kept to measure its next change against; nullopt for feeds that do not track updates.
+  std::optional<std::string> revision{};
+  // Set: nothing is inserted; the entry already stored under `identity` is revised. Its
+  // content hash becomes `content_hash`; when `revision` is set, its revision too; when
+  // `revised_at` is set, that time is recorded (an update was mailed). No message.
+  bool revises = false;
+  std::optional<Time> revised_at{};
+};
+
+// What Store::entry_revisions() reports of a stored entry.
+struct EntryRevision {
+  std::string identity;
+  bool delivered = false;              // its message was stored (it reached mailboxes)
+  std::optional<std::string> revision; // see NewEntry::revision
+  std::optional<Time> revised_at;      // when its last update was mailed
 };
 
 // A delivered entry a digest has not covered yet (Store::pending_digest_items).
@@ -112,8 +128,13 @@ public:
   // identity → content hash of everything stored for the feed (delivered or not).
   virtual std::vector<std::pair<std::string, std::string>>
   known_entries(std::string_view feed_key) = 0;
-  // One transaction: store entries not yet known (by identity) and the feed state.
-  // Returns, per input entry, whether it was new. Re-inserting a known identity is a no-op.
+  // The stored entries of the feed among `identities` (those not stored are left out).
+  virtual std::vector<EntryRevision>
+  entry_revisions(std::string_view feed_key, const std::vector<std::string>& identities) = 0;
+  // One transaction: store entries not yet known (by identity) and the feed state, and
+  // apply the revisions (NewEntry::revises) of known ones.
+  // Returns, per input entry, whether it was new. Re-inserting a known identity is a no-op;
+  // a revision is never new (and a revision of an identity not stored changes nothing).
   virtual std::vector<bool> insert_entries(std::string_view feed_key,
                                            const std::vector<NewEntry>& entries,
                                            const FeedState& state) = 0;
