@@ -99,8 +99,10 @@ void Fetcher::Impl::drive(const Options& cfg, feeds::HttpClient& http, Source& s
       return;
     }
     bool room = in_flight.size() < window;
-    for (Time now = now_seconds(); room; room = in_flight.size() < window) {
-      auto job = source.next(now);
+    for (; room; room = in_flight.size() < window) {
+      // The clock is read per feed: taking many (a lease and a row each) may take a while,
+      // and a refused lease is retried a check interval after the refusal, not before.
+      auto job = source.next(now_seconds());
       if (!job) {
         break;
       }
