@@ -55,6 +55,7 @@ const std::vector<std::string>& config_keys() {
       "fetch.notify_after",
       "fetch.content",
       "fetch.images",
+      "fetch.images_max_width",
       "fetch.enclosures",
       "fetch.enclosures_max_size",
       "storage",
@@ -79,6 +80,10 @@ const std::vector<std::string>& config_keys() {
       "users.*.feeds",
       "users.*.may_subscribe",
       "users.*.max_feeds",
+      "users.*.digest",
+      "users.*.digest.every",
+      "users.*.digest.at",
+      "users.*.digest.tz",
       "feeds",
       "feeds.*",
       "feeds.*.url",
@@ -95,8 +100,13 @@ const std::vector<std::string>& config_keys() {
       "feeds.*.content",
       "feeds.*.content_selector",
       "feeds.*.images",
+      "feeds.*.images_max_width",
       "feeds.*.enclosures",
       "feeds.*.enclosures_max_size",
+      "feeds.*.digest",
+      "feeds.*.digest.every",
+      "feeds.*.digest.at",
+      "feeds.*.digest.tz",
   };
   return keys;
 }

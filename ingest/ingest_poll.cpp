@@ -159,7 +159,8 @@ FeedPollResult not_modified(storage::Store& store, const Options& config, const 
 }
 
 FeedPollResult fetched(storage::Store& store, const Options& config, const FeedOptions& feed,
-                       FeedState state, feeds::Fetched& f, Time now, const PinnedEntries& pinned) {
+                       FeedState state, feeds::Fetched& f, Time now, const PinnedEntries& pinned,
+                       feeds::HttpClient* http) {
   feeds::ParseOptions po;
   po.base_url = f.info.url;
   po.content_type = f.info.content_type;
@@ -182,9 +183,13 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
   in.now = now;
   ArticleStats articles;
   std::size_t images_failed = 0;
+  std::optional<feeds::HttpClient> own_http;
   in.bodies = [&](const std::vector<std::size_t>& indices) {
     std::map<std::size_t, Body> out;
-    for (auto& [i, html] : fetch_articles(config, feed, doc, indices, articles)) {
+    if (http == nullptr) {
+      http = &own_http.emplace(http_options(config));
+    }
+    for (auto& [i, html] : fetch_articles(config, feed, doc, indices, articles, *http)) {
       out[i].html = std::move(html);
     }
     std::uint64_t attach_budget = enclosures_max_size(config, feed) * kEnclosureCapsPerPoll;
@@ -208,7 +213,7 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
             it != out.end() && it->second.html
                 ? *it->second.html
                 : e.content_html.value_or(e.summary_html.value_or("")));
-        auto images = fetch_images(config, feed, body, images_failed);
+        auto images = fetch_images(config, feed, body, images_failed, *http);
         if (!images.empty()) {
           out[i].images = std::move(images);
         }
@@ -321,7 +326,7 @@ feeds::HttpOptions http_options(const Options& config) {
 
 FeedPollResult complete_poll(storage::Store& store, const Options& config, const FeedOptions& feed,
                              FeedState state, feeds::FetchResult result, Time now,
-                             const PinnedEntries& pinned) {
+                             const PinnedEntries& pinned, feeds::HttpClient* http) {
   const auto& m = metrics::handles();
   if (auto* failed = std::get_if<feeds::FetchFailed>(&result)) {
     m.fetch_requests(failed->info.http_code).inc();
@@ -345,7 +350,7 @@ FeedPollResult complete_poll(storage::Store& store, const Options& config, const
   }
   m.fetched_bytes.inc(f.body.size());
   try {
-    return fetched(store, config, feed, state, f, now, pinned);
+    return fetched(store, config, feed, state, f, now, pinned, http);
   } catch (const storage::StoreError&) {
     throw;
   } catch (const std::exception& e) {
