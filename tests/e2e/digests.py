@@ -13,8 +13,10 @@ usage: digests.py FEEDPOP_BINARY
 import email
 import email.policy
 import os
+import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -44,6 +46,46 @@ def parts(message_bytes):
     # Quoted-printable keeps the canonical CRLF line ends inside the decoded text.
     text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
     return str(msg["Subject"]), text, msg.get_body(("html",)).get_content()
+
+
+def neomutt_shows(work, message_bytes, expected):
+    """Opens the message in neomutt (inside tmux) and waits until the index and the
+    pager show every string of `expected`; the failing screen, or None when all show."""
+    mbox = os.path.join(work, "digest.mbox")
+    with open(mbox, "wb") as f:
+        f.write(b"From feedpop Mon Dec  7 07:00:00 2026\n")
+        f.write(message_bytes.replace(b"\r\n", b"\n").replace(b"\nFrom ", b"\n>From "))
+        f.write(b"\n")
+    rc = os.path.join(work, "muttrc")
+    with open(rc, "w") as f:
+        f.write(f'set folder="{work}"\nset spoolfile="{mbox}"\nset mbox_type=mbox\n'
+                'set mail_check=0\nset charset="utf-8"\nset help=no\nset wait_key=no\n'
+                'set pager_index_lines=0\nset header_cache=""\nset message_cachedir=""\n'
+                'auto_view text/html\nalternative_order text/plain text/html\n')
+    session = f"feedpop-digest-{os.getpid()}"
+    tmux = ["tmux", "-L", session]
+    env = f"env HOME={work} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color"
+    subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "160",
+                           "-y", "60", f"{env} neomutt -n -F {rc} -f {mbox}"], check=True)
+    try:
+        screen = ""
+        for step, wanted in enumerate(expected):
+            if step == 1:
+                subprocess.run(tmux + ["send-keys", "-t", session, "Enter"], check=True)
+            for _ in range(50):
+                screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", session],
+                                        capture_output=True, text=True).stdout
+                if wanted in screen:
+                    break
+                time.sleep(0.2)
+            else:
+                return f"never showed {wanted!r}:\n{screen}"
+        if any(raw in screen for raw in ("=?UTF-8?", "--=_feedpop", "Content-Transfer-Encoding",
+                                         "<p>", "=3D")):
+            return f"raw MIME or markup on screen:\n{screen}"
+        return None
+    finally:
+        subprocess.run(tmux + ["kill-server"], capture_output=True)
 
 
 def main(binary):
@@ -91,6 +133,16 @@ def main(binary):
             for t in BUSY:
                 if t not in text or t not in html:
                     h.fail(f"{t!r} missing from the digest's text or HTML part")
+            # A real client reads it as one mail: subject in the index, the contents and
+            # the entries in the pager (issue 18: neomutt among the clients named).
+            if shutil.which("neomutt") and shutil.which("tmux"):
+                problem = neomutt_shows(work, digests[0], [
+                    "busy digest: 7 entries", "Contents", "1. Busy story 0",
+                    "Busy story 0 body"])
+                if problem:
+                    h.fail(f"neomutt: {problem}")
+            else:
+                print("neomutt or tmux missing: the client check is skipped")
 
             bob = h.mailbox(port, "bob", "pw")
             if len(bob) != 1:
