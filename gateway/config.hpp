@@ -26,6 +26,7 @@ enum class LogFormat { human, json };
 enum class PrivateAddresses { allow, deny, allow_for_users };
 enum class ContentMode { feed, full, automatic }; // feeds.yaml: feed | full | auto
 enum class ImagesMode { link, inline_ };          // feeds.yaml: link | inline
+enum class EnclosuresMode { link, attach };       // feeds.yaml: link | attach
 
 struct Pop3Config {
   std::vector<ListenAddress> listen{{"127.0.0.1", 1110}};
@@ -65,6 +66,9 @@ struct FetchConfig {
   std::chrono::seconds notify_after{24 * 3600};
   ContentMode content = ContentMode::feed;
   ImagesMode images = ImagesMode::link;
+  unsigned images_max_width = 0; // pixels; 0: images are inlined at their own size
+  EnclosuresMode enclosures = EnclosuresMode::link;
+  std::uint64_t enclosures_max_size = 20 * 1000 * 1000;
 };
 
 // The `web:` section: the status page, /healthz, /metrics and mail client setup.
@@ -100,8 +104,11 @@ struct FeedConfig {
   std::optional<ContentMode> content;          // nullopt: fetch.content
   std::optional<std::string> content_selector; // XPath 1.0
   std::optional<ImagesMode> images;            // nullopt: fetch.images
+  std::optional<unsigned> images_max_width;    // nullopt: fetch.images_max_width; 0: none
   std::optional<DigestSetting> digest;         // its subscribers get digests
   int line = 0;                                // where the feed is defined, for messages
+  std::optional<EnclosuresMode> enclosures;         // nullopt: fetch.enclosures
+  std::optional<std::uint64_t> enclosures_max_size; // nullopt: fetch.enclosures_max_size
 };
 
 struct UserConfig {

@@ -155,6 +155,8 @@ IngestPlan plan_ingest(const IngestInput& in) {
       ro.html_sanitized = true; // e comes from feeds::parse
       if (body != bodies.end()) {
         ro.images = std::move(body->second.images);
+        ro.attachments = std::move(body->second.attachments);
+        ro.enclosure_notes = std::move(body->second.enclosure_notes);
       }
       out.message = mail::render(e, info, ro);
       if (cfg.digest_items) {
