@@ -101,12 +101,12 @@ struct FeedConfig {
   OnUpdate on_update = OnUpdate::ignore;
   std::vector<std::string> include; // RE2 patterns, matched on title and content
   std::vector<std::string> exclude;
-  std::optional<ContentMode> content;          // nullopt: fetch.content
-  std::optional<std::string> content_selector; // XPath 1.0
-  std::optional<ImagesMode> images;            // nullopt: fetch.images
-  std::optional<unsigned> images_max_width;    // nullopt: fetch.images_max_width; 0: none
-  std::optional<DigestSetting> digest;         // its subscribers get digests
-  int line = 0;                                // where the feed is defined, for messages
+  std::optional<ContentMode> content;               // nullopt: fetch.content
+  std::optional<std::string> content_selector;      // XPath 1.0
+  std::optional<ImagesMode> images;                 // nullopt: fetch.images
+  std::optional<unsigned> images_max_width;         // nullopt: fetch.images_max_width; 0: none
+  std::optional<DigestSetting> digest;              // its subscribers get digests
+  int line = 0;                                     // where the feed is defined, for messages
   std::optional<EnclosuresMode> enclosures;         // nullopt: fetch.enclosures
   std::optional<std::uint64_t> enclosures_max_size; // nullopt: fetch.enclosures_max_size
 };

@@ -84,7 +84,7 @@ private:
   std::vector<std::string> patterns(const Field& field) const;
   ContentMode content_mode(const Field& field) const;
   ImagesMode images_mode(const Field& field) const;
-  unsigned images_max_width(const Field& field) const;            // 0: none
+  unsigned images_max_width(const Field& field) const; // 0: none
   EnclosuresMode enclosures_mode(const Field& field) const;
   UserConfig load_user(const Field& field, const Config& config); // config_users.cpp
   DigestSetting digest(const Field& field);                       // config_digest.cpp
