@@ -98,10 +98,25 @@ CREATE TABLE user_feeds (
 );
 )sql";
 
+// Digests (ingest/digest.hpp): what a digest shows of a delivered entry, stored with it,
+// and which digest (store key of its messages) covered which entry under which period.
+constexpr const char* digests_v5 = R"sql(
+CREATE TABLE digest_items (
+  entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  item BLOB NOT NULL
+);
+CREATE TABLE digest_coverage (
+  digest_key TEXT NOT NULL,
+  entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+  period TEXT NOT NULL,
+  PRIMARY KEY (digest_key, entry_id)
+) WITHOUT ROWID;
+)sql";
+
 // on_update: redeliver (ingest/revisions.hpp): per entry, the revision readers were last
 // sent (title and text) and when its last update was mailed. Kept apart from `entries`,
 // whose rows stay small for the per-feed scans; only feeds tracking updates have rows here.
-constexpr const char* revisions_v5 = R"sql(
+constexpr const char* revisions_v6 = R"sql(
 CREATE TABLE revisions (
   entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
   revision TEXT,
@@ -120,8 +135,12 @@ void split_messages_v3(sqlite::Database& db) {
 }
 
 constexpr Migration steps[] = {
-    {1, schema_v1},     {2, covering_feed_index_v2}, {3, chunked_messages_v3, split_messages_v3},
-    {4, user_feeds_v4}, {5, revisions_v5},
+    {1, schema_v1},
+    {2, covering_feed_index_v2},
+    {3, chunked_messages_v3, split_messages_v3},
+    {4, user_feeds_v4},
+    {5, digests_v5},
+    {6, revisions_v6},
 };
 
 [[noreturn]] void refuse_newer(std::int64_t found, int known) {

@@ -89,8 +89,22 @@ CREATE TABLE user_feeds (
 );
 )sql";
 
-// Revisions of entries of feeds tracking updates (SQLite: migrations.cpp v5).
+// Digests (SQLite: migrations.cpp v5).
 constexpr const char* schema_v3 = R"sql(
+CREATE TABLE digest_items (
+  entry_id BIGINT PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  item BYTEA NOT NULL
+);
+CREATE TABLE digest_coverage (
+  digest_key TEXT NOT NULL,
+  entry_id BIGINT NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+  period TEXT NOT NULL,
+  PRIMARY KEY (digest_key, entry_id)
+);
+)sql";
+
+// Revisions of entries of feeds tracking updates (SQLite: migrations.cpp v6).
+constexpr const char* schema_v4 = R"sql(
 CREATE TABLE revisions (
   entry_id BIGINT PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
   revision TEXT,
@@ -102,6 +116,7 @@ constexpr PgMigration steps[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
+    {4, schema_v4},
 };
 
 // Any constant shared by every feedpop node: serialises concurrent first starts.

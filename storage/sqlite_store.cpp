@@ -298,6 +298,10 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
     const std::int64_t entry = db_.last_insert_rowid();
     if (e.deliver) {
       st.chunks.write(entry, e.message);
+      if (!e.digest_item.empty()) {
+        sqlite::Statement item(db_, "INSERT INTO digest_items (entry_id, item) VALUES (?1, ?2)");
+        item.bind(1, entry).bind_blob(2, e.digest_item).run();
+      }
     }
     if (e.revision) {
       save_revision(entry, e.revision, std::nullopt);
