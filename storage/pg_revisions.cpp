@@ -1,5 +1,5 @@
 // PgStore: revisions of entries of feeds tracking updates (store.hpp NewEntry::revises,
-// entry_revisions(); table `revisions`, pg_migrations.cpp v3).
+// entry_revisions(); table `revisions`, pg_migrations.cpp v4).
 #include "storage/pg_store.hpp"
 #include "storage/uidl.hpp"
 

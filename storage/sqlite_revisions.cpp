@@ -1,5 +1,5 @@
 // SqliteStore: revisions of entries of feeds tracking updates (store.hpp NewEntry::revises,
-// entry_revisions(); table `revisions`, migrations.cpp v5).
+// entry_revisions(); table `revisions`, migrations.cpp v6).
 #include "storage/sqlite_store.hpp"
 #include "storage/uidl.hpp"
 

@@ -2,7 +2,10 @@
 // SQLite and on PostgreSQL: what on_update: redeliver keeps to measure changes against.
 #include <gtest/gtest.h>
 
+#include "storage/migrations.hpp"
+#include "storage/sqlite_db.hpp"
 #include "storage/store.hpp"
+#include "storage/uidl.hpp"
 #include "tests/storage/backends.hpp"
 #include "tests/support/store_read.hpp"
 
@@ -109,6 +112,30 @@ TEST_P(RevisionsTest, AnEntryStoredWithoutARevisionGetsOneAndAnUnknownIdentityNo
   EXPECT_EQ(store->entry_revisions("blog", {"a"}).at(0).revision, "T\nnow tracked");
   EXPECT_TRUE(store->entry_revisions("blog", {"ghost"}).empty());
   EXPECT_EQ(store->known_entries("blog").size(), 1U);
+}
+
+TEST(RevisionsSchema, AVersionFourDatabaseGainsRevisionsAndKeepsItsEntries) {
+  testing::TempDir dir;
+  const std::string path = dir.file("v4.db");
+  {
+    sqlite::Database db(path);
+    migrate(db, schema_migrations().first(4));
+    db.exec(("INSERT INTO feeds (id, key) VALUES (1, 'blog');"
+             "INSERT INTO entries (id, feed_id, uidl, identity, content_hash, state, size, "
+             "first_seen) VALUES (7, 1, '" +
+             derive_uidl("blog", "id:a") + "', 'id:a', 'h', 1, 0, 0);")
+                .c_str());
+  }
+  auto store = open_sqlite_store(path, Role::writer);
+  const auto r = store->entry_revisions("blog", {"id:a"});
+  ASSERT_EQ(r.size(), 1U); // delivered before revisions existed: no revision yet
+  EXPECT_TRUE(r[0].delivered);
+  EXPECT_FALSE(r[0].revision.has_value());
+  EXPECT_EQ(store->known_entries("blog"),
+            (std::vector<std::pair<std::string, std::string>>{{"id:a", "h"}}));
+  sqlite::Database raw(path);
+  EXPECT_EQ(raw.pragma_int("SELECT COUNT(*) FROM revisions"), 0);
+  EXPECT_EQ(raw.pragma_int("PRAGMA user_version"), latest_schema_version());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RevisionsTest,
