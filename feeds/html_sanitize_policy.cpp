@@ -93,16 +93,27 @@ constexpr std::array<ElementRule, kElementCount> kElements = [] {
 }();
 static_assert(kElementCount < 255);
 
-// For each first letter, the index of the first element at or after it: a lookup compares
-// only the few names sharing its first letter.
-constexpr std::array<std::uint8_t, 27> kElementsByLetter = [] {
-  std::array<std::uint8_t, 27> t{};
-  std::size_t k = 0;
-  for (std::size_t letter = 0; letter <= 26; ++letter) {
-    while (k < kElements.size() && static_cast<std::size_t>(kElements[k].name[0] - 'a') < letter) {
-      ++k;
+// An open-addressing hash table over kElements (linear probing, twice as many slots as
+// names): a lookup hashes the name's length and first and last bytes and compares one or
+// two names, whatever the first letter.
+constexpr std::size_t kSlots = 256;
+static_assert(kSlots >= 2 * kElementCount);
+
+constexpr std::size_t element_hash(std::string_view name) {
+  return (name.size() * 31 + static_cast<unsigned char>(name.front()) * 7 +
+          static_cast<unsigned char>(name.back())) %
+         kSlots;
+}
+
+constexpr std::array<std::uint8_t, kSlots> kElementSlots = [] {
+  std::array<std::uint8_t, kSlots> t{};
+  t.fill(kUnlisted);
+  for (std::size_t k = 0; k < kElements.size(); ++k) {
+    std::size_t slot = element_hash(kElements[k].name);
+    while (t[slot] != kUnlisted) {
+      slot = (slot + 1) % kSlots;
     }
-    t[letter] = static_cast<std::uint8_t>(k);
+    t[slot] = static_cast<std::uint8_t>(k);
   }
   return t;
 }();
@@ -151,16 +162,15 @@ constexpr std::array<Tracker, 14> kTrackers = {{
 } // namespace
 
 std::uint8_t element_index(std::string_view name) {
-  if (name.empty() || name[0] < 'a' || name[0] > 'z') {
-    return kUnlisted; // every listed name starts with a lower-case letter
+  if (name.empty()) {
+    return kUnlisted;
   }
-  auto letter = static_cast<std::size_t>(name[0] - 'a');
-  for (std::size_t k = kElementsByLetter[letter]; k < kElementsByLetter[letter + 1]; ++k) {
-    if (same(kElements[k].name, name)) {
-      return static_cast<std::uint8_t>(k);
+  for (std::size_t slot = element_hash(name);; slot = (slot + 1) % kSlots) {
+    const std::uint8_t k = kElementSlots[slot];
+    if (k == kUnlisted || same(kElements[k].name, name)) {
+      return k;
     }
   }
-  return kUnlisted;
 }
 
 const ElementRule& element_rule(std::uint8_t index) {

@@ -129,6 +129,12 @@ void resolve_into(std::string& out, std::string_view base_in, std::string_view r
   std::string_view base = ascii::trim(base_in);
   if (base.empty() || has_scheme(ref)) {
     if (has_scheme(ref)) {
+      // Only dot segments in the path change an absolute reference, and each of those
+      // follows a '/': without "/." the reference is its own resolution.
+      if (ref.find("/.") == std::string_view::npos) {
+        out.assign(ref);
+        return;
+      }
       Parts r = split(ref);
       if (!r.has_authority || !has_dot_segment(r.path)) {
         out.assign(ref); // reassembling the parts would give `ref` back
@@ -217,22 +223,34 @@ std::string resolve(std::string_view base, std::string_view ref) {
 }
 
 std::string scheme_of(std::string_view url) {
-  std::string scheme;
-  for (char c : url) {
+  // Found first, then written once: the scheme is read for every URL a body carries.
+  std::size_t end = 0, letters = 0;
+  for (; end < url.size(); ++end) {
+    const char c = url[end];
     if (static_cast<unsigned char>(c) <= 0x20) {
       continue;
     }
     if (c == ':') {
-      return scheme;
+      break;
     }
-    const bool first = scheme.empty();
+    const bool first = letters == 0;
     if (!(ascii::is_alpha(c) ||
           (!first && (ascii::is_digit(c) || c == '+' || c == '-' || c == '.')))) {
       return ""; // RFC 3986 §3.1: no scheme, a relative reference
     }
-    scheme += ascii::lower(c);
+    ++letters;
   }
-  return "";
+  if (end == url.size()) {
+    return "";
+  }
+  std::string scheme(letters, '\0');
+  std::size_t n = 0;
+  for (char c : url.substr(0, end)) {
+    if (static_cast<unsigned char>(c) > 0x20) {
+      scheme[n++] = ascii::lower(c);
+    }
+  }
+  return scheme;
 }
 
 namespace {

@@ -327,6 +327,8 @@ private:
   void read_author(Node node, std::size_t depth);
   void on_enclosure(Node node);
   std::optional<std::string> attr(Node node, std::string_view name) const;
+  // attr() without the copy: the value where the parsed document holds it.
+  std::optional<std::string_view> attr_view(Node node, std::string_view name) const;
   bool reads_as_plain(std::string_view prefix) const;
   std::string finish_text(std::string s) const;
   std::string resolve(std::string_view ref) const { return url::resolve(base_, ref); }
@@ -354,11 +356,18 @@ private:
 
 // `name` is lower case; attribute names are matched case-insensitively.
 std::optional<std::string> Walker::attr(Node node, std::string_view name) const {
-  std::optional<std::string> qualified;
+  if (const auto value = attr_view(node, name)) {
+    return std::string(*value);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> Walker::attr_view(Node node, std::string_view name) const {
+  std::optional<std::string_view> qualified;
   for (Attribute a = node.first_attribute(); a; a = a.next_attribute()) {
     const char* n = a.name();
     if (iequals_c(n, name)) {
-      return std::string(a.value());
+      return a.value();
     }
     // An attribute qualified with a feed format's own namespace (atom:href on an
     // atom:link) or an unknown one is read as the plain one, as feedparser reads it; only
@@ -371,7 +380,7 @@ std::optional<std::string> Walker::attr(Node node, std::string_view name) const 
     const char* colon = std::strchr(n, ':');
     if (colon != nullptr && iequals_c(colon + 1, name) &&
         reads_as_plain(std::string_view(n, static_cast<std::size_t>(colon - n)))) {
-      qualified = std::string(a.value());
+      qualified = a.value();
     }
   }
   return qualified;
@@ -536,20 +545,19 @@ void Walker::on_title(Node node, std::size_t depth, bool media) {
 }
 
 void Walker::on_link(Node node) {
-  auto rel = attr(node, "rel").value_or("alternate");
-  rel = lower(rel);
-  auto type =
-      lower(attr(node, "type").value_or(rel == "self" ? "application/atom+xml" : "text/html"));
-  // feedparser: url, else uri, else href; an empty href still means "the base".
-  auto href = attr(node, "url");
-  if (!href || href->empty()) {
-    href = attr(node, "uri");
-  }
-  if (!href || href->empty()) {
-    href = attr(node, "href");
-  }
   if (in_image_ || in_textinput_ || in_source_) {
     return;
+  }
+  const std::string rel = lower(attr_view(node, "rel").value_or("alternate"));
+  const std::string type =
+      lower(attr_view(node, "type").value_or(rel == "self" ? "application/atom+xml" : "text/html"));
+  // feedparser: url, else uri, else href; an empty href still means "the base".
+  auto href = attr_view(node, "url");
+  if (!href || href->empty()) {
+    href = attr_view(node, "uri");
+  }
+  if (!href || href->empty()) {
+    href = attr_view(node, "href");
   }
   if (href) {
     std::string resolved = resolve(*href);
