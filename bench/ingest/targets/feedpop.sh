@@ -6,14 +6,24 @@
 # FEEDPOP: the binary (default: build/release/feedpop of this checkout).
 # FEEDPOP_CONCURRENCY / FEEDPOP_PER_HOST: fetch.concurrency / fetch.per_host (default 8 / 8:
 # all 1000 feeds sit on one loopback host, newsboat runs 8 reload threads).
+# FEEDPOP_PG_SERVER: a directory printed by bench/pg_server.sh start: `storage.backend:
+# postgresql` on a new database of that server per repetition (SQLite when unset).
 
 FEEDPOP_TARGET_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${FEEDPOP:=$FEEDPOP_TARGET_DIR/../../../build/release/feedpop}"
 
 target_setup() {
+  if [ -n "${FEEDPOP_PG_SERVER:-}" ]; then
+    "$FEEDPOP_TARGET_DIR/../../pg_server.sh" createdb "$FEEDPOP_PG_SERVER" > "$BENCH_STATE/pg_url"
+  fi
   {
     echo "data_dir: \"$BENCH_STATE/data\""
     echo "log_level: warn"
+    if [ -n "${FEEDPOP_PG_SERVER:-}" ]; then
+      echo "storage:"
+      echo "  backend: postgresql"
+      echo "  postgresql: {url: \"$(cat "$BENCH_STATE/pg_url")\"}"
+    fi
     echo "fetch:"
     echo "  concurrency: ${FEEDPOP_CONCURRENCY:-8}"
     echo "  per_host: ${FEEDPOP_PER_HOST:-8}"
@@ -33,7 +43,7 @@ target_setup() {
 }
 
 target_version() {
-  "$FEEDPOP" --version | head -n1
+  echo "$("$FEEDPOP" --version | head -n1) (${FEEDPOP_PG_SERVER:+postgresql}${FEEDPOP_PG_SERVER:-sqlite})"
 }
 
 # Exit status 2 means some feeds failed: measure.sh flags it under the table.
@@ -44,6 +54,11 @@ target_run() {
 
 # Per-feed counts ("URL<TAB>N") of every entry stored, delivered or not.
 target_count() {
+  if [ -n "${FEEDPOP_PG_SERVER:-}" ]; then
+    psql "$(cat "$BENCH_STATE/pg_url")" -At -F "$(printf '\t')" -c \
+      "SELECT f.config_url, count(*) FROM entries e JOIN feeds f ON f.id = e.feed_id GROUP BY f.id;"
+    return
+  fi
   sqlite3 -separator "$(printf '\t')" "$BENCH_STATE/data/feedpop.db" \
     "SELECT f.config_url, count(*) FROM entries e JOIN feeds f ON f.id = e.feed_id GROUP BY f.id;"
 }
