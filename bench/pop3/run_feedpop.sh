@@ -45,6 +45,10 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
     echo "  backend: postgresql"
     echo "  postgresql: {url: \"$("$root/bench/pg_server.sh" createdb "$FEEDPOP_PG_SERVER")\"}"
   fi
+  # Only the POP3 listeners: the default SMTP and web ports may be taken by another
+  # instance (two runs side by side, A B A B).
+  echo "smtp: {listen: [], tls_listen: []}"
+  echo "web: {listen: []}"
   echo "fetch:"
   echo "  interval: 1d"
   echo "users:"
@@ -69,7 +73,7 @@ for _ in $(seq 300); do
 done
 "$feedpop" health --quiet --port "$port" >/dev/null 2>&1 || { echo "server did not start" >&2; cat "$state/server.log" >&2; exit 1; }
 cat > "$state/target.env" <<ENV
-NAME="feedpop serve $("$feedpop" --version | head -n1) (${FEEDPOP_PG_SERVER:+postgresql}${FEEDPOP_PG_SERVER:-sqlite})"
+NAME="feedpop serve $("$feedpop" --version | head -n1) (storage: $([ -n "${FEEDPOP_PG_SERVER:-}" ] && echo postgresql || echo sqlite))"
 HOST=127.0.0.1
 PORT=$port
 TLS_PORT=$tls_port

@@ -43,7 +43,7 @@ target_setup() {
 }
 
 target_version() {
-  echo "$("$FEEDPOP" --version | head -n1) (${FEEDPOP_PG_SERVER:+postgresql}${FEEDPOP_PG_SERVER:-sqlite})"
+  echo "$("$FEEDPOP" --version | head -n1) (storage: $([ -n "${FEEDPOP_PG_SERVER:-}" ] && echo postgresql || echo sqlite))"
 }
 
 # Exit status 2 means some feeds failed: measure.sh flags it under the table.
