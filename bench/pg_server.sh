@@ -3,7 +3,11 @@
 # `postgresql` package, as the tests use): initdb and pg_ctl in a new temporary directory,
 # a Unix socket there and no TCP port, server defaults otherwise (fsync and
 # synchronous_commit on, as a production server runs). As root the cluster belongs to
-# `nobody` (PostgreSQL refuses to run as root).
+# `nobody` (PostgreSQL refuses to run as root). Unlike bench/pg_server.py it outlives one
+# command, so SQLite and PostgreSQL runs can alternate (A B A B) on one server, and it reads
+# the server's CPU between runs:
+#
+#   FEEDPOP_PG_URL=$(bench/pg_server.sh createdb "$dir") bench/pop3/run_feedpop.sh
 #
 #   bench/pg_server.sh start            prints DIR; the maintenance URL is `host=DIR user=feedpop dbname=postgres`
 #   bench/pg_server.sh createdb DIR     prints the URL of a new empty database

@@ -84,7 +84,10 @@ private:
   std::vector<std::string> patterns(const Field& field) const;
   ContentMode content_mode(const Field& field) const;
   ImagesMode images_mode(const Field& field) const;
+  unsigned images_max_width(const Field& field) const;            // 0: none
+  EnclosuresMode enclosures_mode(const Field& field) const;
   UserConfig load_user(const Field& field, const Config& config); // config_users.cpp
+  DigestSetting digest(const Field& field);                       // config_digest.cpp
   // Feed keys by tag, built once from config.feeds for every user's list (config_users.cpp):
   // 10,000 users of 100,000 feeds must not scan the feeds once per user and tag.
   // The keys point into config.feeds.

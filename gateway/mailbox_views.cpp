@@ -1,10 +1,13 @@
 #include "gateway/mailbox_views.hpp"
 
+#include "gateway/digests.hpp"
+
 namespace feedpop::gateway {
 
 std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_view login) {
   if (const auto it = config.users.find(std::string(login)); it != config.users.end()) {
-    return MailboxView{it->first, "", config.subscriptions(it->first)};
+    return MailboxView{it->first, "",
+                       with_digests(config, it->first, config.subscriptions(it->first))};
   }
   const std::string& sep = config.pop3.view_separator;
   if (sep.empty()) {
@@ -23,6 +26,7 @@ std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_vie
   if (out.feed_keys.empty()) {
     return std::nullopt;
   }
+  out.feed_keys = with_digests(config, out.user, out.feed_keys);
   return out;
 }
 

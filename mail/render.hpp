@@ -4,6 +4,7 @@
 // Output uses CRLF line ends only and no line exceeds 998 octets.
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,14 @@ struct InlineImage {
   std::string bytes;
 };
 
+// An enclosure carried in the message (per feed `enclosures: attach`).
+struct Attachment {
+  std::string url;      // the enclosure's URL, as in Entry::enclosures
+  std::string filename; // shown to the reader; ASCII is written as is, else RFC 2231
+  std::string type;     // media type, e.g. audio/mpeg
+  std::string bytes;
+};
+
 struct RenderOptions {
   std::string hostname = "feedpop.localhost";
   std::string identity;                   // the entry's stable identity: Message-ID, X-Entry-ID
@@ -40,6 +49,12 @@ struct RenderOptions {
   // With images, the HTML part becomes multipart/related (RFC 2387): the HTML, then
   // each image as a base64 part with its Content-ID (RFC 2392), the HTML pointing at it.
   std::vector<InlineImage> images;
+  // With attachments, the message becomes multipart/mixed (RFC 2046 §5.1.3): the body,
+  // then each attachment as a base64 part with Content-Disposition: attachment (RFC 2183).
+  // The list of enclosures says which are attached.
+  std::vector<Attachment> attachments;
+  // Why an enclosure (by URL) is not attached, shown next to it ("not attached: ...").
+  std::map<std::string, std::string> enclosure_notes;
 };
 
 std::string render(const feeds::Entry& entry, const FeedInfo& feed, const RenderOptions& options);

@@ -11,8 +11,8 @@
 # Ports: $PORT (default 13110) and $TLS_PORT (default 13995), so Dovecot (run_dovecot.sh,
 # 12110/12995) can run at the same time and the two be measured alternately (A B A B).
 # $THREADS sets pop3.threads (default 0: one per core).
-# $FEEDPOP_PG_SERVER (a directory printed by bench/pg_server.sh start) selects
-# `storage.backend: postgresql` on a new database of that server; SQLite otherwise.
+# $FEEDPOP_PG_URL (a libpq connection string): storage.backend postgresql there instead of
+# SQLite (bench/pg_server.py starts a throwaway server).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 feedpop=${1:-$root/build/release/feedpop}
@@ -40,10 +40,11 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
   # The idle workload holds 2000 connections from 127.0.0.1.
   echo "  limits: {connections: 10000, per_address: 10000}"
   echo "  threads: ${THREADS:-0}"
-  if [[ -n ${FEEDPOP_PG_SERVER:-} ]]; then
+  if [[ -n ${FEEDPOP_PG_URL:-} ]]; then
     echo "storage:"
     echo "  backend: postgresql"
-    echo "  postgresql: {url: \"$("$root/bench/pg_server.sh" createdb "$FEEDPOP_PG_SERVER")\"}"
+    echo "  postgresql:"
+    echo "    url: \"$FEEDPOP_PG_URL\""
   fi
   # Only the POP3 listeners: the default SMTP and web ports may be taken by another
   # instance (two runs side by side, A B A B).
@@ -73,7 +74,7 @@ for _ in $(seq 300); do
 done
 "$feedpop" health --quiet --port "$port" >/dev/null 2>&1 || { echo "server did not start" >&2; cat "$state/server.log" >&2; exit 1; }
 cat > "$state/target.env" <<ENV
-NAME="feedpop serve $("$feedpop" --version | head -n1) (storage: $([ -n "${FEEDPOP_PG_SERVER:-}" ] && echo postgresql || echo sqlite))"
+NAME="feedpop serve $("$feedpop" --version | head -n1) (storage: $([[ -n ${FEEDPOP_PG_URL:-} ]] && echo postgresql || echo sqlite))"
 HOST=127.0.0.1
 PORT=$port
 TLS_PORT=$tls_port
