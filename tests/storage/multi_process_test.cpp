@@ -42,7 +42,7 @@ std::vector<NewEntry> batch_entries(int batch) {
     std::string id = fmt::format("b{}-{}", batch, i);
     std::string message = fmt::format("Subject: {}\r\n\r\n{:m<{}}\r\n", id, "", 1000 + i * 100);
     out.push_back(
-        NewEntry{std::move(id), std::string(1, 'h'), std::move(message), std::nullopt, true});
+        NewEntry{std::move(id), std::string(1, 'h'), std::move(message), std::nullopt, true, {}});
   }
   return out;
 }
