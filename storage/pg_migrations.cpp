@@ -128,7 +128,25 @@ int pg_latest_schema_version() {
   return std::span(steps).back().version;
 }
 
+namespace {
+
+// The common case, a node or POP3 session opening an up-to-date database, in one statement
+// without a transaction or the migration lock (every session opens its own connection).
+bool schema_is_current(pg::Connection& db) {
+  try {
+    const auto r = db.exec("SELECT version FROM schema_version");
+    return r.rows() == 1 && r.int64(0, 0) == pg_latest_schema_version();
+  } catch (const StoreError&) {
+    return false; // no schema_version yet: the first start creates it below
+  }
+}
+
+} // namespace
+
 void pg_migrate(pg::Connection& db) {
+  if (schema_is_current(db)) {
+    return;
+  }
   {
     pg::Transaction txn(db);
     db.exec(migration_lock);

@@ -46,6 +46,10 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
     echo "  postgresql:"
     echo "    url: \"$FEEDPOP_PG_URL\""
   fi
+  # Only the POP3 listeners: the default SMTP and web ports may be taken by another
+  # instance (two runs side by side, A B A B).
+  echo "smtp: {listen: [], tls_listen: []}"
+  echo "web: {listen: []}"
   echo "fetch:"
   echo "  interval: 1d"
   echo "users:"
@@ -70,7 +74,7 @@ for _ in $(seq 300); do
 done
 "$feedpop" health --quiet --port "$port" >/dev/null 2>&1 || { echo "server did not start" >&2; cat "$state/server.log" >&2; exit 1; }
 cat > "$state/target.env" <<ENV
-NAME="feedpop serve $("$feedpop" --version | head -n1)"
+NAME="feedpop serve $("$feedpop" --version | head -n1) (storage: $([[ -n ${FEEDPOP_PG_URL:-} ]] && echo postgresql || echo sqlite))"
 HOST=127.0.0.1
 PORT=$port
 TLS_PORT=$tls_port

@@ -7,7 +7,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "storage/pg_conn.hpp"
+#include "storage/sqlite_db.hpp"
 #include "storage/store.hpp"
 #include "tests/storage/temp_dir.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -49,6 +52,35 @@ public:
   }
   Backend backend() const { return backend_; }
   const std::string& sqlite_path() const { return path_; }
+  // The libpq connection string (PostgreSQL only).
+  const std::string& url() const { return url_; }
+
+  // Raw SQL on a connection of its own, bypassing the Store (checks of what is stored;
+  // the table names entries, deletions and users are the same on both backends).
+  std::int64_t scalar(const std::string& sql) const {
+    if (backend_ == Backend::sqlite) {
+      return sqlite::Database(path_).pragma_int(sql.c_str());
+    }
+    return pg::Connection(url_).exec(sql).int64(0, 0);
+  }
+  // The first column of every row, as text.
+  std::vector<std::string> column(const std::string& sql) const {
+    std::vector<std::string> out;
+    if (backend_ == Backend::sqlite) {
+      sqlite::Database raw(path_);
+      sqlite::Statement rows(raw, sql.c_str());
+      while (rows.step()) {
+        out.push_back(rows.text(0));
+      }
+      return out;
+    }
+    pg::Connection raw(url_);
+    const auto rows = raw.exec(sql);
+    for (int i = 0; i < rows.rows(); ++i) {
+      out.push_back(rows.text(i, 0));
+    }
+    return out;
+  }
 
   std::unique_ptr<Store> open(Role role, StoreOptions options = {}) const {
     if (backend_ == Backend::sqlite) {

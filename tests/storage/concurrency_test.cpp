@@ -1,6 +1,7 @@
 // One writer ingesting while 100 POP3-like readers snapshot, stream messages and commit
 // deletions, each on its own connection: no StoreError (SQLITE_BUSY or other) reaches
-// any caller, and every reader sees a consistent, growing mailbox.
+// any caller, and every reader sees a consistent, growing mailbox. Then the same across
+// processes (multi_process_test.cpp). Both backends (…/sqlite, …/postgresql).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -9,15 +10,24 @@
 #include <thread>
 
 #include "storage/store.hpp"
-#include "tests/storage/temp_dir.hpp"
+#include "tests/storage/backends.hpp"
 
 namespace feedpop::storage {
 namespace {
 
-TEST(Concurrency, AWriterAndAHundredReadersNeverSeeBusy) {
-  testing::TempDir dir;
-  const std::string path = dir.file("c.db");
-  auto writer = open_sqlite_store(path, Role::writer);
+using testing::Backend;
+using testing::BackendDatabase;
+
+class Concurrency : public ::testing::TestWithParam<Backend> {
+protected:
+  BackendDatabase db{GetParam()};
+};
+
+TEST_P(Concurrency, AWriterAndAHundredReadersNeverSeeBusy) {
+  if (!db.usable()) {
+    return;
+  }
+  auto writer = db.open(Role::writer);
   auto make = [](int batch, int i) {
     // Initialised, not assigned: GCC 12 -O3 reports a false -Wrestrict on assigning a
     // literal to a std::string member here.
@@ -55,7 +65,7 @@ TEST(Concurrency, AWriterAndAHundredReadersNeverSeeBusy) {
   for (int r = 0; r < 100; ++r) {
     readers.emplace_back([&, r] {
       try {
-        auto store = open_sqlite_store(path, Role::reader);
+        auto store = db.open(Role::reader);
         const std::string user = fmt::format("user{}", r % 10);
         int rounds = 0;
         while (writing || rounds < 2) {
@@ -90,6 +100,10 @@ TEST(Concurrency, AWriterAndAHundredReadersNeverSeeBusy) {
   EXPECT_GE(snapshots.load(), 200);
   EXPECT_EQ(writer->snapshot("nobody", {"f", "g"}).size(), 402u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Concurrency,
+                         ::testing::Values(Backend::sqlite, Backend::postgresql),
+                         testing::backend_name);
 
 } // namespace
 } // namespace feedpop::storage

@@ -2,12 +2,18 @@
 // acknowledged call through a pipe after it returned; the parent SIGKILLs it at a random
 // moment, 50 times. After every kill the database passes integrity_check, holds no
 // duplicate entry, holds every acknowledged batch and deletion, and holds no partial or
-// unacknowledged work beyond the single call that was in flight.
+// unacknowledged work beyond the single call that was in flight. Both backends
+// (CrashConsistency/sqlite, CrashConsistency/postgresql). On PostgreSQL every other kill
+// waits until the child's server session holds an open transaction that has written
+// (pg_stat_activity.backend_xid), so the kill surely lands mid-transaction; the server
+// must then roll that transaction back.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <iostream>
 #include <map>
 #include <random>
 #include <set>
@@ -17,10 +23,16 @@
 #include "storage/sqlite_db.hpp"
 #include "storage/store.hpp"
 #include "storage/uidl.hpp"
-#include "tests/storage/temp_dir.hpp"
+#include "tests/storage/backends.hpp"
 
 namespace feedpop::storage {
 namespace {
+
+using testing::Backend;
+using testing::BackendDatabase;
+
+// The children's sessions, told apart from the test's own in pg_stat_activity.
+constexpr const char* child_application = "crash_child";
 
 constexpr int batch_size = 20;
 const std::vector<std::string> feeds = {"f0", "f1", "f2"};
@@ -54,9 +66,12 @@ std::vector<NewEntry> batch_entries(int batch) {
 }
 
 // Runs until killed: I<n> after batch n is stored, D<n> after its even entries are deleted.
-[[noreturn]] void child(const std::string& path, int first, int fd) {
+[[noreturn]] void child(const BackendDatabase& db, int first, int fd) {
   try {
-    auto store = open_sqlite_store(path, Role::writer);
+    auto store = db.backend() == Backend::sqlite
+                     ? db.open(Role::writer)
+                     : open_postgresql_store(db.url() + " application_name=" + child_application,
+                                             Role::writer);
     report(fd, "R");
     if (first > 0) {
       // Re-ingesting what is already stored must add nothing.
@@ -99,36 +114,79 @@ int batch_of(const std::string& id) {
   return std::stoi(id.substr(1, id.find('-') - 1));
 }
 
-Observed inspect(const std::string& path) {
-  sqlite::Database db(path);
-  sqlite::Statement check(db, "PRAGMA integrity_check");
-  EXPECT_TRUE(check.step());
-  EXPECT_EQ(check.text(0), "ok");
-  EXPECT_EQ(db.pragma_int("SELECT COUNT(*) FROM (SELECT 1 FROM entries GROUP BY feed_id, "
-                          "identity HAVING COUNT(*) > 1)"),
-            0);
-  // Every entry has all its bytes: its chunk rows (message_chunks.hpp) add up to its size.
-  EXPECT_EQ(db.pragma_int("SELECT COUNT(*) FROM entries e WHERE e.size != (SELECT "
-                          "COALESCE(SUM(length(c.bytes)), -1) FROM message_chunks c WHERE c.id "
-                          ">= e.id * 1048576 AND c.id < (e.id + 1) * 1048576)"),
+Observed inspect(const BackendDatabase& db) {
+  if (db.backend() == Backend::sqlite) {
+    sqlite::Database raw(db.sqlite_path());
+    sqlite::Statement check(raw, "PRAGMA integrity_check");
+    EXPECT_TRUE(check.step());
+    EXPECT_EQ(check.text(0), "ok");
+    // Every entry has all its bytes: its chunk rows (message_chunks.hpp) add up to its size.
+    EXPECT_EQ(raw.pragma_int("SELECT COUNT(*) FROM entries e WHERE e.size != (SELECT "
+                             "COALESCE(SUM(length(c.bytes)), -1) FROM message_chunks c WHERE "
+                             "c.id >= e.id * 1048576 AND c.id < (e.id + 1) * 1048576)"),
+              0);
+  } else {
+    // Every delivered entry has its message, whole.
+    EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM entries e LEFT JOIN messages m ON m.entry_id = "
+                        "e.id WHERE e.state = 1 AND COALESCE(length(m.bytes), -1) != e.size"),
+              0);
+  }
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM (SELECT 1 FROM entries GROUP BY feed_id, "
+                      "identity HAVING COUNT(*) > 1) AS twice"),
             0);
   Observed seen;
-  sqlite::Statement all(db, "SELECT identity FROM entries");
-  while (all.step()) {
-    ++seen.entries[batch_of(all.text(0))];
+  for (const std::string& id : db.column("SELECT identity FROM entries")) {
+    ++seen.entries[batch_of(id)];
   }
-  sqlite::Statement dels(db, "SELECT e.identity FROM deletions d JOIN entries e ON e.id = "
-                             "d.entry_id JOIN users u ON u.id = d.user_id WHERE u.name = 'u'");
-  while (dels.step()) {
-    ++seen.deletions[batch_of(dels.text(0))];
+  for (const std::string& id :
+       db.column("SELECT e.identity FROM deletions d JOIN entries e ON e.id = d.entry_id JOIN "
+                 "users u ON u.id = d.user_id WHERE u.name = 'u'")) {
+    ++seen.deletions[batch_of(id)];
   }
   return seen;
 }
 
-TEST(CrashConsistency, SigkillAtRandomMomentsLosesNothingAcknowledgedAndKeepsNothingPartial) {
-  testing::TempDir dir;
-  const std::string path = dir.file("crash.db");
-  open_sqlite_store(path, Role::writer); // create once; the children only migrate-check
+// PostgreSQL: waits (up to 5 s) until a child's session is inside a transaction that has
+// written something (it has a transaction id). False when that was never seen.
+bool await_open_write_transaction(const BackendDatabase& db) {
+  pg::Connection raw(db.url());
+  const std::string sql = std::string("SELECT COUNT(*) FROM pg_stat_activity WHERE "
+                                      "application_name = '") +
+                          child_application + "' AND backend_xid IS NOT NULL";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (raw.exec(sql).int64(0, 0) > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// PostgreSQL: waits until the server has ended the killed child's session (rolled back
+// its transaction, released its locks), as a crashed node's sessions end, before the
+// database is inspected.
+void await_session_end(const BackendDatabase& db) {
+  pg::Connection raw(db.url());
+  const std::string sql =
+      std::string("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '") +
+      child_application + "'";
+  for (int i = 0; i < 5000 && raw.exec(sql).int64(0, 0) > 0; ++i) {
+    usleep(1000);
+  }
+  EXPECT_EQ(raw.exec(sql).int64(0, 0), 0) << "the killed child's session did not end";
+}
+
+class CrashConsistency : public ::testing::TestWithParam<Backend> {
+protected:
+  BackendDatabase db{GetParam()};
+};
+
+TEST_P(CrashConsistency, SigkillAtRandomMomentsLosesNothingAcknowledgedAndKeepsNothingPartial) {
+  if (!db.usable()) {
+    return;
+  }
+  const bool postgresql = GetParam() == Backend::postgresql;
+  db.open(Role::writer); // create once; the children only migrate-check
   const unsigned seed = std::random_device{}();
   SCOPED_TRACE(fmt::format("seed {}", seed));
   std::mt19937 rng(seed);
@@ -139,6 +197,7 @@ TEST(CrashConsistency, SigkillAtRandomMomentsLosesNothingAcknowledgedAndKeepsNot
 
   std::set<int> batches, deleted; // committed, acknowledged or observed
   int next = 0, acknowledged = 0;
+  int mid_transaction_kills = 0, rolled_back = 0; // PostgreSQL
   for (int round = 0; round < 50; ++round) {
     SCOPED_TRACE(fmt::format("round {}", round));
     int fds[2];
@@ -147,7 +206,7 @@ TEST(CrashConsistency, SigkillAtRandomMomentsLosesNothingAcknowledgedAndKeepsNot
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       close(fds[0]);
-      child(path, next, fds[1]);
+      child(db, next, fds[1]);
     }
     close(fds[1]);
     std::string acks;
@@ -157,10 +216,17 @@ TEST(CrashConsistency, SigkillAtRandomMomentsLosesNothingAcknowledgedAndKeepsNot
                     (n = read(fds[0], buf, sizeof buf)) > 0;) {
       acks.append(buf, static_cast<std::size_t>(n));
     }
-    usleep(static_cast<useconds_t>(delay_us(rng)));
+    const bool mid_transaction = postgresql && round % 2 == 1 && await_open_write_transaction(db);
+    if (!mid_transaction) {
+      usleep(static_cast<useconds_t>(delay_us(rng)));
+    }
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
+    if (postgresql) {
+      await_session_end(db);
+    }
+    mid_transaction_kills += mid_transaction ? 1 : 0;
     for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) {
       acks.append(buf, static_cast<std::size_t>(n));
     }
@@ -186,7 +252,11 @@ TEST(CrashConsistency, SigkillAtRandomMomentsLosesNothingAcknowledgedAndKeepsNot
             ? std::optional<int>(*acked_i.rbegin())
             : std::nullopt;
 
-    const Observed seen = inspect(path);
+    const Observed seen = inspect(db);
+    if (mid_transaction && !seen.entries.contains(in_flight_insert) &&
+        (!in_flight_delete || !seen.deletions.contains(*in_flight_delete))) {
+      ++rolled_back; // the kill's transaction left nothing behind
+    }
     batches.insert(acked_i.begin(), acked_i.end());
     deleted.insert(acked_d.begin(), acked_d.end());
     for (int b : batches) {
@@ -218,7 +288,18 @@ TEST(CrashConsistency, SigkillAtRandomMomentsLosesNothingAcknowledgedAndKeepsNot
   }
   // The kills must have hit a working child, not only its start-up.
   EXPECT_GT(acknowledged, 50);
+  if (postgresql) {
+    // Most of the deliberate kills found a transaction to roll back.
+    EXPECT_GE(mid_transaction_kills, 20);
+    EXPECT_GE(rolled_back, 10);
+    std::cout << "kills inside a writing transaction: " << mid_transaction_kills
+              << ", of which left nothing behind: " << rolled_back << "\n";
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CrashConsistency,
+                         ::testing::Values(Backend::sqlite, Backend::postgresql),
+                         testing::backend_name);
 
 } // namespace
 } // namespace feedpop::storage
