@@ -1,5 +1,7 @@
 #include "gateway/mailbox_views.hpp"
 
+#include <algorithm>
+
 namespace feedpop::gateway {
 
 std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_view login) {
@@ -20,7 +22,14 @@ std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_vie
   }
   MailboxView out{user->first, std::string(login.substr(at + sep.size())), {}};
   out.feed_keys = config.view_feeds(out.user, out.view);
-  if (out.feed_keys.empty()) {
+  if (config.feeds.count(out.view) == 0) {
+    for (auto& key : config.rule_tag_feeds(out.user, out.view)) {
+      if (std::find(out.feed_keys.begin(), out.feed_keys.end(), key) == out.feed_keys.end()) {
+        out.tagged_feed_keys.push_back(std::move(key));
+      }
+    }
+  }
+  if (out.feed_keys.empty() && out.tagged_feed_keys.empty()) {
     return std::nullopt;
   }
   return out;

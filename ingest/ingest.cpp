@@ -11,7 +11,6 @@
 #include "content/tracking.hpp"
 #include "feeds/html.hpp"
 #include "feeds/identity.hpp"
-#include "ingest/entry_filter.hpp"
 #include "mail/render.hpp"
 
 namespace feedpop::ingest {
@@ -110,14 +109,18 @@ IngestPlan plan_ingest(const IngestInput& in) {
   }
 
   const std::vector<std::size_t> order = newest_first(fresh, feed);
-  const EntryFilter filter(cfg.include, cfg.exclude);
+  // Rules judge the feed's entry (skip / keep before any article fetch); their rewrites
+  // apply to the body as mailed, the feed's or the fetched article.
+  const content::RuleSet rules = feed_rules(cfg);
+  std::vector<content::RuleVerdict> verdicts(fresh.size()); // parallel to fresh
   for (std::size_t rank = 0; rank < order.size(); ++rank) {
     Candidate& c = fresh[order[rank]];
     if (in.first_poll && cfg.initial && rank >= *cfg.initial) {
       c.deliver = false; // beyond `initial`: remembered as seen
     }
-    if (c.deliver && !filter.accepts(feed.entries[c.index])) {
-      c.deliver = false;
+    if (c.deliver && !rules.empty()) {
+      verdicts[order[rank]] = rules.judge(feed.entries[c.index]);
+      c.deliver = verdicts[order[rank]].deliver;
     }
   }
 
@@ -138,15 +141,17 @@ IngestPlan plan_ingest(const IngestInput& in) {
   for (auto it = order.rbegin(); it != order.rend(); ++it) { // oldest first
     Candidate& c = fresh[*it];
     const auto body = bodies.find(c.index);
-    const feeds::Entry e = without_trackers(
-        feed.entries[c.index], body == bodies.end() ? std::nullopt : body->second.html);
+    feeds::Entry e = without_trackers(feed.entries[c.index],
+                                      body == bodies.end() ? std::nullopt : body->second.html);
     storage::NewEntry out;
     out.identity = std::move(c.identity);
     out.content_hash = std::move(c.hash);
     out.entry_date = entry_date(e);
     out.deliver = c.deliver;
     if (c.deliver) {
+      rules.rewrite(e, verdicts[*it]);
       mail::RenderOptions ro;
+      ro.keywords = std::move(verdicts[*it].tags);
       ro.hostname = in.hostname;
       ro.identity = out.identity;
       ro.first_seen = in.now;

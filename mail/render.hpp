@@ -40,6 +40,9 @@ struct RenderOptions {
   // With images, the HTML part becomes multipart/related (RFC 2387): the HTML, then
   // each image as a base64 part with its Content-ID (RFC 2392), the HTML pointing at it.
   std::vector<InlineImage> images;
+  // Tags the feed's rules gave the entry (content/rules.hpp): a Keywords field (RFC 5322
+  // §3.6.5), which tag views (`user+TAG`) select by. Mail-safe atoms, no commas.
+  std::vector<std::string> keywords;
 };
 
 std::string render(const feeds::Entry& entry, const FeedInfo& feed, const RenderOptions& options);

@@ -1,0 +1,133 @@
+// Rules at ingest (content/rules.hpp through ingest::plan_ingest): what is stored and how
+// the stored messages read, on the rules fixture feed.
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+#include <variant>
+
+#include "feeds/parse.hpp"
+#include "ingest/ingest.hpp"
+
+namespace feedpop::ingest {
+namespace {
+
+using content::Rule;
+using content::RuleAction;
+using content::RuleField;
+
+feeds::Feed fixture_feed() {
+  std::ifstream in(std::string(FEEDPOP_SOURCE_DIR) +
+                       "/tests/content/fixtures/rules_blog_with_ads_and_comments.xml",
+                   std::ios::binary);
+  std::ostringstream body;
+  body << in.rdbuf();
+  auto parsed = feeds::parse(body.str());
+  EXPECT_TRUE(std::holds_alternative<feeds::Feed>(parsed));
+  return std::get<feeds::Feed>(std::move(parsed));
+}
+
+Rule rule(RuleAction action, std::vector<content::RuleCondition> conditions,
+          std::string argument = "") {
+  Rule r;
+  r.action = action;
+  r.conditions = std::move(conditions);
+  r.argument = std::move(argument);
+  return r;
+}
+
+// The message with quoted-printable soft line breaks removed, so phrases can be found.
+std::string unfolded(const std::string& message) {
+  std::string out;
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    if (message.compare(i, 3, "=\r\n") == 0) {
+      i += 2;
+    } else {
+      out += message[i];
+    }
+  }
+  return out;
+}
+
+struct Planned {
+  IngestPlan plan;
+  // Delivered messages by title word: the unfolded message.
+  std::string message_with(const std::string& needle) const {
+    for (const auto& e : plan.entries) {
+      if (e.deliver && unfolded(e.message).find(needle) != std::string::npos) {
+        return unfolded(e.message);
+      }
+    }
+    return "";
+  }
+};
+
+Planned plan_with(std::vector<Rule> rules, std::vector<std::string> exclude = {}) {
+  static const feeds::Feed feed = fixture_feed();
+  static const std::vector<std::pair<std::string, std::string>> known;
+  FeedOptions options;
+  options.key = "notes";
+  options.rules = std::move(rules);
+  options.exclude = std::move(exclude);
+  IngestInput in;
+  in.feed = &feed;
+  in.config = &options;
+  in.hostname = "feedpop.test";
+  in.feed_url = "https://notes.example.org/feed.xml";
+  in.known = &known;
+  in.now = std::chrono::sys_seconds{std::chrono::seconds{1'800'000'000}};
+  return {plan_ingest(in)};
+}
+
+TEST(RulesAtIngest, SkippedAndUnkeptEntriesAreStoredAsSeenButNotDelivered) {
+  const Planned p = plan_with({rule(RuleAction::keep, {{RuleField::category, "rust|databases"}})},
+                              {"^sponsored"});
+  ASSERT_EQ(p.plan.entries.size(), 4u);
+  EXPECT_EQ(p.plan.delivered, 2u);
+  for (const auto& e : p.plan.entries) {
+    EXPECT_EQ(e.deliver, !e.message.empty()) << e.identity;
+  }
+  EXPECT_NE(p.message_with("Subject: Rust 1.80 released"), "");
+  EXPECT_NE(p.message_with("Subject: SQLite WAL mode explained"), "");
+  EXPECT_EQ(p.message_with("Weekly links"), "");
+}
+
+TEST(RulesAtIngest, TagsBecomeTheMessagesKeywordsField) {
+  const Planned p = plan_with({rule(RuleAction::tag, {{RuleField::author, "ada"}}, "ada"),
+                               rule(RuleAction::tag, {{RuleField::category, "rust"}}, "rust")});
+  EXPECT_NE(p.message_with("Subject: Rust 1.80").find("\r\nKeywords: ada, rust\r\n"),
+            std::string::npos);
+  EXPECT_NE(p.message_with("Subject: Weekly links").find("\r\nKeywords: ada\r\n"),
+            std::string::npos);
+  EXPECT_EQ(p.message_with("Subject: SQLite").find("Keywords:"), std::string::npos);
+}
+
+TEST(RulesAtIngest, StripAndReplaceShapeTheMailedBodyAndSubject) {
+  Rule fix_title = rule(RuleAction::replace, {}, "^sponsored: ");
+  fix_title.target = RuleField::title;
+  fix_title.replacement = "[ad] ";
+  Rule rename = rule(RuleAction::replace, {}, "LazyCell");
+  rename.replacement = "OnceCell";
+  const Planned p =
+      plan_with({rule(RuleAction::strip, {}, "div.ad, #comments"), fix_title, rename});
+  const std::string rust = p.message_with("Subject: Rust 1.80");
+  ASSERT_NE(rust, "");
+  EXPECT_EQ(rust.find("faster laptop"), std::string::npos);
+  EXPECT_EQ(rust.find("First!"), std::string::npos);
+  EXPECT_EQ(rust.find("LazyCell"), std::string::npos);
+  EXPECT_NE(rust.find("OnceCell"), std::string::npos);
+  EXPECT_NE(rust.find("Upgrade with rustup"), std::string::npos);
+  EXPECT_NE(p.message_with("Subject: [ad] Try CloudDB"), "");
+}
+
+TEST(RulesAtIngest, RulesLeaveTheContentHashThatOfTheFeedsEntry) {
+  const Planned plain = plan_with({});
+  const Planned ruled = plan_with({rule(RuleAction::strip, {}, "div")});
+  ASSERT_EQ(plain.plan.entries.size(), ruled.plan.entries.size());
+  for (std::size_t i = 0; i < plain.plan.entries.size(); ++i) {
+    EXPECT_EQ(plain.plan.entries[i].content_hash, ruled.plan.entries[i].content_hash);
+  }
+}
+
+} // namespace
+} // namespace feedpop::ingest
