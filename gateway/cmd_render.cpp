@@ -91,8 +91,8 @@ int run_render(const RenderArgs& args, const content::RuleSet& rules, RuleReport
     mail::RenderOptions options;
     if (!rules.empty()) {
       content::RuleVerdict verdict = rules.judge(entry);
-      const auto counts = verdict.deliver ? rules.rewrite(entry, verdict)
-                                          : std::vector<content::RewriteCount>{};
+      const auto counts =
+          verdict.deliver ? rules.rewrite(entry, verdict) : std::vector<content::RewriteCount>{};
       if (report != nullptr) {
         report->add(feed.entries[i], verdict, counts);
       }

@@ -93,8 +93,8 @@ void RuleReport::add(const feeds::Entry& entry, const content::RuleVerdict& verd
 }
 
 std::string RuleReport::text() const {
-  std::string out = fmt::format("feed {}: {}\n", feed_key_,
-                                plural(rules_.rules().size(), "rule", "rules"));
+  std::string out =
+      fmt::format("feed {}: {}\n", feed_key_, plural(rules_.rules().size(), "rule", "rules"));
   for (std::size_t i = 0; i < rules_.rules().size(); ++i) {
     out += fmt::format("  {}: {}\n", rule_name(i), describe_rule(rules_.rules()[i]));
   }
