@@ -67,6 +67,15 @@ feeds::Entry without_trackers(const feeds::Entry& in,
   return e;
 }
 
+// Images the body no longer shows are not carried along (RFC 2387 parts nobody points at
+// would show as attachments).
+void drop_unreferenced(std::vector<mail::InlineImage>& images, const feeds::Entry& e) {
+  const std::string_view html = e.content_html ? std::string_view(*e.content_html) : "";
+  std::erase_if(images, [&html](const mail::InlineImage& image) {
+    return html.find("src=\"" + image.url + "\"") == std::string::npos;
+  });
+}
+
 } // namespace
 
 std::string version_identity(const std::string& identity, const std::string& content_hash) {
@@ -159,6 +168,9 @@ IngestPlan plan_ingest(const IngestInput& in) {
       ro.html_sanitized = true; // e comes from feeds::parse
       if (body != bodies.end()) {
         ro.images = std::move(body->second.images);
+      }
+      if (!verdicts[*it].rewrites.empty()) {
+        drop_unreferenced(ro.images, e); // e.g. images inside elements a rule stripped
       }
       out.message = mail::render(e, info, ro);
       ++plan.delivered;

@@ -2,7 +2,9 @@
 // the stored messages read, on the rules fixture feed.
 
 #include <fstream>
+#include <functional>
 #include <gtest/gtest.h>
+#include <map>
 #include <sstream>
 #include <variant>
 
@@ -62,7 +64,9 @@ struct Planned {
   }
 };
 
-Planned plan_with(std::vector<Rule> rules, std::vector<std::string> exclude = {}) {
+Planned plan_with(
+    std::vector<Rule> rules, std::vector<std::string> exclude = {},
+    std::function<std::map<std::size_t, Body>(const std::vector<std::size_t>&)> bodies = nullptr) {
   static const feeds::Feed feed = fixture_feed();
   static const std::vector<std::pair<std::string, std::string>> known;
   FeedOptions options;
@@ -76,6 +80,7 @@ Planned plan_with(std::vector<Rule> rules, std::vector<std::string> exclude = {}
   in.feed_url = "https://notes.example.org/feed.xml";
   in.known = &known;
   in.now = std::chrono::sys_seconds{std::chrono::seconds{1'800'000'000}};
+  in.bodies = std::move(bodies);
   return {plan_ingest(in)};
 }
 
@@ -118,6 +123,36 @@ TEST(RulesAtIngest, StripAndReplaceShapeTheMailedBodyAndSubject) {
   EXPECT_NE(rust.find("OnceCell"), std::string::npos);
   EXPECT_NE(rust.find("Upgrade with rustup"), std::string::npos);
   EXPECT_NE(p.message_with("Subject: [ad] Try CloudDB"), "");
+}
+
+TEST(RulesAtIngest, StripAppliesToAFetchedArticleAndDropsTheImagesItRemoved) {
+  const auto article = [](const std::vector<std::size_t>& wanted) {
+    std::map<std::size_t, Body> out;
+    for (const std::size_t i : wanted) {
+      Body b;
+      b.html = "<p>Article text <img src=\"https://notes.example.org/chart.png\"></p>"
+               "<div class=\"ad\"><img src=\"https://ads.example.com/banner.png\"></div>";
+      for (const char* name : {"chart", "banner"}) {
+        mail::InlineImage image;
+        image.url = std::string(name) == "chart" ? "https://notes.example.org/chart.png"
+                                                 : "https://ads.example.com/banner.png";
+        image.content_id = std::string(name) + "@test";
+        image.type = "image/png";
+        image.bytes = std::string("PNG-") + name;
+        b.images.push_back(std::move(image));
+      }
+      out.emplace(i, std::move(b));
+    }
+    return out;
+  };
+  const Planned stripped = plan_with({rule(RuleAction::strip, {}, "div.ad")}, {}, article);
+  const std::string m = stripped.message_with("Subject: Rust 1.80");
+  EXPECT_NE(m.find("Article text"), std::string::npos);
+  EXPECT_NE(m.find("Content-ID: <chart@test>"), std::string::npos);
+  EXPECT_EQ(m.find("banner"), std::string::npos);
+  const Planned plain = plan_with({}, {}, article);
+  EXPECT_NE(plain.message_with("Subject: Rust 1.80").find("Content-ID: <banner@test>"),
+            std::string::npos);
 }
 
 TEST(RulesAtIngest, RulesLeaveTheContentHashThatOfTheFeedsEntry) {
