@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -130,60 +131,93 @@ std::optional<int> numeric_offset(std::string_view z) {
   return sign * (h * 60 + m);
 }
 
+// The first words of `s` (split at whitespace) as views, and how many words there are:
+// the RFC 822 reader uses at most the first six.
+struct Words {
+  std::array<std::string_view, 8> w;
+  std::size_t n = 0;
+
+  void erase_front() {
+    std::copy(w.begin() + 1, w.end(), w.begin());
+    --n;
+  }
+};
+
+Words split_words(std::string_view s) {
+  Words words;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && ascii::is_space(s[i])) {
+      ++i;
+    }
+    std::size_t start = i;
+    while (i < s.size() && !ascii::is_space(s[i])) {
+      ++i;
+    }
+    if (i > start) {
+      if (words.n < words.w.size()) {
+        words.w[words.n] = s.substr(start, i - start);
+      }
+      ++words.n;
+    }
+  }
+  return words;
+}
+
 std::optional<sys_seconds> parse_rfc822(std::string_view text) {
-  auto parts = split_ws(lower(text));
-  if (parts.empty()) {
+  const std::string lowered = lower(text);
+  Words parts = split_words(lowered);
+  auto& p = parts.w;
+  if (parts.n == 0) {
     return std::nullopt;
   }
   // "Sun, 06 Nov 1994", "Sunday, 06-Nov-94" (RFC 850): drop the weekday.
   static constexpr std::array<std::string_view, 7> weekdays = {"mon", "tue", "wed", "thu",
                                                                "fri", "sat", "sun"};
-  if (std::find(weekdays.begin(), weekdays.end(), std::string_view(parts[0]).substr(0, 3)) !=
-      weekdays.end()) {
-    parts.erase(parts.begin());
+  if (std::find(weekdays.begin(), weekdays.end(), p[0].substr(0, 3)) != weekdays.end()) {
+    parts.erase_front();
   }
   // RFC 850 "06-Nov-94 08:49:37 GMT".
-  if (!parts.empty() && std::count(parts[0].begin(), parts[0].end(), '-') == 2) {
-    auto d1 = parts[0].find('-');
-    auto d2 = parts[0].find('-', d1 + 1);
-    std::string first = parts[0];
-    parts.erase(parts.begin());
-    parts.insert(parts.begin(),
-                 {first.substr(0, d1), first.substr(d1 + 1, d2 - d1 - 1), first.substr(d2 + 1)});
+  if (parts.n > 0 && std::count(p[0].begin(), p[0].end(), '-') == 2) {
+    const std::string_view first = p[0];
+    auto d1 = first.find('-');
+    auto d2 = first.find('-', d1 + 1);
+    std::copy_backward(p.begin() + 1, p.end() - 2, p.end());
+    p[0] = first.substr(0, d1);
+    p[1] = first.substr(d1 + 1, d2 - d1 - 1);
+    p[2] = first.substr(d2 + 1);
+    parts.n += 2;
   }
-  if (parts.size() < 3) {
+  if (parts.n < 3) {
     return std::nullopt;
   }
-  if (parts.size() < 5) {
-    parts.resize(5);
-    if (parts[3].empty()) {
-      parts[3] = "00:00:00";
-    }
-    if (parts[4].empty()) {
-      parts[4] = "gmt";
+  if (parts.n < 5) {
+    p[4] = "gmt";
+    if (parts.n < 4) {
+      p[3] = "00:00:00";
     }
   }
   // Day and month may be swapped ("Nov 06 1994"); a trailing comma is tolerated.
-  for (auto& p : parts) {
-    while (!p.empty() && (p.back() == ',' || p.back() == '.')) {
-      p.pop_back();
+  for (std::size_t k = 0; k < 5; ++k) {
+    while (!p[k].empty() && (p[k].back() == ',' || p[k].back() == '.')) {
+      p[k].remove_suffix(1);
     }
   }
-  int month = month_of(parts[1]);
-  auto day = to_int(parts[0]);
+  int month = month_of(p[1]);
+  auto day = to_int(p[0]);
   if (!day) {
-    month = month_of(parts[0]);
-    day = to_int(parts[1]);
+    month = month_of(p[0]);
+    day = to_int(p[1]);
   }
-  auto year = to_int(parts[2]);
+  auto year = to_int(p[2]);
   if (!day || month == 0 || !year) {
     return std::nullopt;
   }
-  if (parts[2].size() <= 2) {
+  if (p[2].size() <= 2) {
     *year += *year < 90 ? 2000 : 1900; // RFC 2822 §4.3
   }
   int hms[3] = {0, 0, 0};
-  std::string_view t = parts[3];
+  std::string_view t = p[3];
   for (int k = 0; k < 3 && !t.empty(); ++k) {
     auto colon = t.find(':');
     auto v = to_int(t.substr(0, colon));
@@ -193,12 +227,12 @@ std::optional<sys_seconds> parse_rfc822(std::string_view text) {
     hms[k] = *v;
     t = colon == std::string_view::npos ? std::string_view{} : t.substr(colon + 1);
   }
-  std::string zone = parts[4];
+  std::string_view zone = p[4];
   if (zone.starts_with("etc/")) {
-    zone.erase(0, 4);
+    zone.remove_prefix(4);
   }
   if ((zone.starts_with("gmt") || zone.starts_with("utc")) && zone.size() > 3) {
-    zone.erase(0, 3); // "GMT+2", "UTC-05:00"
+    zone.remove_prefix(3); // "GMT+2", "UTC-05:00"
   }
   int offset = 0;
   if (auto numeric = numeric_offset(zone)) {
@@ -213,27 +247,31 @@ std::optional<sys_seconds> parse_rfc822(std::string_view text) {
 
 // W3C-DTF (a profile of ISO 8601; RFC 3339): YYYY[-MM[-DD]][(T| )hh:mm[:ss[.f]]][zone].
 std::optional<sys_seconds> parse_w3dtf(std::string_view text) {
-  std::string s = lower(ascii::trim(text));
-  if (s.size() < 4) {
+  const std::string_view trimmed = ascii::trim(text);
+  // The year comes first: four digits (or a sign and three), so anything else, such as the
+  // weekday of an RFC 822 date, is refused before any copy is made.
+  if (trimmed.size() < 4 ||
+      !(ascii::is_digit(trimmed[0]) || trimmed[0] == '+' || trimmed[0] == '-')) {
     return std::nullopt;
   }
-  std::string date = s, time;
-  auto sep = s.find_first_of("t ");
-  if (sep != std::string::npos) {
-    date = s.substr(0, sep);
-    time = s.substr(sep + 1);
+  const std::string s = lower(trimmed);
+  std::string_view date = s;
+  std::string time;
+  const auto sep = std::find_if(s.begin(), s.end(), [](char c) { return c == 't' || c == ' '; });
+  if (sep != s.end()) {
+    date = std::string_view(s).substr(0, static_cast<std::size_t>(sep - s.begin()));
     // "2006-01-11 16:43:22 -0800": the zone may follow after a space.
-    time.erase(std::remove(time.begin(), time.end(), ' '), time.end());
+    std::copy_if(sep + 1, s.end(), std::back_inserter(time), [](char c) { return c != ' '; });
     if (time.find('t') != std::string::npos) {
       return std::nullopt;
     }
   }
-  std::vector<std::string> d;
-  std::size_t from = 0;
-  for (int k = 0; k < 3; ++k) {
-    auto dash = k < 2 ? date.find('-', from) : std::string::npos;
-    d.push_back(date.substr(from, dash == std::string::npos ? std::string::npos : dash - from));
-    if (dash == std::string::npos) {
+  std::array<std::string_view, 3> d;
+  std::size_t fields = 0;
+  for (std::size_t from = 0; fields < 3;) {
+    auto dash = fields < 2 ? date.find('-', from) : std::string_view::npos;
+    d[fields++] = date.substr(from, dash == std::string_view::npos ? dash : dash - from);
+    if (dash == std::string_view::npos) {
       break;
     }
     from = dash + 1;
@@ -242,26 +280,26 @@ std::optional<sys_seconds> parse_w3dtf(std::string_view text) {
     return std::nullopt;
   }
   auto year = to_int(d[0]);
-  auto month = d.size() > 1 ? to_int(d[1]) : std::optional<int>(1);
-  auto day = d.size() > 2 ? to_int(d[2]) : std::optional<int>(1);
+  auto month = fields > 1 ? to_int(d[1]) : std::optional<int>(1);
+  auto day = fields > 2 ? to_int(d[2]) : std::optional<int>(1);
   if (!year || !month || !day) {
     return std::nullopt;
   }
   int offset = 0;
-  std::string zone;
-  if (!time.empty() && time.back() == 'z') {
-    time.pop_back();
+  std::string_view clock = time, zone;
+  if (!clock.empty() && clock.back() == 'z') {
+    clock.remove_suffix(1);
   } else {
-    auto z = time.find_first_of("+-");
-    if (z != std::string::npos) {
-      zone = time.substr(z);
-      time.erase(z);
-    } else {
-      auto alpha = time.find_first_of("abcdefghijklmnopqrstuvwxyz");
-      if (alpha != std::string::npos) {
-        zone = time.substr(alpha);
-        time.erase(alpha);
-      }
+    auto z = clock.find_first_of("+-");
+    if (z == std::string_view::npos) {
+      z = static_cast<std::size_t>(
+          std::find_if(clock.begin(), clock.end(), [](char c) { return c >= 'a' && c <= 'z'; }) -
+          clock.begin());
+      z = z == clock.size() ? std::string_view::npos : z;
+    }
+    if (z != std::string_view::npos) {
+      zone = clock.substr(z);
+      clock = clock.substr(0, z);
     }
   }
   if (!zone.empty()) {
@@ -274,7 +312,7 @@ std::optional<sys_seconds> parse_w3dtf(std::string_view text) {
     }
   }
   int hms[3] = {0, 0, 0};
-  std::string_view t = time;
+  std::string_view t = clock;
   for (int k = 0; k < 3 && !t.empty(); ++k) {
     auto colon = k < 2 ? t.find(':') : std::string_view::npos;
     auto field = t.substr(0, colon);

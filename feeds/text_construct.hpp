@@ -39,6 +39,8 @@ std::optional<std::string> capped(std::optional<std::string> s, std::size_t max_
 
 // Trimmed copy; std::nullopt when nothing is left.
 std::optional<std::string> clean(std::string_view s);
+// `s` trimmed as clean() trims it, in place (empty when nothing is left).
+void clean_in_place(std::string& s);
 
 // Text that is UTF-8 read as Latin-1 and re-encoded ("Ã©" for "é") is repaired when the
 // document was declared UTF-8 (feedparser does the same).

@@ -21,7 +21,13 @@ Parts split(std::string_view s) {
   }
   if (s.starts_with("//")) {
     s.remove_prefix(2);
-    auto end = s.find_first_of("/?#");
+    // The authority ends at the first '/', '?' or '#' (a byte loop: find_first_of looks
+    // each byte up in the set with a call).
+    std::size_t end = 0;
+    while (end < s.size() && s[end] != '/' && s[end] != '?' && s[end] != '#') {
+      ++end;
+    }
+    end = end == s.size() ? std::string_view::npos : end;
     p.has_authority = true;
     p.authority = s.substr(0, end);
     s.remove_prefix(end == std::string_view::npos ? s.size() : end);
@@ -74,19 +80,19 @@ std::string remove_dot_segments(std::string_view in) {
 
 // True when some segment of `path` is "." or "..": otherwise remove_dot_segments() would
 // return `path` unchanged (only its copy rule would apply), so the common case skips it.
+// Such a segment starts at a '.' that begins the path or follows a '/'.
 bool has_dot_segment(std::string_view path) {
-  for (std::size_t start = 0;;) {
-    auto slash = path.find('/', start);
-    auto segment = path.substr(start, slash == std::string_view::npos ? std::string_view::npos
-                                                                      : slash - start);
-    if (segment == "." || segment == "..") {
+  for (std::size_t dot = path.find('.'); dot != std::string_view::npos;
+       dot = path.find('.', dot + 1)) {
+    if (dot > 0 && path[dot - 1] != '/') {
+      continue;
+    }
+    const std::size_t end = dot + (dot + 1 < path.size() && path[dot + 1] == '.' ? 2 : 1);
+    if (end == path.size() || path[end] == '/') {
       return true;
     }
-    if (slash == std::string_view::npos) {
-      return false;
-    }
-    start = slash + 1;
   }
+  return false;
 }
 
 // out += remove_dot_segments(path), without the temporary in the common case.
@@ -115,19 +121,19 @@ bool has_scheme(std::string_view ref) {
   return false;
 }
 
-std::string resolve(std::string_view base_in, std::string_view ref_in) {
+void resolve_into(std::string& out, std::string_view base_in, std::string_view ref_in) {
   // Called for every link and every href/src of every sanitised body: written to build the
-  // result in one string.
+  // result in one string, whose buffer the caller may reuse.
+  out.clear();
   std::string_view ref = ascii::trim(ref_in);
   std::string_view base = ascii::trim(base_in);
   if (base.empty() || has_scheme(ref)) {
     if (has_scheme(ref)) {
       Parts r = split(ref);
       if (!r.has_authority || !has_dot_segment(r.path)) {
-        return std::string(ref); // reassembling the parts would give `ref` back
+        out.assign(ref); // reassembling the parts would give `ref` back
+        return;
       }
-      std::string out;
-      out.reserve(ref.size());
       out += r.scheme;
       out += "://";
       out += r.authority;
@@ -140,13 +146,13 @@ std::string resolve(std::string_view base_in, std::string_view ref_in) {
         out += '#';
         out += r.fragment;
       }
-      return out;
+      return;
     }
-    return std::string(ref);
+    out.assign(ref);
+    return;
   }
   Parts b = split(base);
   Parts r = split(ref);
-  std::string out;
   out.reserve(base.size() + ref.size());
   out += b.scheme;
   if (!b.scheme.empty()) {
@@ -202,6 +208,11 @@ std::string resolve(std::string_view base_in, std::string_view ref_in) {
     out += '#';
     out += r.fragment;
   }
+}
+
+std::string resolve(std::string_view base, std::string_view ref) {
+  std::string out;
+  resolve_into(out, base, ref);
   return out;
 }
 
@@ -224,8 +235,9 @@ std::string scheme_of(std::string_view url) {
   return "";
 }
 
-bool has_safe_scheme(std::string_view url, Use use) {
-  const std::string scheme = scheme_of(url);
+namespace {
+
+bool safe_scheme(std::string_view scheme, std::string_view url, Use use) {
   if (scheme == "http" || scheme == "https" || scheme == "mailto") {
     return true;
   }
@@ -248,8 +260,15 @@ bool has_safe_scheme(std::string_view url, Use use) {
   return media == "image/";
 }
 
+} // namespace
+
+bool has_safe_scheme(std::string_view url, Use use) {
+  return safe_scheme(scheme_of(url), url, use);
+}
+
 bool is_safe(std::string_view url, Use use) {
-  return scheme_of(url).empty() || has_safe_scheme(url, use);
+  const std::string scheme = scheme_of(url);
+  return scheme.empty() || safe_scheme(scheme, url, use);
 }
 
 } // namespace feedpop::feeds::url

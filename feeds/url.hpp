@@ -14,6 +14,8 @@ bool has_scheme(std::string_view ref);
 // An empty base leaves `ref` as written (trimmed); a relative base is merged as Python's
 // urljoin does (feedparser resolves relative xml:base values that way).
 std::string resolve(std::string_view base, std::string_view ref);
+// resolve(base, ref) into `out` (replacing its content; its buffer is reused).
+void resolve_into(std::string& out, std::string_view base, std::string_view ref);
 
 // Where a URL is written into a delivered message.
 enum class Use { link, image };

@@ -44,6 +44,18 @@ bool is_entry_element(Node node) {
   return iequals_c(local, "item") || iequals_c(local, "entry");
 }
 
+// Some attribute's name ends in "base" (any case): the only names Walker::attr reads as
+// xml:base or base (plain, or qualified with a prefix).
+bool has_base_attribute(Node node) {
+  for (Attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+    const std::string_view n = a.name();
+    if (n.size() >= 4 && ascii::iequals(n.substr(n.size() - 4), "base")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Elements named item or entry anywhere in the document, counted without recursion
 // (documents may nest far deeper than the walker reads).
 std::size_t count_entry_elements(const pugi::xml_document& doc) {
@@ -112,7 +124,7 @@ std::optional<std::string_view> canonical_prefix(std::string_view uri_lower) {
   return std::nullopt;
 }
 
-// The element names the walker acts on (feedparser's canonical names, see element_name);
+// The element names the walker acts on (feedparser's canonical names, see element_tag);
 // looked up once per element instead of compared one by one.
 enum class Tag : std::uint8_t {
   other,
@@ -272,7 +284,9 @@ private:
     std::optional<std::string_view> canonical; // canonical_prefix(uri), looked up once
   };
 
-  std::string element_name(Node node) const;
+  // The element's canonical name (feedparser's: canonical namespace prefix, '_', local
+  // name, lower case) as a Tag.
+  Tag element_tag(Node node) const;
   void track_namespaces(Node node);
   void start(Tag tag, Node node, std::size_t depth);
   Construct text_construct(Node node, const char* default_type, bool is_title) const;
@@ -369,7 +383,7 @@ void Walker::track_namespaces(Node node) {
   }
 }
 
-std::string Walker::element_name(Node node) const {
+Tag Walker::element_tag(Node node) const {
   std::string_view qname = node.name();
   auto colon = qname.find(':');
   std::string_view given = colon == std::string_view::npos ? "" : qname.substr(0, colon);
@@ -381,20 +395,30 @@ std::string Walker::element_name(Node node) const {
       break;
     }
   }
-  std::string out;
+  std::string_view prefix;
   if (ns != nullptr && ns->canonical) {
-    out = *ns->canonical;
+    prefix = *ns->canonical;
   } else if (ns == nullptr || !given.empty()) {
-    out = lower(given); // an unknown default namespace is read as no namespace
+    prefix = given; // an unknown default namespace is read as no namespace
   }
-  out.reserve(out.size() + 1 + local.size());
-  if (!out.empty()) {
-    out += '_';
+  // "prefix_local", lower case, built on the stack: every name the walker acts on is
+  // shorter than the buffer, so a longer one is Tag::other.
+  std::array<char, 32> name;
+  const std::size_t size = prefix.size() + (prefix.empty() ? 0 : 1) + local.size();
+  if (size > name.size()) {
+    return Tag::other;
+  }
+  std::size_t n = 0;
+  for (char c : prefix) {
+    name[n++] = lower(c);
+  }
+  if (!prefix.empty()) {
+    name[n++] = '_';
   }
   for (char c : local) {
-    out += lower(c);
+    name[n++] = lower(c);
   }
-  return out;
+  return tag_of(std::string_view(name.data(), n));
 }
 
 std::string Walker::finish_text(std::string s) const {
@@ -417,7 +441,7 @@ Construct Walker::text_construct(Node node, const char* default_type, bool is_ti
   if (c.type == "application/xhtml+xml" && version_ == "atom10") {
     c.value = text::strip_xhtml_div(std::move(c.value));
   }
-  c.value = text::clean(c.value).value_or("");
+  text::clean_in_place(c.value);
   bool is_base64 = mode == "base64" || !(c.type.starts_with("text/") || c.type.ends_with("+xml") ||
                                          c.type.ends_with("/xml"));
   if (is_base64 && !c.value.empty()) {
@@ -436,19 +460,19 @@ Construct Walker::text_construct(Node node, const char* default_type, bool is_ti
   return c;
 }
 
-std::optional<std::string> as_html(const Construct& c) {
+std::optional<std::string> as_html(Construct c) {
   if (c.out_of_line) {
     return std::nullopt;
   }
-  auto v = text::clean(c.value);
-  if (!v) {
+  text::clean_in_place(c.value);
+  if (c.value.empty()) {
     return std::nullopt;
   }
   if (is_html_type(c.type)) {
-    return v;
+    return std::move(c.value);
   }
   if (c.type.starts_with("text/")) {
-    return text::clean(html::escape(*v)); // feedparser escapes & < > only; " is harmless
+    return text::clean(html::escape(c.value)); // feedparser escapes & < > only; " is harmless
   }
   return std::nullopt;
 }
@@ -586,7 +610,7 @@ void Walker::on_summary(Node node, std::size_t depth, const char* default_type,
   int d = static_cast<int>(depth);
   if (es_.summary_depth == -1 || d <= es_.summary_depth) {
     es_.summary_depth = d;
-    feed_.entries.back().summary_html = as_html(c);
+    feed_.entries.back().summary_html = as_html(std::move(c));
   }
   es_.summary_seen = true;
 }
@@ -604,7 +628,7 @@ void Walker::on_content(Node node, const char* default_type, bool counts_as_cont
   es_.content_seen = true;
   Construct c = text_construct(node, default_type, false);
   c.out_of_line = attr(node, "src").has_value() && !attr(node, "src")->empty();
-  feed_.entries.back().content_html = as_html(c);
+  feed_.entries.back().content_html = as_html(std::move(c));
 }
 
 void Walker::on_author(Node node, std::size_t depth) {
@@ -755,9 +779,11 @@ void Walker::walk(Node node, std::size_t depth) {
   std::optional<std::string> xml_base;
   if (node.first_attribute()) {
     track_namespaces(node);
-    xml_base = attr(node, "xml:base");
-    if (!xml_base) {
-      xml_base = attr(node, "base");
+    if (has_base_attribute(node)) {
+      xml_base = attr(node, "xml:base");
+      if (!xml_base) {
+        xml_base = attr(node, "base");
+      }
     }
   }
   // Saved only when this element sets a base: without one, the restore below would be a
@@ -773,7 +799,7 @@ void Walker::walk(Node node, std::size_t depth) {
       base_ = std::move(resolved);
     }
   }
-  Tag tag = tag_of(element_name(node));
+  Tag tag = element_tag(node);
   bool descend = true;
   bool was_entry = in_entry_, was_image = in_image_, was_textinput = in_textinput_;
   bool was_source = in_source_, was_feed = in_feed_;

@@ -176,6 +176,22 @@ std::size_t repair_reference(std::string_view doc, std::size_t i, std::string& o
   return 1;
 }
 
+// The length of the reference to one of XML's five predefined entities at doc[i] == '&'
+// ("&lt;", "&amp;" ...), or 0 for anything else.
+std::size_t predefined_reference_length(std::string_view doc, std::size_t i) {
+  const auto at = [&](std::size_t k, char c) { return i + k < doc.size() && doc[i + k] == c; };
+  if ((at(1, 'l') || at(1, 'g')) && at(2, 't') && at(3, ';')) {
+    return 4;
+  }
+  if (at(1, 'a')) {
+    if (at(2, 'm') && at(3, 'p') && at(4, ';')) {
+      return 5;
+    }
+    return at(2, 'p') && at(3, 'o') && at(4, 's') && at(5, ';') ? 6 : 0;
+  }
+  return at(1, 'q') && at(2, 'u') && at(3, 'o') && at(4, 't') && at(5, ';') ? 6 : 0;
+}
+
 } // namespace
 
 std::size_t doctype_end(std::string_view doc, std::size_t i) {
@@ -253,6 +269,10 @@ std::string repair_lexical_faults(std::string& doc) {
       continue;
     }
     if (c == '&') {
+      if (const std::size_t n = predefined_reference_length(in, i); n != 0) {
+        i += n; // by far the most common reference: kept as it is, without a copy
+        continue;
+      }
       ref.clear();
       std::size_t used = repair_reference(in, i, ref, r);
       if (ref == in.substr(i, used)) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -89,6 +90,12 @@ private:
   void rule_action(const Field& field, content::Rule& rule) const;
   void rule_replace(const Field& field, content::Rule& rule) const;
   UserConfig load_user(const Field& field, const Config& config); // config_users.cpp
+  // Feed keys by tag, built once from config.feeds for every user's list (config_users.cpp):
+  // 10,000 users of 100,000 feeds must not scan the feeds once per user and tag.
+  // The keys point into config.feeds.
+  const std::vector<const std::string*>* tagged(const Config& config, const std::string& tag);
+  std::unordered_map<std::string, std::vector<const std::string*>> tag_index_;
+  bool tag_index_built_ = false;
 
   std::string source_;
   std::filesystem::path base_dir_;

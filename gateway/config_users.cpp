@@ -3,10 +3,44 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string_view>
+#include <unordered_set>
 
 #include "gateway/config_loader.hpp"
 
 namespace feedpop::gateway::config_detail {
+
+namespace {
+
+// What a user's feeds list may name, for "did you mean".
+std::vector<std::string> feed_and_tag_names(const Config& config) {
+  std::vector<std::string> names;
+  for (const auto& [key, feed] : config.feeds) {
+    names.push_back(key);
+    names.insert(names.end(), feed.tags.begin(), feed.tags.end());
+  }
+  names.push_back("all");
+  return names;
+}
+
+} // namespace
+
+const std::vector<const std::string*>* Loader::tagged(const Config& config,
+                                                      const std::string& tag) {
+  if (!tag_index_built_) {
+    for (const auto& [key, feed] : config.feeds) {
+      for (const auto& t : feed.tags) {
+        auto& keys = tag_index_[t];
+        if (keys.empty() || keys.back() != &key) {
+          keys.push_back(&key);
+        }
+      }
+    }
+    tag_index_built_ = true;
+  }
+  auto it = tag_index_.find(tag);
+  return it == tag_index_.end() ? nullptr : &it->second;
+}
 
 UserConfig Loader::load_user(const Field& entry, const Config& config) {
   UserConfig user;
@@ -31,31 +65,24 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
         continue;
       }
       user.all_feeds = false;
-      std::vector<std::string> names;
-      for (const auto& [key, feed] : config.feeds) {
-        names.push_back(key);
-        names.insert(names.end(), feed.tags.begin(), feed.tags.end());
-      }
-      names.push_back("all");
+      std::unordered_set<std::string_view> listed;
       for (const auto& item : list(f, "feed keys or tags")) {
         const std::string& wanted = item.Scalar();
-        std::vector<std::string> matched;
-        if (config.feeds.count(wanted) != 0) {
-          matched.push_back(wanted);
+        const std::vector<const std::string*>* keys = nullptr;
+        std::vector<const std::string*> one;
+        if (auto it = config.feeds.find(wanted); it != config.feeds.end()) {
+          one.push_back(&it->first);
+          keys = &one;
         } else {
-          for (const auto& [key, feed] : config.feeds) {
-            if (std::find(feed.tags.begin(), feed.tags.end(), wanted) != feed.tags.end()) {
-              matched.push_back(key);
-            }
-          }
+          keys = tagged(config, wanted);
         }
-        if (matched.empty()) {
-          fail(item.Mark(),
-               f.path + ": unknown feed or tag '" + wanted + "'" + did_you_mean(wanted, names));
+        if (keys == nullptr) {
+          fail(item.Mark(), f.path + ": unknown feed or tag '" + wanted + "'" +
+                                did_you_mean(wanted, feed_and_tag_names(config)));
         }
-        for (const auto& key : matched) {
-          if (std::find(user.feeds.begin(), user.feeds.end(), key) == user.feeds.end()) {
-            user.feeds.push_back(key);
+        for (const std::string* key : *keys) {
+          if (listed.insert(*key).second) {
+            user.feeds.push_back(*key);
           }
         }
       }

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,10 @@ struct FeedPollResult {
   int http_code = 0;
   std::size_t new_entries = 0; // delivered (rendered) entries stored by this poll
   std::string error;
-  std::size_t articles_fetched = 0; // full articles extracted (content: full | auto)
-  std::size_t articles_failed = 0;  // article fetches or extractions that failed
-  std::size_t images_failed = 0;    // images: inline ones that stay remote
+  std::size_t articles_fetched = 0;         // full articles extracted (content: full | auto)
+  std::size_t articles_failed = 0;          // article fetches or extractions that failed
+  std::size_t images_failed = 0;            // images: inline ones that stay remote
+  std::optional<storage::Time> next_poll{}; // as saved by this poll (none: not saved)
 };
 
 struct PollReport {

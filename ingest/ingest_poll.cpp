@@ -9,6 +9,7 @@
 #include "ingest/article_fetch.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/inline_images.hpp"
+#include "ingest/poll_schedule.hpp"
 
 namespace feedpop::ingest {
 
@@ -36,6 +37,14 @@ Time schedule(const Options& config, const FeedOptions& feed, const FeedState& s
     if (info->http_code == 429 || info->http_code == 503) {
       in.retry_after = info->retry_after;
     }
+  }
+  const bool hinted = (in.feed_ttl && *in.feed_ttl > in.interval) ||
+                      (in.max_age && *in.max_age > in.interval) ||
+                      (in.retry_after && *in.retry_after > in.interval);
+  if (state.consecutive_failures == 0 && !hinted) {
+    // On schedule: every interval at the feed's own phase (polls spread evenly over the
+    // interval), never sooner than one interval after this poll.
+    return on_phase(now + in.interval, in.interval, feeds::stable_hash(feed.key));
   }
   in.jitter_seed =
       feeds::stable_hash(feed.key) ^ static_cast<std::uint64_t>(now.time_since_epoch().count());
@@ -121,6 +130,7 @@ FeedPollResult fail(storage::Store& store, const Options& config, const FeedOpti
   } else {
     store.save_feed_state(state);
   }
+  r.next_poll = state.next_poll;
   return r;
 }
 
@@ -141,7 +151,9 @@ FeedPollResult not_modified(storage::Store& store, const Options& config, const 
   } else {
     store.save_feed_state(state);
   }
-  return {feed.key, true, "not_modified", nm.info.http_code, 0, {}};
+  FeedPollResult r{feed.key, true, "not_modified", nm.info.http_code, 0, {}};
+  r.next_poll = state.next_poll;
+  return r;
 }
 
 FeedPollResult fetched(storage::Store& store, const Options& config, const FeedOptions& feed,
@@ -219,6 +231,7 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
   r.articles_fetched = articles.fetched;
   r.articles_failed = articles.failed;
   r.images_failed = images_failed;
+  r.next_poll = state.next_poll;
   return r;
 }
 

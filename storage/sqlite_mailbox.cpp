@@ -11,12 +11,16 @@ namespace feedpop::storage {
 
 namespace {
 
-// "?2, ?3, …" for feed keys bound after the user parameter. SQLite allows 32766
-// parameters (since 3.32), far more feeds than any config has.
+// "?2, ?, ?, …" (parameters 2, 3, …) for feed keys bound after the user parameter. SQLite
+// allows 32766 parameters (since 3.32), far more feeds than any config has. Only the first
+// is numbered: a bare ? is one past the largest so far, while compiling each ?NNN token
+// looks it up in a list of the statement's names (quadratic for a user of 2,000 feeds).
 std::string placeholders(std::size_t count, int first) {
-  std::string out;
-  for (std::size_t i = 0; i < count; ++i) {
-    out += (i == 0 ? "?" : ", ?") + std::to_string(first + static_cast<int>(i));
+  std::string out(1, '?');
+  out += std::to_string(first);
+  out.reserve(out.size() + 3 * count);
+  for (std::size_t i = 1; i < count; ++i) {
+    out += ", ?";
   }
   return out;
 }

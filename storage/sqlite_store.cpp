@@ -106,12 +106,14 @@ struct SqliteStore::IngestStatements {
         find(db, "SELECT identity FROM entries WHERE uidl = ?1"),
         add(db, "INSERT INTO entries (feed_id, uidl, identity, content_hash, state, size, "
                 "entry_date, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-        chunks(db) {}
+        chunks(db),
+        state(db, std::string("SELECT ") + feed_columns + " FROM feeds WHERE key = ?1") {}
   sqlite::Statement upsert;
   sqlite::Statement feed_id;
   sqlite::Statement find;
   sqlite::Statement add;
   ChunkWriter chunks;
+  sqlite::Statement state; // feed_state(): once per poll (ingest/poll_schedule.cpp)
 };
 
 SqliteStore::IngestStatements& SqliteStore::ingest() {
@@ -185,12 +187,19 @@ std::optional<std::int64_t> SqliteStore::user_id(std::string_view name) {
 }
 
 std::optional<FeedState> SqliteStore::feed_state(std::string_view feed_key) {
-  sqlite::Statement st(db_, std::string("SELECT ") + feed_columns + " FROM feeds WHERE key = ?1");
+  sqlite::Statement& st = ingest().state;
   st.bind(1, feed_key);
-  if (!st.step()) {
-    return std::nullopt;
+  std::optional<FeedState> out;
+  try {
+    if (st.step()) {
+      out = read_feed(st);
+    }
+  } catch (...) {
+    st.reset();
+    throw;
   }
-  return read_feed(st);
+  st.reset();
+  return out;
 }
 
 std::vector<FeedState> SqliteStore::feed_states() {
@@ -216,6 +225,9 @@ void SqliteStore::upsert_feed(std::string_view key, const FeedState& s) {
 }
 
 void SqliteStore::save_feed_state(const FeedState& state) {
+  // Not fsynced, like insert_entries' commits (see there): a state lost to power loss means
+  // one poll is made again. An all-304 poll of many feeds is this call per feed.
+  const SyncGuard relaxed(db_, "NORMAL");
   sqlite::Transaction txn(db_);
   upsert_feed(state.key, state);
   txn.commit();
