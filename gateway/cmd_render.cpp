@@ -70,6 +70,21 @@ void append_mbox_message(std::string& out, const std::string& message,
   out += '\n';
 }
 
+// The rules as ingest applies them (ingest/ingest.cpp): false when the entry is not
+// delivered; else `entry` is rewritten and `options` carry its tags. Reported when asked.
+bool apply_rules(const content::RuleSet& rules, feeds::Entry& entry, mail::RenderOptions& options,
+                 RuleReport* report) {
+  content::RuleVerdict verdict = rules.empty() ? content::RuleVerdict{} : rules.judge(entry);
+  const std::string title = entry.title.value_or(""); // as the feed has it
+  const auto counts =
+      verdict.deliver ? rules.rewrite(entry, verdict) : std::vector<content::RewriteCount>{};
+  if (report != nullptr) {
+    report->add(title, verdict, counts);
+  }
+  options.keywords = std::move(verdict.tags);
+  return verdict.deliver;
+}
+
 int run_render(const RenderArgs& args, const content::RuleSet& rules, RuleReport* report) {
   Document doc = load_document(args.source);
   const auto parsed = feeds::parse(std::move(doc.body), {doc.url, doc.content_type});
@@ -89,19 +104,8 @@ int run_render(const RenderArgs& args, const content::RuleSet& rules, RuleReport
     }
     feeds::Entry entry = feed.entries[i];
     mail::RenderOptions options;
-    if (!rules.empty()) {
-      content::RuleVerdict verdict = rules.judge(entry);
-      const auto counts =
-          verdict.deliver ? rules.rewrite(entry, verdict) : std::vector<content::RewriteCount>{};
-      if (report != nullptr) {
-        report->add(feed.entries[i], verdict, counts);
-      }
-      if (!verdict.deliver) {
-        continue;
-      }
-      options.keywords = std::move(verdict.tags);
-    } else if (report != nullptr) {
-      report->add(entry, {}, {});
+    if (!apply_rules(rules, entry, options, report)) {
+      continue;
     }
     options.hostname = args.hostname;
     options.identity = identities[i];

@@ -62,7 +62,7 @@ std::string RuleReport::rule_name(std::size_t index) const {
   return fmt::format("rule {} ({})", index + 1, rules_.rules().at(index).origin);
 }
 
-void RuleReport::add(const feeds::Entry& entry, const content::RuleVerdict& verdict,
+void RuleReport::add(const std::string& title, const content::RuleVerdict& verdict,
                      const std::vector<content::RewriteCount>& counts) {
   std::vector<std::string> what;
   if (verdict.skipped_by) {
@@ -85,7 +85,7 @@ void RuleReport::add(const feeds::Entry& entry, const content::RuleVerdict& verd
                                      : plural(c.count, "time", "times"),
                                rule_name(c.rule)));
   }
-  std::string line = fmt::format("entry {} \"{}\":", lines_.size() + 1, entry.title.value_or(""));
+  std::string line = fmt::format("entry {} \"{}\":", lines_.size() + 1, title);
   for (std::size_t i = 0; i < what.size(); ++i) {
     line += (i == 0 ? " " : "; ") + what[i];
   }

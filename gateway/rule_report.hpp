@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "content/rules.hpp"
-#include "feeds/entry.hpp"
 
 namespace feedpop::gateway {
 
@@ -19,7 +18,8 @@ public:
   // `rules` must outlive the report.
   RuleReport(std::string feed_key, const content::RuleSet& rules);
 
-  void add(const feeds::Entry& entry, const content::RuleVerdict& verdict,
+  // One entry, by its title as the feed has it.
+  void add(const std::string& title, const content::RuleVerdict& verdict,
            const std::vector<content::RewriteCount>& counts);
   std::string text() const;
 
