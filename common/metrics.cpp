@@ -350,6 +350,12 @@ Handles make_handles(Registry& r) {
   auto& feeds = r.gauge_family("feeds", "Configured feeds by state.", {"state"});
   auto& fetches = r.counter_family("fetch_requests_total",
                                    "Feed fetch requests by HTTP status class.", {"class"});
+  auto& auth =
+      r.counter_family("auth_failures_total", "Failed authentications by protocol and mechanism.",
+                       {"protocol", "mechanism"});
+  auto& smtp_messages = r.counter_family(
+      "smtp_messages_total", "Messages submitted over SMTP, accepted or rejected after DATA.",
+      {"result"});
   auto& http = r.counter_family("http_requests_total",
                                 "Requests answered by the web server, by status class.", {"code"});
   Handles h{
@@ -366,8 +372,9 @@ Handles make_handles(Registry& r) {
       r.counter("messages_stored_bytes_total", "Bytes of the messages stored."),
       session_metrics(r, "pop3", "POP3"),
       session_metrics(r, "smtp", "SMTP"),
-      r.counter_family("auth_failures_total", "Failed authentications by mechanism.",
-                       {"mechanism"}),
+      auth,
+      smtp_messages.with({"accepted"}),
+      smtp_messages.with({"rejected"}),
       r.counter("pop3_served_bytes_total", "Message bytes sent to POP3 clients."),
       r.counter("http_served_bytes_total", "Response body bytes sent by the web server."),
       r.counter("message_cache_hits_total", "Message reads answered from the cache."),

@@ -168,7 +168,14 @@ struct Handles {
   Counter& messages_stored_bytes;
   SessionMetrics pop3;
   SessionMetrics smtp;
-  Family<Counter>& auth_failures; // label "mechanism" ("USER", "PLAIN", "WEB", ...)
+  // Labels "protocol" ("pop3", "smtp", "web") and "mechanism" ("USER", "APOP", a SASL
+  // mechanism's name, "form" for the web sign-in form).
+  Family<Counter>& auth_failures;
+  Counter& auth_failure(std::string_view protocol, std::string_view mechanism) const {
+    return auth_failures.with({protocol, mechanism});
+  }
+  Counter& smtp_messages_accepted; // control mail answered 2xx after DATA
+  Counter& smtp_messages_rejected; // refused after DATA (size, bare LF, handler's 4xx/5xx)
   Counter& pop3_served_bytes;
   Counter& http_served_bytes;
   Counter& message_cache_hits;

@@ -118,6 +118,20 @@ void Service::start_web(std::shared_ptr<boost::asio::ssl::context> tls, StartupF
   auto status = std::make_shared<WebStatus>([this] { return open_reader(); },
                                             [this] { return current(); }, subscriptions_.get());
   metrics::registry().on_collect([status] { status->refresh_feed_gauges(); });
+  // /healthz's "listener down": every POP3, SMTP and web acceptor that is not accepting.
+  status->watch_listeners([this] {
+    auto problems = server_->listener_problems();
+    const auto add = [&problems](std::vector<std::string> more) {
+      problems.insert(problems.end(), more.begin(), more.end());
+    };
+    if (smtp_) {
+      add(smtp_->listener_problems());
+    }
+    if (web_) {
+      add(web_->listener_problems());
+    }
+    return problems;
+  });
   auto options = web_options(*config_, facts);
   if (!tls && !options.tls_listen.empty()) {
     throw std::runtime_error("web.tls_listen needs a TLS certificate (pop3.tls or a "

@@ -3,36 +3,49 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <mutex>
 
 #include <fmt/format.h>
 
 #include "common/metrics.hpp"
+#include "gateway/user_feeds.hpp"
 
 namespace feedpop::gateway {
 namespace {
 
 using Seconds = std::chrono::sys_seconds;
 
-std::map<std::string, storage::FeedState> states_by_key(storage::Store& store) {
-  std::map<std::string, storage::FeedState> out;
+using States = std::map<std::string, storage::FeedState>; // by store key
+using Delivered = std::map<std::string, std::uint64_t>;
+
+States states_by_key(storage::Store& store) {
+  States out;
   for (auto& s : store.feed_states()) {
     out.emplace(s.key, std::move(s));
   }
   return out;
 }
 
-web::FeedStatus feed_status(const FeedConfig& feed,
-                            const std::map<std::string, storage::FeedState>& states,
-                            const std::map<std::string, std::uint64_t>& delivered) {
+// The stored state of a feed polled at `url`; none when it was never polled there (a new
+// feed, or a key whose URL changed since its last poll).
+std::optional<storage::FeedState> state_at(const States& states, const std::string& store_key,
+                                           const std::string& url) {
+  const auto it = states.find(store_key);
+  if (it == states.end() || (!it->second.config_url.empty() && it->second.config_url != url)) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+web::FeedStatus feed_status(const std::string& store_key, std::string title, const std::string& url,
+                            const States& states, const Delivered& delivered) {
   web::FeedStatus out;
-  out.key = feed.key;
-  out.title = feed.title.value_or(feed.key);
-  out.url = feed.url;
-  const auto it = states.find(feed.key);
-  const std::optional<storage::FeedState> state =
-      it == states.end() ? std::nullopt : std::optional(it->second);
+  out.key = store_key;
+  out.title = std::move(title);
+  out.url = url;
+  const auto state = state_at(states, store_key, url);
   out.state = feed_state_of(state);
   if (state) {
     out.last_fetch = state->last_poll;
@@ -41,18 +54,46 @@ web::FeedStatus feed_status(const FeedConfig& feed,
       out.last_error = plain_error(*state);
     }
   }
-  if (const auto d = delivered.find(feed.key); d != delivered.end()) {
+  if (const auto d = delivered.find(store_key); d != delivered.end()) {
     out.delivered = d->second;
   }
   return out;
 }
 
-web::UserStatus user_status(storage::Store& store, const Config& config, const UserConfig& user) {
+web::FeedStatus feed_status(const FeedConfig& feed, const States& states,
+                            const Delivered& delivered) {
+  return feed_status(feed.key, feed.title.value_or(feed.key), feed.url, states, delivered);
+}
+
+// A feed a user added (by mail or on the page). `own`: shown to its owner, under the key
+// the owner knows and acts on ("lwn"); else, for admins, under its store key ("alice/lwn").
+web::FeedStatus feed_status(const storage::UserFeed& feed, const States& states,
+                            const Delivered& delivered, bool own) {
+  auto out =
+      feed_status(user_feed_key(feed.owner, feed.key), feed.key, feed.url, states, delivered);
+  if (own) {
+    out.key = feed.key;
+  }
+  out.user_added = own;
+  if (feed.paused) {
+    out.state = web::FeedState::paused;
+    out.last_error.clear();
+  }
+  return out;
+}
+
+web::UserStatus user_status(storage::Store& store, const Config& config, const UserConfig& user,
+                            const std::vector<storage::UserFeed>& user_feeds) {
   web::UserStatus out;
   out.name = user.name;
   out.admin = user.admin;
-  const auto keys = config.subscriptions(user.name);
-  out.feeds = keys.size();
+  auto keys = config.subscriptions(user.name);
+  out.feeds = keys.size() + static_cast<std::size_t>(
+                                std::count_if(user_feeds.begin(), user_feeds.end(),
+                                              [&](const auto& f) { return f.owner == user.name; }));
+  // What POP3 shows the full mailbox: configured feeds, own feeds, feedpop's replies.
+  const auto own = user_mailbox_keys(user_feeds, user.name);
+  keys.insert(keys.end(), own.begin(), own.end());
   for (const auto& item : store.snapshot(user.name, keys)) {
     ++out.waiting_messages;
     out.waiting_bytes += item.size;
@@ -81,7 +122,9 @@ std::string plain_error(const storage::FeedState& state) {
   }
   std::string text = state.http_code ? fmt::format("The server answered HTTP {}", *state.http_code)
                                      : std::string("The feed could not be fetched");
-  if (state.last_error && !state.last_error->empty()) {
+  // The fetcher's error adds nothing when it only repeats the status ("HTTP 404").
+  if (state.last_error && !state.last_error->empty() &&
+      (!state.http_code || *state.last_error != fmt::format("HTTP {}", *state.http_code))) {
     text += ": " + *state.last_error;
   }
   if (state.consecutive_failures > 1) {
@@ -102,21 +145,31 @@ std::optional<web::Overview> WebStatus::overview(std::string_view user) {
   }
   auto store = open_reader_();
   const auto states = states_by_key(*store);
-  std::map<std::string, std::uint64_t> delivered;
+  Delivered delivered;
   for (const auto& c : store->feed_counts()) {
     delivered[c.key] = c.entries;
   }
+  // Every user's own feeds (the admin's view needs them all), in owner, key order.
+  const auto user_feeds = store->user_feeds("");
   web::Overview out;
-  out.user = user_status(*store, *config, u->second);
+  out.user = user_status(*store, *config, u->second, user_feeds);
   for (const auto& key : config->subscriptions(u->second.name)) {
     out.feeds.push_back(feed_status(config->feeds.at(key), states, delivered));
+  }
+  for (const auto& f : user_feeds) {
+    if (f.owner == u->second.name) {
+      out.feeds.push_back(feed_status(f, states, delivered, true));
+    }
   }
   if (u->second.admin) {
     for (const auto& [key, feed] : config->feeds) {
       out.all_feeds.push_back(feed_status(feed, states, delivered));
     }
+    for (const auto& f : user_feeds) {
+      out.all_feeds.push_back(feed_status(f, states, delivered, false));
+    }
     for (const auto& [name, other] : config->users) {
-      out.all_users.push_back(user_status(*store, *config, other));
+      out.all_users.push_back(user_status(*store, *config, other, user_feeds));
     }
   }
   return out;
@@ -154,9 +207,10 @@ std::vector<std::string> WebStatus::health_problems() {
                       std::chrono::duration_cast<std::chrono::seconds>(idle).count()));
     }
   }
-  std::lock_guard lock(mutex_);
-  if (!listener_problem_.empty()) {
-    problems.push_back(listener_problem_);
+  if (listener_problems_) {
+    for (const auto& p : listener_problems_()) {
+      problems.push_back("listener down: " + p);
+    }
   }
   return problems;
 }
@@ -191,38 +245,29 @@ web::ActionResult WebStatus::subscribe(std::string_view user, std::string_view u
   return {outcome.ok, outcome.message};
 }
 
-void WebStatus::set_listener_problem(std::string problem) {
-  std::lock_guard lock(mutex_);
-  listener_problem_ = std::move(problem);
+void WebStatus::watch_listeners(ListenerProblems problems) {
+  listener_problems_ = std::move(problems);
 }
 
 void WebStatus::refresh_feed_gauges() {
   const auto config = config_();
   auto store = open_reader_();
   const auto states = states_by_key(*store);
-  double ok = 0, failing = 0, gone = 0;
+  std::array<double, 5> by_state{}; // indexed by web::FeedState
   for (const auto& [key, feed] : config->feeds) {
-    const auto it = states.find(key);
-    switch (feed_state_of(it == states.end() ? std::nullopt : std::optional(it->second))) {
-    case web::FeedState::ok:
-      ++ok;
-      break;
-    case web::FeedState::failing:
-      ++failing;
-      break;
-    case web::FeedState::gone:
-      ++gone;
-      break;
-    case web::FeedState::paused:
-    case web::FeedState::pending:
-      break;
-    }
+    ++by_state[static_cast<std::size_t>(feed_state_of(state_at(states, key, feed.url)))];
+  }
+  for (const auto& f : store->user_feeds("")) {
+    const auto state = f.paused
+                           ? web::FeedState::paused
+                           : feed_state_of(state_at(states, user_feed_key(f.owner, f.key), f.url));
+    ++by_state[static_cast<std::size_t>(state)];
   }
   const auto& m = metrics::handles();
-  m.feeds_ok.set(ok);
-  m.feeds_failing.set(failing);
-  m.feeds_gone.set(gone);
-  m.feeds_paused.set(0);
+  m.feeds_ok.set(by_state[static_cast<std::size_t>(web::FeedState::ok)]);
+  m.feeds_failing.set(by_state[static_cast<std::size_t>(web::FeedState::failing)]);
+  m.feeds_gone.set(by_state[static_cast<std::size_t>(web::FeedState::gone)]);
+  m.feeds_paused.set(by_state[static_cast<std::size_t>(web::FeedState::paused)]);
 }
 
 } // namespace feedpop::gateway

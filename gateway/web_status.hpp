@@ -1,7 +1,10 @@
 #pragma once
 // The web side's view of the service (web::StatusSource) over the store and the current
 // config: each user's feeds with their poll state, what waits in their mailbox, and the
-// service's health. Admins (users.*.admin) also see every feed and user.
+// service's health. A user's feeds are the configured ones they subscribe to and the ones
+// they added themselves (by mail or on the page; those carry the pause/resume/unsubscribe
+// actions, which go through the Subscriptions service of the mail commands). Admins
+// (users.*.admin) also see every feed (users' own under "owner/key") and every user.
 //
 // Threading: thread-safe; every call opens its own reader Store (one per call, as
 // storage/store.hpp requires per thread) and reads the config through `config()`, which
@@ -36,8 +39,10 @@ public:
                         web::FeedAction action) override;
   web::ActionResult subscribe(std::string_view user, std::string_view url) override;
 
-  // A listener that stopped (its reason shown by /healthz until cleared with "").
-  void set_listener_problem(std::string problem);
+  // The POP3, SMTP and web listeners that are not accepting now (each with its reason);
+  // /healthz reports each as "listener down: ...". Set once, before the web server starts.
+  using ListenerProblems = std::function<std::vector<std::string>()>;
+  void watch_listeners(ListenerProblems problems);
   // Sets the feeds-by-state gauges of common/metrics from the stored poll states.
   void refresh_feed_gauges();
 
@@ -46,8 +51,7 @@ private:
   CurrentConfig config_;
   Subscriptions* subscriptions_;
   std::chrono::system_clock::time_point started_;
-  std::mutex mutex_;
-  std::string listener_problem_;
+  ListenerProblems listener_problems_;
 };
 
 // The stored poll state of a feed as the status page shows it.

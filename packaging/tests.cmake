@@ -33,6 +33,12 @@ feedpop_packaging_test(systemd_unit
   ${t}/systemd_unit_test.sh ${CMAKE_CURRENT_SOURCE_DIR}/feedpop.service.in $<TARGET_FILE:feedpop>
   ${CMAKE_CURRENT_BINARY_DIR}/test-unit)
 
+# docker/Dockerfile's HEALTHCHECK command run against a real serve laid out as in the
+# image (no Docker engine needed): healthy, then unhealthy while hung and once stopped.
+feedpop_packaging_test(docker_healthcheck
+  ${Python3_EXECUTABLE} ${t}/docker_healthcheck_test.py $<TARGET_FILE:feedpop> ${PROJECT_SOURCE_DIR})
+set_tests_properties(packaging.docker_healthcheck PROPERTIES TIMEOUT 120)
+
 # `cmake --install` with DESTDIR, for prefix /usr and /usr/local.
 feedpop_packaging_test(install_layout
   ${t}/install_layout_test.sh ${PROJECT_BINARY_DIR} ${CMAKE_CURRENT_BINARY_DIR}/test-install)

@@ -3,6 +3,7 @@
 
 #include "auth/crypto.hpp"
 #include "common/base64.hpp"
+#include "common/metrics.hpp"
 #include "pop3/session.hpp"
 
 namespace feedpop::pop3 {
@@ -93,7 +94,7 @@ Action Session::cmd_pass(const Request& r) {
   crypto::Secret password{std::string(rest)};
   const std::string user = *std::exchange(user_, std::nullopt);
   if (!auth::verify_plaintext(authenticator_->lookup(user), password.get())) {
-    return auth_failed(user);
+    return auth_failed("USER", user);
   }
   return login(user);
 }
@@ -113,7 +114,7 @@ Action Session::cmd_apop(const Request& r) {
   const std::string user(args[0]);
   // RFC 1939 §7: digest = MD5(timestamp + shared secret); needs the plaintext secret.
   if (!auth::verify_apop(authenticator_->lookup(user), timestamp_, args[1])) {
-    return auth_failed(user);
+    return auth_failed("APOP", user);
   }
   return login(user);
 }
@@ -157,6 +158,7 @@ Action Session::cmd_auth(const Request& r) {
   user_.reset();
   sasl_env_ = std::make_unique<SaslEnv>(SaslEnv{*authenticator_, options_.hostname});
   mechanism_ = info->create(*sasl_env_);
+  mechanism_name_ = info->name;
   if (args.size() == 1) {
     return sasl_result(mechanism_->step(std::nullopt));
   }
@@ -206,16 +208,17 @@ Action Session::sasl_result(SaslStep step) {
     break;
   }
   mechanism_.reset();
-  return auth_failed(step.checked_user);
+  return auth_failed(mechanism_name_, step.checked_user);
 }
 
 std::optional<Session::AuthAttempt> Session::take_auth_attempt() {
   return std::exchange(auth_attempt_, std::nullopt);
 }
 
-Action Session::auth_failed(std::string_view user) {
+Action Session::auth_failed(std::string_view mechanism, std::string_view user) {
   // Unknown user and wrong secret get the same reply and the same delay.
   ++stats_.auth_failures;
+  metrics::handles().auth_failure("pop3", mechanism).inc();
   auth_attempt_ = AuthAttempt{std::string(user), false};
   err("[AUTH] Authentication failed.");
   if (stats_.auth_failures >= options_.max_auth_failures) {

@@ -18,6 +18,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include "common/listener_health.hpp"
 #include "pop3/connection.hpp"
 #include "pop3/descriptors.hpp"
 
@@ -72,6 +73,7 @@ struct Server::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
+  ListenerHealth listeners; // for /healthz: is each acceptor accepting?
   std::mutex lifecycle;
   bool started = false;
   bool stopped = false;
@@ -96,7 +98,8 @@ asio::ip::address parse_host(const std::string& host) {
 }
 
 asio::awaitable<void> accept_loop(detail::ServerState* state,
-                                  std::shared_ptr<tcp::acceptor> acceptor, bool implicit_tls) {
+                                  std::shared_ptr<tcp::acceptor> acceptor, bool implicit_tls,
+                                  ListenerHealth::Listener* health) {
   for (;;) {
     tcp::socket socket(asio::make_strand(state->io));
     boost::system::error_code ec;
@@ -105,12 +108,17 @@ asio::awaitable<void> accept_loop(detail::ServerState* state,
       co_return;
     }
     if (ec) {
-      // EMFILE and friends: back off briefly instead of spinning.
-      spdlog::warn("pop3: accept failed: {}", ec.message());
+      // EMFILE and friends: back off briefly instead of spinning; logged once per outage.
+      if (health->failed(ec.message())) {
+        spdlog::warn("pop3: {}: accept failed, retrying: {}", health->name(), ec.message());
+      }
       asio::steady_timer t(state->io);
       t.expires_after(std::chrono::milliseconds(100));
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
+    }
+    if (health->accepted()) {
+      spdlog::info("pop3: {}: accepting again", health->name());
     }
     socket.set_option(tcp::no_delay(true), ec);
     const auto ex = socket.get_executor();
@@ -219,8 +227,12 @@ std::vector<BoundEndpoint> Server::start() {
     const auto local = acceptor->local_endpoint();
     bound.push_back({{local.address().to_string(), local.port()}, implicit_tls});
     impl_->acceptors.push_back(acceptor);
+    auto& health =
+        impl_->listeners.add(std::string(implicit_tls ? "POP3S" : "POP3") + " listener " + ep.host +
+                             ":" + std::to_string(local.port()));
     asio::co_spawn(acceptor->get_executor(),
-                   accept_loop(impl_->state.get(), acceptor, implicit_tls), asio::detached);
+                   accept_loop(impl_->state.get(), acceptor, implicit_tls, &health),
+                   asio::detached);
   };
   for (const auto& ep : s.options.listen) {
     listen(ep, false);
@@ -291,6 +303,10 @@ void Server::shutdown(std::chrono::milliseconds grace) {
   }
   impl_->threads.clear();
   impl_->acceptors.clear();
+}
+
+std::vector<std::string> Server::listener_problems() const {
+  return impl_->listeners.problems();
 }
 
 ServerStats Server::stats() const {

@@ -97,6 +97,9 @@ public:
   // the io threads. Idempotent.
   void shutdown(std::chrono::milliseconds grace);
   ServerStats stats() const;
+  // Listeners that are not accepting connections now (their last accept failed), each
+  // named with the reason; empty when all accept.
+  std::vector<std::string> listener_problems() const;
 
 private:
   struct Impl;

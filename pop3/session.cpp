@@ -115,7 +115,7 @@ Action Session::on_line(std::string_view line) {
 Action Session::on_line_too_long() {
   if (mechanism_) {
     mechanism_.reset();
-    return auth_failed();
+    return auth_failed(mechanism_name_);
   }
   const Action action = bad("Line too long.");
   return finished_ ? Action::Close : action;

@@ -175,7 +175,8 @@ private:
   Action sasl_response(std::string_view line);
   Action sasl_result(SaslStep step);
   Action login(std::string_view user);
-  Action auth_failed(std::string_view user = {});
+  // Counts the failure by mechanism ("USER", "APOP", a SASL name) for /metrics.
+  Action auth_failed(std::string_view mechanism, std::string_view user = {});
   bool plaintext_allowed() const;
   bool mechanism_allowed(const SaslMechanismInfo& m) const;
 
@@ -209,6 +210,7 @@ private:
   std::optional<std::string> user_; // after USER
   std::unique_ptr<SaslEnv> sasl_env_;
   std::unique_ptr<SaslMechanism> mechanism_; // an AUTH exchange in progress
+  std::string mechanism_name_;               // its name, for the failures metric
   std::unique_ptr<Maildrop> maildrop_;
   std::optional<SessionLocks::Guard> lock_;
   std::vector<bool> deleted_;

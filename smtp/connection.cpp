@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/metrics.hpp"
 #include "smtp/connection.hpp"
 
 namespace feedpop::smtp::detail {
@@ -22,6 +23,25 @@ using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
 enum class LoopEnd { Closed, StartTls };
+
+// How a session ended, for the sessions-by-outcome metric.
+metrics::SessionOutcome session_outcome(const SessionStats& s, const std::string& failure) {
+  if (!failure.empty() || s.end_reason.starts_with("message handler") ||
+      s.end_reason.starts_with("credential lookup")) {
+    return metrics::SessionOutcome::error;
+  }
+  if (s.end_reason == "quit") {
+    return metrics::SessionOutcome::quit;
+  }
+  if (s.end_reason == "timeout") {
+    return metrics::SessionOutcome::timeout;
+  }
+  if (s.end_reason == "too many authentication failures" ||
+      s.end_reason == "authentication attempts refused by the throttle") {
+    return metrics::SessionOutcome::auth_failed;
+  }
+  return metrics::SessionOutcome::dropped;
+}
 
 asio::ip::address unmapped(const asio::ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped()) {
@@ -283,9 +303,11 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
     watchdog->stop();
     close_socket();
     spdlog::info("smtp: refused {} (connection limit)", address);
+    metrics::handles().smtp.ended(metrics::SessionOutcome::refused).inc();
     co_return;
   }
   ++state->accepted;
+  metrics::handles().smtp.active.inc();
   // RFC 5321 §4.5.3.2 bounds each wait; here the whole login has one deadline from accept.
   watchdog->touch(state->options.login_timeout);
 
@@ -342,6 +364,8 @@ asio::awaitable<void> handle_connection(ServerState* state, tcp::socket socket, 
   watchdog->stop();
   close_socket();
   const auto& s = session.stats();
+  metrics::handles().smtp.active.dec();
+  metrics::handles().smtp.ended(session_outcome(s, failure)).inc();
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   // One line per session; never a secret or message content.

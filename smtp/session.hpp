@@ -134,7 +134,7 @@ private:
   Action sasl_line(std::string_view line);
   Action sasl_step(std::optional<std::string_view> response);
   Action sasl_result(auth::SaslStep step);
-  Action auth_failed(std::string user);
+  Action auth_failed(std::string user); // counted by mechanism for /metrics
   Action cmd_help();
   bool plaintext_allowed() const;
   bool mechanism_allowed(const auth::SaslMechanismInfo& m) const;
@@ -162,6 +162,7 @@ private:
   std::optional<std::string> user_;
   std::unique_ptr<auth::SaslEnv> sasl_env_;
   std::unique_ptr<auth::SaslMechanism> exchange_; // an AUTH exchange in progress
+  std::string mechanism_name_;                    // its name, for the failures metric
   // The mail transaction (RFC 5321 §3.3)
   std::optional<std::string> mail_from_;
   bool smtputf8_ = false;

@@ -4,6 +4,7 @@
 #include "auth/crypto.hpp"
 #include "common/ascii.hpp"
 #include "common/base64.hpp"
+#include "common/metrics.hpp"
 #include "smtp/session.hpp"
 
 namespace feedpop::smtp {
@@ -98,6 +99,7 @@ Action Session::cmd_auth(const Args& args) {
   }
   sasl_env_ = std::make_unique<auth::SaslEnv>(auth::SaslEnv{*credentials_, options_.hostname});
   exchange_ = info->create(*sasl_env_);
+  mechanism_name_ = info->name;
   if (args.size() == 1) {
     return sasl_step(std::nullopt);
   }
@@ -172,6 +174,7 @@ Action Session::auth_failed(std::string user) {
   exchange_.reset();
   mode_ = Mode::Command;
   ++stats_.auth_failures;
+  metrics::handles().auth_failure("smtp", mechanism_name_).inc();
   verdict_at_ = out_.size();
   auth_attempt_ = AuthAttempt{std::move(user), false};
   ++stats_.auth_attempts;

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "common/ascii.hpp"
+#include "common/metrics.hpp"
 #include "smtp/address.hpp"
 #include "smtp/session.hpp"
 
@@ -196,6 +197,8 @@ Action Session::end_of_data() {
       ++stats_.messages;
     }
   }
+  const auto& m = metrics::handles();
+  (answer[0] == '2' ? m.smtp_messages_accepted : m.smtp_messages_rejected).inc();
   reset_transaction();
   return reply(answer);
 }

@@ -88,7 +88,7 @@ Reply Handler::sign_in(const Request& req, const Peer& peer) {
   const bool ok = !user.empty() && user.size() <= 256 &&
                   auth::verify_plaintext(credentials_->lookup(user), password.get());
   if (!ok) {
-    metrics::handles().auth_failures.with({"WEB"}).inc();
+    metrics::handles().auth_failure("web", "form").inc();
     spdlog::info("web: failed sign-in from {}", peer.address);
     auto r =
         html(http::status::ok, login_page(s->csrf, "Wrong user name or password."), req.version());

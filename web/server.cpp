@@ -27,6 +27,8 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/listener_health.hpp"
+
 namespace feedpop::web {
 
 namespace asio = boost::asio;
@@ -50,6 +52,7 @@ struct Server::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
+  ListenerHealth listeners; // for /healthz: is each acceptor accepting?
   std::mutex lifecycle;
   bool started = false;
   bool stopped = false;
@@ -65,7 +68,8 @@ struct Server::Impl {
   // the members above, which they use, are alive.
   asio::io_context io;
 
-  asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, bool tls);
+  asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, bool tls,
+                                    ListenerHealth::Listener* health);
   asio::awaitable<void> connection(tcp::socket socket, bool tls);
   template <class Stream>
   asio::awaitable<void> serve(Stream& stream, beast::tcp_stream& transport, const Peer& peer);
@@ -207,7 +211,7 @@ asio::awaitable<void> Server::Impl::connection(tcp::socket socket, bool tls_conn
 }
 
 asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
-                                                bool tls_conn) {
+                                                bool tls_conn, ListenerHealth::Listener* health) {
   for (;;) {
     tcp::socket socket(asio::make_strand(io));
     error_code ec;
@@ -216,11 +220,16 @@ asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<tcp::acceptor> a
       co_return;
     }
     if (ec) {
-      // EMFILE and friends: back off briefly instead of spinning.
-      spdlog::warn("web: accept failed: {}", ec.message());
+      // EMFILE and friends: back off briefly instead of spinning; logged once per outage.
+      if (health->failed(ec.message())) {
+        spdlog::warn("web: {}: accept failed, retrying: {}", health->name(), ec.message());
+      }
       asio::steady_timer t(io, std::chrono::milliseconds(100));
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
+    }
+    if (health->accepted()) {
+      spdlog::info("web: {}: accepting again", health->name());
     }
     {
       std::lock_guard lock(conn_mutex);
@@ -295,7 +304,10 @@ std::vector<BoundEndpoint> Server::start() {
     const auto local = acceptor->local_endpoint();
     bound.push_back({{local.address().to_string(), local.port()}, tls_conn});
     s.acceptors.push_back(acceptor);
-    asio::co_spawn(acceptor->get_executor(), s.accept_loop(acceptor, tls_conn), asio::detached);
+    auto& health = s.listeners.add(std::string(tls_conn ? "HTTPS" : "HTTP") + " listener " +
+                                   ep.host + ":" + std::to_string(local.port()));
+    asio::co_spawn(acceptor->get_executor(), s.accept_loop(acceptor, tls_conn, &health),
+                   asio::detached);
   };
   for (const auto& ep : o.listen) {
     listen(ep, false);
@@ -354,6 +366,10 @@ void Server::shutdown(std::chrono::milliseconds grace) {
   }
   s.threads.clear();
   s.acceptors.clear();
+}
+
+std::vector<std::string> Server::listener_problems() const {
+  return impl_->listeners.problems();
 }
 
 std::size_t Server::connections() const {

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "web/handler.hpp"
@@ -44,6 +45,9 @@ public:
   // joins the io threads. Idempotent.
   void shutdown(std::chrono::milliseconds grace);
   std::size_t connections() const;
+  // Listeners that are not accepting connections now (their last accept failed), each
+  // named with the reason; empty when all accept.
+  std::vector<std::string> listener_problems() const;
 
 private:
   struct Impl;

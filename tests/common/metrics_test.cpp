@@ -128,19 +128,29 @@ TEST(Metrics, FeedpopHandlesCoverTheIssuesMetricSet) {
   m.fetch_requests(304).inc();
   m.fetch_requests(0).inc();
   m.pop3.ended(SessionOutcome::quit).inc();
-  m.auth_failures.with({"PLAIN"}).inc();
+  m.auth_failure("smtp", "PLAIN").inc();
+  m.smtp_messages_rejected.inc();
   const auto text = registry().exposition();
-  for (const char* needle :
-       {"feedpop_feeds{state=\"ok\"} 0", "feedpop_feeds{state=\"paused\"} 0",
-        "feedpop_fetch_requests_total{class=\"3xx\"} 1",
-        "feedpop_fetch_requests_total{class=\"error\"} 1",
-        "feedpop_fetch_duration_seconds_bucket{le=\"+Inf\"} 0", "feedpop_fetched_bytes_total 0",
-        "feedpop_entries_ingested_total 0", "feedpop_messages_stored_total 0",
-        "feedpop_messages_stored_bytes_total 0", "feedpop_pop3_sessions_active 0",
-        "feedpop_pop3_sessions_total{outcome=\"quit\"} 1", "feedpop_smtp_sessions_active 0",
-        "feedpop_auth_failures_total{mechanism=\"PLAIN\"} 1", "feedpop_pop3_served_bytes_total 0",
-        "feedpop_message_cache_hits_total 0", "feedpop_message_cache_misses_total 0",
-        "# TYPE feedpop_process_start_time_seconds gauge", "feedpop_build_info{version=\""}) {
+  for (const char* needle : {"feedpop_feeds{state=\"ok\"} 0",
+                             "feedpop_feeds{state=\"paused\"} 0",
+                             "feedpop_fetch_requests_total{class=\"3xx\"} 1",
+                             "feedpop_fetch_requests_total{class=\"error\"} 1",
+                             "feedpop_fetch_duration_seconds_bucket{le=\"+Inf\"} 0",
+                             "feedpop_fetched_bytes_total 0",
+                             "feedpop_entries_ingested_total 0",
+                             "feedpop_messages_stored_total 0",
+                             "feedpop_messages_stored_bytes_total 0",
+                             "feedpop_pop3_sessions_active 0",
+                             "feedpop_pop3_sessions_total{outcome=\"quit\"} 1",
+                             "feedpop_smtp_sessions_active 0",
+                             "feedpop_auth_failures_total{protocol=\"smtp\",mechanism=\"PLAIN\"} 1",
+                             "feedpop_smtp_messages_total{result=\"accepted\"} 0",
+                             "feedpop_smtp_messages_total{result=\"rejected\"} 1",
+                             "feedpop_pop3_served_bytes_total 0",
+                             "feedpop_message_cache_hits_total 0",
+                             "feedpop_message_cache_misses_total 0",
+                             "# TYPE feedpop_process_start_time_seconds gauge",
+                             "feedpop_build_info{version=\""}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
   }
 }
@@ -152,7 +162,7 @@ TEST(Metrics, ExpositionPassesPromtoolCheckMetrics) {
     GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
   }
   handles().fetch_duration.observe(0.3);
-  handles().auth_failures.with({"SCRAM-SHA-256"}).inc();
+  handles().auth_failure("pop3", "SCRAM-SHA-256").inc();
   const auto path = std::filesystem::temp_directory_path() / "feedpop_metrics_test.prom";
   std::ofstream(path) << registry().exposition();
   const std::string cmd = "promtool check metrics < " + path.string() + " 2>&1";

@@ -212,11 +212,29 @@ TEST_F(DockerFiles, PortsVolumeAndCommandAgreeWithTheConfigDefaults) {
             (std::vector<std::string>{"serve", "--listen", "0.0.0.0:" + plain, "--tls-listen",
                                       "0.0.0.0:" + tls, "--data-dir", "/data"}));
   EXPECT_EQ(exec_words(args_of(runtime_, "ENTRYPOINT").at(0)), std::vector<std::string>{"feedpop"});
+  // The health check asks /healthz where the image's config (and the default) puts the
+  // web server; tests/packaging/docker_healthcheck_test.py runs it against a real serve.
   const auto health = args_of(runtime_, "HEALTHCHECK");
   ASSERT_EQ(health.size(), 1U);
   const auto hc = exec_words(health[0].substr(health[0].find("CMD")));
-  EXPECT_EQ(hc, (std::vector<std::string>{"feedpop", "health", "--host", "127.0.0.1", "--port",
-                                          plain, "--quiet"}));
+  const WebConfig web_defaults;
+  const auto web = web_defaults.listen.at(0);
+  const auto url = "http://" + web.host + ":" + std::to_string(web.port) + "/healthz";
+  EXPECT_EQ(hc, (std::vector<std::string>{"feedpop", "health", "--url", url, "--quiet"}));
+  ::setenv("FEEDPOP_DEMO_PASSWORD", "a-chosen-one", 1);
+  const Config image = load_config(source_dir / "docker" / "feeds.yaml");
+  ::unsetenv("FEEDPOP_DEMO_PASSWORD");
+  ASSERT_FALSE(image.web.listen.empty());
+  EXPECT_EQ(image.web.listen.at(0).host, web.host);
+  EXPECT_EQ(image.web.listen.at(0).port, web.port);
+  // compose.yaml mounts the user's copy of feeds.example.yaml: it keeps the address too.
+  const YAML::Node example = YAML::LoadFile((source_dir / "feeds.example.yaml").string());
+  std::set<std::string> example_web;
+  for (const auto& a : example["web"]["listen"]) {
+    example_web.insert(a.as<std::string>());
+  }
+  EXPECT_TRUE(example_web.contains(web.host + ":" + std::to_string(web.port)))
+      << "feeds.example.yaml's web.listen drops the HEALTHCHECK's address";
 }
 
 TEST_F(DockerFiles, TheBinaryAcceptsEveryOptionTheImageUses) {
@@ -226,7 +244,7 @@ TEST_F(DockerFiles, TheBinaryAcceptsEveryOptionTheImageUses) {
     EXPECT_NE(serve_help.find(opt), std::string::npos) << "serve has no " << opt;
   }
   const auto health_help = run(feedpop + " health --help 2>&1");
-  for (const char* opt : {"--host", "--port", "--quiet"}) {
+  for (const char* opt : {"--url", "--quiet"}) {
     EXPECT_NE(health_help.find(opt), std::string::npos) << "health has no " << opt;
   }
 }

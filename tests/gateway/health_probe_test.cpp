@@ -99,5 +99,31 @@ TEST(HealthProbe, ClosedPortAndUnknownHostAreUnhealthy) {
   EXPECT_FALSE(probe_pop3("no-such-host.invalid", 110, 2s).ok);
 }
 
+// --url: the web server's /healthz. 200 is healthy; a 503's reasons become the detail.
+TEST(HealthProbe, HealthzAnswering200IsHealthy) {
+  OneShotServer server("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n");
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port()) + "/healthz";
+  const auto r = probe_http(url, 2s);
+  EXPECT_TRUE(r.ok) << r.detail;
+  EXPECT_EQ(r.detail, "HTTP 200: ok");
+  EXPECT_EQ(server.received().substr(0, 23), "GET /healthz HTTP/1.1\r\n");
+}
+
+TEST(HealthProbe, Healthz503IsUnhealthyAndNamesItsReasons) {
+  OneShotServer server("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 60\r\n\r\n"
+                       "listener down: HTTP listener 127.0.0.1:8080: x\nstore unwritable\n");
+  const auto r = probe_http("http://127.0.0.1:" + std::to_string(server.port()) + "/healthz", 2s);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.detail, "HTTP 503: listener down: HTTP listener 127.0.0.1:8080: x; store unwritable");
+}
+
+TEST(HealthProbe, NotHttpOrABadUrlIsUnhealthy) {
+  OneShotServer server("+OK a POP3 server\r\n");
+  EXPECT_FALSE(probe_http("http://127.0.0.1:" + std::to_string(server.port()) + "/", 2s).ok);
+  EXPECT_FALSE(probe_http("https://127.0.0.1/healthz", 1s).ok);
+  EXPECT_FALSE(probe_http("http://:80/healthz", 1s).ok);
+  EXPECT_FALSE(probe_http("http://127.0.0.1:99999/healthz", 1s).ok);
+}
+
 } // namespace
 } // namespace feedpop::gateway

@@ -1,10 +1,13 @@
 // Session behaviour that transcripts cannot express: APOP digests over the random greeting,
 // streaming in bounded chunks, storage failure before and during RETR.
 #include <algorithm>
+#include <array>
 
 #include <gtest/gtest.h>
 
 #include "auth/crypto.hpp"
+#include "common/base64.hpp"
+#include "common/metrics.hpp"
 #include "pop3/session.hpp"
 #include "tests/pop3/memory_maildrop.hpp"
 
@@ -218,6 +221,28 @@ TEST(Session, SnapshotIgnoresMailArrivingDuringTheSession) {
   f.say("PASS secret");
   f.store->deliver("alice", {"uid-new", std::make_shared<const std::string>("A: b\r\n\r\nc\r\n")});
   EXPECT_EQ(f.say("STAT"), "+OK 3 133\r\n");
+}
+
+// /metrics: each failure is counted under the protocol and the mechanism that failed.
+TEST(Session, FailuresAreCountedByMechanismForMetrics) {
+  const auto& m = metrics::handles();
+  auto& user = m.auth_failure("pop3", "USER");
+  auto& apop = m.auth_failure("pop3", "APOP");
+  auto& plain = m.auth_failure("pop3", "PLAIN");
+  const auto before = std::array{user.value(), apop.value(), plain.value()};
+  Fixture f;
+  f.say("USER alice");
+  f.say("PASS wrong");
+  f.say("APOP alice " + std::string(32, '0'));
+  EXPECT_EQ(f.say("AUTH PLAIN " + base64::encode(std::string("\0alice\0nope", 12))),
+            "-ERR [AUTH] Authentication failed.\r\n");
+  EXPECT_EQ(user.value(), before[0] + 1);
+  EXPECT_EQ(apop.value(), before[1] + 1);
+  EXPECT_EQ(plain.value(), before[2] + 1);
+  Fixture ok;
+  ok.say("USER alice");
+  EXPECT_EQ(ok.say("PASS secret"), "+OK Logged in.\r\n");
+  EXPECT_EQ(user.value(), before[0] + 1) << "a success counted as a failure";
 }
 
 } // namespace

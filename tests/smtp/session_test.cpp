@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "common/base64.hpp"
+#include "common/metrics.hpp"
 #include "smtp/session.hpp"
 #include "tests/auth/scram_client.hpp"
 #include "tests/smtp/test_credentials.hpp"
@@ -185,6 +186,29 @@ TEST_F(SessionTest, QuitEndsAndLaterInputIsIgnored) {
   EXPECT_EQ(session_->feed("QUIT\r\nNOOP\r\n"), Action::Close);
   EXPECT_EQ(drain(), "221 2.0.0 Bye\r\n");
   EXPECT_TRUE(session_->finished());
+}
+
+// /metrics: failures by protocol and mechanism, messages accepted and rejected after DATA.
+TEST_F(SessionTest, FailuresAndMessagesAreCountedForMetrics) {
+  const auto& m = metrics::handles();
+  auto& plain = m.auth_failure("smtp", "PLAIN");
+  auto& login_failures = m.auth_failure("smtp", "LOGIN");
+  const auto plain_before = plain.value();
+  const auto login_before = login_failures.value();
+  const auto accepted = m.smtp_messages_accepted.value();
+  const auto rejected = m.smtp_messages_rejected.value();
+  send("EHLO c\r\n");
+  send("AUTH PLAIN AGFsaWNlAHdyb25n\r\n");
+  EXPECT_EQ(plain.value(), plain_before + 1);
+  EXPECT_EQ(login_failures.value(), login_before);
+  EXPECT_EQ(send("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n"), "235 2.7.0 Authentication successful\r\n");
+  EXPECT_EQ(plain.value(), plain_before + 1) << "a success counted as a failure";
+  send("MAIL FROM:<a@b.example>\r\nRCPT TO:<feedpop@test.example>\r\nDATA\r\n");
+  EXPECT_EQ(send("ok\r\n.\r\n"), "250 2.0.0 Done\r\n");
+  send("MAIL FROM:<a@b.example>\r\nRCPT TO:<feedpop@test.example>\r\nDATA\r\n");
+  EXPECT_EQ(send("bare\n.\r\n").substr(0, 9), "554 5.6.0");
+  EXPECT_EQ(m.smtp_messages_accepted.value(), accepted + 1);
+  EXPECT_EQ(m.smtp_messages_rejected.value(), rejected + 1);
 }
 
 } // namespace
