@@ -143,6 +143,8 @@ struct Config {
   // The subscribed feeds whose rules (global or their own) may tag entries `tag`: a tag
   // view shows those feeds' messages that carry the tag (gateway/tag_views.hpp).
   std::vector<std::string> rule_tag_feeds(const std::string& name, const std::string& tag) const;
+  // A global rule may tag entries `tag` (of any feed, users' own feeds included).
+  bool global_rule_tags(const std::string& tag) const;
 };
 
 class ConfigError : public std::runtime_error {

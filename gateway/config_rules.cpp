@@ -215,17 +215,26 @@ void Loader::rule_replace(const Field& field, content::Rule& rule) const {
 
 } // namespace config_detail
 
+namespace {
+
+bool tags(const std::vector<content::Rule>& list, const std::string& tag) {
+  return std::any_of(list.begin(), list.end(), [&tag](const content::Rule& r) {
+    return r.action == content::RuleAction::tag && r.argument == tag;
+  });
+}
+
+} // namespace
+
+bool Config::global_rule_tags(const std::string& tag) const {
+  return tags(rules, tag);
+}
+
 std::vector<std::string> Config::rule_tag_feeds(const std::string& name,
                                                 const std::string& tag) const {
-  const auto tags = [&tag](const std::vector<content::Rule>& list) {
-    return std::any_of(list.begin(), list.end(), [&tag](const content::Rule& r) {
-      return r.action == content::RuleAction::tag && r.argument == tag;
-    });
-  };
   std::vector<std::string> out;
-  const bool global = tags(rules);
+  const bool global = global_rule_tags(tag);
   for (const auto& key : subscriptions(name)) {
-    if (global || tags(feeds.at(key).rules)) {
+    if (global || tags(feeds.at(key).rules, tag)) {
       out.push_back(key);
     }
   }

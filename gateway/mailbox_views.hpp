@@ -28,6 +28,9 @@ struct MailboxView {
   std::vector<std::string> feed_keys; // what the mailbox shows
   // A rule tag view: these feeds' messages are shown when their Keywords name `view`.
   std::vector<std::string> tagged_feed_keys = {};
+  // The global rules may tag `view`: the user's own feeds (known to the store only) are
+  // tagged feeds too.
+  bool own_feeds_tagged = false;
 };
 
 std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_view login);
