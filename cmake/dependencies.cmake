@@ -15,3 +15,5 @@ pkg_check_modules(ZLIB_PC REQUIRED IMPORTED_TARGET zlib)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2) # feed filters: linear-time matching
 find_package(LibXml2 REQUIRED) # content/: HTML pages through libxml2's HTML parser
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq) # storage/: the PostgreSQL backend (libpq)
+pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips) # content/: images_max_width scaling (libvips C API)
+find_package(date CONFIG REQUIRED) # ingest/: digest periods in IANA time zones (tzdata)

@@ -1,12 +1,12 @@
 #include "content/images.hpp"
 
-#include <algorithm>
-#include <cstdlib>
+#include <charconv>
 #include <string_view>
 #include <vector>
 
 #include "common/ascii.hpp"
 #include "content/dom.hpp"
+#include "content/srcset.hpp"
 #include "feeds/html.hpp"
 #include "feeds/url.hpp"
 
@@ -65,30 +65,18 @@ bool placeholder_src(std::string_view src) {
          src.find("image/svg") == std::string_view::npos;
 }
 
-// The URL of the widest (or densest) srcset candidate: "a.jpg 480w, b.jpg 960w" → b.jpg.
-std::string widest_candidate(std::string_view srcset) {
-  std::string best;
-  double best_size = -1;
-  std::size_t i = 0;
-  while (i < srcset.size()) {
-    while (i < srcset.size() && (ascii::is_space(srcset[i]) || srcset[i] == ',')) {
-      ++i;
-    }
-    const std::size_t start = i;
-    while (i < srcset.size() && !ascii::is_space(srcset[i]) && srcset[i] != ',') {
-      ++i;
-    }
-    const std::string_view url = srcset.substr(start, i - start);
-    const std::size_t end = std::min(srcset.find(',', i), srcset.size());
-    const std::string descriptor(ascii::trim(srcset.substr(i, end - i)));
-    i = end;
-    const double size = descriptor.empty() ? 1 : std::atof(descriptor.c_str());
-    if (!url.empty() && size > best_size) {
-      best_size = size;
-      best = url;
-    }
+// The sanitiser keeps src only: it becomes srcset's candidate closest to a 1200 px view.
+void choose_source(xmlNode* img) {
+  const std::string srcset = dom::attr(img, "srcset");
+  if (srcset.empty()) {
+    return;
   }
-  return best;
+  const std::string src = dom::attr(img, "src");
+  const std::string chosen =
+      pick_image_source(src, srcset, html_length_pixels(dom::attr(img, "width")));
+  if (!chosen.empty() && chosen != src) {
+    dom::set_attr(img, "src", chosen);
+  }
 }
 
 void reveal(xmlNode* img) {
@@ -121,11 +109,6 @@ void reveal(xmlNode* img) {
   }
   for (const auto& [target, value] : found) {
     dom::set_attr(img, target.c_str(), value);
-  }
-  if (dom::attr(img, "src").empty()) {
-    if (std::string widest = widest_candidate(dom::attr(img, "srcset")); !widest.empty()) {
-      dom::set_attr(img, "src", widest);
-    }
   }
 }
 
@@ -177,33 +160,17 @@ void use_noscript_fallbacks(xmlNode* root) {
 
 std::string resolve_srcset(const std::string& base, std::string_view srcset) {
   std::string out;
-  std::size_t i = 0;
-  while (i < srcset.size()) {
-    while (i < srcset.size() && (ascii::is_space(srcset[i]) || srcset[i] == ',')) {
-      ++i;
-    }
-    const std::size_t url_start = i;
-    while (i < srcset.size() && !ascii::is_space(srcset[i])) {
-      ++i;
-    }
-    std::string_view url = srcset.substr(url_start, i - url_start);
-    if (url.empty()) {
-      break;
-    }
-    if (url.ends_with(',')) {
-      url.remove_suffix(1);
-    }
-    const std::size_t desc_end = srcset.find(',', i);
-    const std::string_view descriptor =
-        ascii::trim(srcset.substr(i, desc_end == std::string_view::npos ? desc_end : desc_end - i));
-    i = desc_end == std::string_view::npos ? srcset.size() : desc_end + 1;
+  for (const SrcsetCandidate& c : parse_srcset(srcset)) {
     if (!out.empty()) {
       out += ", ";
     }
-    out += feeds::url::resolve(base, url);
-    if (!descriptor.empty()) {
-      out += ' ';
-      out += descriptor;
+    out += feeds::url::resolve(base, c.url);
+    if (c.width) {
+      out += ' ' + std::to_string(*c.width) + 'w';
+    } else if (c.density != 1) {
+      char number[32];
+      const auto end = std::to_chars(number, number + sizeof number, c.density).ptr;
+      out += ' ' + std::string(number, end) + 'x';
     }
   }
   return out;
@@ -216,6 +183,9 @@ void reveal_lazy_images(xmlNode* root) {
     reveal(img);
   }
   use_noscript_fallbacks(root);
+  for (xmlNode* img : dom::all(root, "img")) {
+    choose_source(img);
+  }
 }
 
 void resolve_urls(xmlNode* article, const std::string& base) {

@@ -1,7 +1,8 @@
 #pragma once
 // Images as a reader sees them: lazy-loading attributes (data-src, data-lazy-src,
 // data-srcset...) become real src/srcset, <noscript> fallbacks replace their scripted
-// placeholders, and every image URL is resolved against the page's base. Internal.
+// placeholders, srcset picks the image shown (content/srcset.hpp), and every image URL is
+// resolved against the page's base. Internal.
 
 #include <libxml/tree.h>
 

@@ -17,7 +17,27 @@ struct Enclosure {
   std::string url;
   std::optional<std::string> type;
   std::optional<std::int64_t> length;
+  // Playing time: the media:content of the same URL's duration attribute, or the entry's
+  // itunes:duration for its first enclosure. Not in FEED_JSON's schema (an extra key).
+  // (A default member initializer: aggregate initialisations that stop at `length` stay
+  // free of -Wmissing-field-initializers.)
+  std::optional<std::chrono::seconds> duration{};
   friend bool operator==(const Enclosure&, const Enclosure&) = default;
+};
+
+// What media feeds (YouTube channels, podcasts, video sites) say about an entry beyond
+// FEED_JSON's fields: Media RSS (www.rssboard.org/media-rss: media:group, media:title,
+// media:description, media:thumbnail) and itunes:image. YouTube's entries have no content
+// but these. mail/ renders them when the entry has no content of its own.
+struct Media {
+  std::optional<std::string> title;       // media:title, plain text
+  std::optional<std::string> description; // media:description as plain text, line breaks kept
+  std::optional<std::string> thumbnail;   // absolute URL: first media:thumbnail, else itunes:image
+  // The entry is a video: a media:content with medium="video", a video/ or Flash type
+  // (YouTube's player). Its thumbnail then stands for the video in messages.
+  bool video = false;
+  bool empty() const { return !title && !description && !thumbnail; }
+  friend bool operator==(const Media&, const Media&) = default;
 };
 
 struct Entry {
@@ -36,6 +56,7 @@ struct Entry {
   // applies to every entry without one), set only when `author` is absent. Kept apart
   // from `author`, which stays what the entry itself says (as feedparser reports it).
   std::optional<std::string> feed_author;
+  Media media;
   friend bool operator==(const Entry&, const Entry&) = default;
 };
 

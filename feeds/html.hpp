@@ -32,7 +32,8 @@ std::string escape(std::string_view text);
 // escape(text) appended to out (no temporary string: the sanitiser's hot path).
 void escape_into(std::string& out, std::string_view text);
 
-// Removes script/style/iframe/object/embed/form elements, event-handler attributes,
+// Removes script/style/iframe/object/embed/form elements (embedded video becomes a link to
+// it: feeds/html_embeds.hpp), event-handler attributes,
 // tracking pixels, style attributes that could fetch (url(), image-set(), CSS escapes),
 // and URL attributes whose scheme after resolution against base_url is not http, https or
 // mailto (cid: and data:image/ allowed in img src); writes href/src resolved. Output is

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "feeds/html.hpp"
+#include "feeds/html_embeds.hpp"
 #include "feeds/html_sanitize_policy.hpp"
 #include "feeds/html_scan.hpp"
 #include "feeds/url.hpp"
@@ -32,7 +33,7 @@ public:
   Sanitizer(std::string& out, std::string_view base_url) : out_(out), base_(base_url) {}
 
   void on_text(std::string_view source, bool decode) {
-    if (dropping_depth_ > 0) {
+    if (dropping_depth_ > 0 || embeds_.skipping()) {
       return;
     }
     if (decode) {
@@ -58,11 +59,15 @@ private:
   std::vector<std::uint8_t> open_;    // elements written and not yet closed (kElements indices)
   std::uint8_t dropping_ = kUnlisted; // element whose content is being dropped
   int dropping_depth_ = 0;
-  std::string url_;     // a resolved URL attribute (buffer reused)
-  std::string img_src_; // the current <img>'s src, resolved once for both of its checks
+  std::string url_;      // a resolved URL attribute (buffer reused)
+  std::string img_src_;  // the current <img>'s src, resolved once for both of its checks
+  EmbedRewriter embeds_; // video embeds become links (feeds/html_embeds.hpp)
 };
 
 void Sanitizer::on_tag(const Token& t) {
+  if (dropping_depth_ == 0 && embeds_.consume(t, base_, out_)) {
+    return;
+  }
   const std::uint8_t element = policy::element_index(t.name);
   if (dropping_depth_ > 0) {
     if (element == dropping_ && t.kind == Token::Kind::start_tag && !t.self_closing) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
@@ -31,6 +32,16 @@ struct HttpClient::Impl {
   std::map<std::string, unsigned> per_host;
   std::vector<CURL*> idle_handles;
   std::vector<Completion> done;
+  std::uint64_t fetch_all_tags = 0; // fetch_all()'s tags handed out so far
+  bool in_fetch_all = false;        // queued requests of submit() wait meanwhile
+
+  void enqueue(HttpRequest request, bool from_fetch_all) {
+    auto t = std::make_unique<Transfer>();
+    t->current_url = request.url;
+    t->request = std::move(request);
+    t->from_fetch_all = from_fetch_all;
+    queue.push_back(std::move(t));
+  }
 
   explicit Impl(HttpOptions o) : options(std::move(o)) {
     options.concurrency = std::max(1U, options.concurrency);
@@ -77,6 +88,11 @@ struct HttpClient::Impl {
   void start_ready() {
     for (auto it = queue.begin(); it != queue.end() && active.size() < options.concurrency;) {
       Transfer& t = **it;
+      // A redirect hop (started) goes on: its clock is running.
+      if (in_fetch_all && !t.from_fetch_all && !t.started) {
+        ++it;
+        continue;
+      }
       if (!t.request.allow_private && is_file_url(t.current_url)) {
         fail(std::move(*it), FailureKind::private_address, "file: URLs are not allowed here");
         it = queue.erase(it);
@@ -92,7 +108,7 @@ struct HttpClient::Impl {
       }
       ++used;
       t.easy = take_handle();
-      t.max_size = options.max_size;
+      t.max_size = std::min(options.max_size, t.request.max_size.value_or(options.max_size));
       configure(t, options);
       CURL* easy = t.easy;
       active.emplace(easy, std::move(*it));
@@ -129,7 +145,7 @@ struct HttpClient::Impl {
     if (code != CURLE_OK) {
       if (t->too_large || code == CURLE_FILESIZE_EXCEEDED) {
         return fail(std::move(t), FailureKind::too_large,
-                    fmt::format("body larger than {} bytes", options.max_size));
+                    fmt::format("body larger than {} bytes", t->max_size));
       }
       if (!t->refused_ip.empty()) {
         std::string text =
@@ -148,6 +164,7 @@ struct HttpClient::Impl {
     info.last_modified = header_value(easy, "Last-Modified");
     info.cache_control = header_value(easy, "Cache-Control");
     info.links = header_values(easy, "Link");
+    info.content_disposition = header_value(easy, "Content-Disposition");
     curl_off_t retry_after = 0;
     if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
         retry_after > 0) {
@@ -236,10 +253,7 @@ HttpClient::HttpClient(HttpOptions options) : impl_(std::make_unique<Impl>(std::
 HttpClient::~HttpClient() = default;
 
 void HttpClient::submit(HttpRequest request) {
-  auto t = std::make_unique<Transfer>();
-  t->current_url = request.url;
-  t->request = std::move(request);
-  impl_->queue.push_back(std::move(t));
+  impl_->enqueue(std::move(request), false);
 }
 
 std::vector<Completion> HttpClient::perform(std::chrono::milliseconds wait) {
@@ -299,19 +313,32 @@ void HttpClient::wakeup() {
 
 std::vector<FetchResult> HttpClient::fetch_all(std::vector<HttpRequest> requests) {
   std::vector<std::optional<FetchResult>> slots(requests.size());
+  const std::uint64_t base = (std::uint64_t{1} << 63) + impl_->fetch_all_tags;
+  impl_->fetch_all_tags += requests.size();
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    requests[i].tag = i;
-    submit(std::move(requests[i]));
+    requests[i].tag = base + i;
+    impl_->enqueue(std::move(requests[i]), true);
   }
+  struct Exclusive {
+    Impl& m;
+    bool was;
+    ~Exclusive() { m.in_fetch_all = was; }
+  } exclusive{*impl_, std::exchange(impl_->in_fetch_all, true)};
+  std::vector<Completion> others;
   std::size_t left = slots.size();
   while (left > 0) {
     for (Completion& c : perform(std::chrono::milliseconds(1000))) {
-      if (c.tag < slots.size() && !slots[c.tag]) {
-        slots[c.tag] = std::move(c.result);
+      const std::uint64_t i = c.tag - base;
+      if (c.tag >= base && i < slots.size() && !slots[i]) {
+        slots[i] = std::move(c.result);
         --left;
+      } else {
+        others.push_back(std::move(c));
       }
     }
   }
+  impl_->done.insert(impl_->done.begin(), std::make_move_iterator(others.begin()),
+                     std::make_move_iterator(others.end()));
   std::vector<FetchResult> out;
   out.reserve(slots.size());
   for (auto& s : slots) {

@@ -46,6 +46,7 @@ struct HttpRequest {
   // to a private address (is_private_address). Without a proxy only: through a proxy, the
   // proxy resolves and connects.
   bool allow_private = true;
+  std::optional<std::uint64_t> max_size; // a lower limit than HttpOptions::max_size
 };
 
 // Loopback, unspecified, private (RFC 1918), shared (RFC 6598), link-local, multicast and
@@ -75,6 +76,7 @@ struct ResponseInfo {
   std::optional<std::string> cache_control;
   std::optional<std::chrono::seconds> retry_after; // parsed Retry-After (seconds or date)
   std::string content_type;
+  std::optional<std::string> content_disposition; // the attachment's file name (RFC 6266)
   std::vector<std::string> links; // every Link header value (RFC 8288), unparsed, in order
 
   // The final URL when every hop was permanent (301/308) and it is as safe as the URL
@@ -136,7 +138,13 @@ public:
   // Thread-safe: makes a perform() that is waiting return early.
   void wakeup();
 
-  // Convenience: runs the requests to completion; results in request order.
+  // Runs the requests to completion; results in request order. Their tags are replaced
+  // (fetch_all's own, above 2^63). Safe while submit()ted requests are in flight: those
+  // share the concurrency and per-host slots, and their completions meanwhile are kept
+  // for the next perform(); submit()ted requests not started yet wait until fetch_all()
+  // returns (so at most `concurrency` completions are kept). A caller handling one
+  // completion may thus fetch more (an article, its images) through the same client,
+  // under the same politeness limits, without the rest of the queue going first.
   std::vector<FetchResult> fetch_all(std::vector<HttpRequest> requests);
   FetchResult fetch(HttpRequest request);
 

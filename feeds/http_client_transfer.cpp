@@ -190,7 +190,7 @@ void configure(Transfer& t, const HttpOptions& options) {
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(1, remaining)));
-  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_size));
+  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(t.max_size));
   curl_easy_setopt(e, CURLOPT_FILETIME, 1L);
   const std::string& agent = t.request.user_agent ? *t.request.user_agent : options.user_agent;
   curl_easy_setopt(e, CURLOPT_USERAGENT, agent.c_str());

@@ -24,6 +24,7 @@ struct Transfer {
   std::uint64_t max_size = 0;
   bool too_large = false;
   bool started = false;
+  bool from_fetch_all = false; // may start while fetch_all() holds back other queued ones
   std::chrono::steady_clock::time_point deadline; // set when the first hop starts
   std::string refused_ip; // a private address the policy refused to connect to
   curl_slist* headers = nullptr;

@@ -161,6 +161,11 @@ Entry entry_of(const json& it, const std::string& base) {
       if (auto size = a.find("size_in_bytes"); size != a.end()) {
         enc.length = size_of(*size);
       }
+      if (auto seconds = a.find("duration_in_seconds"); seconds != a.end()) {
+        if (auto d = size_of(*seconds); d && *d < 100LL * 365 * 86400) {
+          enc.duration = std::chrono::seconds(*d);
+        }
+      }
       e.enclosures.push_back(std::move(enc));
     }
   }

@@ -15,6 +15,7 @@
 #include "feeds/html.hpp"
 #include "feeds/text_construct.hpp"
 #include "feeds/url.hpp"
+#include "feeds/xml_media.hpp"
 
 namespace feedpop::feeds::xml {
 
@@ -156,11 +157,15 @@ enum class Tag : std::uint8_t {
   issued,
   item,
   itunes_author,
+  itunes_duration,
+  itunes_image,
   itunes_summary,
   lastbuilddate,
   link,
   managingeditor,
+  media_content,
   media_description,
+  media_thumbnail,
   media_title,
   modified,
   name,
@@ -208,11 +213,15 @@ Tag tag_of(std::string_view name) {
       {"issued", Tag::issued},
       {"item", Tag::item},
       {"itunes_author", Tag::itunes_author},
+      {"itunes_duration", Tag::itunes_duration},
+      {"itunes_image", Tag::itunes_image},
       {"itunes_summary", Tag::itunes_summary},
       {"lastbuilddate", Tag::lastbuilddate},
       {"link", Tag::link},
       {"managingeditor", Tag::managingeditor},
+      {"media_content", Tag::media_content},
       {"media_description", Tag::media_description},
+      {"media_thumbnail", Tag::media_thumbnail},
       {"media_title", Tag::media_title},
       {"modified", Tag::modified},
       {"name", Tag::name},
@@ -231,6 +240,25 @@ Tag tag_of(std::string_view name) {
   };
   auto it = tags.find(name);
   return it == tags.end() ? Tag::other : it->second;
+}
+
+MediaElement media_element(Tag tag) {
+  switch (tag) {
+  case Tag::media_title:
+    return MediaElement::title;
+  case Tag::media_description:
+    return MediaElement::description;
+  case Tag::media_thumbnail:
+    return MediaElement::thumbnail;
+  case Tag::media_content:
+    return MediaElement::content;
+  case Tag::itunes_duration:
+    return MediaElement::itunes_duration;
+  case Tag::itunes_image:
+    return MediaElement::itunes_image;
+  default:
+    return MediaElement::none;
+  }
 }
 
 bool is_html_type(std::string_view t) {
@@ -321,6 +349,7 @@ private:
   bool has_content_ = false, feed_summary_seen_ = false;
   std::optional<std::string> sy_period_, sy_frequency_;
   std::optional<std::string> feed_author_; // an Atom feed's own <author>
+  MediaReader media_;                      // the current entry's Media RSS and iTunes elements
 };
 
 // `name` is lower case; attribute names are matched case-insensitively.
@@ -705,6 +734,10 @@ void Walker::on_enclosure(Node node) {
 
 void Walker::start(Tag tag, Node node, std::size_t depth) {
   auto date_of = [&] { return parse_date(text::clean(text::direct_text(node)).value_or("")); };
+  if (const MediaElement media = media_element(tag);
+      media != MediaElement::none && in_entry_context()) {
+    media_.on_element(media, node, base_, feed_.entries.back());
+  }
   if (tag == Tag::title || tag == Tag::dc_title || tag == Tag::media_title) {
     on_title(node, depth, tag == Tag::media_title);
   } else if (tag == Tag::link) {
@@ -869,6 +902,7 @@ void Walker::walk(Node node, std::size_t depth) {
   }
   if (in_entry_ && !was_entry) {
     Entry& e = feed_.entries.back();
+    media_.finish(e);
     e.author = es_.detail_name    ? es_.detail_name
                : es_.detail_email ? es_.detail_email
                                   : es_.raw_author;

@@ -19,6 +19,7 @@
 #include "gateway/config_warnings.hpp"
 #include "gateway/config_watcher.hpp"
 #include "gateway/control_mail.hpp"
+#include "gateway/digests.hpp"
 #include "gateway/ingest_options.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/mailbox_views.hpp"
@@ -29,6 +30,7 @@
 #include "gateway/tls_cert.hpp"
 #include "gateway/user_feeds.hpp"
 #include "gateway/web_status.hpp"
+#include "ingest/digest_scheduler.hpp"
 #include "ingest/fetcher.hpp"
 #include "pop3/server.hpp"
 #include "smtp/mail_command.hpp"
@@ -103,6 +105,7 @@ private:
   std::shared_ptr<StoreAuthenticator> auth_;
   std::unique_ptr<pop3::Server> server_;
   std::unique_ptr<ingest::Fetcher> fetcher_;
+  std::unique_ptr<ingest::DigestScheduler> digests_; // gateway/digests.hpp
   std::shared_ptr<auth::Throttle> throttle_ = std::make_shared<auth::Throttle>();
   std::unique_ptr<Subscriptions> subscriptions_;
   std::unique_ptr<smtp::Server> smtp_;
@@ -226,6 +229,9 @@ int Service::run() {
     fetcher_ = std::make_unique<ingest::Fetcher>(std::move(writer), fetch_options(*config_));
     fetcher_->set_pinned_entries([auth = auth_] { return auth->pinned_entries(); });
     fetcher_->start();
+    digests_ = std::make_unique<ingest::DigestScheduler>(
+        [this] { return open_store(*current(), storage::Role::writer); }, config_->hostname);
+    digests_->start(digest_configs(*config_));
     start_smtp(tls, facts); // makes subscriptions_, which the web server uses
     start_web(tls_context, facts);
   } catch (const std::exception& e) {
@@ -274,6 +280,7 @@ int Service::run() {
   server_->shutdown(grace);
   stop_smtp.join();
   stop_fetcher.join();
+  digests_->stop();
   spdlog::info("stopped");
   return exit_ok;
 }
@@ -291,6 +298,7 @@ void Service::reload() {
   log_changes(*config_, *next);
   log_warnings(*next);
   auth_->apply(next);
+  digests_->apply(digest_configs(*next));
   try {
     fetcher_->apply(fetch_options(*next));
   } catch (const storage::StoreError& e) {

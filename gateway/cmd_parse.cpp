@@ -54,8 +54,17 @@ ordered_json feed_json(const feeds::ParseResult& result) {
         j["enclosures"].push_back(
             {{"url", enc.url},
              {"type", optional_string(enc.type)},
-             {"length", enc.length ? ordered_json(*enc.length) : ordered_json(nullptr)}});
+             {"length", enc.length ? ordered_json(*enc.length) : ordered_json(nullptr)},
+             {"duration",
+              enc.duration ? ordered_json(enc.duration->count()) : ordered_json(nullptr)}});
       }
+      // Extra keys (FEED_JSON.md allows them): Media RSS fields, seconds of playing time.
+      j["media"] = e.media.empty()
+                       ? ordered_json(nullptr)
+                       : ordered_json{{"title", optional_string(e.media.title)},
+                                      {"description", optional_string(e.media.description)},
+                                      {"thumbnail", optional_string(e.media.thumbnail)},
+                                      {"video", e.media.video}};
       out["entries"].push_back(std::move(j));
     }
   }

@@ -13,6 +13,7 @@
 
 #include "gateway/commands.hpp"
 #include "gateway/config.hpp"
+#include "gateway/digests.hpp"
 #include "gateway/store_open.hpp"
 #include "gateway/user_feeds.hpp"
 #include "storage/store.hpp"
@@ -81,7 +82,7 @@ nlohmann::json collect(const Config& config, storage::Store& store) {
   }
   nlohmann::json users = nlohmann::json::array();
   for (const auto& [name, user] : config.users) {
-    auto keys = config.subscriptions(name);
+    auto keys = with_digests(config, name, config.subscriptions(name));
     const auto own = user_mailbox_keys(user_feeds, name);
     keys.insert(keys.end(), own.begin(), own.end());
     const auto c = store.user_counts(name, keys);

@@ -31,6 +31,7 @@ void add_passwd_command(CLI::App& app, const GlobalOptions& global, int& status)
 void add_purge_user_command(CLI::App& app, const GlobalOptions& global, int& status);
 void add_opml_command(CLI::App& app, const GlobalOptions& global, int& status);
 void add_health_command(CLI::App& app, const GlobalOptions& global, int& status);
+void add_digest_command(CLI::App& app, const GlobalOptions& global, int& status);
 
 // Runs `serve` when no subcommand is given (DESIGN.md: serve is the default command).
 int run_serve(const GlobalOptions& global);

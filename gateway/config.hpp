@@ -28,6 +28,7 @@ enum class LogFormat { human, json };
 enum class PrivateAddresses { allow, deny, allow_for_users };
 enum class ContentMode { feed, full, automatic }; // feeds.yaml: feed | full | auto
 enum class ImagesMode { link, inline_ };          // feeds.yaml: link | inline
+enum class EnclosuresMode { link, attach };       // feeds.yaml: link | attach
 
 struct Pop3Config {
   std::vector<ListenAddress> listen{{"127.0.0.1", 1110}};
@@ -67,6 +68,9 @@ struct FetchConfig {
   std::chrono::seconds notify_after{24 * 3600};
   ContentMode content = ContentMode::feed;
   ImagesMode images = ImagesMode::link;
+  unsigned images_max_width = 0; // pixels; 0: images are inlined at their own size
+  EnclosuresMode enclosures = EnclosuresMode::link;
+  std::uint64_t enclosures_max_size = 20 * 1000 * 1000;
 };
 
 // The `web:` section: the status page, /healthz, /metrics and mail client setup.
@@ -75,6 +79,15 @@ struct WebConfig {
   std::vector<ListenAddress> tls_listen;    // same certificate as POP3
   std::optional<std::string> metrics_token; // from metrics_token or metrics_token_env
   std::size_t max_connections = 1000;
+};
+
+// `digest:` of a feed or a user (issue 18): one message per period instead of one per
+// entry. Periods: ingest/digest.hpp.
+struct DigestSetting {
+  std::chrono::seconds every{24 * 3600}; // ≥ 1h; beyond a day, whole days
+  std::chrono::seconds at{0};            // "HH:MM" into the local day
+  std::string tz = "UTC";                // IANA time zone name
+  friend bool operator==(const DigestSetting&, const DigestSetting&) = default;
 };
 
 struct FeedConfig {
@@ -90,11 +103,15 @@ struct FeedConfig {
   OnUpdate on_update = OnUpdate::ignore;
   std::vector<std::string> include; // RE2 patterns, matched on title and content
   std::vector<std::string> exclude;
-  std::optional<ContentMode> content;          // nullopt: fetch.content
-  std::optional<std::string> content_selector; // XPath 1.0
-  std::optional<ImagesMode> images;            // nullopt: fetch.images
-  std::vector<content::Rule> rules;            // feeds.*.rules (gateway/config_rules.cpp)
-  int line = 0;                                // where the feed is defined, for messages
+  std::optional<ContentMode> content;               // nullopt: fetch.content
+  std::optional<std::string> content_selector;      // XPath 1.0
+  std::optional<ImagesMode> images;                 // nullopt: fetch.images
+  std::vector<content::Rule> rules;                 // feeds.*.rules (gateway/config_rules.cpp)
+  std::optional<unsigned> images_max_width;         // nullopt: fetch.images_max_width; 0: none
+  std::optional<DigestSetting> digest;              // its subscribers get digests
+  int line = 0;                                     // where the feed is defined, for messages
+  std::optional<EnclosuresMode> enclosures;         // nullopt: fetch.enclosures
+  std::optional<std::uint64_t> enclosures_max_size; // nullopt: fetch.enclosures_max_size
 };
 
 struct UserConfig {
@@ -102,11 +119,12 @@ struct UserConfig {
   std::optional<std::string> password; // plaintext (from password or password_env)
   std::optional<std::string> scram;    // "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>"
   bool all_feeds = true;
-  bool admin = false;             // the status page shows every feed and user
-  std::vector<std::string> feeds; // when !all_feeds: feed keys, tags already expanded
-  bool may_subscribe = false;     // may add feeds of their own (mail commands)
-  std::size_t max_feeds = 100;    // ... up to this many
-  int line = 0;                   // where the user is defined, for messages
+  bool admin = false;                  // the status page shows every feed and user
+  std::vector<std::string> feeds;      // when !all_feeds: feed keys, tags already expanded
+  bool may_subscribe = false;          // may add feeds of their own (mail commands)
+  std::size_t max_feeds = 100;         // ... up to this many
+  std::optional<DigestSetting> digest; // one digest of all their feeds per period
+  int line = 0;                        // where the user is defined, for messages
 };
 
 enum class StorageBackend { sqlite, postgresql };

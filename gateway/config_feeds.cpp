@@ -131,6 +131,14 @@ FeedConfig Loader::load_feed(const Field& entry) {
       feed.images = images_mode(f);
     } else if (f.name == "rules") {
       feed.rules = rules(f);
+    } else if (f.name == "images_max_width") {
+      feed.images_max_width = images_max_width(f);
+    } else if (f.name == "enclosures") {
+      feed.enclosures = enclosures_mode(f);
+    } else if (f.name == "enclosures_max_size") {
+      feed.enclosures_max_size = size(f);
+    } else if (f.name == "digest") {
+      feed.digest = digest(f);
     }
   }
   if (!has_url) {

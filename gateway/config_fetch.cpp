@@ -14,6 +14,19 @@ ImagesMode Loader::images_mode(const Field& field) const {
   return choice<ImagesMode>(field, {{"link", ImagesMode::link}, {"inline", ImagesMode::inline_}});
 }
 
+// A width in pixels, or `none` (a feed's way out of fetch.images_max_width).
+unsigned Loader::images_max_width(const Field& field) const {
+  if (field.value.IsScalar() && field.value.Scalar() == "none") {
+    return 0;
+  }
+  return static_cast<unsigned>(count(field, 16, 20'000));
+}
+
+EnclosuresMode Loader::enclosures_mode(const Field& field) const {
+  return choice<EnclosuresMode>(
+      field, {{"link", EnclosuresMode::link}, {"attach", EnclosuresMode::attach}});
+}
+
 void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
   for (const auto& f : fields(section, "fetch")) {
     if (f.name == "interval") {
@@ -47,6 +60,12 @@ void Loader::load_fetch(const Field& section, FetchConfig& fetch) {
       fetch.content = content_mode(f);
     } else if (f.name == "images") {
       fetch.images = images_mode(f);
+    } else if (f.name == "images_max_width") {
+      fetch.images_max_width = images_max_width(f);
+    } else if (f.name == "enclosures") {
+      fetch.enclosures = enclosures_mode(f);
+    } else if (f.name == "enclosures_max_size") {
+      fetch.enclosures_max_size = size(f);
     }
   }
 }

@@ -89,7 +89,10 @@ private:
   void rule_conditions(const Field& field, content::Rule& rule) const;
   void rule_action(const Field& field, content::Rule& rule) const;
   void rule_replace(const Field& field, content::Rule& rule) const;
+  unsigned images_max_width(const Field& field) const; // 0: none
+  EnclosuresMode enclosures_mode(const Field& field) const;
   UserConfig load_user(const Field& field, const Config& config); // config_users.cpp
+  DigestSetting digest(const Field& field);                       // config_digest.cpp
   // Feed keys by tag, built once from config.feeds for every user's list (config_users.cpp):
   // 10,000 users of 100,000 feeds must not scan the feeds once per user and tag.
   // The keys point into config.feeds.

@@ -96,6 +96,10 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
       user.max_feeds = count(f, 0, 100'000);
       continue;
     }
+    if (f.name == "digest") {
+      user.digest = digest(f);
+      continue;
+    }
     if (credential != nullptr) {
       fail(f.key.Mark(), f.path + ": give only one of password, password_env and scram ('" +
                              credential->name + "' is already set)");

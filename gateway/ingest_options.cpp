@@ -1,5 +1,6 @@
 #include "gateway/ingest_options.hpp"
 
+#include "gateway/digests.hpp"
 #include "gateway/store_open.hpp"
 
 namespace feedpop::gateway {
@@ -8,6 +9,11 @@ namespace {
 
 ingest::ImagesMode images_mode(ImagesMode m) {
   return m == ImagesMode::inline_ ? ingest::ImagesMode::inline_ : ingest::ImagesMode::link;
+}
+
+ingest::EnclosuresMode enclosures_mode(EnclosuresMode m) {
+  return m == EnclosuresMode::attach ? ingest::EnclosuresMode::attach
+                                     : ingest::EnclosuresMode::link;
 }
 
 ingest::ContentMode content_mode(ContentMode m) {
@@ -51,6 +57,9 @@ ingest::FetchOptions fetch_options(const FetchConfig& f) {
   o.node = node_name();
   o.content = content_mode(f.content);
   o.images = images_mode(f.images);
+  o.images_max_width = f.images_max_width;
+  o.enclosures = enclosures_mode(f.enclosures);
+  o.enclosures_max_size = f.enclosures_max_size;
   return o;
 }
 
@@ -75,6 +84,11 @@ ingest::FeedOptions feed_options(const FeedConfig& f) {
   if (f.images) {
     o.images = images_mode(*f.images);
   }
+  o.images_max_width = f.images_max_width;
+  if (f.enclosures) {
+    o.enclosures = enclosures_mode(*f.enclosures);
+  }
+  o.enclosures_max_size = f.enclosures_max_size;
   return o;
 }
 
@@ -90,6 +104,7 @@ ingest::Options ingest_options(const Config& config) {
     added.rules = config.rules; // global rules first, then the feed's
     added.rules.insert(added.rules.end(), feed.rules.begin(), feed.rules.end());
   }
+  add_digests(config, o);
   return o;
 }
 

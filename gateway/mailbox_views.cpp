@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include "gateway/digests.hpp"
+
 namespace feedpop::gateway {
 
 std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_view login) {
   if (const auto it = config.users.find(std::string(login)); it != config.users.end()) {
-    return MailboxView{it->first, "", config.subscriptions(it->first)};
+    return MailboxView{it->first, "",
+                       with_digests(config, it->first, config.subscriptions(it->first))};
   }
   const std::string& sep = config.pop3.view_separator;
   if (sep.empty()) {
@@ -33,6 +36,10 @@ std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_vie
   if (out.feed_keys.empty() && out.tagged_feed_keys.empty() && !out.own_feeds_tagged) {
     return std::nullopt;
   }
+  out.feed_keys = with_digests(config, out.user, out.feed_keys);
+  // A digested feed delivers no single messages to this user: its digests carry no
+  // Keywords, so the tag view selects none of them.
+  out.tagged_feed_keys = with_digests(config, out.user, out.tagged_feed_keys);
   return out;
 }
 

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   add_purge_user_command(app, global, status);
   add_opml_command(app, global, status);
   add_health_command(app, global, status);
+  add_digest_command(app, global, status);
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,6 @@
 #include "gateway/user_feeds.hpp"
 
+#include "gateway/digests.hpp"
 #include "gateway/ingest_options.hpp"
 
 namespace feedpop::gateway {
@@ -17,6 +18,9 @@ std::string control_feed_key(std::string_view owner) {
 }
 
 std::string feed_source(std::string_view store_key) {
+  if (is_digest_key(store_key)) {
+    return "digest";
+  }
   if (store_key.find('/') == std::string_view::npos) {
     return "config";
   }

@@ -19,7 +19,8 @@ namespace feedpop::gateway {
 
 std::string user_feed_key(std::string_view owner, std::string_view key);
 std::string control_feed_key(std::string_view owner);
-// "config" for feeds.yaml's keys, "user" for user feeds, "control" for control feeds.
+// "config" for feeds.yaml's keys, "user" for user feeds, "control" for control feeds,
+// "digest" for digests (gateway/digests.hpp).
 std::string feed_source(std::string_view store_key);
 
 // The store keys a user's full mailbox shows beyond their configured feeds: their user

@@ -64,7 +64,7 @@ ContentMode content_mode(const Options& config, const FeedOptions& feed) {
 std::map<std::size_t, std::string> fetch_articles(const Options& config, const FeedOptions& feed,
                                                   const feeds::Feed& doc,
                                                   const std::vector<std::size_t>& indices,
-                                                  ArticleStats& stats) {
+                                                  ArticleStats& stats, feeds::HttpClient& http) {
   std::map<std::size_t, std::string> out;
   const ContentMode mode = content_mode(config, feed);
   if (mode == ContentMode::feed) {
@@ -94,7 +94,6 @@ std::map<std::size_t, std::string> fetch_articles(const Options& config, const F
   if (requests.empty()) {
     return out;
   }
-  feeds::HttpClient http(http_options(config));
   std::vector<feeds::FetchResult> results = http.fetch_all(std::move(requests));
   content::ExtractOptions eo;
   eo.xpath = feed.content_selector;

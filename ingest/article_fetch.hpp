@@ -1,8 +1,9 @@
 #pragma once
 // Full articles for new entries (per feed `content: full | auto`): each entry's link is
-// fetched with the fetcher's HTTP settings (limits, redirect and TLS rules, private-address
-// policy, per-host politeness) and the article extracted (content::extract). Runs on the
-// fetcher thread, once per new entry: known entries never reach it (ingest.hpp `bodies`).
+// fetched through the fetcher's own HTTP client (its limits, redirect and TLS rules,
+// private-address policy, per-host slots) and the article extracted (content::extract).
+// Runs on the fetcher thread, once per new entry: known entries never reach it
+// (ingest.hpp `bodies`).
 
 #include <cstddef>
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "feeds/entry.hpp"
+#include "feeds/http_client.hpp"
 #include "ingest/options.hpp"
 
 namespace feedpop::ingest {
@@ -26,10 +28,11 @@ struct ArticleStats {
 ContentMode content_mode(const Options& config, const FeedOptions& feed);
 
 // Replacement bodies (sanitised HTML) for feed.entries[i], i in `indices`, by index.
-// Entries whose feed body is kept unchanged are absent.
+// Entries whose feed body is kept unchanged are absent. The pages are fetched through
+// `http` (HttpClient::fetch_all: its slots, alongside the feeds in flight).
 std::map<std::size_t, std::string> fetch_articles(const Options& config, const FeedOptions& feed,
                                                   const feeds::Feed& doc,
                                                   const std::vector<std::size_t>& indices,
-                                                  ArticleStats& stats);
+                                                  ArticleStats& stats, feeds::HttpClient& http);
 
 } // namespace feedpop::ingest

@@ -140,7 +140,7 @@ void Fetcher::Impl::drive(const Options& cfg, feeds::HttpClient& http, Source& s
       }
       const FeedOptions& feed = cfg.feeds.at(job.key);
       const FeedPollResult r = complete_poll(*store, cfg, feed, std::move(job.state),
-                                             std::move(c.result), now_seconds(), pinned);
+                                             std::move(c.result), now_seconds(), pinned, &http);
       store->release_feed_lease(job.key, lease.node);
       source.done(r, now_seconds());
       on_result(r);

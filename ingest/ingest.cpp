@@ -11,6 +11,7 @@
 #include "content/tracking.hpp"
 #include "feeds/html.hpp"
 #include "feeds/identity.hpp"
+#include "mail/digest.hpp"
 #include "mail/render.hpp"
 
 namespace feedpop::ingest {
@@ -168,11 +169,16 @@ IngestPlan plan_ingest(const IngestInput& in) {
       ro.html_sanitized = true; // e comes from feeds::parse
       if (body != bodies.end()) {
         ro.images = std::move(body->second.images);
+        ro.attachments = std::move(body->second.attachments);
+        ro.enclosure_notes = std::move(body->second.enclosure_notes);
       }
       if (!verdicts[*it].rewrites.empty()) {
         drop_unreferenced(ro.images, e); // e.g. images inside elements a rule stripped
       }
       out.message = mail::render(e, info, ro);
+      if (cfg.digest_items) {
+        out.digest_item = mail::encode_digest_item(mail::digest_item(e, info, in.now, ro.images));
+      }
       ++plan.delivered;
     }
     plan.entries.push_back(std::move(out));

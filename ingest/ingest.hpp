@@ -22,8 +22,10 @@ namespace feedpop::ingest {
 
 // What ingest adds to a new entry before rendering.
 struct Body {
-  std::optional<std::string> html;       // replaces the feed's body
-  std::vector<mail::InlineImage> images; // images: inline
+  std::optional<std::string> html;                    // replaces the feed's body
+  std::vector<mail::InlineImage> images;              // images: inline
+  std::vector<mail::Attachment> attachments;          // enclosures: attach
+  std::map<std::string, std::string> enclosure_notes; // enclosures not attached, by URL
 };
 
 struct IngestInput {

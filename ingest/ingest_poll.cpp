@@ -7,9 +7,11 @@
 #include "feeds/parse.hpp"
 #include "feeds/schedule.hpp"
 #include "ingest/article_fetch.hpp"
+#include "ingest/enclosures.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/inline_images.hpp"
 #include "ingest/poll_schedule.hpp"
+#include "mail/media.hpp"
 
 namespace feedpop::ingest {
 
@@ -157,7 +159,8 @@ FeedPollResult not_modified(storage::Store& store, const Options& config, const 
 }
 
 FeedPollResult fetched(storage::Store& store, const Options& config, const FeedOptions& feed,
-                       FeedState state, feeds::Fetched& f, Time now, const PinnedEntries& pinned) {
+                       FeedState state, feeds::Fetched& f, Time now, const PinnedEntries& pinned,
+                       feeds::HttpClient* http) {
   feeds::ParseOptions po;
   po.base_url = f.info.url;
   po.content_type = f.info.content_type;
@@ -180,10 +183,27 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
   in.now = now;
   ArticleStats articles;
   std::size_t images_failed = 0;
+  std::optional<feeds::HttpClient> own_http;
   in.bodies = [&](const std::vector<std::size_t>& indices) {
     std::map<std::size_t, Body> out;
-    for (auto& [i, html] : fetch_articles(config, feed, doc, indices, articles)) {
+    if (http == nullptr) {
+      http = &own_http.emplace(http_options(config));
+    }
+    for (auto& [i, html] : fetch_articles(config, feed, doc, indices, articles, *http)) {
       out[i].html = std::move(html);
+    }
+    std::uint64_t attach_budget = enclosures_max_size(config, feed) * kEnclosureCapsPerPoll;
+    for (std::size_t i : indices) {
+      // A media feed's entry without content (mail/media.hpp): its body is built here so
+      // that tracking removal and `images: inline` see the thumbnail.
+      if (auto media = mail::media_body_html(doc.entries[i]); media && !out[i].html) {
+        out[i].html = std::move(media);
+      }
+      if (enclosures_mode(config, feed) == EnclosuresMode::attach) {
+        EnclosureFiles files = fetch_enclosures(config, feed, doc.entries[i], attach_budget);
+        out[i].attachments = std::move(files.attachments);
+        out[i].enclosure_notes = std::move(files.notes);
+      }
     }
     if (images_mode(config, feed) == ImagesMode::inline_) {
       for (std::size_t i : indices) {
@@ -193,7 +213,7 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
             it != out.end() && it->second.html
                 ? *it->second.html
                 : e.content_html.value_or(e.summary_html.value_or("")));
-        auto images = fetch_images(config, feed, body, images_failed);
+        auto images = fetch_images(config, feed, body, images_failed, *http);
         if (!images.empty()) {
           out[i].images = std::move(images);
         }
@@ -306,7 +326,7 @@ feeds::HttpOptions http_options(const Options& config) {
 
 FeedPollResult complete_poll(storage::Store& store, const Options& config, const FeedOptions& feed,
                              FeedState state, feeds::FetchResult result, Time now,
-                             const PinnedEntries& pinned) {
+                             const PinnedEntries& pinned, feeds::HttpClient* http) {
   const auto& m = metrics::handles();
   if (auto* failed = std::get_if<feeds::FetchFailed>(&result)) {
     m.fetch_requests(failed->info.http_code).inc();
@@ -330,7 +350,7 @@ FeedPollResult complete_poll(storage::Store& store, const Options& config, const
   }
   m.fetched_bytes.inc(f.body.size());
   try {
-    return fetched(store, config, feed, state, f, now, pinned);
+    return fetched(store, config, feed, state, f, now, pinned, http);
   } catch (const storage::StoreError&) {
     throw;
   } catch (const std::exception& e) {

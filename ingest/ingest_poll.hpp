@@ -36,9 +36,13 @@ feeds::HttpOptions http_options(const Options& config);
 
 using PinnedEntries = std::function<std::vector<storage::EntryId>()>;
 
+// `http`: the client the feed came through. New entries' article pages and images are
+// fetched through it, in the same concurrency and per-host slots as every feed in flight
+// (fetch.per_host holds for a feed host and its article host together); nullptr: a client
+// of their own.
 FeedPollResult complete_poll(storage::Store& store, const Options& config, const FeedOptions& feed,
                              storage::FeedState state, feeds::FetchResult result, storage::Time now,
-                             const PinnedEntries& pinned);
+                             const PinnedEntries& pinned, feeds::HttpClient* http = nullptr);
 
 // The result reported for a feed that is not polled because a 410 disabled it.
 FeedPollResult disabled_result(const storage::FeedState& state);

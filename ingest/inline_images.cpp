@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "content/image_scale.hpp"
 #include "feeds/html.hpp"
 #include "feeds/http_client.hpp"
 #include "feeds/schedule.hpp"
@@ -14,6 +15,10 @@ namespace feedpop::ingest {
 
 ImagesMode images_mode(const Options& config, const FeedOptions& feed) {
   return feed.images.value_or(config.fetch.images);
+}
+
+unsigned images_max_width(const Options& config, const FeedOptions& feed) {
+  return feed.images_max_width.value_or(config.fetch.images_max_width);
 }
 
 std::optional<std::string> sniff_image_type(std::string_view b) {
@@ -31,6 +36,23 @@ std::optional<std::string> sniff_image_type(std::string_view b) {
   }
   return std::nullopt;
 }
+
+namespace {
+
+// Scales `bytes` down to scale.max_width in place. Returns why the image was refused (too
+// many pixels, undecodable; it stays remote then), or nothing.
+std::optional<std::string> fit_width(std::string& bytes, const std::string& type,
+                                     const content::ScaleOptions& scale) {
+  auto result = content::scale_down(bytes, type, scale);
+  if (auto* s = std::get_if<content::Scaled>(&result)) {
+    bytes = std::move(s->bytes);
+  } else if (auto* refused = std::get_if<content::ScaleRefused>(&result)) {
+    return std::move(refused->reason);
+  }
+  return std::nullopt;
+}
+
+} // namespace
 
 std::vector<std::string> image_sources(std::string_view html) {
   std::vector<std::string> out;
@@ -57,7 +79,7 @@ std::vector<std::string> image_sources(std::string_view html) {
 
 std::vector<mail::InlineImage> fetch_images(const Options& config, const FeedOptions& feed,
                                             std::string_view html, std::size_t& failed,
-                                            const ImageLimits& limits) {
+                                            feeds::HttpClient& http, const ImageLimits& limits) {
   std::vector<std::string> sources;
   std::vector<feeds::HttpRequest> requests;
   for (std::string& src : image_sources(html)) {
@@ -70,6 +92,7 @@ std::vector<mail::InlineImage> fetch_images(const Options& config, const FeedOpt
     r.url = url;
     r.user_agent = feed.user_agent ? feed.user_agent : config.fetch.user_agent;
     r.allow_private = may_reach_private_addresses(config.fetch.private_addresses, feed);
+    r.max_size = limits.per_image;
     requests.push_back(std::move(r));
     sources.push_back(std::move(src));
   }
@@ -77,14 +100,20 @@ std::vector<mail::InlineImage> fetch_images(const Options& config, const FeedOpt
   if (requests.empty()) {
     return out;
   }
-  feeds::HttpOptions ho = http_options(config);
-  ho.max_size = std::min<std::uint64_t>(ho.max_size, limits.per_image);
-  feeds::HttpClient http(ho);
   auto results = http.fetch_all(std::move(requests));
   std::uint64_t total = 0;
+  content::ScaleOptions scale;
+  scale.max_width = static_cast<int>(images_max_width(config, feed));
   for (std::size_t i = 0; i < results.size() && i < sources.size(); ++i) {
     auto* f = std::get_if<feeds::Fetched>(&results[i]);
     const auto type = f != nullptr ? sniff_image_type(f->body) : std::nullopt;
+    if (type && scale.max_width > 0) {
+      if (auto refused = fit_width(f->body, *type, scale)) {
+        spdlog::debug("feed {}: image {} stays remote: {}", feed.key, sources[i], *refused);
+        ++failed;
+        continue;
+      }
+    }
     if (!type || total + f->body.size() > limits.per_message) {
       spdlog::debug("feed {}: image {} stays remote", feed.key, sources[i]);
       ++failed;

@@ -30,6 +30,9 @@ enum class ContentMode { feed, full, automatic };
 // Images of new entries' bodies: remote links, or fetched once and carried in the message.
 enum class ImagesMode { link, inline_ };
 
+// Enclosures of new entries: listed as links, or fetched once and attached to the message.
+enum class EnclosuresMode { link, attach };
+
 struct FeedOptions {
   std::string key; // the feed key of feeds.yaml: the stable part of every entry's identity
   std::string url;
@@ -49,6 +52,28 @@ struct FeedOptions {
   std::optional<ContentMode> content; // nullopt: FetchOptions::content
   std::optional<std::string> content_selector; // XPath of the article element(s)
   std::optional<ImagesMode> images;            // nullopt: FetchOptions::images
+  std::optional<unsigned> images_max_width;    // nullopt: FetchOptions's; 0: not scaled
+  std::optional<EnclosuresMode> enclosures;         // nullopt: FetchOptions::enclosures
+  std::optional<std::uint64_t> enclosures_max_size; // nullopt: FetchOptions::enclosures_max_size
+  bool digest_items = false; // a digest covers the feed: store what it shows of each entry
+};
+
+// When a digest's periods end (ingest/digest.hpp): every `every`, at `at` into the day
+// of time zone `tz` (an IANA name).
+struct DigestSchedule {
+  std::chrono::seconds every{24 * 3600};
+  std::chrono::seconds at{0};
+  std::string tz = "UTC";
+};
+
+// A digest (issue 18): the delivered entries of `feeds` become one message per period,
+// stored under `key`; the digested users' mailboxes show `key` instead of those feeds.
+struct DigestConfig {
+  std::string key;                // store key of its messages
+  std::string name;               // feed key or user name: "NAME digest: ..."
+  std::vector<std::string> feeds; // the feeds it covers
+  bool per_user = false;          // a user's digest: entries grouped by feed
+  DigestSchedule schedule;
 };
 
 // The feed's compiled rule set: include / exclude as keep / skip rules, then `rules`.
@@ -73,12 +98,17 @@ struct FetchOptions {
   std::chrono::milliseconds lease{60'000};
   ContentMode content = ContentMode::feed;
   ImagesMode images = ImagesMode::link;
+  // Inlined JPEG/PNG/WebP wider than this are scaled down (content::scale_down); 0: never.
+  unsigned images_max_width = 0;
+  EnclosuresMode enclosures = EnclosuresMode::link;
+  std::uint64_t enclosures_max_size = 20 * 1000 * 1000; // per enclosure, bytes
 };
 
 struct Options {
   std::string hostname = "feedpop.localhost"; // Message-ID and notice domain
   FetchOptions fetch;
   std::map<std::string, FeedOptions> feeds; // by key
+  std::vector<DigestConfig> digests;
 };
 
 } // namespace feedpop::ingest

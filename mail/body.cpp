@@ -8,6 +8,7 @@
 #include "feeds/html.hpp"
 #include "feeds/url.hpp"
 #include "mail/header_encoding.hpp"
+#include "mail/media.hpp"
 #include "mail/text_rendering.hpp"
 
 namespace feedpop::mail {
@@ -49,16 +50,26 @@ std::string enclosure_name(std::string_view url) {
   return std::string(name.empty() ? url : name);
 }
 
+// "audio/mpeg, 12.0 MB, 1:02:03": what is known of type, size and playing time.
 std::string enclosure_details(const feeds::Enclosure& enclosure) {
   std::string details = enclosure.type ? normalize_text(*enclosure.type) : std::string();
   if (enclosure.length && *enclosure.length > 0) {
     details += details.empty() ? "" : ", ";
     details += format_size(*enclosure.length);
   }
+  if (enclosure.duration && enclosure.duration->count() > 0) {
+    details += details.empty() ? "" : ", ";
+    details += format_duration(*enclosure.duration);
+  }
   return details;
 }
 
-std::string plain_enclosures(const feeds::Entry& entry) {
+std::string enclosure_note(const feeds::Enclosure& enclosure, const EnclosureNotes& notes) {
+  const auto it = notes.find(enclosure.url);
+  return it == notes.end() ? std::string() : normalize_text(it->second);
+}
+
+std::string plain_enclosures(const feeds::Entry& entry, const EnclosureNotes& notes) {
   std::string out;
   if (entry.enclosures.empty()) {
     return out;
@@ -71,11 +82,14 @@ std::string plain_enclosures(const feeds::Entry& entry) {
     if (const std::string details = enclosure_details(enclosure); !details.empty()) {
       out += fmt::format("  {}\n", details);
     }
+    if (const std::string note = enclosure_note(enclosure, notes); !note.empty()) {
+      out += fmt::format("  {}\n", note);
+    }
   }
   return out;
 }
 
-std::string html_enclosures(const feeds::Entry& entry) {
+std::string html_enclosures(const feeds::Entry& entry, const EnclosureNotes& notes) {
   if (entry.enclosures.empty()) {
     return {};
   }
@@ -89,14 +103,43 @@ std::string html_enclosures(const feeds::Entry& entry) {
     if (const std::string details = enclosure_details(enclosure); !details.empty()) {
       out += fmt::format(" ({})", escape(details));
     }
+    if (const std::string note = enclosure_note(enclosure, notes); !note.empty()) {
+      out += fmt::format(" &mdash; {}", escape(note));
+    }
     out += "</li>\n";
   }
   out += "</ul></div>\n";
   return out;
 }
 
+// A video link without a thumbnail comes from the sanitiser empty (feeds/html_embeds.hpp):
+// <a href="URL" data-feedpop-video="TITLE"></a>. It gets its words here: "▶ Video: URL".
+std::string label_video_links(std::string_view html) {
+  static constexpr std::string_view marker = "\" data-feedpop-video=\"";
+  static constexpr std::string_view anchor = "<a href=\"";
+  std::string out;
+  std::size_t done = 0;
+  for (auto at = html.find(marker); at != std::string_view::npos; at = html.find(marker, at + 1)) {
+    const auto start = html.rfind(anchor, at);
+    const auto value_end = html.find('"', at + marker.size());
+    if (start == std::string_view::npos || value_end == std::string_view::npos ||
+        html.substr(value_end, 6) != "\"></a>" ||
+        html.substr(start, at - start).find('>') != std::string_view::npos) {
+      continue;
+    }
+    const std::string_view href = html.substr(start + anchor.size(), at - start - anchor.size());
+    out.append(html.substr(done, value_end + 2 - done));
+    out += "\xE2\x96\xB6 Video: ";
+    out.append(href); // already escaped in the attribute
+    done = value_end + 2;
+  }
+  out.append(html.substr(done));
+  return out;
+}
+
 std::string html_document(const feeds::Entry& entry, const FeedInfo& feed,
-                          std::chrono::sys_seconds date, std::string_view content) {
+                          std::chrono::sys_seconds date, std::string_view content,
+                          const EnclosureNotes& notes) {
   const std::string name = escape(feed_name(feed));
   const std::string title = escape(subject_text(entry));
   std::string meta = (feed.link && is_safe_url(*feed.link))
@@ -119,7 +162,7 @@ std::string html_document(const feeds::Entry& entry, const FeedInfo& feed,
       "</head>\n<body>\n<div style=\"font-family:sans-serif;font-size:0.9em;color:#555;"
       "border-bottom:1px solid #ccc;padding-bottom:0.5em;margin-bottom:1em\">\n{}\n</div>\n"
       "<div>\n{}\n</div>\n{}</body>\n</html>\n",
-      title, meta, content, html_enclosures(entry));
+      title, meta, content, html_enclosures(entry, notes));
 }
 
 } // namespace
@@ -139,15 +182,18 @@ std::string format_size(std::int64_t bytes) {
 }
 
 BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
-                      std::chrono::sys_seconds date, bool html_sanitized) {
-  const auto& source = source_html(entry);
+                      std::chrono::sys_seconds date, bool html_sanitized,
+                      const EnclosureNotes& enclosure_notes) {
+  const std::optional<std::string> media = media_body_html(entry);
+  const auto& source = media ? media : source_html(entry);
   TextRendering text;
   if (source) {
     text = html_to_text(*source);
   }
   BodyParts parts;
   parts.plain = std::move(text.text);
-  if (const std::string enclosures = plain_enclosures(entry); !enclosures.empty()) {
+  if (const std::string enclosures = plain_enclosures(entry, enclosure_notes);
+      !enclosures.empty()) {
     parts.plain += parts.plain.empty() ? "" : "\n";
     parts.plain += enclosures;
   }
@@ -159,9 +205,11 @@ BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
   }
   if (source && text.has_markup) {
     const std::string base = safe_link ? *entry.link : feed.url;
-    parts.html = html_document(entry, feed, date,
-                               html_sanitized ? *source
-                                              : feeds::html::sanitize(utf8::repair(*source), base));
+    parts.html = html_document(
+        entry, feed, date,
+        label_video_links(html_sanitized ? *source
+                                         : feeds::html::sanitize(utf8::repair(*source), base)),
+        enclosure_notes);
   }
   return parts;
 }

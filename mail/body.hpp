@@ -1,11 +1,13 @@
 #pragma once
 // The two renderings of an entry's body (RFC 2046 §5.1.4 multipart/alternative): the
 // text/plain one and, when the entry has markup, a complete HTML document with a small
-// header (feed, author, date, link to the original) and the enclosures. Images and media
-// stay remote: nothing is fetched or embedded. Pure and deterministic.
+// header (feed, author, date, link to the original) and the enclosures (type, size,
+// playing time, what became of each). Nothing is fetched here: images and enclosures
+// carried in the message are given by the caller (mail/render.hpp). Pure and deterministic.
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -19,9 +21,14 @@ struct BodyParts {
   std::optional<std::string> html; // absent for plain-text-only entries
 };
 
-// html_sanitized: see RenderOptions::html_sanitized.
+// What became of an enclosure, by its URL ("attached", "not attached: ..."): shown with it.
+using EnclosureNotes = std::map<std::string, std::string>;
+
+// html_sanitized: see RenderOptions::html_sanitized. An entry without content but with
+// media (mail/media.hpp) gets the media body.
 BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
-                      std::chrono::sys_seconds date, bool html_sanitized = false);
+                      std::chrono::sys_seconds date, bool html_sanitized = false,
+                      const EnclosureNotes& enclosure_notes = {});
 
 // "512 bytes", "12.3 kB", "45.0 MB", "1.2 GB" (SI units, as podcast players show them).
 std::string format_size(std::int64_t bytes);

@@ -15,6 +15,7 @@
 #include "common/utf8.hpp"
 #include "feeds/html.hpp"
 #include "feeds/url.hpp"
+#include "mail/attachment_part.hpp"
 #include "mail/body.hpp"
 #include "mail/header_encoding.hpp"
 #include "mail/transfer_encoding.hpp"
@@ -149,6 +150,55 @@ std::string part_headers(std::string_view type, const EncodedBody& body) {
                      body.transfer_encoding);
 }
 
+// The message's body entity (its Content-* headers, a blank line, the content): text/plain
+// alone, or multipart/alternative with the HTML (multipart/related when images are inline).
+std::string body_entity(const feeds::Entry& entry, const FeedInfo& feed,
+                        const RenderOptions& options) {
+  EnclosureNotes notes = options.enclosure_notes;
+  for (const Attachment& attachment : options.attachments) {
+    notes[attachment.url] = "attached: " + attachment.filename;
+  }
+  const BodyParts parts =
+      render_body(entry, feed, entry_date(entry, options), options.html_sanitized, notes);
+  std::string out;
+  const EncodedBody plain = encode_text(parts.plain);
+  if (!parts.html) {
+    out += part_headers("text/plain", plain);
+    out += "\r\n";
+    out += plain.text;
+    return out;
+  }
+  std::string html_source = std::move(*parts.html);
+  for (const InlineImage& image : options.images) {
+    replace_all(html_source, "src=\"" + image.url + "\"", "src=\"cid:" + image.content_id + "\"");
+  }
+  const EncodedBody html = encode_text(html_source);
+  const std::string related =
+      options.images.empty() ? std::string() : related_part(html, options.images);
+  const std::string boundary = make_boundary(plain.text, related.empty() ? html.text : related);
+  out += fmt::format("Content-Type: multipart/alternative;\r\n boundary=\"{}\"\r\n", boundary);
+  out += "\r\n";
+  // RFC 2046 §5.1.4: the last part is the preferred one, so the HTML comes second.
+  out.reserve(out.size() + plain.text.size() + html.text.size() + 4 * boundary.size() + 256);
+  for (const auto& [type, part] :
+       {std::pair{"text/plain", &plain}, std::pair{"text/html", &html}}) {
+    out += "--";
+    out += boundary;
+    out += "\r\n";
+    if (!related.empty() && part == &html) {
+      out += related;
+      continue;
+    }
+    out += part_headers(type, *part);
+    out += "\r\n";
+    out += part->text;
+  }
+  out += "--";
+  out += boundary;
+  out += "--\r\n";
+  return out;
+}
+
 } // namespace
 
 std::string subject_text(const feeds::Entry& entry) {
@@ -266,43 +316,27 @@ std::string render(const feeds::Entry& entry, const FeedInfo& feed, const Render
   }
   out += "MIME-Version: 1.0\r\n";
 
-  const BodyParts parts =
-      render_body(entry, feed, entry_date(entry, options), options.html_sanitized);
-  const EncodedBody plain = encode_text(parts.plain);
-  if (!parts.html) {
-    out += part_headers("text/plain", plain);
-    out += "\r\n";
-    out += plain.text;
+  std::string body = body_entity(entry, feed, options);
+  if (options.attachments.empty()) {
+    out += body;
     return out;
   }
-  std::string html_source = std::move(*parts.html);
-  for (const InlineImage& image : options.images) {
-    replace_all(html_source, "src=\"" + image.url + "\"", "src=\"cid:" + image.content_id + "\"");
+  // RFC 2046 §5.1.3: the body first, then the enclosures, in the order they are listed.
+  std::vector<std::string> parts;
+  std::string all = body;
+  for (const Attachment& attachment : options.attachments) {
+    parts.push_back(attachment_part(attachment));
+    all += parts.back();
   }
-  const EncodedBody html = encode_text(html_source);
-  const std::string related =
-      options.images.empty() ? std::string() : related_part(html, options.images);
-  const std::string boundary = make_boundary(plain.text, related.empty() ? html.text : related);
-  out += fmt::format("Content-Type: multipart/alternative;\r\n boundary=\"{}\"\r\n", boundary);
-  out += "\r\n";
-  // RFC 2046 §5.1.4: the last part is the preferred one, so the HTML comes second.
-  out.reserve(out.size() + plain.text.size() + html.text.size() + 4 * boundary.size() + 256);
-  for (const auto& [type, part] :
-       {std::pair{"text/plain", &plain}, std::pair{"text/html", &html}}) {
-    out += "--";
-    out += boundary;
-    out += "\r\n";
-    if (!related.empty() && part == &html) {
-      out += related;
-      continue;
-    }
-    out += part_headers(type, *part);
-    out += "\r\n";
-    out += part->text;
+  const std::string boundary = make_boundary(all, "mixed");
+  out += fmt::format("Content-Type: multipart/mixed;\r\n boundary=\"{}\"\r\n\r\n", boundary);
+  out += fmt::format("--{}\r\n", boundary);
+  out += body;
+  for (const std::string& part : parts) {
+    out += fmt::format("--{}\r\n", boundary);
+    out += part;
   }
-  out += "--";
-  out += boundary;
-  out += "--\r\n";
+  out += fmt::format("--{}--\r\n", boundary);
   return out;
 }
 

@@ -4,6 +4,7 @@
 // Output uses CRLF line ends only and no line exceeds 998 octets.
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,14 @@ struct InlineImage {
   std::string bytes;
 };
 
+// An enclosure carried in the message (per feed `enclosures: attach`).
+struct Attachment {
+  std::string url;      // the enclosure's URL, as in Entry::enclosures
+  std::string filename; // shown to the reader; ASCII is written as is, else RFC 2231
+  std::string type;     // media type, e.g. audio/mpeg
+  std::string bytes;
+};
+
 struct RenderOptions {
   std::string hostname = "feedpop.localhost";
   std::string identity;                   // the entry's stable identity: Message-ID, X-Entry-ID
@@ -43,6 +52,12 @@ struct RenderOptions {
   // Tags the feed's rules gave the entry (content/rules.hpp): a Keywords field (RFC 5322
   // §3.6.5), which tag views (`user+TAG`) select by. Mail-safe atoms, no commas.
   std::vector<std::string> keywords;
+  // With attachments, the message becomes multipart/mixed (RFC 2046 §5.1.3): the body,
+  // then each attachment as a base64 part with Content-Disposition: attachment (RFC 2183).
+  // The list of enclosures says which are attached.
+  std::vector<Attachment> attachments;
+  // Why an enclosure (by URL) is not attached, shown next to it ("not attached: ...").
+  std::map<std::string, std::string> enclosure_notes;
 };
 
 std::string render(const feeds::Entry& entry, const FeedInfo& feed, const RenderOptions& options);

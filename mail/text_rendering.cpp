@@ -58,6 +58,11 @@ public:
   explicit TextWriter(std::size_t width) : width_(width) {}
 
   void on_token(const Token& token) {
+    if (in_video_link_) {
+      // A video link (feeds/html_embeds.hpp) is written whole by on_video_link.
+      in_video_link_ = !(token.kind == Token::Kind::end_tag && token.name == "a");
+      return;
+    }
     switch (token.kind) {
     case Token::Kind::text:
       on_text(token.text);
@@ -162,6 +167,10 @@ private:
       on_image(token);
       return;
     }
+    if (name == "a" && has_attribute(token, "data-feedpop-video")) {
+      on_video_link(token);
+      return;
+    }
     if (name == "a") {
       link_href_ = attribute(token, "href");
       link_start_ = inline_.size();
@@ -230,6 +239,11 @@ private:
     return {};
   }
 
+  static bool has_attribute(const Token& token, std::string_view name) {
+    return std::any_of(token.attrs.begin(), token.attrs.end(),
+                       [&](const auto& a) { return a.first == name; });
+  }
+
   void on_image(const Token& token) {
     std::string alt = attribute(token, "alt");
     std::string shown;
@@ -242,6 +256,25 @@ private:
       const bool linked = is_reference_url(src) && src.find_first_of(" <>") == std::string::npos;
       on_text(" [image: " + shown + "]" + (linked ? " <" + src + ">" : std::string()) + " ");
     }
+  }
+
+  // "[video: TITLE] URL" on a line of its own, the URL whole.
+  void on_video_link(const Token& token) {
+    in_video_link_ = !token.self_closing;
+    if (!link_href_.empty()) {
+      close_link();
+    }
+    if (!inline_.empty() && inline_.back() != '\n') {
+      inline_ += '\n';
+    }
+    pending_space_ = false;
+    const std::string href = attribute(token, "href");
+    const bool linked = is_reference_url(href) && href.find_first_of(" <>") == std::string::npos;
+    const std::string title = attribute(token, "data-feedpop-video");
+    on_text((title.empty() ? std::string("[video]") : "[video: " + title + "]") +
+            (linked ? " " + href : std::string()));
+    inline_ += '\n';
+    pending_space_ = false;
   }
 
   void close_link() {
@@ -447,6 +480,7 @@ private:
   std::vector<std::string> references_;
   std::map<std::string, std::size_t> reference_numbers_;
   bool has_markup_ = false;
+  bool in_video_link_ = false; // inside <a data-feedpop-video>: its content is not text
 };
 
 } // namespace

@@ -98,6 +98,21 @@ CREATE TABLE user_feeds (
 );
 )sql";
 
+// Digests (ingest/digest.hpp): what a digest shows of a delivered entry, stored with it,
+// and which digest (store key of its messages) covered which entry under which period.
+constexpr const char* digests_v5 = R"sql(
+CREATE TABLE digest_items (
+  entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  item BLOB NOT NULL
+);
+CREATE TABLE digest_coverage (
+  digest_key TEXT NOT NULL,
+  entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+  period TEXT NOT NULL,
+  PRIMARY KEY (digest_key, entry_id)
+) WITHOUT ROWID;
+)sql";
+
 void split_messages_v3(sqlite::Database& db) {
   sqlite::Statement all(db, "SELECT entry_id, bytes FROM messages ORDER BY entry_id");
   ChunkWriter writer(db);
@@ -113,6 +128,7 @@ constexpr Migration steps[] = {
     {2, covering_feed_index_v2},
     {3, chunked_messages_v3, split_messages_v3},
     {4, user_feeds_v4},
+    {5, digests_v5},
 };
 
 [[noreturn]] void refuse_newer(std::int64_t found, int known) {

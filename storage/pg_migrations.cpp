@@ -89,9 +89,24 @@ CREATE TABLE user_feeds (
 );
 )sql";
 
+// Digests (SQLite: migrations.cpp v5).
+constexpr const char* schema_v3 = R"sql(
+CREATE TABLE digest_items (
+  entry_id BIGINT PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  item BYTEA NOT NULL
+);
+CREATE TABLE digest_coverage (
+  digest_key TEXT NOT NULL,
+  entry_id BIGINT NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+  period TEXT NOT NULL,
+  PRIMARY KEY (digest_key, entry_id)
+);
+)sql";
+
 constexpr PgMigration steps[] = {
     {1, schema_v1},
     {2, schema_v2},
+    {3, schema_v3},
 };
 
 // Any constant shared by every feedpop node: serialises concurrent first starts.

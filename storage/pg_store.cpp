@@ -168,6 +168,10 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
     if (e.deliver) {
       db_.exec("INSERT INTO messages (entry_id, bytes) VALUES ($1, $2)",
                {added.int64(0, 0), pg::Param::bytes(e.message)});
+      if (!e.digest_item.empty()) {
+        db_.exec("INSERT INTO digest_items (entry_id, item) VALUES ($1, $2)",
+                 {added.int64(0, 0), pg::Param::bytes(e.digest_item)});
+      }
     }
   }
   txn.commit();

@@ -29,6 +29,12 @@ public:
   known_entries(std::string_view feed_key) override;
   std::vector<bool> insert_entries(std::string_view feed_key, const std::vector<NewEntry>& entries,
                                    const FeedState& state) override;
+  std::vector<DigestSource> pending_digest_items(std::string_view digest_key,
+                                                 const std::vector<std::string>& feed_keys,
+                                                 Time until) override;
+  bool store_digest(std::string_view digest_key, std::string_view period,
+                    const std::vector<NewEntry>& messages,
+                    const std::vector<EntryId>& covered) override;
 
   std::vector<MailboxItem> snapshot(std::string_view user,
                                     const std::vector<std::string>& feed_keys) override;

@@ -291,7 +291,12 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
     add.bind(7, to_int(e.entry_date)).bind(8, first_seen);
     add.run();
     if (e.deliver) {
-      st.chunks.write(db_.last_insert_rowid(), e.message);
+      const std::int64_t id = db_.last_insert_rowid();
+      st.chunks.write(id, e.message);
+      if (!e.digest_item.empty()) {
+        sqlite::Statement item(db_, "INSERT INTO digest_items (entry_id, item) VALUES (?1, ?2)");
+        item.bind(1, id).bind_blob(2, e.digest_item).run();
+      }
     }
   }
   txn.commit();

@@ -60,6 +60,17 @@ struct NewEntry {
   std::string message;      // rendered RFC 5322 bytes, CRLF; empty when !deliver
   std::optional<Time> entry_date;
   bool deliver = true; // false: remembered as seen (filtered / beyond `initial`)
+  // What a digest shows of the entry (mail::encode_digest_item), stored with a delivered
+  // entry of a feed that a digest covers; empty otherwise.
+  std::string digest_item;
+};
+
+// A delivered entry a digest has not covered yet (Store::pending_digest_items).
+struct DigestSource {
+  EntryId id;
+  std::string feed_key;
+  Time first_seen;
+  std::string item; // NewEntry::digest_item as stored
 };
 
 struct MailboxItem {
@@ -106,6 +117,23 @@ public:
   virtual std::vector<bool> insert_entries(std::string_view feed_key,
                                            const std::vector<NewEntry>& entries,
                                            const FeedState& state) = 0;
+
+  // --- digests (writer; ingest/digest.hpp) ---
+  // A digest is stored as entries of its own key (`digest_key`): the digested users'
+  // mailboxes show that key instead of the feeds it covers. Each source entry is recorded
+  // as covered by the digest, so building a period twice never shows an entry twice.
+  //
+  // The stored digest items of feed_keys' delivered (not purged) entries first seen at or
+  // before `until` that digest_key has not covered yet, in arrival order.
+  virtual std::vector<DigestSource> pending_digest_items(std::string_view digest_key,
+                                                         const std::vector<std::string>& feed_keys,
+                                                         Time until) = 0;
+  // One transaction: stores `messages` as delivered entries of digest_key and records
+  // `covered` as covered by it (under `period`). Returns false and changes nothing when
+  // one of the messages' identities is already stored (that period was built before).
+  virtual bool store_digest(std::string_view digest_key, std::string_view period,
+                            const std::vector<NewEntry>& messages,
+                            const std::vector<EntryId>& covered) = 0;
 
   // --- mailboxes (readers) ---
   virtual std::vector<MailboxItem> snapshot(std::string_view user,

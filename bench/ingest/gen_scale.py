@@ -2,6 +2,7 @@
 """Deterministic workload for the 100,000-feed bench (bench/ingest/scale.sh).
 
   gen_scale.py OUT --feeds N --users U --base-url URL --data-dir DIR [--seed S]
+               [--pop3-port P] [--interval 1h]
 
 Writes OUT/f/NNN/NNNNN.rss: N small RSS 2.0 feeds of ENTRIES entries each (~2.5 KB, served
 by the shared bench's nginx under /f/), OUT/urls.txt, and OUT/feeds.yaml: a feedpop
@@ -69,6 +70,7 @@ def main():
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--pop3-port", type=int, default=13210)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--interval", default="1h", help="fetch.interval (serve's schedule)")
     a = ap.parse_args()
     base = a.base_url.rstrip("/")
     for i in range(a.feeds):
@@ -85,9 +87,11 @@ def main():
     config = os.path.join(a.out, "feeds.yaml")
     with open(os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
         f.write(f"data_dir: \"{a.data_dir}\"\nhostname: feedpop.bench\nlog_level: warn\n"
-                f"pop3:\n  listen: [\"127.0.0.1:{a.pop3_port}\"]\n  plaintext_auth: always\n"
-                "  limits: {connections: 1000, per_address: 1000}\n"
-                "fetch:\n  concurrency: 8\n  per_host: 8\n  timeout: 30s\n  interval: 1h\n"
+                f"pop3:\n  listen: [\"127.0.0.1:{a.pop3_port}\"]\n  tls_listen: []\n"
+                "  plaintext_auth: always\n  limits: {connections: 1000, per_address: 1000}\n"
+                "web:\n  listen: []\nsmtp:\n  listen: []\n  tls_listen: []\n"
+                "fetch:\n  concurrency: 8\n  per_host: 8\n  timeout: 30s\n"
+                f"  interval: {a.interval}\n"
                 "users:\n")
         big = [f"t{t}" for t in range(min(TAGS_BIG, a.feeds // PER_TAG))]
         f.write(f"  big:\n    password: \"pw\"\n    feeds: [{', '.join(big)}]\n")

@@ -11,6 +11,8 @@
 # Ports: $PORT (default 13110) and $TLS_PORT (default 13995), so Dovecot (run_dovecot.sh,
 # 12110/12995) can run at the same time and the two be measured alternately (A B A B).
 # $THREADS sets pop3.threads (default 0: one per core).
+# $FEEDPOP_PG_URL (a libpq connection string): storage.backend postgresql there instead of
+# SQLite (bench/pg_server.py starts a throwaway server).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 feedpop=${1:-$root/build/release/feedpop}
@@ -38,6 +40,12 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
   # The idle workload holds 2000 connections from 127.0.0.1.
   echo "  limits: {connections: 10000, per_address: 10000}"
   echo "  threads: ${THREADS:-0}"
+  if [[ -n ${FEEDPOP_PG_URL:-} ]]; then
+    echo "storage:"
+    echo "  backend: postgresql"
+    echo "  postgresql:"
+    echo "    url: \"$FEEDPOP_PG_URL\""
+  fi
   echo "fetch:"
   echo "  interval: 1d"
   echo "users:"

@@ -72,5 +72,18 @@ for dir in ${!allowed_project[@]}; do
     fail=1
   fi
 done
+# libvips (images_max_width scaling) belongs to content/ alone: no other folder includes
+# its headers or links it (gateway/ neither: it reaches images through content/).
+for dir in ${!allowed_project[@]}; do
+  [ "$dir" = content ] && continue
+  if grep -rEln --include='*.hpp' --include='*.cpp' '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]vips/' "$root/$dir" 2>/dev/null | grep -q .; then
+    echo "VIOLATION: $dir/ includes libvips headers (content/ only)"
+    fail=1
+  fi
+  if grep -Ev '^[[:space:]]*#' "$root/$dir/CMakeLists.txt" 2>/dev/null | grep -q 'PkgConfig::VIPS'; then
+    echo "VIOLATION: $dir/CMakeLists.txt links libvips (content/ only)"
+    fail=1
+  fi
+done
 [ $fail -eq 0 ] && echo "module dependencies match DESIGN.md"
 exit $fail

@@ -94,7 +94,7 @@ TEST(Extract, LazyImagesGetARealSource) {
   EXPECT_NE(a.content.find("src=\"https://example.org/img/one.jpg\""), std::string::npos)
       << a.content;
   EXPECT_NE(a.content.find("src=\"https://example.org/a/two.png\""), std::string::npos);
-  // Without src, an image shows srcset's widest candidate.
+  // Without src, an image shows the srcset candidate closest to 1200 px.
   EXPECT_NE(a.content.find("src=\"https://example.org/img/three-960.jpg\""), std::string::npos);
   EXPECT_EQ(a.content.find("data:image/gif"), std::string::npos);
 }

@@ -4,7 +4,8 @@ entries whose links (with utm_ parameters) point at article pages with images, a
 loopback HTTP server; `feedpop fetch --once` with `content: full` and `images: inline`,
 then POP3 as a client (poplib): the article text is in the HTML and text parts, every cid:
 reference resolves to a part whose bytes equal the served image, no tracking parameter
-survives, LIST size = RETR octets, Python's email parser finds no defects. A second
+survives, LIST size = RETR octets, Python's email parser finds no defects, and neomutt
+(in tmux) shows the article's text and its picture part. A second
 `fetch --once` (and the serve process's own poll) fetches no article page again.
 
 usage: full_articles.py FEEDPOP_BINARY
@@ -14,9 +15,12 @@ import email
 import email.policy
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -107,6 +111,54 @@ def check_message(raw, listed_size, images):
             h.fail(f"cid:{cid} of {subject!r} does not resolve to the served image")
 
 
+def neomutt_shows(messages):
+    """Opens the messages as an mbox in neomutt inside tmux; the pager of the first must
+    show the article's text, its attachment menu the picture as an image/png part."""
+    if shutil.which("neomutt") is None or shutil.which("tmux") is None:
+        print("neomutt or tmux missing: the neomutt step is skipped")
+        return
+    with tempfile.TemporaryDirectory() as home:
+        mbox = os.path.join(home, "mbox")
+        with open(mbox, "wb") as f:
+            for raw in messages:
+                body = re.sub(rb"(?m)^(>*From )", rb">\1", raw.replace(b"\r\n", b"\n"))
+                f.write(b"From feedpop@localhost Mon Dec  7 00:00:00 2026\n" + body + b"\n")
+        muttrc = os.path.join(home, "muttrc")
+        with open(muttrc, "w") as f:
+            f.write(f'set folder="{home}"\nset spoolfile="{mbox}"\nset mbox_type=mbox\nset sort=date-sent\n'
+                    'set charset="utf-8"\nset help=no\nset wait_key=no\nset mail_check=0\n'
+                    'set pager_index_lines=0\nauto_view text/html\n'
+                    'alternative_order text/plain text/html\n')
+        session = f"feedpop-full-{os.getpid()}"
+        tmux = ["tmux", "-L", session]
+        subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-s", session, "-x",
+                               "160", "-y", "60",
+                               f"env HOME={home} LANG=C.UTF-8 TERM=xterm-256color "
+                               f"neomutt -n -F {muttrc} -f {mbox}"], check=True)
+
+        def screen():
+            return subprocess.run(tmux + ["capture-pane", "-p", "-t", session],
+                                  capture_output=True, text=True).stdout
+
+        def wait_for(needle, what):
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if needle.search(screen()):
+                    return
+                time.sleep(0.2)
+            h.fail(f"neomutt never showed {what}:\n{screen()}")
+
+        try:
+            wait_for(re.compile(r"Entry \d"), "the index")
+            subprocess.run(tmux + ["send-keys", "-t", session, "Enter"], check=True)
+            wait_for(re.compile(r"Article \d paragraph 0"), "the article text")
+            # The attachment menu lists the MIME tree: the picture inside multipart/related.
+            subprocess.run(tmux + ["send-keys", "-t", session, "v"], check=True)
+            wait_for(re.compile(r"image/png"), "the picture part in the attachment menu")
+        finally:
+            subprocess.run(tmux + ["kill-server"], capture_output=True)
+
+
 def fetch_once(binary, config):
     r = subprocess.run([binary, "--config", config, "fetch", "--once"], capture_output=True,
                        timeout=60)
@@ -143,12 +195,15 @@ def main(binary):
             port = fp.plain_port
             h.wait_until(lambda: h.count(port, "alice", "pw") == 3, 15, "3 messages")
             conn = h.pop3(port, "alice", "pw")
+            retrieved = []
             try:
                 sizes = [int(line.split()[1]) for line in conn.list()[1]]
                 for i, size in enumerate(sizes, start=1):
-                    check_message(b"\r\n".join(conn.retr(i)[1]) + b"\r\n", size, images)
+                    retrieved.append(b"\r\n".join(conn.retr(i)[1]) + b"\r\n")
+                    check_message(retrieved[-1], size, images)
             finally:
                 conn.quit()
+            neomutt_shows(retrieved)
         finally:
             fp.stop()
         fetch_once(binary, config)

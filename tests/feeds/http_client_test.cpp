@@ -243,6 +243,64 @@ TEST_F(HttpClientTest, ThePerHostLimitBoundsConcurrentRequests) {
   EXPECT_EQ(fetched(wider.fetch(req(server->url("/max_concurrent")))).body, "4");
 }
 
+// An article fetched while handling a feed's completion: fetch_all() shares the slots of
+// the requests in flight (one of two slots is held while its first request runs), hands
+// the completion that arrives meanwhile, tag intact, to the next perform(), and starts
+// none of the requests still queued (tag 3) before its own.
+TEST_F(HttpClientTest, FetchAllAmidSubmittedRequestsSharesTheirSlotsAndKeepsTheirResults) {
+  auto o = options();
+  o.per_host = 2;
+  HttpClient client(o);
+  for (std::uint64_t tag : {1, 2, 3}) {
+    HttpRequest r = req(server->url("/hold?ms=" + std::string(tag == 1 ? "250" : "50") +
+                                    "&tag=" + std::to_string(tag)));
+    r.tag = tag;
+    client.submit(std::move(r));
+  }
+  std::vector<Completion> first;
+  while (first.empty()) {
+    first = client.perform(std::chrono::milliseconds(1000));
+  }
+  ASSERT_EQ(first.size(), 1U);
+  EXPECT_EQ(first[0].tag, 2U);
+  std::vector<HttpRequest> nested;
+  for (int i = 0; i < 3; ++i) {
+    nested.push_back(req(server->url("/hold?ms=200&n=" + std::to_string(i))));
+    nested.back().tag = 1; // replaced: fetch_all's tags never clash with the caller's
+  }
+  for (const auto& r : client.fetch_all(nested)) {
+    EXPECT_TRUE(std::holds_alternative<Fetched>(r));
+  }
+  EXPECT_EQ(client.pending(), 1U); // tag 1 finished during fetch_all(), tag 3 waited
+  EXPECT_EQ(fetched(client.fetch(req(server->url("/count?path=/hold")))).body, "5");
+  std::vector<Completion> rest = client.perform(std::chrono::milliseconds(0));
+  ASSERT_EQ(rest.size(), 1U);
+  EXPECT_EQ(rest[0].tag, 1U);
+  EXPECT_TRUE(std::holds_alternative<Fetched>(rest[0].result));
+  while (rest.size() < 2) {
+    for (Completion& c : client.perform(std::chrono::milliseconds(1000))) {
+      rest.push_back(std::move(c));
+    }
+  }
+  EXPECT_EQ(rest[1].tag, 3U);
+  EXPECT_EQ(fetched(client.fetch(req(server->url("/max_concurrent")))).body, "2");
+}
+
+TEST_F(HttpClientTest, ARequestsOwnMaxSizeLowersTheClientsLimit) {
+  HttpClient client(options());
+  HttpRequest r = req(server->url("/big?bytes=5000"));
+  r.max_size = 4000;
+  const auto& f = failed(client.fetch(r));
+  EXPECT_EQ(f.kind, FailureKind::too_large);
+  EXPECT_NE(f.error.find("4000"), std::string::npos) << f.error;
+  r.max_size = 1'000'000'000; // never above HttpOptions::max_size
+  auto o = options();
+  o.max_size = 4000;
+  EXPECT_EQ(failed(HttpClient(o).fetch(r)).kind, FailureKind::too_large);
+  r.max_size = 5000;
+  EXPECT_TRUE(std::holds_alternative<Fetched>(client.fetch(r)));
+}
+
 // Many feeds behind one name (YouTube, Substack, feedburner) on a server that closes
 // every connection: every per-host slot is used, not one request at a time.
 TEST(HttpClientOneHost, ManyRequestsToAnHttp10HostUseEveryPerHostSlot) {

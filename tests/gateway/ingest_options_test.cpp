@@ -104,5 +104,45 @@ feeds:
                ConfigError);
 }
 
+TEST(IngestOptions, CarryTheImageWidthLimitWithAFeedsOwnOrNone) {
+  const Config config = parse_config(R"(
+fetch:
+  images_max_width: 1024
+feeds:
+  a:
+    url: https://a.example/feed
+    images_max_width: 640
+  b:
+    url: https://b.example/feed
+  c:
+    url: https://c.example/feed
+    images_max_width: none
+)",
+                                     "/srv/feeds.yaml");
+  const ingest::Options o = ingest_options(config);
+  EXPECT_EQ(o.fetch.images_max_width, 1024U);
+  EXPECT_EQ(o.feeds.at("a").images_max_width, 640U);
+  EXPECT_FALSE(o.feeds.at("b").images_max_width.has_value());
+  EXPECT_EQ(o.feeds.at("c").images_max_width, 0U);
+  EXPECT_EQ(ingest_options(parse_config("", "t.yaml")).fetch.images_max_width, 0U);
+}
+
+TEST(IngestOptions, ABadImageWidthIsAnErrorAtItsPosition) {
+  for (const auto& [text, where] : std::vector<std::pair<std::string, std::string>>{
+           {"fetch:\n  images_max_width: 8\n", "t.yaml:2:21: "},
+           {"fetch:\n  images_max_width: wide\n", "t.yaml:2:21: "},
+           {"feeds:\n  a:\n    url: https://a.example/\n    images_max_width: 99999\n",
+            "t.yaml:4:23: "}}) {
+    try {
+      parse_config(text, "t.yaml");
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const ConfigError& e) {
+      const std::string error = e.what();
+      EXPECT_EQ(error.substr(0, where.size()), where) << error;
+      EXPECT_NE(error.find("expected a whole number from 16 to 20000"), std::string::npos) << error;
+    }
+  }
+}
+
 } // namespace
 } // namespace feedpop::gateway

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "common/base64.hpp"
 #include "feeds/http_client.hpp"
 #include "ingest/article_fetch.hpp"
 #include "ingest/fetcher.hpp"
@@ -64,12 +65,16 @@ protected:
     return report.feeds.empty() ? FeedPollResult{} : report.feeds.front();
   }
 
-  // Every stored message, quoted-printable soft breaks and =3D decoded.
-  std::vector<std::string> mailbox() {
+  // Every stored message, quoted-printable soft breaks and =3D decoded unless `raw`.
+  std::vector<std::string> mailbox(bool raw = false) {
     auto store = storage::open_sqlite_store((data.path / "db").string(), storage::Role::writer);
     std::vector<std::string> out;
     for (const auto& item : store->snapshot("alice", {"a"})) {
       std::string m = storage::testing::read_whole(*store, item.id);
+      if (raw) {
+        out.push_back(std::move(m));
+        continue;
+      }
       for (auto p = m.find("=\r\n"); p != std::string::npos; p = m.find("=\r\n", p)) {
         m.erase(p, 3);
       }
@@ -186,6 +191,150 @@ TEST_F(ArticleFetchTest, InlineImagesBecomeRelatedPartsAndOthersStayRemote) {
   EXPECT_TRUE(contains(mail[0], "iVBORw0KGgpwaXhlbHM")) << mail[0]; // base64 of `png`
   EXPECT_TRUE(contains(mail[0], "/files/s.svg\"")) << mail[0];
   EXPECT_EQ(requests("/files/p.png"), 1);
+}
+
+std::string be32(std::uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+
+std::string png_chunk(const std::string& type, const std::string& data) {
+  const std::string body = type + data;
+  std::uint32_t c = 0xFFFFFFFF;
+  for (char ch : body) {
+    c ^= static_cast<unsigned char>(ch);
+    for (int k = 0; k < 8; ++k) {
+      c = (c >> 1) ^ (0xEDB88320U & (0U - (c & 1U)));
+    }
+  }
+  return be32(static_cast<std::uint32_t>(data.size())) + body + be32(~c);
+}
+
+// A real greyscale PNG with a horizontal ramp, its pixels in stored (uncompressed)
+// deflate blocks (RFC 1950/1951), so the test needs no image library.
+std::string ramp_png(std::uint32_t width, std::uint32_t height) {
+  std::string raw;
+  for (std::uint32_t y = 0; y < height; ++y) {
+    raw += '\0'; // filter: none
+    for (std::uint32_t x = 0; x < width; ++x) {
+      raw += static_cast<char>(x * 255 / width);
+    }
+  }
+  std::string z = "\x78\x01";
+  for (std::size_t at = 0; at < raw.size(); at += 65535) {
+    const std::size_t n = std::min<std::size_t>(65535, raw.size() - at);
+    const auto len = static_cast<std::uint16_t>(n);
+    z += static_cast<char>(at + n == raw.size() ? 1 : 0);
+    z += {static_cast<char>(len & 0xFF), static_cast<char>(len >> 8),
+          static_cast<char>(~len & 0xFF), static_cast<char>((~len >> 8) & 0xFF)};
+    z.append(raw, at, n);
+  }
+  std::uint32_t a = 1;
+  std::uint32_t b = 0;
+  for (char ch : raw) {
+    a = (a + static_cast<unsigned char>(ch)) % 65521;
+    b = (b + a) % 65521;
+  }
+  z += be32(b << 16 | a);
+  return std::string("\x89PNG\r\n\x1A\n", 8) +
+         png_chunk("IHDR", be32(width) + be32(height) + std::string("\x08\x00\x00\x00\x00", 5)) +
+         png_chunk("IDAT", z) + png_chunk("IEND", "");
+}
+
+// The width in the IHDR of the first base64 image/png part of a stored message.
+std::optional<std::uint32_t> inlined_png_width(const std::string& mail) {
+  const auto part = mail.find("Content-Type: image/png");
+  const auto body = part == std::string::npos ? part : mail.find("\r\n\r\n", part);
+  if (body == std::string::npos) {
+    return std::nullopt;
+  }
+  const auto end = mail.find("\r\n--", body);
+  const auto png = base64::decode_lenient(mail.substr(body + 4, end - body - 4));
+  if (!png || png->size() < 24 || png->substr(12, 4) != "IHDR") {
+    return std::nullopt;
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(png->data() + 16);
+  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+}
+
+TEST_F(ArticleFetchTest, InlineImagesWiderThanImagesMaxWidthAreScaledDown) {
+  write_file(files.path / "wide.png", ramp_png(3000, 20));
+  const std::string page = article_page("orinoco");
+  write_file(files.path / "x.html", page.substr(0, page.find("</article>")) +
+                                        "<p><img src=\"/files/wide.png\" alt=\"ramp\"></p>" +
+                                        page.substr(page.find("</article>")));
+  feed({"x"}, "Teaser only", ContentMode::full);
+  config.feeds["a"].images = ImagesMode::inline_;
+  config.fetch.images_max_width = 1000;
+  config.feeds["a"].images_max_width = 640; // the feed's own wins
+  EXPECT_EQ(poll().images_failed, 0U);
+  const auto mail = mailbox(true);
+  ASSERT_EQ(mail.size(), 1U);
+  EXPECT_EQ(inlined_png_width(mail[0]), 640U) << mail[0].substr(0, 3000);
+}
+
+TEST_F(ArticleFetchTest, WithoutImagesMaxWidthImagesKeepTheirSize) {
+  write_file(files.path / "wide.png", ramp_png(3000, 20));
+  const std::string page = article_page("limpopo");
+  write_file(files.path / "x.html", page.substr(0, page.find("</article>")) +
+                                        "<p><img src=\"/files/wide.png\" alt=\"ramp\"></p>" +
+                                        page.substr(page.find("</article>")));
+  feed({"x"}, "Teaser only", ContentMode::full);
+  config.feeds["a"].images = ImagesMode::inline_;
+  config.fetch.images_max_width = 800;
+  config.feeds["a"].images_max_width = 0; // `none`
+  poll();
+  const auto mail = mailbox(true);
+  ASSERT_EQ(mail.size(), 1U);
+  EXPECT_EQ(inlined_png_width(mail[0]), 3000U);
+}
+
+// fetch.per_host holds for a feed host and its article host together: feed "slow" keeps
+// one of the two slots busy while feed "a"'s three articles and their images are fetched,
+// so they go one at a time (a client of their own would open two more connections).
+TEST_F(ArticleFetchTest, ArticlesAndImagesShareTheFeedsPerHostSlots) {
+  const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + "pixels";
+  write_file(files.path / "p.png", png);
+  const std::string page = article_page("kalahari");
+  write_file(files.path / "x.html",
+             page.substr(0, page.find("</article>")) +
+                 "<p><img src=\"/hold?ms=150&amp;file=p.png\" alt=\"p\"></p>" +
+                 page.substr(page.find("</article>")));
+  std::string rss = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>";
+  for (int i = 0; i < 3; ++i) {
+    rss += fmt::format("<item><guid>g{}</guid><title>t{}</title><link>{}</link>"
+                       "<description>Teaser</description></item>",
+                       i, i, server->url(fmt::format("/hold?ms=150&amp;file=x.html&amp;n={}", i)));
+  }
+  write_file(files.path / "a.xml", rss + "</channel></rss>");
+  write_file(files.path / "slow.xml", rss + "</channel></rss>");
+  FeedOptions a;
+  a.key = "a";
+  a.url = server->url("/hold?ms=20&file=a.xml");
+  a.initial = std::nullopt;
+  a.content = ContentMode::full;
+  a.images = ImagesMode::inline_;
+  config.feeds["a"] = a;
+  FeedOptions slow;
+  slow.key = "slow";
+  slow.url = server->url("/hold?ms=1500&file=slow.xml");
+  config.feeds["slow"] = slow;
+  config.fetch.per_host = 2;
+  Fetcher fetcher(storage::open_sqlite_store((data.path / "db").string(), storage::Role::writer),
+                  config);
+  const auto report = fetcher.poll_once();
+  ASSERT_EQ(report.feeds.size(), 2U);
+  for (const auto& r : report.feeds) {
+    EXPECT_TRUE(r.ok) << r.key << ": " << r.error;
+    if (r.key == "a") {
+      EXPECT_EQ(r.articles_fetched, 3U);
+      EXPECT_EQ(r.images_failed, 0U);
+    }
+  }
+  feeds::HttpClient client;
+  feeds::HttpRequest peak;
+  peak.url = server->url("/max_concurrent");
+  EXPECT_EQ(std::get<feeds::Fetched>(client.fetch(peak)).body, "2");
 }
 
 TEST(SniffImageType, ByTheLeadingBytes) {

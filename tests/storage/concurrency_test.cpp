@@ -23,7 +23,7 @@ TEST(Concurrency, AWriterAndAHundredReadersNeverSeeBusy) {
     // literal to a std::string member here.
     std::string id = fmt::format("{}-{}", batch, i);
     std::string message = fmt::format("Subject: {}\r\n\r\n{:b<{}}\r\n", id, "", 2000 + i * 10);
-    return NewEntry{std::move(id), std::string(1, 'h'), std::move(message), std::nullopt, true};
+    return NewEntry{std::move(id), std::string(1, 'h'), std::move(message), std::nullopt, true, {}};
   };
   writer->insert_entries("f", {make(0, 0), make(0, 1)}, FeedState{});
 

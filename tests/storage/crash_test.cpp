@@ -48,7 +48,7 @@ std::vector<NewEntry> batch_entries(int batch) {
     std::string id = identity(batch, i);
     std::string message = fmt::format("Subject: {}\r\n\r\n{:c<{}}\r\n", id, "", 500 + i * 50);
     out.push_back(
-        NewEntry{std::move(id), std::string(1, 'h'), std::move(message), std::nullopt, true});
+        NewEntry{std::move(id), std::string(1, 'h'), std::move(message), std::nullopt, true, {}});
   }
   return out;
 }

@@ -19,9 +19,12 @@ using testing::TempDir;
 NewEntry entry(const std::string& identity) {
   // Initialised, not assigned: GCC 12 -O3 reports a false -Wrestrict on assigning a
   // literal to a std::string member.
-  return NewEntry{identity, std::string(1, 'h'),
-                  fmt::format("Subject: {}\r\n\r\n{:x<3000}\r\n", identity, ""), std::nullopt,
-                  true};
+  return NewEntry{identity,
+                  std::string(1, 'h'),
+                  fmt::format("Subject: {}\r\n\r\n{:x<3000}\r\n", identity, ""),
+                  std::nullopt,
+                  true,
+                  {}};
 }
 
 class RetentionTest : public ::testing::Test {

@@ -20,8 +20,9 @@ Endpoints (every response carries Content-Length; HTTP/1.1 keep-alive unless --h
   /bomb                  Content-Encoding: gzip of 16 MiB of zeros (about 16 KiB on the wire)
   /cache?max_age=N       Cache-Control: max-age=N
   /echo                  the request headers, one "Name: value" a line
-  /hold?ms=N             waits N ms then answers; /max_concurrent reports the peak number of
-                         /hold requests in flight at once (and resets it)
+  /hold?ms=N             waits N ms then answers (with /files/NAME when &file=NAME);
+                         /max_concurrent reports the peak number of /hold requests in
+                         flight at once (and resets it)
   /count?path=P          how many requests path P got
 """
 
@@ -128,6 +129,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(int(query.get("ms", "200")) / 1000)
             with lock:
                 holding -= 1
+            if "file" in query:
+                return self.serve_file(query["file"])
             return self.reply(200, FEED)
         if head == "max_concurrent":
             with lock:

@@ -6,6 +6,8 @@
 # FEEDPOP: the binary (default: build/release/feedpop of this checkout).
 # FEEDPOP_CONCURRENCY / FEEDPOP_PER_HOST: fetch.concurrency / fetch.per_host (default 8 / 8:
 # all 1000 feeds sit on one loopback host, newsboat runs 8 reload threads).
+# FEEDPOP_PG_URL: a libpq connection string: storage.backend postgresql there instead of
+# SQLite (bench/pg_server.py starts a throwaway server; each setup empties its tables).
 
 FEEDPOP_TARGET_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${FEEDPOP:=$FEEDPOP_TARGET_DIR/../../../build/release/feedpop}"
@@ -18,6 +20,12 @@ target_setup() {
     echo "  concurrency: ${FEEDPOP_CONCURRENCY:-8}"
     echo "  per_host: ${FEEDPOP_PER_HOST:-8}"
     echo "  timeout: 30s"
+    if [ -n "${FEEDPOP_PG_URL:-}" ]; then
+      echo "storage:"
+      echo "  backend: postgresql"
+      echo "  postgresql:"
+      echo "    url: \"$FEEDPOP_PG_URL\""
+    fi
     echo "users:"
     echo "  bench:"
     echo "    password: \"bench\""
@@ -30,6 +38,9 @@ target_setup() {
       printf '  f%04d:\n    url: "%s"\n    initial: all\n' "$n" "$url"
     done < "$BENCH_URLS"
   } > "$BENCH_STATE/feeds.yaml"
+  if [ -n "${FEEDPOP_PG_URL:-}" ]; then
+    psql -q "$FEEDPOP_PG_URL" -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" > /dev/null
+  fi
 }
 
 target_version() {
@@ -44,6 +55,11 @@ target_run() {
 
 # Per-feed counts ("URL<TAB>N") of every entry stored, delivered or not.
 target_count() {
+  if [ -n "${FEEDPOP_PG_URL:-}" ]; then
+    psql -At -F "$(printf '\t')" "$FEEDPOP_PG_URL" \
+      -c "SELECT f.config_url, count(*) FROM entries e JOIN feeds f ON f.id = e.feed_id GROUP BY f.id;"
+    return
+  fi
   sqlite3 -separator "$(printf '\t')" "$BENCH_STATE/data/feedpop.db" \
     "SELECT f.config_url, count(*) FROM entries e JOIN feeds f ON f.id = e.feed_id GROUP BY f.id;"
 }
