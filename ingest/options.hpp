@@ -50,9 +50,9 @@ struct FeedOptions {
   std::vector<content::Rule> rules;
   bool user_added = false;            // added by a user (mail, web), not by the configuration file
   std::optional<ContentMode> content; // nullopt: FetchOptions::content
-  std::optional<std::string> content_selector; // XPath of the article element(s)
-  std::optional<ImagesMode> images;            // nullopt: FetchOptions::images
-  std::optional<unsigned> images_max_width;    // nullopt: FetchOptions's; 0: not scaled
+  std::optional<std::string> content_selector;      // XPath of the article element(s)
+  std::optional<ImagesMode> images;                 // nullopt: FetchOptions::images
+  std::optional<unsigned> images_max_width;         // nullopt: FetchOptions's; 0: not scaled
   std::optional<EnclosuresMode> enclosures;         // nullopt: FetchOptions::enclosures
   std::optional<std::uint64_t> enclosures_max_size; // nullopt: FetchOptions::enclosures_max_size
   bool digest_items = false; // a digest covers the feed: store what it shows of each entry
