@@ -1,5 +1,8 @@
 // `feedpop render FILE|URL`: the messages a feed document's entries become, as an mbox
 // (mboxrd: LF line ends, "From " separator lines, ">From " quoting that can be undone).
+// `feedpop [--config FILE] render [FILE|URL] --feed KEY`: the configured feed (its URL
+// unless a document is named) with its rules applied, and a report of what each rule did
+// (gateway/rule_report.hpp) on standard error, or alone on standard output (--summary).
 
 #include <chrono>
 #include <cstdio>
@@ -13,7 +16,10 @@
 #include "feeds/identity.hpp"
 #include "feeds/parse.hpp"
 #include "gateway/commands.hpp"
+#include "gateway/config.hpp"
 #include "gateway/document_source.hpp"
+#include "gateway/ingest_options.hpp"
+#include "gateway/rule_report.hpp"
 #include "mail/render.hpp"
 
 namespace feedpop::gateway {
@@ -23,6 +29,8 @@ struct RenderArgs {
   std::string source;
   std::string key = "feed";
   std::string hostname = "feedpop.localhost";
+  std::string feed; // --feed: a key of the configuration's feeds
+  bool summary = false;
 };
 
 // The mbox separator's date is asctime()'s form: "Fri Nov 27 16:05:37 2026".
@@ -62,7 +70,22 @@ void append_mbox_message(std::string& out, const std::string& message,
   out += '\n';
 }
 
-int run_render(const RenderArgs& args) {
+// The rules as ingest applies them (ingest/ingest.cpp): false when the entry is not
+// delivered; else `entry` is rewritten and `options` carry its tags. Reported when asked.
+bool apply_rules(const content::RuleSet& rules, feeds::Entry& entry, mail::RenderOptions& options,
+                 RuleReport* report) {
+  content::RuleVerdict verdict = rules.empty() ? content::RuleVerdict{} : rules.judge(entry);
+  const std::string title = entry.title.value_or(""); // as the feed has it
+  const auto counts =
+      verdict.deliver ? rules.rewrite(entry, verdict) : std::vector<content::RewriteCount>{};
+  if (report != nullptr) {
+    report->add(title, verdict, counts);
+  }
+  options.keywords = std::move(verdict.tags);
+  return verdict.deliver;
+}
+
+int run_render(const RenderArgs& args, const content::RuleSet& rules, RuleReport* report) {
   Document doc = load_document(args.source);
   const auto parsed = feeds::parse(std::move(doc.body), {doc.url, doc.content_type});
   if (const auto* error = std::get_if<feeds::ParseError>(&parsed)) {
@@ -79,8 +102,11 @@ int run_render(const RenderArgs& args) {
     if (!seen.insert(identities[i]).second) {
       continue; // an identical repeat within the document (feeds/identity.hpp), as at ingest
     }
-    const feeds::Entry& entry = feed.entries[i];
+    feeds::Entry entry = feed.entries[i];
     mail::RenderOptions options;
+    if (!apply_rules(rules, entry, options, report)) {
+      continue;
+    }
     options.hostname = args.hostname;
     options.identity = identities[i];
     options.first_seen = now;
@@ -88,22 +114,67 @@ int run_render(const RenderArgs& args) {
     append_mbox_message(out, mail::render(entry, info, options),
                         entry.published ? *entry.published : entry.updated.value_or(now));
   }
+  if (report != nullptr && args.summary) {
+    out = report->text();
+  } else if (report != nullptr) {
+    std::cerr << report->text();
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return std::fflush(stdout) == 0 ? exit_ok : exit_runtime;
 }
 
+// --feed KEY: the feed's key, hostname, rules and (without a named document) URL.
+int run_configured_render(RenderArgs args, const GlobalOptions& global) {
+  Config config;
+  try {
+    config = load_config(global.config);
+  } catch (const ConfigError& e) {
+    std::cerr << e.what() << '\n';
+    return exit_config;
+  }
+  const auto options = ingest_options(config);
+  const auto feed = options.feeds.find(args.feed);
+  if (feed == options.feeds.end()) {
+    std::cerr << "feedpop: " << global.config << " has no feed '" << args.feed << "'\n";
+    return exit_config;
+  }
+  if (args.source.empty()) {
+    args.source = feed->second.url;
+  }
+  args.key = args.feed;
+  args.hostname = config.hostname;
+  const content::RuleSet rules = ingest::feed_rules(feed->second);
+  RuleReport report(args.feed, rules);
+  return run_render(args, rules, &report);
+}
+
 } // namespace
 
-void add_render_command(CLI::App& app, const GlobalOptions& /*global*/, int& status) {
+void add_render_command(CLI::App& app, const GlobalOptions& global, int& status) {
   auto args = std::make_shared<RenderArgs>();
   auto* cmd = app.add_subcommand("render",
                                  "Print the RFC 5322 messages a feed's entries become, as an mbox");
-  cmd->add_option("source", args->source, "Feed file, - for standard input, or URL")->required();
+  cmd->add_option("source", args->source,
+                  "Feed file, - for standard input, or URL (default with --feed: its URL)");
   cmd->add_option("--key", args->key, "Feed key: From address, List-Id, Message-ID")
       ->capture_default_str();
   cmd->add_option("--hostname", args->hostname, "Domain of From, List-Id and Message-ID")
       ->capture_default_str();
-  cmd->callback([args, &status] { status = run_render(*args); });
+  cmd->add_option("--feed", args->feed,
+                  "A feed of the configuration: its rules apply, and what they did is reported");
+  cmd->add_flag("--summary", args->summary, "With --feed: print only the report, no messages");
+  // `render --config FILE --feed KEY` reads as naturally as `--config FILE render ...`.
+  cmd->fallthrough();
+  cmd->callback([args, &global, &status] {
+    if (!args->feed.empty()) {
+      status = run_configured_render(*args, global);
+    } else if (args->source.empty() || args->summary) {
+      std::cerr << "feedpop render: give a feed FILE|URL, or --feed KEY (--summary needs it)\n";
+      status = exit_config;
+    } else {
+      status = run_render(*args, content::RuleSet(), nullptr);
+    }
+  });
 }
 
 } // namespace feedpop::gateway

@@ -100,6 +100,8 @@ const std::vector<std::string>& config_keys() {
       "feeds.*.content",
       "feeds.*.content_selector",
       "feeds.*.images",
+      "feeds.*.rules",
+      "rules",
       "feeds.*.images_max_width",
       "feeds.*.enclosures",
       "feeds.*.enclosures_max_size",
@@ -196,6 +198,9 @@ Config Loader::load(const YAML::Node& root) {
   }
   if (const Field* f = section("web")) {
     load_web(*f, config.web);
+  }
+  if (const Field* f = section("rules")) {
+    config.rules = rules(*f);
   }
   if (const Field* f = section("feeds")) {
     for (const auto& entry : fields(*f, "feeds")) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "content/rules.hpp"
+
 namespace feedpop::gateway {
 
 struct ListenAddress {
@@ -104,6 +106,7 @@ struct FeedConfig {
   std::optional<ContentMode> content;               // nullopt: fetch.content
   std::optional<std::string> content_selector;      // XPath 1.0
   std::optional<ImagesMode> images;                 // nullopt: fetch.images
+  std::vector<content::Rule> rules;                 // feeds.*.rules (gateway/config_rules.cpp)
   std::optional<unsigned> images_max_width;         // nullopt: fetch.images_max_width; 0: none
   std::optional<DigestSetting> digest;              // its subscribers get digests
   int line = 0;                                     // where the feed is defined, for messages
@@ -147,6 +150,7 @@ struct Config {
   WebConfig web;
   std::map<std::string, FeedConfig> feeds;
   std::map<std::string, UserConfig> users;
+  std::vector<content::Rule> rules; // global `rules:`, applied to every feed before its own
 
   // The feed keys user `name` reads (all feeds, or their list); empty for unknown users.
   std::vector<std::string> subscriptions(const std::string& name) const;
@@ -154,6 +158,11 @@ struct Config {
   // carry the tag `view` (a feed key wins over a tag of the same name). Empty when the
   // view names nothing the user reads.
   std::vector<std::string> view_feeds(const std::string& name, const std::string& view) const;
+  // The subscribed feeds whose rules (global or their own) may tag entries `tag`: a tag
+  // view shows those feeds' messages that carry the tag (gateway/tag_views.hpp).
+  std::vector<std::string> rule_tag_feeds(const std::string& name, const std::string& tag) const;
+  // A global rule may tag entries `tag` (of any feed, users' own feeds included).
+  bool global_rule_tags(const std::string& tag) const;
 };
 
 class ConfigError : public std::runtime_error {

@@ -1,8 +1,8 @@
 // feeds.yaml's `feeds:` section: one feed per key.
 
 #include "common/ascii.hpp"
+#include "content/rules.hpp"
 #include "gateway/config_loader.hpp"
-#include "ingest/entry_filter.hpp"
 
 namespace feedpop::gateway::config_detail {
 
@@ -63,12 +63,12 @@ std::string Loader::feed_url(const Field& field) const {
   return "file://" + file_path;
 }
 
-// Filters are RE2 patterns (ingest/entry_filter.hpp); one RE2 cannot compile (a
+// Filters are RE2 patterns (content/rules.hpp); one RE2 cannot compile (a
 // lookaround, a backreference, a syntax error) is refused here, where it is written.
 std::vector<std::string> Loader::patterns(const Field& field) const {
   std::vector<std::string> out;
   for (const auto& item : list(field, "regular expressions")) {
-    if (auto error = ingest::filter_pattern_error(item.Scalar())) {
+    if (auto error = content::pattern_error(item.Scalar())) {
       fail(item.Mark(), field.path + ": bad regular expression '" + item.Scalar() + "': " + *error +
                             " (RE2 syntax)");
     }
@@ -129,6 +129,8 @@ FeedConfig Loader::load_feed(const Field& entry) {
       feed.content_selector = text(f, "an XPath expression");
     } else if (f.name == "images") {
       feed.images = images_mode(f);
+    } else if (f.name == "rules") {
+      feed.rules = rules(f);
     } else if (f.name == "images_max_width") {
       feed.images_max_width = images_max_width(f);
     } else if (f.name == "enclosures") {

@@ -84,6 +84,11 @@ private:
   std::vector<std::string> patterns(const Field& field) const;
   ContentMode content_mode(const Field& field) const;
   ImagesMode images_mode(const Field& field) const;
+  std::vector<content::Rule> rules(const Field& field) const; // config_rules.cpp
+  content::Rule rule(const YAML::Node& item, const std::string& path) const;
+  void rule_conditions(const Field& field, content::Rule& rule) const;
+  void rule_action(const Field& field, content::Rule& rule) const;
+  void rule_replace(const Field& field, content::Rule& rule) const;
   unsigned images_max_width(const Field& field) const; // 0: none
   EnclosuresMode enclosures_mode(const Field& field) const;
   UserConfig load_user(const Field& field, const Config& config); // config_users.cpp

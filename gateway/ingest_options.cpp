@@ -100,7 +100,9 @@ ingest::Options ingest_options(const Config& config) {
   o.fetch = fetch_options(config.fetch);
   o.fetch.lease = config.storage.lease;
   for (const auto& [key, feed] : config.feeds) {
-    o.feeds.emplace(key, feed_options(feed));
+    auto& added = o.feeds.emplace(key, feed_options(feed)).first->second;
+    added.rules = config.rules; // global rules first, then the feed's
+    added.rules.insert(added.rules.end(), feed.rules.begin(), feed.rules.end());
   }
   add_digests(config, o);
   return o;

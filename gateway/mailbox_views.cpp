@@ -1,5 +1,7 @@
 #include "gateway/mailbox_views.hpp"
 
+#include <algorithm>
+
 #include "gateway/digests.hpp"
 
 namespace feedpop::gateway {
@@ -23,10 +25,21 @@ std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_vie
   }
   MailboxView out{user->first, std::string(login.substr(at + sep.size())), {}};
   out.feed_keys = config.view_feeds(out.user, out.view);
-  if (out.feed_keys.empty()) {
+  if (config.feeds.count(out.view) == 0) {
+    out.own_feeds_tagged = config.global_rule_tags(out.view);
+    for (auto& key : config.rule_tag_feeds(out.user, out.view)) {
+      if (std::find(out.feed_keys.begin(), out.feed_keys.end(), key) == out.feed_keys.end()) {
+        out.tagged_feed_keys.push_back(std::move(key));
+      }
+    }
+  }
+  if (out.feed_keys.empty() && out.tagged_feed_keys.empty() && !out.own_feeds_tagged) {
     return std::nullopt;
   }
   out.feed_keys = with_digests(config, out.user, out.feed_keys);
+  // A digested feed delivers no single messages to this user: its digests carry no
+  // Keywords, so the tag view selects none of them.
+  out.tagged_feed_keys = with_digests(config, out.user, out.tagged_feed_keys);
   return out;
 }
 

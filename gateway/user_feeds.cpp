@@ -51,6 +51,7 @@ ingest::Options ingest_options(const Config& config, const std::vector<storage::
     feed.key = user_feed_key(f.owner, f.key);
     feed.url = f.url;
     feed.user_added = true;
+    feed.rules = config.rules; // the global rules apply to users' feeds too
     o.feeds.emplace(feed.key, std::move(feed));
   }
   return o;

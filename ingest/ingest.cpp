@@ -11,7 +11,6 @@
 #include "content/tracking.hpp"
 #include "feeds/html.hpp"
 #include "feeds/identity.hpp"
-#include "ingest/entry_filter.hpp"
 #include "ingest/revisions.hpp"
 #include "ingest/updates.hpp"
 #include "mail/digest.hpp"
@@ -72,6 +71,15 @@ feeds::Entry without_trackers(const feeds::Entry& in,
   return e;
 }
 
+// Images the body no longer shows are not carried along (RFC 2387 parts nobody points at
+// would show as attachments).
+void drop_unreferenced(std::vector<mail::InlineImage>& images, const feeds::Entry& e) {
+  const std::string_view html = e.content_html ? std::string_view(*e.content_html) : "";
+  std::erase_if(images, [&html](const mail::InlineImage& image) {
+    return html.find("src=\"" + image.url + "\"") == std::string::npos;
+  });
+}
+
 } // namespace
 
 std::string version_identity(const std::string& identity, const std::string& content_hash) {
@@ -128,14 +136,18 @@ IngestPlan plan_ingest(const IngestInput& in) {
   }
 
   const std::vector<std::size_t> order = newest_first(fresh, feed);
-  const EntryFilter filter(cfg.include, cfg.exclude);
+  // Rules judge the feed's entry (skip / keep before any article fetch); their rewrites
+  // apply to the body as mailed, the feed's or the fetched article.
+  const content::RuleSet rules = feed_rules(cfg);
+  std::vector<content::RuleVerdict> verdicts(fresh.size()); // parallel to fresh
   for (std::size_t rank = 0; rank < order.size(); ++rank) {
     Candidate& c = fresh[order[rank]];
     if (in.first_poll && cfg.initial && rank >= *cfg.initial) {
       c.deliver = false; // beyond `initial`: remembered as seen
     }
-    if (c.deliver && !filter.accepts(feed.entries[c.index])) {
-      c.deliver = false;
+    if (c.deliver && !rules.empty()) {
+      verdicts[order[rank]] = rules.judge(feed.entries[c.index]);
+      c.deliver = verdicts[order[rank]].deliver;
     }
   }
 
@@ -156,8 +168,8 @@ IngestPlan plan_ingest(const IngestInput& in) {
   for (auto it = order.rbegin(); it != order.rend(); ++it) { // oldest first
     Candidate& c = fresh[*it];
     const auto body = bodies.find(c.index);
-    const feeds::Entry e = without_trackers(
-        feed.entries[c.index], body == bodies.end() ? std::nullopt : body->second.html);
+    feeds::Entry e = without_trackers(feed.entries[c.index],
+                                      body == bodies.end() ? std::nullopt : body->second.html);
     storage::NewEntry out;
     out.identity = std::move(c.identity);
     out.content_hash = std::move(c.hash);
@@ -167,7 +179,9 @@ IngestPlan plan_ingest(const IngestInput& in) {
       out.revision = revision_of(feed.entries[c.index]); // what the next change is measured against
     }
     if (c.deliver) {
+      rules.rewrite(e, verdicts[*it]);
       mail::RenderOptions ro;
+      ro.keywords = std::move(verdicts[*it].tags);
       ro.hostname = in.hostname;
       ro.identity = out.identity;
       ro.first_seen = in.now;
@@ -178,6 +192,9 @@ IngestPlan plan_ingest(const IngestInput& in) {
         ro.images = std::move(body->second.images);
         ro.attachments = std::move(body->second.attachments);
         ro.enclosure_notes = std::move(body->second.enclosure_notes);
+      }
+      if (!verdicts[*it].rewrites.empty()) {
+        drop_unreferenced(ro.images, e); // e.g. images inside elements a rule stripped
       }
       out.message = mail::render(e, info, ro);
       if (cfg.digest_items) {

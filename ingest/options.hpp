@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "content/rules.hpp"
+
 namespace feedpop::ingest {
 
 // What happens when a known entry comes back with changed content.
@@ -43,6 +45,9 @@ struct FeedOptions {
   OnUpdate on_update = OnUpdate::ignore;
   std::vector<std::string> include; // patterns matched on title and content text
   std::vector<std::string> exclude;
+  // feeds.yaml's global `rules:`, then the feed's (content/rules.hpp); include and
+  // exclude become rules placed before them (feed_rules()).
+  std::vector<content::Rule> rules;
   bool user_added = false;            // added by a user (mail, web), not by the configuration file
   std::optional<ContentMode> content; // nullopt: FetchOptions::content
   std::optional<std::string> content_selector;      // XPath of the article element(s)
@@ -70,6 +75,9 @@ struct DigestConfig {
   bool per_user = false;          // a user's digest: entries grouped by feed
   DigestSchedule schedule;
 };
+
+// The feed's compiled rule set: include / exclude as keep / skip rules, then `rules`.
+content::RuleSet feed_rules(const FeedOptions& feed);
 
 struct FetchOptions {
   std::chrono::seconds interval{30 * 60}; // default poll interval

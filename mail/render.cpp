@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/base64.hpp"
 #include "common/utf8.hpp"
@@ -324,6 +325,9 @@ std::string render(const feeds::Entry& entry, const FeedInfo& feed, const Render
   add_uri_field(out, "X-Feed-URL", feed.url);
   if (const std::string id = normalize_text(options.identity); !id.empty()) {
     out += unstructured_field("X-Entry-ID", id);
+  }
+  if (!options.keywords.empty()) {
+    out += unstructured_field("Keywords", fmt::format("{}", fmt::join(options.keywords, ", ")));
   }
   out += "MIME-Version: 1.0\r\n";
 

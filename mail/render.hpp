@@ -53,6 +53,9 @@ struct RenderOptions {
   // With images, the HTML part becomes multipart/related (RFC 2387): the HTML, then
   // each image as a base64 part with its Content-ID (RFC 2392), the HTML pointing at it.
   std::vector<InlineImage> images;
+  // Tags the feed's rules gave the entry (content/rules.hpp): a Keywords field (RFC 5322
+  // §3.6.5), which tag views (`user+TAG`) select by. Mail-safe atoms, no commas.
+  std::vector<std::string> keywords;
   // With attachments, the message becomes multipart/mixed (RFC 2046 §5.1.3): the body,
   // then each attachment as a base64 part with Content-Disposition: attachment (RFC 2183).
   // The list of enclosures says which are attached.

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "gateway/user_feeds.hpp"
 #include "temp_dir_support.hpp"
 
 namespace feedpop::gateway {
@@ -326,6 +327,42 @@ TEST_F(StoreAdapter, ExpireDaysIsTheShortestRetention) {
   EXPECT_EQ(make_auth(c)->expire_days(), 3U);
   c.feeds["hn"].retention = std::chrono::hours(5);
   EXPECT_EQ(make_auth(c)->expire_days(), 1U);
+}
+
+TEST_F(StoreAdapter, ARuleTagViewShowsTheTaggedMessagesOfConfiguredAndOwnFeeds) {
+  auto tagged = [](const std::string& id) {
+    NewEntry e = entry(id);
+    e.message = "Subject: " + id + "\r\nKeywords: rust\r\n\r\nbody\r\n";
+    return e;
+  };
+  writer_->insert_entries("hn", {tagged("h3")}, state_for("hn"));
+  storage::UserFeed mine;
+  mine.owner = "alice";
+  mine.key = "mine";
+  mine.url = "http://127.0.0.1/mine";
+  ASSERT_TRUE(writer_->add_user_feed(mine));
+  const std::string own_key = user_feed_key("alice", "mine");
+  writer_->insert_entries(own_key, {tagged("m1"), entry("m2")}, state_for(own_key));
+
+  Config c = make_config();
+  content::Rule feed_rule;
+  feed_rule.action = content::RuleAction::tag;
+  feed_rule.argument = "rust";
+  c.feeds["hn"].rules = {feed_rule};
+  auto view = make_auth(c)->open("alice+rust");
+  ASSERT_EQ(view->messages().size(), 1U) << "hn's tagged message only";
+  EXPECT_EQ(read_all(*view, 0).substr(0, 12), "Subject: h3\r");
+
+  c.rules = {feed_rule}; // a global rule: alice's own feed may carry the tag too
+  view = make_auth(c)->open("alice+rust");
+  ASSERT_EQ(view->messages().size(), 2U);
+  EXPECT_EQ(read_all(*view, 1).substr(0, 12), "Subject: m1\r");
+  auto full = make_auth(c)->open("alice");
+  const auto all = uidls(*full);
+  for (const auto& uidl : uidls(*view)) {
+    EXPECT_NE(std::find(all.begin(), all.end(), uidl), all.end()) << "same UIDLs as alice's";
+  }
+  EXPECT_FALSE(make_auth(c)->lookup("alice+go")) << "a tag nothing gives is no view";
 }
 
 } // namespace

@@ -102,6 +102,14 @@ TEST(Render, WritesTheHeadersEveryClientNeeds) {
   EXPECT_EQ(h.count("In-Reply-To"), 0u);
 }
 
+TEST(Render, TagsFromRulesBecomeOneKeywordsField) {
+  EXPECT_EQ(
+      header_fields(render(sample_entry(), sample_feed(), sample_options())).count("Keywords"), 0u);
+  RenderOptions options = sample_options();
+  options.keywords = {"rust", "must-read"};
+  EXPECT_EQ(decoded(render(sample_entry(), sample_feed(), options), "Keywords"), "rust, must-read");
+}
+
 TEST(Render, MessageIdIsStableAndDerivedFromFeedKeyAndIdentity) {
   const std::string id = message_id("example", "guid-1", "h.example");
   EXPECT_TRUE(std::regex_match(id, std::regex("<[0-9a-f]{32}\\.example@h\\.example>"))) << id;
