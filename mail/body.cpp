@@ -31,17 +31,6 @@ std::string feed_name(const FeedInfo& feed) {
   return name.empty() ? feed.key : name;
 }
 
-std::string readable_date(std::chrono::sys_seconds time) {
-  static constexpr std::array<std::string_view, 12> months = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto days = std::chrono::floor<std::chrono::days>(time);
-  const std::chrono::year_month_day ymd{days};
-  const std::chrono::hh_mm_ss hms{time - days};
-  return fmt::format("{} {} {:04} {:02}:{:02} UTC", static_cast<unsigned>(ymd.day()),
-                     months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                     hms.hours().count(), hms.minutes().count());
-}
-
 // The file name a reader recognises: the URL's last path segment, else the URL.
 std::string enclosure_name(std::string_view url) {
   std::string_view path = url.substr(0, url.find_first_of("?#"));
@@ -166,6 +155,17 @@ std::string html_document(const feeds::Entry& entry, const FeedInfo& feed,
 }
 
 } // namespace
+
+std::string readable_date(std::chrono::sys_seconds time) {
+  static constexpr std::array<std::string_view, 12> months = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto days = std::chrono::floor<std::chrono::days>(time);
+  const std::chrono::year_month_day ymd{days};
+  const std::chrono::hh_mm_ss hms{time - days};
+  return fmt::format("{} {} {:04} {:02}:{:02} UTC", static_cast<unsigned>(ymd.day()),
+                     months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+                     hms.hours().count(), hms.minutes().count());
+}
 
 std::string format_size(std::int64_t bytes) {
   if (bytes < 1000) {

@@ -30,6 +30,9 @@ BodyParts render_body(const feeds::Entry& entry, const FeedInfo& feed,
                       std::chrono::sys_seconds date, bool html_sanitized = false,
                       const EnclosureNotes& enclosure_notes = {});
 
+// "7 Dec 2026 10:50 UTC": the date line of the HTML header (and of digest entries).
+std::string readable_date(std::chrono::sys_seconds time);
+
 // "512 bytes", "12.3 kB", "45.0 MB", "1.2 GB" (SI units, as podcast players show them).
 std::string format_size(std::int64_t bytes);
 

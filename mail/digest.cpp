@@ -9,6 +9,7 @@
 
 #include "common/base64.hpp"
 #include "feeds/html.hpp"
+#include "mail/body.hpp"
 #include "mail/header_encoding.hpp"
 #include "mail/transfer_encoding.hpp"
 
@@ -21,41 +22,12 @@ using feeds::html::escape;
 // Per entry beyond its content: headings, meta line, TOC line, MIME overhead.
 constexpr std::size_t item_overhead = 1024;
 
-std::string readable_date(std::chrono::sys_seconds time) {
-  static constexpr std::array<std::string_view, 12> months = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto days = std::chrono::floor<std::chrono::days>(time);
-  const std::chrono::year_month_day ymd{days};
-  const std::chrono::hh_mm_ss hms{time - days};
-  return fmt::format("{} {} {:04} {:02}:{:02} UTC", static_cast<unsigned>(ymd.day()),
-                     months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                     hms.hours().count(), hms.minutes().count());
-}
-
-// A mail-address local part and Message-ID label from a store key ("lwn/.digest").
-std::string atom_of(std::string_view key) {
-  std::string out;
-  for (const char ch : key) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    ch == '-' || ch == '_';
-    out += ok ? ch : '-';
-  }
-  while (!out.empty() && out.front() == '-') {
-    out.erase(0, 1);
-  }
+// A mail-address local part and Message-ID label from a store key (".digest/feed/lwn"):
+// the address atom without the leading dashes its dots become.
+std::string digest_atom(std::string_view key) {
+  std::string out = atom_of(key);
+  out.erase(0, out.find_first_not_of('-'));
   return out.empty() ? std::string("digest") : out;
-}
-
-std::string domain_of(std::string_view hostname) {
-  bool ok = !hostname.empty() && hostname.front() != '.' && hostname.back() != '.' &&
-            hostname.find("..") == std::string_view::npos;
-  for (const char ch : hostname) {
-    const auto c = static_cast<unsigned char>(ch);
-    ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                ch == '-' || ch == '.');
-  }
-  return ok ? std::string(hostname) : std::string("feedpop.localhost");
 }
 
 std::size_t estimated_size(const DigestItem& item) {
@@ -195,11 +167,11 @@ std::string render_part(const Part& p, const std::string& identity) {
   const DigestOptions& o = p.options;
   const std::string domain = domain_of(o.hostname);
   std::string out = address_field("From", fit_display_name(normalize_text(o.name + " digest")),
-                                  fmt::format("{}@{}", atom_of(o.key), domain));
+                                  fmt::format("{}@{}", digest_atom(o.key), domain));
   out += unstructured_field("Subject", p.subject);
   out += raw_field("Date", rfc5322_date(o.date));
   out += raw_field("Message-ID", message_id(o.key, identity, o.hostname));
-  out += raw_field("List-Id", fmt::format("<{}.{}>", atom_of(o.key), domain)); // RFC 2919
+  out += raw_field("List-Id", fmt::format("<{}.{}>", digest_atom(o.key), domain)); // RFC 2919
   out += unstructured_field("X-Entry-ID", identity);
   out += "MIME-Version: 1.0\r\n";
   // "=_" never occurs in quoted-printable or base64 text (RFC 2046 §5.1.1).

@@ -43,4 +43,11 @@ std::string rfc5322_date(std::chrono::sys_seconds time);
 // RFC 5064): non-ASCII bytes, controls, space, '"', '<', '>', '\\', '^', '`', '{', '|', '}'.
 std::string uri_for_header(std::string_view url);
 
+// RFC 5322 §3.2.3 atext, minus the characters that confuse people in addresses: a feed
+// key becomes a local part, a Message-ID part and a List-Id label ("feed" when empty).
+std::string atom_of(std::string_view key);
+
+// A dot-atom domain (RFC 5322 §3.4.1); anything else falls back to feedpop.localhost.
+std::string domain_of(std::string_view hostname);
+
 } // namespace feedpop::mail

@@ -50,31 +50,6 @@ std::string sha256_hex(std::initializer_list<std::string_view> pieces) {
   return hex;
 }
 
-// RFC 5322 §3.2.3 atext, minus the characters that confuse people in addresses: the
-// feed key becomes a local part, a Message-ID part and a List-Id label.
-std::string atom_of(std::string_view key) {
-  std::string out;
-  for (const char ch : key) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    ch == '-' || ch == '_';
-    out += ok ? ch : '-';
-  }
-  return out.empty() ? std::string("feed") : out;
-}
-
-// A dot-atom domain (RFC 5322 §3.4.1); anything else falls back to the default.
-std::string domain_of(std::string_view hostname) {
-  bool ok = !hostname.empty() && hostname.front() != '.' && hostname.back() != '.' &&
-            hostname.find("..") == std::string_view::npos;
-  for (const char ch : hostname) {
-    const auto c = static_cast<unsigned char>(ch);
-    ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                ch == '-' || ch == '.');
-  }
-  return ok ? std::string(hostname) : std::string("feedpop.localhost");
-}
-
 bool plausible(std::chrono::sys_seconds time) {
   const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(time)};
   return ymd.year() >= std::chrono::year{1900} && ymd.year() <= std::chrono::year{9999};
