@@ -69,7 +69,7 @@ void add_digest_command(CLI::App& app, const GlobalOptions& global, int& status)
   auto user = std::make_shared<std::string>();
   cmd->add_flag("--now", *now, "Build every pending digest with the period ending now")->required();
   cmd->add_option("--user", *user, "Only the digests that reach this user's mailbox");
-  cmd->callback([&global, &status, user] {
+  cmd->callback([&global, &status, now, user] { // both owned here: CLI11 writes them
     try {
       status = run_digest_now(global, *user);
     } catch (const ConfigError& e) {

@@ -211,7 +211,9 @@ TEST_F(WebStatusTest, FeedGaugesCountUsersOwnFeedsAndPausedOnes) {
 TEST_F(WebStatusTest, AStateFromAnotherUrlIsNotShownForAFeed) {
   // The key's previous URL failed; the feed now at this key was never polled.
   polled("news", "https://old.example/news.xml", "error", 404);
-  const auto* news = find(status->overview("alice")->feeds, "news");
+  const auto o = status->overview("alice"); // kept: find() points into it
+  ASSERT_TRUE(o);
+  const auto* news = find(o->feeds, "news");
   ASSERT_NE(news, nullptr);
   EXPECT_EQ(news->state, web::FeedState::pending);
   EXPECT_TRUE(news->last_error.empty());

@@ -74,13 +74,16 @@ std::string run(const std::string& command) {
 }
 
 // One small image of each type feedpop inlines (the leading bytes are what sniffing reads).
+template <std::size_t N> std::string bytes_of(const char (&literal)[N]) {
+  return std::string(literal, N - 1); // without the literal's terminating NUL
+}
+
 const std::vector<std::string>& sample_images() {
   static const std::vector<std::string> images = {
-      std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0", 24),
-      std::string("GIF89a\x01\0\x01\0\x80\0\0\xff\xff\xff\0\0\0!\xf9\x04", 20),
-      std::string("\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xff\xd9", 22),
-      std::string(
-          "RIFF\x1a\0\0\0WEBPVP8L\x0d\0\0\0\x2f\0\0\0\x10\x07\x10\x11\x11\x88\x88\xfe\x07\0", 38)};
+      bytes_of("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0"),
+      bytes_of("GIF89a\x01\0\x01\0\x80\0\0\xff\xff\xff\0\0\0!\xf9\x04"),
+      bytes_of("\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xff\xd9"),
+      bytes_of("RIFF\x1a\0\0\0WEBPVP8L\x0d\0\0\0\x2f\0\0\0\x10\x07\x10\x11\x11\x88\x88\xfe\x07\0")};
   return images;
 }
 
