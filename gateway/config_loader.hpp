@@ -13,9 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
 #include "gateway/config.hpp"
+#include "gateway/config_tree.hpp"
 
 namespace feedpop::gateway::config_detail {
 
@@ -23,8 +22,8 @@ namespace feedpop::gateway::config_detail {
 struct Field {
   std::string name;
   std::string path;
-  YAML::Node key;
-  YAML::Node value;
+  ConfigNode key;
+  ConfigNode value;
 };
 
 template <typename Int> std::optional<Int> parse_int(std::string_view text) {
@@ -50,20 +49,25 @@ public:
   Loader(std::string source, std::filesystem::path base_dir)
       : source_(std::move(source)), base_dir_(std::move(base_dir)) {}
 
-  Config load(const YAML::Node& root); // config.cpp
+  Config load(const ConfigNode& root); // config.cpp
 
 private:
   // Value readers (config_yaml.cpp).
-  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const;
+  [[noreturn]] void fail(const ConfigMark& mark, const std::string& message) const;
   // An empty value (`key:`) has no position of its own: points at its key instead.
   [[noreturn]] void fail(const Field& field, const std::string& message) const;
 
-  std::vector<Field> fields(const YAML::Node& map, const std::string& path,
+  struct Schema {
+    std::vector<std::string> allowed; // key names, or "*" for user-chosen names
+    bool any_name = false;
+  };
+  const Schema& schema_of(const std::string& schema);
+  std::vector<Field> fields(const ConfigNode& map, const std::string& path,
                             const std::string& schema);
   std::vector<Field> fields(const Field& field, const std::string& schema);
 
   std::string text(const Field& field, const std::string& expected = "a string") const;
-  std::vector<YAML::Node> list(const Field& field, const std::string& expected) const;
+  std::vector<ConfigNode> list(const Field& field, const std::string& expected) const;
   std::uint64_t count(const Field& field, std::uint64_t min, std::uint64_t max) const;
   bool boolean(const Field& field) const;
   std::chrono::seconds duration(const Field& field, bool zero_ok = false) const;
@@ -85,7 +89,7 @@ private:
   ContentMode content_mode(const Field& field) const;
   ImagesMode images_mode(const Field& field) const;
   std::vector<content::Rule> rules(const Field& field) const; // config_rules.cpp
-  content::Rule rule(const YAML::Node& item, const std::string& path) const;
+  content::Rule rule(const ConfigNode& item, const std::string& path) const;
   void rule_conditions(const Field& field, content::Rule& rule) const;
   void rule_action(const Field& field, content::Rule& rule) const;
   void rule_replace(const Field& field, content::Rule& rule) const;
@@ -99,6 +103,7 @@ private:
   const std::vector<const std::string*>* tagged(const Config& config, const std::string& tag);
   std::unordered_map<std::string, std::vector<const std::string*>> tag_index_;
   bool tag_index_built_ = false;
+  std::unordered_map<std::string, Schema> schemas_;
 
   std::string source_;
   std::filesystem::path base_dir_;

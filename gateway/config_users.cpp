@@ -45,10 +45,10 @@ const std::vector<const std::string*>* Loader::tagged(const Config& config,
 UserConfig Loader::load_user(const Field& entry, const Config& config) {
   UserConfig user;
   user.name = entry.name;
-  user.line = entry.key.Mark().line + 1;
+  user.line = entry.key.mark().line + 1;
   const std::string& separator = config.pop3.view_separator;
   if (!is_mail_safe_name(user.name, true) || user.name.find(separator) != std::string::npos) {
-    fail(entry.key.Mark(), "user name '" + user.name +
+    fail(entry.key.mark(), "user name '" + user.name +
                                "' is not usable as a POP3 login; use letters, digits, '.', "
                                "'_', '-' and '@' (the view separator '" +
                                separator + "' separates mailbox views)");
@@ -60,14 +60,14 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
       continue;
     }
     if (f.name == "feeds") {
-      if (f.value.IsScalar() && f.value.Scalar() == "all") {
+      if (f.value.is_scalar() && f.value.scalar() == "all") {
         user.all_feeds = true;
         continue;
       }
       user.all_feeds = false;
       std::unordered_set<std::string_view> listed;
       for (const auto& item : list(f, "feed keys or tags")) {
-        const std::string& wanted = item.Scalar();
+        const std::string wanted(item.scalar());
         const std::vector<const std::string*>* keys = nullptr;
         std::vector<const std::string*> one;
         if (auto it = config.feeds.find(wanted); it != config.feeds.end()) {
@@ -77,7 +77,7 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
           keys = tagged(config, wanted);
         }
         if (keys == nullptr) {
-          fail(item.Mark(), f.path + ": unknown feed or tag '" + wanted + "'" +
+          fail(item.mark(), f.path + ": unknown feed or tag '" + wanted + "'" +
                                 did_you_mean(wanted, feed_and_tag_names(config)));
         }
         for (const std::string* key : *keys) {
@@ -101,7 +101,7 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
       continue;
     }
     if (credential != nullptr) {
-      fail(f.key.Mark(), f.path + ": give only one of password, password_env and scram ('" +
+      fail(f.key.mark(), f.path + ": give only one of password, password_env and scram ('" +
                              credential->name + "' is already set)");
     }
     credential = &f;
@@ -125,7 +125,7 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
     }
   }
   if (credential == nullptr) {
-    fail(entry.key.Mark(),
+    fail(entry.key.mark(),
          "user '" + user.name + "' has no credential; expected password, password_env or scram");
   }
   return user;
