@@ -97,12 +97,18 @@ private:
   EnclosuresMode enclosures_mode(const Field& field) const;
   UserConfig load_user(const Field& field, const Config& config); // config_users.cpp
   DigestSetting digest(const Field& field);                       // config_digest.cpp
-  // Feed keys by tag, built once from config.feeds for every user's list (config_users.cpp):
-  // 10,000 users of 100,000 feeds must not scan the feeds once per user and tag.
-  // The keys point into config.feeds.
-  const std::vector<const std::string*>* tagged(const Config& config, const std::string& tag);
-  std::unordered_map<std::string, std::vector<const std::string*>> tag_index_;
-  bool tag_index_built_ = false;
+  // Feed keys by key and by tag, built once from config.feeds for every user's list
+  // (config_users.cpp): 10,000 users of 100,000 feeds must not scan the feeds once per
+  // user and tag, nor walk a 100,000-key tree for each item. A feed is known by its ordinal
+  // in config.feeds; listed_ marks the feeds already in the list being read.
+  void index_feeds(const Config& config);
+  std::vector<std::string> subscribed(const Field& field, const Config& config);
+  std::vector<const std::string*> feed_keys_; // by ordinal, into config.feeds
+  std::unordered_map<std::string_view, std::uint32_t> feed_ordinals_;
+  std::unordered_map<std::string_view, std::vector<std::uint32_t>> tag_index_;
+  std::vector<std::uint32_t> listed_;
+  std::uint32_t list_stamp_ = 0;
+  bool feeds_indexed_ = false;
   std::unordered_map<std::string, Schema> schemas_;
 
   std::string source_;

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string_view>
-#include <unordered_set>
 
 #include "gateway/config_loader.hpp"
 
@@ -25,21 +24,56 @@ std::vector<std::string> feed_and_tag_names(const Config& config) {
 
 } // namespace
 
-const std::vector<const std::string*>* Loader::tagged(const Config& config,
-                                                      const std::string& tag) {
-  if (!tag_index_built_) {
-    for (const auto& [key, feed] : config.feeds) {
-      for (const auto& t : feed.tags) {
-        auto& keys = tag_index_[t];
-        if (keys.empty() || keys.back() != &key) {
-          keys.push_back(&key);
-        }
+void Loader::index_feeds(const Config& config) {
+  if (feeds_indexed_) {
+    return;
+  }
+  feed_keys_.reserve(config.feeds.size());
+  feed_ordinals_.reserve(config.feeds.size());
+  for (const auto& [key, feed] : config.feeds) {
+    const auto ordinal = static_cast<std::uint32_t>(feed_keys_.size());
+    feed_keys_.push_back(&key);
+    feed_ordinals_.emplace(key, ordinal);
+    for (const auto& t : feed.tags) {
+      auto& ordinals = tag_index_[t];
+      if (ordinals.empty() || ordinals.back() != ordinal) {
+        ordinals.push_back(ordinal);
       }
     }
-    tag_index_built_ = true;
   }
-  auto it = tag_index_.find(tag);
-  return it == tag_index_.end() ? nullptr : &it->second;
+  listed_.assign(feed_keys_.size(), 0);
+  feeds_indexed_ = true;
+}
+
+// A user's `feeds:` list: feed keys and tags (a feed key wins over a tag of the same name),
+// expanded to feed keys in the order written, each once.
+std::vector<std::string> Loader::subscribed(const Field& field, const Config& config) {
+  index_feeds(config);
+  ++list_stamp_; // listed_[feed] == list_stamp_: already in this list
+  std::vector<std::uint32_t> chosen;
+  const auto add = [&](std::uint32_t ordinal) {
+    if (listed_[ordinal] != list_stamp_) {
+      listed_[ordinal] = list_stamp_;
+      chosen.push_back(ordinal);
+    }
+  };
+  for (const auto& item : list(field, "feed keys or tags")) {
+    const std::string_view wanted = item.scalar();
+    if (const auto key = feed_ordinals_.find(wanted); key != feed_ordinals_.end()) {
+      add(key->second);
+    } else if (const auto tag = tag_index_.find(wanted); tag != tag_index_.end()) {
+      std::for_each(tag->second.begin(), tag->second.end(), add);
+    } else {
+      fail(item.mark(), field.path + ": unknown feed or tag '" + std::string(wanted) + "'" +
+                            did_you_mean(std::string(wanted), feed_and_tag_names(config)));
+    }
+  }
+  std::vector<std::string> keys;
+  keys.reserve(chosen.size());
+  for (const std::uint32_t ordinal : chosen) {
+    keys.push_back(*feed_keys_[ordinal]);
+  }
+  return keys;
 }
 
 UserConfig Loader::load_user(const Field& entry, const Config& config) {
@@ -65,27 +99,7 @@ UserConfig Loader::load_user(const Field& entry, const Config& config) {
         continue;
       }
       user.all_feeds = false;
-      std::unordered_set<std::string_view> listed;
-      for (const auto& item : list(f, "feed keys or tags")) {
-        const std::string wanted(item.scalar());
-        const std::vector<const std::string*>* keys = nullptr;
-        std::vector<const std::string*> one;
-        if (auto it = config.feeds.find(wanted); it != config.feeds.end()) {
-          one.push_back(&it->first);
-          keys = &one;
-        } else {
-          keys = tagged(config, wanted);
-        }
-        if (keys == nullptr) {
-          fail(item.mark(), f.path + ": unknown feed or tag '" + wanted + "'" +
-                                did_you_mean(wanted, feed_and_tag_names(config)));
-        }
-        for (const std::string* key : *keys) {
-          if (listed.insert(*key).second) {
-            user.feeds.push_back(*key);
-          }
-        }
-      }
+      user.feeds = subscribed(f, config);
       continue;
     }
     if (f.name == "may_subscribe") {
