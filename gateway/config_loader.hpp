@@ -36,6 +36,30 @@ template <typename Int> std::optional<Int> parse_int(std::string_view text) {
   return value;
 }
 
+// Feed keys and their ordinals (0, 1, ... in the order added): an open-addressing table of
+// (hash, ordinal) over the keys' text in one buffer. 10,000 users' lists of a 100,000-feed
+// file look up 532,000 items; a lookup here touches two dense arrays instead of a hash
+// node and a std::map node spread over the whole heap.
+class KeyIndex {
+public:
+  void add(std::string_view key);
+  std::optional<std::uint32_t> find(std::string_view key) const;
+  std::string_view key(std::uint32_t ordinal) const;
+  std::size_t size() const { return ends_.size(); }
+
+private:
+  static constexpr std::uint32_t empty = ~std::uint32_t{0};
+  struct Slot {
+    std::uint32_t hash = 0;
+    std::uint32_t ordinal = empty;
+  };
+  void insert(std::uint32_t ordinal);
+
+  std::string text_;
+  std::vector<std::size_t> ends_; // key i is text_[ends_[i - 1], ends_[i])
+  std::vector<Slot> slots_;       // a power of two, at most half full
+};
+
 // "; did you mean 'x'?" for a near miss among `candidates`, else "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 std::string join(const std::vector<std::string>& items, const std::string& separator);
@@ -103,8 +127,7 @@ private:
   // in config.feeds; listed_ marks the feeds already in the list being read.
   void index_feeds(const Config& config);
   std::vector<std::string> subscribed(const Field& field, const Config& config);
-  std::vector<const std::string*> feed_keys_; // by ordinal, into config.feeds
-  std::unordered_map<std::string_view, std::uint32_t> feed_ordinals_;
+  KeyIndex feed_keys_;
   std::unordered_map<std::string_view, std::vector<std::uint32_t>> tag_index_;
   std::vector<std::uint32_t> listed_;
   std::uint32_t list_stamp_ = 0;

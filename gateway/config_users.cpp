@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <string_view>
 
 #include "gateway/config_loader.hpp"
@@ -24,16 +25,63 @@ std::vector<std::string> feed_and_tag_names(const Config& config) {
 
 } // namespace
 
+namespace {
+
+std::uint32_t hash_of(std::string_view text) {
+  return static_cast<std::uint32_t>(std::hash<std::string_view>{}(text));
+}
+
+} // namespace
+
+void KeyIndex::add(std::string_view key) {
+  text_ += key;
+  ends_.push_back(text_.size());
+  if (slots_.size() >= 2 * ends_.size()) {
+    insert(static_cast<std::uint32_t>(ends_.size() - 1));
+    return;
+  }
+  slots_.assign(std::max<std::size_t>(16, slots_.size() * 4), Slot{});
+  for (std::uint32_t ordinal = 0; ordinal < ends_.size(); ++ordinal) {
+    insert(ordinal);
+  }
+}
+
+void KeyIndex::insert(std::uint32_t ordinal) {
+  const std::uint32_t hash = hash_of(key(ordinal));
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = hash & mask;
+  while (slots_[i].ordinal != empty) {
+    i = (i + 1) & mask;
+  }
+  slots_[i] = {hash, ordinal};
+}
+
+std::optional<std::uint32_t> KeyIndex::find(std::string_view wanted) const {
+  if (slots_.empty()) {
+    return std::nullopt;
+  }
+  const std::uint32_t hash = hash_of(wanted);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash & mask; slots_[i].ordinal != empty; i = (i + 1) & mask) {
+    if (slots_[i].hash == hash && key(slots_[i].ordinal) == wanted) {
+      return slots_[i].ordinal;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view KeyIndex::key(std::uint32_t ordinal) const {
+  const std::size_t begin = ordinal == 0 ? 0 : ends_[ordinal - 1];
+  return std::string_view(text_).substr(begin, ends_[ordinal] - begin);
+}
+
 void Loader::index_feeds(const Config& config) {
   if (feeds_indexed_) {
     return;
   }
-  feed_keys_.reserve(config.feeds.size());
-  feed_ordinals_.reserve(config.feeds.size());
   for (const auto& [key, feed] : config.feeds) {
     const auto ordinal = static_cast<std::uint32_t>(feed_keys_.size());
-    feed_keys_.push_back(&key);
-    feed_ordinals_.emplace(key, ordinal);
+    feed_keys_.add(key);
     for (const auto& t : feed.tags) {
       auto& ordinals = tag_index_[t];
       if (ordinals.empty() || ordinals.back() != ordinal) {
@@ -59,8 +107,8 @@ std::vector<std::string> Loader::subscribed(const Field& field, const Config& co
   };
   for (const auto& item : list(field, "feed keys or tags")) {
     const std::string_view wanted = item.scalar();
-    if (const auto key = feed_ordinals_.find(wanted); key != feed_ordinals_.end()) {
-      add(key->second);
+    if (const auto ordinal = feed_keys_.find(wanted)) {
+      add(*ordinal);
     } else if (const auto tag = tag_index_.find(wanted); tag != tag_index_.end()) {
       std::for_each(tag->second.begin(), tag->second.end(), add);
     } else {
@@ -71,7 +119,7 @@ std::vector<std::string> Loader::subscribed(const Field& field, const Config& co
   std::vector<std::string> keys;
   keys.reserve(chosen.size());
   for (const std::uint32_t ordinal : chosen) {
-    keys.push_back(*feed_keys_[ordinal]);
+    keys.emplace_back(feed_keys_.key(ordinal));
   }
   return keys;
 }
