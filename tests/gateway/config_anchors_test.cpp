@@ -139,5 +139,40 @@ TEST(ConfigErrorsDeep, ADuplicateKeyDeepInsideAFeedIsPointedAt) {
                5, 14, "duplicate key 'feeds.lwn.digest.every' (first defined on line 4)");
 }
 
+// "k<i>" (GCC 12 warns falsely about "k" + std::to_string(i) under -O3).
+std::string key_of(int i) {
+  std::string key = "k";
+  key += std::to_string(i);
+  return key;
+}
+
+// Many feeds: every key of a long list is found (the key index grows and probes past
+// collisions), duplicates through a tag are dropped, an unknown key is still an error.
+TEST(ConfigUsersMany, EachOfAThousandListedKeysIsFoundOnce) {
+  std::string text = "feeds:\n";
+  std::string list;
+  std::vector<std::string> want;
+  for (int i = 999; i >= 0; --i) {
+    const std::string key = key_of(i);
+    text.append("  ").append(key).append(": {url: https://x.example/").append(key);
+    text.append(i % 2 ? ", tags: [odd]}\n" : "}\n");
+  }
+  for (int i = 0; i < 1000; i += 2) {
+    want.push_back(key_of(i));
+    list.append(want.back()).append(", ");
+  }
+  const Config config = parse_config(
+      text + "users:\n  bob: {password: x, feeds: [" + list + "odd, k1, k0]}\n", "t.yaml");
+  for (const auto& [key, feed] : config.feeds) { // `odd` adds k1, k3, ... in key order
+    if (!feed.tags.empty()) {
+      want.push_back(key);
+    }
+  }
+  EXPECT_EQ(config.subscriptions("bob"), want);
+  EXPECT_NE(error_of(text + "users:\n  bob: {password: x, feeds: [" + list + "k1000]}\n")
+                .find("unknown feed or tag 'k1000'"),
+            std::string::npos);
+}
+
 } // namespace
 } // namespace feedpop::gateway
