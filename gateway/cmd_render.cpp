@@ -144,11 +144,13 @@ struct RuleOutcome {
   std::vector<content::RewriteCount> counts;
 };
 
-// Full articles, images and enclosures as ingest fetched them, when the feed has any.
-void report_fetches(const ingest::Options& options, const ingest::FeedOptions& feed,
-                    const ingest::BodyStats& stats) {
-  if (ingest::content_mode(options, feed) != ingest::ContentMode::feed ||
-      ingest::images_mode(options, feed) == ingest::ImagesMode::inline_) {
+// Full articles and images as ingest fetched them, when the feed has any.
+void report_fetches(const RenderArgs& args, const ingest::Options& options,
+                    const ingest::FeedOptions& feed, const ingest::BodyStats& stats) {
+  if (args.no_fetch) {
+    std::cerr << "feed " << feed.key << ": --no-fetch: no article page, image or enclosure\n";
+  } else if (ingest::content_mode(options, feed) != ingest::ContentMode::feed ||
+             ingest::images_mode(options, feed) == ingest::ImagesMode::inline_) {
     std::cerr << fmt::format(
         "feed {}: {} full articles fetched, {} failed; {} images not inlined\n", feed.key,
         stats.articles.fetched, stats.articles.failed, stats.images_failed);
@@ -195,7 +197,7 @@ int run_feed_render(const RenderArgs& args, const ingest::Options& options,
   for (const auto& [i, outcome] : outcomes) {
     report.add(document.entries[i].title.value_or(""), outcome.verdict, outcome.counts);
   }
-  report_fetches(options, feed, stats);
+  report_fetches(args, options, feed, stats);
   if (args.summary) {
     return write_stdout(report.text());
   }
