@@ -157,6 +157,37 @@ void report_fetches(const RenderArgs& args, const ingest::Options& options,
   }
 }
 
+// What ingest would store for the feed's document, with what the rules did by entry.
+struct FeedRender {
+  std::chrono::sys_seconds now;
+  ingest::BodyStats stats;
+  std::map<std::size_t, RuleOutcome> outcomes; // by entry index: the report's order
+  ingest::IngestPlan plan;
+};
+
+void plan_feed(const RenderArgs& args, const ingest::Options& options,
+               const ingest::FeedOptions& feed, const feeds::Feed& document,
+               feeds::HttpClient& http, FeedRender& out) {
+  const std::vector<std::pair<std::string, std::string>> known; // as on a first poll
+  ingest::IngestInput in;
+  in.feed = &document;
+  in.config = &feed;
+  in.hostname = options.hostname;
+  in.feed_url = feed.url;
+  in.known = &known;
+  in.first_poll = false; // every entry, not only the newest `initial`
+  in.now = out.now;
+  in.bodies = [&](const std::vector<std::size_t>& indices) {
+    return ingest::entry_bodies(options, feed, document, indices, out.stats,
+                                args.no_fetch ? nullptr : &http);
+  };
+  in.rules_seen = [&out](std::size_t i, const content::RuleVerdict& verdict,
+                         const std::vector<content::RewriteCount>& counts) {
+    out.outcomes[i] = {verdict, counts};
+  };
+  out.plan = ingest::plan_ingest(in);
+}
+
 int run_feed_render(const RenderArgs& args, const ingest::Options& options,
                     const ingest::FeedOptions& feed) {
   feeds::HttpClient http(ingest::http_options(options));
@@ -171,41 +202,23 @@ int run_feed_render(const RenderArgs& args, const ingest::Options& options,
     return exit_runtime;
   }
   const auto& document = std::get<feeds::Feed>(parsed);
-  const std::vector<std::pair<std::string, std::string>> known; // as on a first poll
-  ingest::BodyStats stats;
-  std::map<std::size_t, RuleOutcome> outcomes; // by entry index: the report's order
-  ingest::IngestInput in;
-  in.feed = &document;
-  in.config = &feed;
-  in.hostname = options.hostname;
-  in.feed_url = feed.url;
-  in.known = &known;
-  in.first_poll = false; // every entry, not only the newest `initial`
-  in.now = now_seconds();
-  in.bodies = [&](const std::vector<std::size_t>& indices) {
-    return ingest::entry_bodies(options, feed, document, indices, stats,
-                                args.no_fetch ? nullptr : &http);
-  };
-  in.rules_seen = [&outcomes](std::size_t i, const content::RuleVerdict& verdict,
-                              const std::vector<content::RewriteCount>& counts) {
-    outcomes[i] = {verdict, counts};
-  };
-  const ingest::IngestPlan plan = ingest::plan_ingest(in);
+  FeedRender render{now_seconds(), {}, {}, {}};
+  plan_feed(args, options, feed, document, http, render);
 
   const content::RuleSet rules = ingest::feed_rules(feed);
   RuleReport report(feed.key, rules);
-  for (const auto& [i, outcome] : outcomes) {
+  for (const auto& [i, outcome] : render.outcomes) {
     report.add(document.entries[i].title.value_or(""), outcome.verdict, outcome.counts);
   }
-  report_fetches(args, options, feed, stats);
+  report_fetches(args, options, feed, render.stats);
   if (args.summary) {
     return write_stdout(report.text());
   }
   std::cerr << report.text();
   std::string out;
-  for (const storage::NewEntry& entry : plan.entries) {
+  for (const storage::NewEntry& entry : render.plan.entries) {
     if (entry.deliver) {
-      append_mbox_message(out, entry.message, entry.entry_date.value_or(in.now));
+      append_mbox_message(out, entry.message, entry.entry_date.value_or(render.now));
     }
   }
   return write_stdout(out);
