@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <istream>
 #include <limits>
-#include <stdexcept>
 #include <streambuf>
+#include <unordered_map>
 
 #include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
@@ -66,28 +67,35 @@ private:
     std::size_t first_pending;
   };
 
-  static std::uint32_t checked(std::size_t n) {
+  // Beyond the tree's 32-bit indices and 16-bit tag numbers: refused like a syntax error
+  // (at the last event's mark), so a caller sees only yaml-cpp's exceptions.
+  std::uint32_t checked(std::size_t n) const {
     if (n > std::numeric_limits<std::uint32_t>::max()) {
-      throw std::length_error("the configuration is too large (more than 4 GiB of text)");
+      throw YAML::ParserException(mark_, "the document is too large for feedpop");
     }
     return static_cast<std::uint32_t>(n);
   }
 
+  // Tags by number; consecutive nodes mostly repeat one ("?" plain, "!" quoted).
   std::uint16_t tag_index(const std::string& tag) {
     auto& tags = tree_.tags_;
-    const auto it = std::find(tags.begin(), tags.end(), tag);
-    if (it != tags.end()) {
-      return static_cast<std::uint16_t>(it - tags.begin());
+    if (tag == tags[last_tag_]) {
+      return last_tag_;
     }
-    if (tags.size() > std::numeric_limits<std::uint16_t>::max()) {
-      throw std::length_error("the configuration uses more than 65,535 different YAML tags");
+    const auto [it, inserted] = tag_numbers_.try_emplace(tag, tags.size());
+    if (inserted) {
+      if (tags.size() > std::numeric_limits<std::uint16_t>::max()) {
+        throw YAML::ParserException(mark_, "more than 65,535 different tags");
+      }
+      tags.push_back(tag);
     }
-    tags.push_back(tag);
-    return static_cast<std::uint16_t>(tags.size() - 1);
+    last_tag_ = static_cast<std::uint16_t>(it->second);
+    return last_tag_;
   }
 
   std::uint32_t add(const YAML::Mark& mark, YAML::anchor_t anchor, Kind kind,
                     const std::string& tag) {
+    mark_ = mark;
     const std::uint32_t index = checked(tree_.nodes_.size());
     ConfigTree::Entry entry;
     entry.line = mark.line;
@@ -134,6 +142,9 @@ private:
   }
 
   ConfigTree& tree_;
+  YAML::Mark mark_; // of the last node started
+  std::unordered_map<std::string, std::size_t> tag_numbers_{{"", 0}};
+  std::uint16_t last_tag_ = 0;
   std::vector<std::uint32_t> anchors_{0}; // anchor_t -> node; yaml-cpp numbers from 1
   std::vector<Open> open_;
   std::vector<std::uint32_t> pending_;

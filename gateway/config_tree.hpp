@@ -77,7 +77,8 @@ private:
 class ConfigTree {
 public:
   // The first document of `text` (none: a null root). Throws YAML::ParserException, with
-  // its mark, on a syntax error, as YAML::Load does.
+  // its mark, on a syntax error, as YAML::Load does, and on a document beyond the tree's
+  // limits (4 GiB of scalar text, 4 billion nodes, 65,535 different tags).
   static ConfigTree parse(const std::string& text);
 
   ConfigTree() = default;

@@ -169,5 +169,17 @@ TEST(ConfigTree, ASyntaxErrorThrowsYamlCppsExceptionWithItsMark) {
   EXPECT_THROW(ConfigTree::parse("a: *undefined\n"), YAML::ParserException);
 }
 
+TEST(ConfigTree, MoreDifferentTagsThanItCanNumberAreASyntaxError) {
+  std::string text = "[";
+  for (int i = 0; i < 65'536; ++i) {
+    text.append("!t").append(std::to_string(i)).append(" x,");
+  }
+  text.append("]\n");
+  EXPECT_THROW(ConfigTree::parse(text), YAML::ParserException);
+  // 65,536 numbers: "" (null), "?" (the list's own tag) and 65,534 of these.
+  text.erase(text.rfind("!t65534 x,"), 20);
+  EXPECT_EQ(ConfigTree::parse(text).root().item(65'533).tag(), "!t65533");
+}
+
 } // namespace
 } // namespace feedpop::gateway
