@@ -2,7 +2,7 @@
 // A read-only YAML document for the feeds.yaml loader, built from yaml-cpp's parser events
 // (YAML::Parser + YAML::EventHandler) instead of YAML::Load's node graph: a 100,000-feed,
 // 10,000-user file is ~1.5 million nodes, which yaml-cpp's shared_ptr nodes hold in ~750 MB
-// and this tree in ~40 MB.
+// and this tree in ~60 MB.
 //
 // It keeps what the loader reads from YAML::Node, with the same meaning:
 // - kind: null (`key:`, `~`, `null`), scalar, sequence or map; an empty scalar ("") is not
