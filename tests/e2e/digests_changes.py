@@ -11,7 +11,10 @@ its SMTP control mail, the web status page and POP3 (poplib):
 - dave's digest is removed while an entry waits for the next one: that entry arrives as a
   single message, the ones his digest covered do not come back, the digest stays.
 
-usage: digests_changes.py FEEDPOP_BINARY
+With --postgresql the store is a real PostgreSQL database (skipped where it is not
+installed).
+
+usage: digests_changes.py FEEDPOP_BINARY [--postgresql]
 """
 
 import http.cookiejar
@@ -26,8 +29,11 @@ import time
 import urllib.parse
 import urllib.request
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import harness as h  # noqa: E402
+import postgres_server  # noqa: E402
 
 HOST = "feedpop.test"
 MINE = [f"Mine story {i}" for i in range(4)]
@@ -41,13 +47,16 @@ def run(binary, config, *args, ok=(0,)):
     return res.stdout.decode()
 
 
+STORAGE = ""  # feeds.yaml's storage section (PostgreSQL), empty for SQLite
+
+
 def write_config(path, data, feeds, dave_digest):
     dave = {"may_subscribe": True}
     if dave_digest:
         dave["digest"] = {"every": "1d"}
     users = {"dave": ("pw", "all", dave), "erin": ("pw", "all")}
     text = h.yaml_config(data, {"quiet": {"url": feeds.url("quiet.xml"), "initial": "all"}},
-                         users, f"hostname: {HOST}\n")
+                         users, f"hostname: {HOST}\n{STORAGE}")
     # dave's own feed is on loopback; a failing feed is reported after a second.
     text = text.replace("fetch:\n", "fetch:\n  private_addresses: allow_for_users\n"
                         "  notify_after: 1s\n", 1)
@@ -104,6 +113,24 @@ def singles(found, titles):
 
 
 def main(binary):
+    global STORAGE
+    pg = None
+    if "--postgresql" in sys.argv[2:]:
+        try:
+            pg = postgres_server.PostgresServer()
+        except postgres_server.Unavailable as e:
+            h.skip(str(e))
+        url = pg.create_database("digests")
+        STORAGE = f"storage:\n  backend: postgresql\n  postgresql:\n    url: \"{url}\"\n"
+    try:
+        scenario(binary)
+    finally:
+        if pg:
+            pg.stop()
+    print("digests_changes: ok")
+
+
+def scenario(binary):
     with h.TempDir() as work:
         www = os.path.join(work, "www")
         os.makedirs(www)
@@ -191,7 +218,6 @@ def main(binary):
         finally:
             fp.stop()
         feeds.close()
-    print("digests_changes: ok")
 
 
 if __name__ == "__main__":
