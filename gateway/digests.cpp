@@ -26,11 +26,12 @@ bool own_feed(std::string_view store_key, const std::string& user) {
          store_key[user.size()] == '/' && feed_source(store_key) == "user";
 }
 
-// Appends keys once each.
+// Appends keys, the digest keys once each (the feeds' keys come unique; hashing only the
+// few digest keys keeps a login of thousands of feeds cheap).
 class KeyList {
 public:
   void add(std::string key) {
-    if (seen_.insert(key).second) {
+    if (!is_digest_key(key) || seen_.insert(key).second) {
       keys_.push_back(std::move(key));
     }
   }
