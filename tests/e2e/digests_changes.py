@@ -9,7 +9,9 @@ its SMTP control mail, the web status page and POP3 (poplib):
   dave at once as a single message, as it reaches erin (no digest), and so does "works
   again"; neither is held back for a digest;
 - dave's digest is removed while an entry waits for the next one: that entry arrives as a
-  single message, the ones his digest covered do not come back, the digest stays.
+  single message, the ones his digest covered do not come back, the digest stays;
+- (SQLite run) dave's digest is back, hourly: `serve` builds it on its schedule with his
+  own feed's new entry, leaving out what he read and deleted meanwhile (~1-2 minutes).
 
 With --postgresql the store is a real PostgreSQL database (skipped where it is not
 installed).
@@ -36,7 +38,7 @@ import harness as h  # noqa: E402
 import postgres_server  # noqa: E402
 
 HOST = "feedpop.test"
-MINE = [f"Mine story {i}" for i in range(4)]
+MINE = [f"Mine story {i}" for i in range(5)]
 QUIET = [f"Quiet note {i}" for i in range(2)]
 
 
@@ -48,12 +50,13 @@ def run(binary, config, *args, ok=(0,)):
 
 
 STORAGE = ""  # feeds.yaml's storage section (PostgreSQL), empty for SQLite
+POSTGRESQL = "--postgresql" in sys.argv[2:]
 
 
 def write_config(path, data, feeds, dave_digest):
     dave = {"may_subscribe": True}
     if dave_digest:
-        dave["digest"] = {"every": "1d"}
+        dave["digest"] = dave_digest
     users = {"dave": ("pw", "all", dave), "erin": ("pw", "all")}
     text = h.yaml_config(data, {"quiet": {"url": feeds.url("quiet.xml"), "initial": "all"}},
                          users, f"hostname: {HOST}\n{STORAGE}")
@@ -115,7 +118,7 @@ def singles(found, titles):
 def main(binary):
     global STORAGE
     pg = None
-    if "--postgresql" in sys.argv[2:]:
+    if POSTGRESQL:
         try:
             pg = postgres_server.PostgresServer()
         except postgres_server.Unavailable as e:
@@ -141,7 +144,7 @@ def scenario(binary):
                                                for i, t in enumerate(MINE[:3])]))
         data = os.path.join(work, "data")
         config = os.path.join(work, "feeds.yaml")
-        write_config(config, data, feeds, dave_digest=True)
+        write_config(config, data, feeds, dave_digest={"every": "1d"})
 
         # 1. A feed dave adds by mail is in his digest, never a single message.
         fp = h.Feedpop(binary, config).wait_ready()
@@ -195,6 +198,7 @@ def scenario(binary):
             if dave.count('[feedpop] Feed "quiet" works again') != 1 or \
                     sum(s.startswith(failing) for s in dave) != 1:
                 h.fail(f"dave's notices: {dave}")
+            delete_all(fp, "dave", "[feedpop]")  # read and deleted, as most clients do
         finally:
             fp.stop()
         out = run(binary, config, "digest", "--now", "--user", "dave")
@@ -202,22 +206,69 @@ def scenario(binary):
             h.fail(f"the notices went into a digest too: {out}")
 
         # 3. dave's digest is removed while a new entry waits for the next one.
-        feeds.write("mine.xml", h.rss("Mine", [(f"m{i}", t, "<p>m</p>")
-                                               for i, t in enumerate(MINE)]))
+        rewrite(feeds, "mine.xml", h.rss("Mine", [(f"m{i}", t, "<p>m</p>")
+                                                  for i, t in enumerate(MINE[:4])]))
         run(binary, config, "fetch", "--once")
-        write_config(config, data, feeds, dave_digest=False)
+        write_config(config, data, feeds, dave_digest=None)
         fp = h.Feedpop(binary, config).wait_ready()
         try:
             dave = subjects(fp, "dave")
             if singles(dave, MINE + QUIET) != [MINE[3]]:
                 h.fail(f"after the digest's removal dave should get only {MINE[3]!r} as a "
                        f"single message: {dave}")
+
             if len([s for s in dave if s.startswith("dave digest:")]) != 1:
                 h.fail(f"dave's digest left his mailbox: {dave}")
             check_counts(fp, "dave")
+            delete_all(fp, "dave")
         finally:
             fp.stop()
+        if not POSTGRESQL:
+            scheduled(binary, config, data, feeds)
         feeds.close()
+
+
+def rewrite(feeds, name, text):
+    """A new version of a feed file: its modification time moves on by whole seconds, or
+    the server's Last-Modified would answer a re-poll in the same second with 304."""
+    path = os.path.join(feeds.root, name)
+    before = os.stat(path).st_mtime
+    feeds.write(name, text)
+    os.utime(path, (before + 2, before + 2))
+
+
+def delete_all(fp, user, subject_prefix=""):
+    """Deletes the messages whose subject starts so (all by default) over POP3."""
+    messages = h.mailbox(fp.plain_port, user, "pw")
+    conn = h.pop3(fp.plain_port, user, "pw")
+    try:
+        for n, (_, raw) in enumerate(messages, start=1):
+            if h.subject_of(raw).startswith(subject_prefix):
+                conn.dele(n)
+    finally:
+        conn.quit()
+
+
+def scheduled(binary, config, data, feeds):
+    """4. serve builds dave's digest, his own feed's new entry in it, on its schedule: hourly
+    periods ending at a minute at least 20 s ahead (the scheduler looks every 30 s)."""
+    end = time.gmtime(time.time() + 80)  # the next whole minute 20-80 s ahead
+    write_config(config, data, feeds,
+                 dave_digest={"every": "1h", "at": time.strftime("%H:%M", end)})
+    rewrite(feeds, "mine.xml", h.rss("Mine", [(f"m{i}", t, "<p>m</p>")
+                                              for i, t in enumerate(MINE)]))
+    run(binary, config, "fetch", "--once")  # serve would poll only in an hour
+    fp = h.Feedpop(binary, config).wait_ready()
+    try:
+        fp.wait_log(r"digest \.digest/user/dave: 1 entries in 1 message", timeout=150)
+        dave = subjects(fp, "dave")
+        if len(dave) != 1 or not dave[0].startswith("dave digest: 1 entr"):
+            h.fail(f"dave's mailbox after serve's digest: {dave}")
+        text = h.mailbox(fp.plain_port, "dave", "pw")[0][1].decode("utf-8", "replace")
+        if MINE[4] not in text or MINE[3] in text:
+            h.fail(f"serve's digest should carry {MINE[4]!r} only:\n{text}")
+    finally:
+        fp.stop()
 
 
 if __name__ == "__main__":
