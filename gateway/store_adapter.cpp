@@ -307,17 +307,8 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
           const auto own = user_mailbox_keys(lease->user_feeds(mailbox->user), mailbox->user);
           mailbox->feed_keys.insert(mailbox->feed_keys.end(), own.begin(), own.end());
         }
-        auto& tagged = mailbox->tagged_feed_keys;
-        if (mailbox->own_feeds_tagged) { // global rules tag entries of users' feeds too
-          for (const auto& f : lease->user_feeds(mailbox->user)) {
-            tagged.push_back(user_feed_key(f.owner, f.key));
-          }
-        }
-        mailbox->feed_keys.insert(mailbox->feed_keys.end(), tagged.begin(), tagged.end());
-        items = lease->snapshot(mailbox->user, mailbox->feed_keys);
-        if (!tagged.empty()) {
-          items = select_tagged(*lease, std::move(items), tagged, mailbox->view);
-        }
+        items = is_rule_tag_view(*mailbox) ? tag_view_items(*lease, *mailbox)
+                                           : lease->snapshot(mailbox->user, mailbox->feed_keys);
       } catch (const storage::StoreError&) {
         lease.broken();
         throw;

@@ -181,6 +181,7 @@ IngestPlan plan_ingest(const IngestInput& in) {
     if (c.deliver) {
       rules.rewrite(e, verdicts[*it]);
       mail::RenderOptions ro;
+      out.tags = verdicts[*it].tags; // stored for tag views (gateway/tag_views.hpp)
       ro.keywords = std::move(verdicts[*it].tags);
       ro.hostname = in.hostname;
       ro.identity = out.identity;
