@@ -160,10 +160,8 @@ TEST_P(EntryTagsMigrationTest, TagsAreBackfilledFromTheStoredMessagesKeywordsOnc
   EXPECT_EQ(testing::read_whole(*store, 1), "Subject: b1\r\nKeywords: rust\r\n\r\nbody\r\n");
   if (GetParam() == Backend::sqlite) {
     EXPECT_EQ(db.scalar("PRAGMA user_version"), latest_schema_version());
-    EXPECT_EQ(latest_schema_version(), 7);
   } else {
     EXPECT_EQ(db.scalar("SELECT version FROM schema_version"), pg_latest_schema_version());
-    EXPECT_EQ(pg_latest_schema_version(), 5);
   }
   const auto rows = db.scalar("SELECT COUNT(*) FROM entry_tags");
   EXPECT_EQ(rows, 306);
