@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "auth/scram.hpp"
+#include "gateway/digests.hpp"
 #include "gateway/mailbox_views.hpp"
 #include "gateway/tag_views.hpp"
 #include "gateway/user_feeds.hpp"
@@ -304,10 +305,9 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
       try {
         if (mailbox->view.empty()) {
           // The full mailbox also shows the user's own feeds and feedpop's replies.
-          const auto own = user_mailbox_keys(lease->user_feeds(mailbox->user), mailbox->user);
-          mailbox->feed_keys.insert(mailbox->feed_keys.end(), own.begin(), own.end());
+          mailbox->feed_keys = mailbox_keys(*cfg, mailbox->user, lease->user_feeds(mailbox->user));
         }
-        items = is_rule_tag_view(*mailbox) ? tag_view_items(*lease, *mailbox)
+        items = is_rule_tag_view(*mailbox) ? tag_view_items(*lease, *cfg, *mailbox)
                                            : lease->snapshot(mailbox->user, mailbox->feed_keys);
       } catch (const storage::StoreError&) {
         lease.broken();

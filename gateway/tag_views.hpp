@@ -23,8 +23,10 @@ namespace feedpop::gateway {
 bool is_rule_tag_view(const MailboxView& view);
 
 // What the rule tag view lists: the messages of view.feed_keys and those tagged view.view of
-// view.tagged_feed_keys (and of the user's own feeds when view.own_feeds_tagged), with the
-// user's UIDLs and deletions, in arrival order. Throws storage::StoreError.
-std::vector<storage::MailboxItem> tag_view_items(storage::Store& store, const MailboxView& view);
+// view.tagged_feed_keys (and of the user's own feeds when view.own_feeds_tagged; those a
+// user's digest covers stand for its digest, whose messages carry no tags), with the user's
+// UIDLs and deletions, in arrival order. Throws storage::StoreError.
+std::vector<storage::MailboxItem> tag_view_items(storage::Store& store, const Config& config,
+                                                 const MailboxView& view);
 
 } // namespace feedpop::gateway

@@ -45,6 +45,7 @@ protected:
   test::TempDir dir;
   std::unique_ptr<storage::Store> store =
       storage::open_sqlite_store((dir.path() / "feedpop.db").string(), storage::Role::writer);
+  Config config; // no digests
 };
 
 TEST_F(TagViews, TheStoredTagsSelectTheTaggedFeedsMessagesNotTheirKeywordsFields) {
@@ -57,14 +58,14 @@ TEST_F(TagViews, TheStoredTagsSelectTheTaggedFeedsMessagesNotTheirKeywordsFields
   store->insert_entries("news", {entry("n1"), entry("n2", {"rust"})}, state_for("news"));
   MailboxView view{"alice", "rust", {"news"}, {"blog"}};
   ASSERT_TRUE(is_rule_tag_view(view));
-  EXPECT_EQ(subjects(*store, tag_view_items(*store, view)),
+  EXPECT_EQ(subjects(*store, tag_view_items(*store, config, view)),
             (std::vector<std::string>{"b1", "b3", "n1", "n2"}));
   view.feed_keys.clear();
   view.tagged_feed_keys = {"blog", "news"};
-  EXPECT_EQ(subjects(*store, tag_view_items(*store, view)),
+  EXPECT_EQ(subjects(*store, tag_view_items(*store, config, view)),
             (std::vector<std::string>{"b1", "b3", "n2"}));
   view.view = "none";
-  EXPECT_TRUE(tag_view_items(*store, view).empty());
+  EXPECT_TRUE(tag_view_items(*store, config, view).empty());
 }
 
 TEST_F(TagViews, GlobalRulesTagTheUsersOwnFeedsToo) {
@@ -78,12 +79,21 @@ TEST_F(TagViews, GlobalRulesTagTheUsersOwnFeedsToo) {
   store->insert_entries("blog", {entry("b1", {"rust"})}, state_for("blog"));
 
   MailboxView view{"alice", "rust", {}, {"blog"}};
-  EXPECT_EQ(subjects(*store, tag_view_items(*store, view)), (std::vector<std::string>{"b1"}));
+  EXPECT_EQ(subjects(*store, tag_view_items(*store, config, view)),
+            (std::vector<std::string>{"b1"}));
   view.own_feeds_tagged = true;
-  EXPECT_EQ(subjects(*store, tag_view_items(*store, view)), (std::vector<std::string>{"m1", "b1"}));
+  EXPECT_EQ(subjects(*store, tag_view_items(*store, config, view)),
+            (std::vector<std::string>{"m1", "b1"}));
+  // With a user digest, alice's own feeds reach her only in it; digests carry no tags.
+  UserConfig alice;
+  alice.name = "alice";
+  alice.digest = DigestSetting{};
+  config.users["alice"] = alice;
+  EXPECT_EQ(subjects(*store, tag_view_items(*store, config, view)),
+            (std::vector<std::string>{"b1"}));
   MailboxView bobs{"bob", "rust", {}, {}, true};
   ASSERT_TRUE(is_rule_tag_view(bobs)) << "bob may add feeds the global rules tag";
-  EXPECT_TRUE(tag_view_items(*store, bobs).empty()) << "but alice's are not his";
+  EXPECT_TRUE(tag_view_items(*store, config, bobs).empty()) << "but alice's are not his";
   EXPECT_FALSE(is_rule_tag_view(MailboxView{"alice", "lwn", {"lwn"}}));
 }
 
