@@ -221,6 +221,10 @@ struct StoreOptions {
   // Page size of a newly created file (an existing file keeps its own); 0 = the store's
   // default, chosen for the size target in bench/RESULTS.md. Exposed for the benchmark.
   int page_size = 0;
+  // PostgreSQL: the most connections this process opens to the database, shared by all
+  // its Stores on the same URL (storage.postgresql.pool_size; pg_pool.hpp). A call that
+  // finds them all busy waits up to busy_timeout. SQLite ignores it.
+  std::size_t pool_size = 4;
 };
 
 // Opens the SQLite store at `path`, creating the file and migrating the schema when
