@@ -72,7 +72,7 @@ def neomutt_shows(work, message_bytes, expected):
         for step, wanted in enumerate(expected):
             if step == 1:
                 subprocess.run(tmux + ["send-keys", "-t", session, "Enter"], check=True)
-            for _ in range(50):
+            for _ in range(150):  # 30 s: a loaded machine starts neomutt slowly
                 screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", session],
                                         capture_output=True, text=True).stdout
                 if wanted in screen:
