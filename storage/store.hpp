@@ -238,7 +238,9 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, Role role,
 // Opens the PostgreSQL store at libpq connection string `url`, creating and migrating its
 // tables when needed (migrations are serialised by an advisory lock, so nodes may start
 // together). Throws StoreError when the server is unreachable or the schema is newer.
-// Several processes may open it at once; each feed's polling is leased (see above).
+// Several processes may open it at once; each feed's polling is leased (see above). Stores
+// of one process on the same URL share its pool of connections (StoreOptions::pool_size):
+// a Store holds a connection only during a call, so any number may be open.
 std::unique_ptr<Store> open_postgresql_store(const std::string& url, Role role,
                                              StoreOptions options = {});
 
