@@ -64,6 +64,7 @@ const std::vector<std::string>& config_keys() {
       "storage.postgresql.url",
       "storage.postgresql.url_env",
       "storage.postgresql.lease",
+      "storage.postgresql.pool_size",
       "web",
       "web.listen",
       "web.tls_listen",

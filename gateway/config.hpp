@@ -136,6 +136,7 @@ struct StorageConfig {
   StorageBackend backend = StorageBackend::sqlite;
   std::string postgresql_url;     // libpq connection string (url or url_env)
   std::chrono::seconds lease{60}; // a feed's poll lease; renewed at a third
+  std::size_t pool_size = 4;      // PostgreSQL connections per node (StoreOptions::pool_size)
 };
 
 struct Config {

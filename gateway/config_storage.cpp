@@ -32,6 +32,8 @@ void Loader::load_storage(const Field& section, StorageConfig& storage) {
             fail(p, "environment variable '" + variable + "' is not set or empty");
           }
           storage.postgresql_url = value;
+        } else if (p.name == "pool_size") {
+          storage.pool_size = static_cast<std::size_t>(count(p, 1, 1000));
         } else if (p.name == "lease") {
           storage.lease = duration(p);
           if (storage.lease.count() < 3) {

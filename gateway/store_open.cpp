@@ -9,7 +9,9 @@ namespace feedpop::gateway {
 
 std::unique_ptr<storage::Store> open_store(const Config& config, storage::Role role) {
   if (config.storage.backend == StorageBackend::postgresql) {
-    return storage::open_postgresql_store(config.storage.postgresql_url, role);
+    storage::StoreOptions options;
+    options.pool_size = config.storage.pool_size;
+    return storage::open_postgresql_store(config.storage.postgresql_url, role, std::move(options));
   }
   return storage::open_sqlite_store((config.data_dir / storage::database_file_name).string(), role);
 }

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace feedpop::storage::pg {
@@ -23,6 +24,13 @@ constexpr int pg_error_code = 1;
 }
 
 void quiet_notices(void*, const char*) {} // NOTICEs (e.g. "relation exists") are not errors
+
+std::string trimmed(std::string error) {
+  while (!error.empty() && (error.back() == '\n' || error.back() == ' ')) {
+    error.pop_back();
+  }
+  return error;
+}
 
 } // namespace
 
@@ -73,11 +81,8 @@ Connection::Connection(const std::string& url) : conn_(PQconnectdb(url.c_str()))
     throw StoreError("postgresql: out of memory connecting", pg_error_code);
   }
   if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string error = PQerrorMessage(conn_);
+    std::string error = trimmed(PQerrorMessage(conn_));
     PQfinish(conn_);
-    while (!error.empty() && (error.back() == '\n' || error.back() == ' ')) {
-      error.pop_back();
-    }
     throw StoreError("postgresql: cannot connect: " + error, pg_error_code);
   }
   PQsetNoticeProcessor(conn_, quiet_notices, nullptr);
@@ -91,67 +96,109 @@ void Connection::ensure_connected() {
   // A server restart breaks the connection; outside a transaction nothing is lost by
   // opening it again.
   if (PQstatus(conn_) == CONNECTION_BAD) {
+    prepared_.clear(); // a new server session knows none of them
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) {
-      throw StoreError(std::string("postgresql: connection lost: ") + PQerrorMessage(conn_),
-                       pg_error_code);
+      throw ConnectionLost("postgresql: connection lost: " + trimmed(PQerrorMessage(conn_)),
+                           pg_error_code);
     }
   }
 }
 
 bool Connection::in_transaction() const {
-  return PQtransactionStatus(conn_) != PQTRANS_IDLE;
+  const auto status = PQtransactionStatus(conn_);
+  return status != PQTRANS_IDLE && status != PQTRANS_UNKNOWN;
 }
 
-Result Connection::exec(const std::string& sql, const std::vector<Param>& params,
-                        bool binary_result) {
-  if (!in_transaction()) {
-    ensure_connected();
-  }
-  std::vector<const char*> values;
-  std::vector<int> lengths;
-  std::vector<int> formats;
-  for (const Param& p : params) {
-    values.push_back(p.value ? p.value->data() : nullptr);
-    lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
-    formats.push_back(p.binary ? 1 : 0);
-  }
-  PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                             values.data(), lengths.data(), formats.data(), binary_result ? 1 : 0);
+bool Connection::broken() const {
+  return PQstatus(conn_) == CONNECTION_BAD;
+}
+
+int Connection::backend_pid() const {
+  return PQbackendPID(conn_);
+}
+
+Result Connection::check(PGresult* r) {
   Result result(r);
   const auto status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    std::string error = PQerrorMessage(conn_);
-    while (!error.empty() && error.back() == '\n') {
-      error.pop_back();
+    const std::string error = trimmed(PQerrorMessage(conn_));
+    if (broken()) {
+      throw ConnectionLost("postgresql: connection lost: " + error, pg_error_code);
     }
     fail(error, r);
   }
   return result;
 }
 
-void Connection::exec_script(const std::string& sql) {
-  // Inside an explicit transaction the statements run as one unit; the first failure
-  // stops the rest and is reported.
-  PGresult* r = PQexec(conn_, sql.c_str());
-  Result result(r);
-  const auto status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    fail(PQerrorMessage(conn_), r);
+namespace {
+
+struct Values {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+
+  explicit Values(const std::vector<Param>& params) {
+    for (const Param& p : params) {
+      values.push_back(p.value ? p.value->data() : nullptr);
+      lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+      formats.push_back(p.binary ? 1 : 0);
+    }
+  }
+  int count() const { return static_cast<int>(values.size()); }
+};
+
+} // namespace
+
+Result Connection::exec(const std::string& sql, const std::vector<Param>& params,
+                        bool binary_result) {
+  if (!in_transaction()) {
+    ensure_connected();
+  }
+  const Values v(params);
+  return check(PQexecParams(conn_, sql.c_str(), v.count(), nullptr, v.values.data(),
+                            v.lengths.data(), v.formats.data(), binary_result ? 1 : 0));
+}
+
+Result Connection::exec(const Statement& statement, const std::vector<Param>& params,
+                        bool binary_result) {
+  if (!in_transaction()) {
+    ensure_connected();
+  }
+  const Values v(params);
+  if (std::find(prepared_.begin(), prepared_.end(), statement.name) == prepared_.end()) {
+    // Parameter types are inferred from the statement, as PQexecParams does.
+    check(PQprepare(conn_, statement.name.c_str(), statement.sql.c_str(), v.count(), nullptr));
+    prepared_.push_back(statement.name);
+  }
+  return check(PQexecPrepared(conn_, statement.name.c_str(), v.count(), v.values.data(),
+                              v.lengths.data(), v.formats.data(), binary_result ? 1 : 0));
+}
+
+void Connection::rollback() noexcept {
+  if (broken() || !in_transaction()) {
+    return; // nothing open, or the server rolled it back when the connection broke
+  }
+  try {
+    exec("ROLLBACK");
+  } catch (const StoreError&) {
+    // The connection is gone; the server rolled the transaction back itself.
   }
 }
 
-Transaction::Transaction(Connection& c) : c_(c) {
+void Connection::exec_script(const std::string& sql) {
+  // Inside an explicit transaction the statements run as one unit; the first failure
+  // stops the rest and is reported.
+  check(PQexec(conn_, sql.c_str()));
+}
+
+Transaction::Transaction(Executor& c) : c_(c) {
   c_.exec("BEGIN");
 }
 
 Transaction::~Transaction() {
   if (!done_) {
-    try {
-      c_.exec("ROLLBACK");
-    } catch (const StoreError&) {
-      // The connection is gone; the server rolled the transaction back itself.
-    }
+    c_.rollback();
   }
 }
 

@@ -8,6 +8,27 @@
 
 namespace feedpop::storage {
 
+namespace {
+
+// RETR's and QUIT's statements, prepared once per connection (pg_conn.hpp).
+// substring() of an uncompressed out-of-line bytea fetches only the TOAST chunks that
+// hold the range, so RETR reads each buffer without loading the whole message.
+// substring() takes int positions: the start is clamped to just past the end (any offset
+// beyond it reads nothing), the length to what one call may return.
+const pg::Statement read_range{"read_range",
+                               "SELECT substring(bytes FROM LEAST($2::bigint, length(bytes) + "
+                               "1)::int FOR $3::int) FROM messages WHERE entry_id = $1"};
+const pg::Statement add_user{"add_user",
+                             "INSERT INTO users (name) VALUES ($1) ON CONFLICT (name) DO NOTHING"};
+// Joining entries makes an unknown id a no-op instead of a foreign-key failure that
+// would abort the whole QUIT; ON CONFLICT makes repeats idempotent.
+const pg::Statement add_deletions{
+    "add_deletions",
+    "INSERT INTO deletions (user_id, entry_id) SELECT u.id, e.id FROM users u, entries e "
+    "WHERE u.name = $1 AND e.id = ANY($2::bigint[]) ON CONFLICT DO NOTHING"};
+
+} // namespace
+
 std::vector<MailboxItem> PgStore::snapshot(std::string_view user,
                                            const std::vector<std::string>& feed_keys) {
   std::vector<MailboxItem> out;
@@ -30,15 +51,9 @@ std::vector<MailboxItem> PgStore::snapshot(std::string_view user,
 }
 
 std::size_t PgStore::read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) {
-  // substring() of an uncompressed out-of-line bytea fetches only the TOAST chunks that
-  // hold the range, so RETR reads each buffer without loading the whole message.
-  // substring() takes int positions: the start is clamped to just past the end (any offset
-  // beyond it reads nothing), the length to what one call may return.
   const auto start = static_cast<std::int64_t>(std::min<std::uint64_t>(offset, INT32_MAX - 1)) + 1;
   const auto length = static_cast<std::int64_t>(std::min<std::size_t>(max, INT32_MAX));
-  auto r = db_.exec("SELECT substring(bytes FROM LEAST($2::bigint, length(bytes) + 1)::int FOR "
-                    "$3::int) FROM messages WHERE entry_id = $1",
-                    {static_cast<std::int64_t>(entry), start, length}, true);
+  auto r = db_.exec(read_range, {static_cast<std::int64_t>(entry), start, length}, true);
   if (r.rows() == 0) {
     throw StoreError("postgresql: message " + std::to_string(entry) + " is not stored", 1);
   }
@@ -58,12 +73,8 @@ void PgStore::commit_deletions(std::string_view user, const std::vector<EntryId>
     id_texts.push_back(std::to_string(id));
   }
   pg::Transaction txn(db_);
-  db_.exec("INSERT INTO users (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", {user});
-  // Joining entries makes an unknown id a no-op instead of a foreign-key failure that
-  // would abort the whole QUIT; ON CONFLICT makes repeats idempotent.
-  db_.exec("INSERT INTO deletions (user_id, entry_id) SELECT u.id, e.id FROM users u, entries "
-           "e WHERE u.name = $1 AND e.id = ANY($2::bigint[]) ON CONFLICT DO NOTHING",
-           {user, pg::text_array(id_texts)});
+  db_.exec(add_user, {user});
+  db_.exec(add_deletions, {user, pg::text_array(id_texts)});
   txn.commit();
 }
 

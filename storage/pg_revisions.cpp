@@ -5,6 +5,24 @@
 
 namespace feedpop::storage {
 
+namespace {
+
+// Run per polled entry of a feed tracking updates: prepared once per connection.
+const pg::Statement select_revisions{
+    "select_revisions",
+    "SELECT e.identity, e.state, r.revision, r.revised_at FROM entries e LEFT JOIN revisions r "
+    "ON r.entry_id = e.id WHERE e.uidl = ANY($1::text[])"};
+const pg::Statement revise_entry{
+    "revise_entry",
+    "UPDATE entries SET content_hash = $1 WHERE uidl = $2 AND identity = $3 RETURNING id"};
+const pg::Statement upsert_revision{
+    "upsert_revision",
+    "INSERT INTO revisions (entry_id, revision, revised_at) VALUES ($1, $2, $3) ON CONFLICT "
+    "(entry_id) DO UPDATE SET revision = coalesce(excluded.revision, revisions.revision), "
+    "revised_at = coalesce(excluded.revised_at, revisions.revised_at)"};
+
+} // namespace
+
 std::vector<EntryRevision> PgStore::entry_revisions(std::string_view feed_key,
                                                     const std::vector<std::string>& identities) {
   std::vector<std::string> uidls;
@@ -12,9 +30,7 @@ std::vector<EntryRevision> PgStore::entry_revisions(std::string_view feed_key,
   for (const std::string& identity : identities) {
     uidls.push_back(derive_uidl(feed_key, identity));
   }
-  auto r = db_.exec("SELECT e.identity, e.state, r.revision, r.revised_at FROM entries e LEFT "
-                    "JOIN revisions r ON r.entry_id = e.id WHERE e.uidl = ANY($1::text[])",
-                    {pg::text_array(uidls)});
+  auto r = db_.exec(select_revisions, {pg::text_array(uidls)});
   std::vector<EntryRevision> found;
   for (int i = 0; i < r.rows(); ++i) {
     EntryRevision e;
@@ -41,10 +57,8 @@ std::vector<EntryRevision> PgStore::entry_revisions(std::string_view feed_key,
 
 void PgStore::revise(std::string_view feed_key, const NewEntry& e) {
   const std::string uidl = derive_uidl(feed_key, e.identity);
-  auto r = db_.exec(
-      "UPDATE entries SET content_hash = $1 WHERE uidl = $2 AND identity = $3 "
-      "RETURNING id",
-      {std::string_view(e.content_hash), std::string_view(uidl), std::string_view(e.identity)});
+  auto r = db_.exec(revise_entry, {std::string_view(e.content_hash), std::string_view(uidl),
+                                   std::string_view(e.identity)});
   if (r.rows() == 0) {
     return; // not stored: nothing to revise
   }
@@ -59,10 +73,7 @@ void PgStore::save_revision(std::int64_t entry, const std::optional<std::string>
   if (revised_at) {
     at = revised_at->time_since_epoch().count();
   }
-  db_.exec("INSERT INTO revisions (entry_id, revision, revised_at) VALUES ($1, $2, $3) ON "
-           "CONFLICT (entry_id) DO UPDATE SET revision = coalesce(excluded.revision, "
-           "revisions.revision), revised_at = coalesce(excluded.revised_at, revisions.revised_at)",
-           {entry, revision, at});
+  db_.exec(upsert_revision, {entry, revision, at});
 }
 
 } // namespace feedpop::storage

@@ -14,7 +14,49 @@ constexpr const char* feed_columns =
     "failure_notified, redirect_to, redirect_seen, disabled";
 
 // Serialises ingest transactions of every node (see pg_store.hpp: arrival order).
-constexpr const char* ingest_lock = "SELECT pg_advisory_xact_lock(7265656471)";
+const pg::Statement ingest_lock{"ingest_lock", "SELECT pg_advisory_xact_lock(7265656471)"};
+
+// The hot statements of polling and ingest, prepared once per connection (pg_conn.hpp).
+const pg::Statement select_feed{"select_feed", std::string("SELECT ") + feed_columns +
+                                                   " FROM feeds WHERE key = $1"};
+const pg::Statement upsert_feed_row{
+    "upsert_feed",
+    std::string("INSERT INTO feeds (") + feed_columns +
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+        "$16, $17) ON CONFLICT (key) DO UPDATE SET config_url = excluded.config_url, "
+        "url = excluded.url, etag = excluded.etag, last_modified = "
+        "excluded.last_modified, last_status = excluded.last_status, http_code = "
+        "excluded.http_code, last_error = excluded.last_error, consecutive_failures = "
+        "excluded.consecutive_failures, last_poll = excluded.last_poll, last_success = "
+        "excluded.last_success, next_poll = excluded.next_poll, failing_since = "
+        "excluded.failing_since, failure_notified = excluded.failure_notified, "
+        "redirect_to = excluded.redirect_to, redirect_seen = excluded.redirect_seen, "
+        "disabled = excluded.disabled"};
+const pg::Statement select_feed_id{"feed_id", "SELECT id FROM feeds WHERE key = $1"};
+const pg::Statement select_known_entries{
+    "known_entries", "SELECT e.identity, e.content_hash FROM entries e JOIN feeds f ON "
+                     "f.id = e.feed_id WHERE f.key = $1 ORDER BY e.id"};
+const pg::Statement insert_entry{
+    "insert_entry",
+    "INSERT INTO entries (feed_id, uidl, identity, content_hash, state, size, entry_date, "
+    "first_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (uidl) DO NOTHING "
+    "RETURNING id"};
+const pg::Statement insert_message{"insert_message",
+                                   "INSERT INTO messages (entry_id, bytes) VALUES ($1, $2)"};
+const pg::Statement insert_digest_item{"insert_digest_item",
+                                       "INSERT INTO digest_items (entry_id, item) VALUES ($1, $2)"};
+const pg::Statement acquire_lease{
+    "acquire_lease",
+    "INSERT INTO feed_leases (feed_key, node, expires) VALUES ($1, $2, clock_timestamp() + "
+    "$3::bigint * interval '1 millisecond') ON CONFLICT (feed_key) DO UPDATE SET node = "
+    "excluded.node, expires = excluded.expires WHERE feed_leases.node = excluded.node OR "
+    "feed_leases.expires < clock_timestamp() RETURNING node"};
+const pg::Statement renew_lease{"renew_lease",
+                                "UPDATE feed_leases SET expires = clock_timestamp() + $3::bigint * "
+                                "interval '1 millisecond' WHERE feed_key = $1 AND node = $2 "
+                                "RETURNING node"};
+const pg::Statement release_lease{"release_lease",
+                                  "DELETE FROM feed_leases WHERE feed_key = $1 AND node = $2"};
 
 std::optional<std::int64_t> to_int(const std::optional<Time>& t) {
   if (!t) {
@@ -60,12 +102,12 @@ std::string ms(std::chrono::milliseconds ttl) {
 
 } // namespace
 
+// Commits wait for the WAL flush (synchronous_commit on, the server default): an
+// acknowledged QUIT survives a crash of the database server. The pool migrates the schema
+// when it opens its first connection.
 PgStore::PgStore(const std::string& url, Role /*role*/, StoreOptions options)
-    : db_(url), options_(std::move(options)) {
-  // Commits wait for the WAL flush (synchronous_commit on, the server default): an
-  // acknowledged QUIT survives a crash of the database server.
-  pg_migrate(db_);
-}
+    : options_(std::move(options)),
+      db_(pg::Pool::shared(url, options_.pool_size), options_.busy_timeout) {}
 
 Time PgStore::now() const {
   if (options_.clock) {
@@ -75,8 +117,7 @@ Time PgStore::now() const {
 }
 
 std::optional<FeedState> PgStore::feed_state(std::string_view feed_key) {
-  auto r =
-      db_.exec(std::string("SELECT ") + feed_columns + " FROM feeds WHERE key = $1", {feed_key});
+  auto r = db_.exec(select_feed, {feed_key});
   if (r.rows() == 0) {
     return std::nullopt;
   }
@@ -99,17 +140,7 @@ void PgStore::upsert_feed(std::string_view key, const FeedState& s) {
     }
     return *v;
   };
-  db_.exec(std::string("INSERT INTO feeds (") + feed_columns +
-               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-               "$16, $17) ON CONFLICT (key) DO UPDATE SET config_url = excluded.config_url, "
-               "url = excluded.url, etag = excluded.etag, last_modified = "
-               "excluded.last_modified, last_status = excluded.last_status, http_code = "
-               "excluded.http_code, last_error = excluded.last_error, consecutive_failures = "
-               "excluded.consecutive_failures, last_poll = excluded.last_poll, last_success = "
-               "excluded.last_success, next_poll = excluded.next_poll, failing_since = "
-               "excluded.failing_since, failure_notified = excluded.failure_notified, "
-               "redirect_to = excluded.redirect_to, redirect_seen = excluded.redirect_seen, "
-               "disabled = excluded.disabled",
+  db_.exec(upsert_feed_row,
            {key, std::string_view(s.config_url), std::string_view(s.url), s.etag, s.last_modified,
             std::string_view(s.last_status), opt_int(s.http_code), s.last_error,
             std::int64_t{s.consecutive_failures}, to_int(s.last_poll), to_int(s.last_success),
@@ -122,9 +153,7 @@ void PgStore::save_feed_state(const FeedState& state) {
 }
 
 std::vector<std::pair<std::string, std::string>> PgStore::known_entries(std::string_view feed_key) {
-  auto r = db_.exec("SELECT e.identity, e.content_hash FROM entries e JOIN feeds f ON "
-                    "f.id = e.feed_id WHERE f.key = $1 ORDER BY e.id",
-                    {feed_key});
+  auto r = db_.exec(select_known_entries, {feed_key});
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
@@ -140,7 +169,7 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
   db_.exec(ingest_lock);
   // The feed row is keyed by the argument; state.key may be left empty by callers.
   upsert_feed(feed_key, state);
-  const std::int64_t feed = db_.exec("SELECT id FROM feeds WHERE key = $1", {feed_key}).int64(0, 0);
+  const std::int64_t feed = db_.exec(select_feed_id, {feed_key}).int64(0, 0);
   const std::int64_t first_seen = now().time_since_epoch().count();
   std::vector<bool> fresh;
   fresh.reserve(entries.size());
@@ -153,14 +182,11 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
     const std::string uidl = derive_uidl(feed_key, e.identity);
     // Another node may have stored the same entry (same UIDL) first: then nothing is
     // inserted and the entry is known, exactly as if this node had seen it before.
-    auto added = db_.exec(
-        "INSERT INTO entries (feed_id, uidl, identity, content_hash, state, size, entry_date, "
-        "first_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (uidl) DO NOTHING "
-        "RETURNING id",
-        {feed, std::string_view(uidl), std::string_view(e.identity),
-         std::string_view(e.content_hash), std::int64_t{e.deliver ? 1 : 0},
-         static_cast<std::int64_t>(e.deliver ? e.message.size() : 0), to_int(e.entry_date),
-         first_seen});
+    auto added =
+        db_.exec(insert_entry, {feed, std::string_view(uidl), std::string_view(e.identity),
+                                std::string_view(e.content_hash), std::int64_t{e.deliver ? 1 : 0},
+                                static_cast<std::int64_t>(e.deliver ? e.message.size() : 0),
+                                to_int(e.entry_date), first_seen});
     if (added.rows() == 0) {
       auto known = db_.exec("SELECT identity FROM entries WHERE uidl = $1", {uidl});
       if (known.rows() > 0 && known.text(0, 0) != e.identity) {
@@ -172,11 +198,9 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
     }
     fresh.push_back(true);
     if (e.deliver) {
-      db_.exec("INSERT INTO messages (entry_id, bytes) VALUES ($1, $2)",
-               {added.int64(0, 0), pg::Param::bytes(e.message)});
+      db_.exec(insert_message, {added.int64(0, 0), pg::Param::bytes(e.message)});
       if (!e.digest_item.empty()) {
-        db_.exec("INSERT INTO digest_items (entry_id, item) VALUES ($1, $2)",
-                 {added.int64(0, 0), pg::Param::bytes(e.digest_item)});
+        db_.exec(insert_digest_item, {added.int64(0, 0), pg::Param::bytes(e.digest_item)});
       }
       pg_save_tags(db_, added.int64(0, 0), feed, e.tags);
     }
@@ -193,25 +217,18 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
 // clock decides expiry, so nodes' clocks need not agree.
 bool PgStore::acquire_feed_lease(std::string_view feed_key, std::string_view node,
                                  std::chrono::milliseconds ttl) {
-  auto r = db_.exec(
-      "INSERT INTO feed_leases (feed_key, node, expires) VALUES ($1, $2, clock_timestamp() + "
-      "$3::bigint * interval '1 millisecond') ON CONFLICT (feed_key) DO UPDATE SET node = "
-      "excluded.node, expires = excluded.expires WHERE feed_leases.node = excluded.node OR "
-      "feed_leases.expires < clock_timestamp() RETURNING node",
-      {feed_key, node, ms(ttl)});
+  auto r = db_.exec(acquire_lease, {feed_key, node, ms(ttl)});
   return r.rows() == 1;
 }
 
 bool PgStore::renew_feed_lease(std::string_view feed_key, std::string_view node,
                                std::chrono::milliseconds ttl) {
-  auto r = db_.exec("UPDATE feed_leases SET expires = clock_timestamp() + $3::bigint * interval '1 "
-                    "millisecond' WHERE feed_key = $1 AND node = $2 RETURNING node",
-                    {feed_key, node, ms(ttl)});
+  auto r = db_.exec(renew_lease, {feed_key, node, ms(ttl)});
   return r.rows() == 1;
 }
 
 void PgStore::release_feed_lease(std::string_view feed_key, std::string_view node) {
-  db_.exec("DELETE FROM feed_leases WHERE feed_key = $1 AND node = $2", {feed_key, node});
+  db_.exec(release_lease, {feed_key, node});
 }
 
 std::unique_ptr<Store> open_postgresql_store(const std::string& url, Role role,

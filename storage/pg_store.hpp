@@ -3,6 +3,9 @@
 // feedpop nodes sharing one database. Private to storage/; callers get it through
 // open_postgresql_store(). Schema: pg_migrations.cpp.
 //
+// Connections: each call borrows one from the process's pool for the URL (pg_pool.hpp), for
+// one statement or one transaction, so a Store object costs no connection between calls.
+//
 // Arrival order across nodes: entry ids come from a sequence, and insert_entries holds a
 // transaction-scoped advisory lock, so ids are assigned in commit order and a snapshot
 // never sees a later id before an earlier one commits (new mail always comes last).
@@ -11,6 +14,7 @@
 #include <string>
 
 #include "storage/pg_conn.hpp"
+#include "storage/pg_pool.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::storage {
@@ -76,8 +80,8 @@ private:
   void save_revision(std::int64_t entry, const std::optional<std::string>& revision,
                      const std::optional<Time>& revised_at);
 
-  pg::Connection db_;
   StoreOptions options_;
+  pg::Session db_; // connections borrowed from the process's pool for the URL (pg_pool.hpp)
 };
 
 } // namespace feedpop::storage

@@ -27,6 +27,12 @@ std::vector<std::string> split_tags(const std::string& text) {
   return out;
 }
 
+// Read at every POP3 login (the user's own feeds join the mailbox): prepared once per
+// connection (pg_conn.hpp).
+const pg::Statement select_user_feeds{"user_feeds",
+                                      "SELECT owner, key, url, tags, paused, created FROM "
+                                      "user_feeds WHERE $1 = '' OR owner = $1 ORDER BY owner, key"};
+
 } // namespace
 
 bool PgStore::add_user_feed(const UserFeed& feed) {
@@ -54,9 +60,7 @@ bool PgStore::set_user_feed_paused(std::string_view owner, std::string_view key,
 }
 
 std::vector<UserFeed> PgStore::user_feeds(std::string_view owner) {
-  const auto r = db_.exec("SELECT owner, key, url, tags, paused, created FROM user_feeds "
-                          "WHERE $1 = '' OR owner = $1 ORDER BY owner, key",
-                          {pg::Param(owner)});
+  const auto r = db_.exec(select_user_feeds, {pg::Param(owner)});
   std::vector<UserFeed> out;
   for (int row = 0; row < r.rows(); ++row) {
     UserFeed f;

@@ -232,6 +232,10 @@ struct StoreOptions {
   // Page size of a newly created file (an existing file keeps its own); 0 = the store's
   // default, chosen for the size target in bench/RESULTS.md. Exposed for the benchmark.
   int page_size = 0;
+  // PostgreSQL: the most connections this process opens to the database, shared by all
+  // its Stores on the same URL (storage.postgresql.pool_size; pg_pool.hpp). A call that
+  // finds them all busy waits up to busy_timeout. SQLite ignores it.
+  std::size_t pool_size = 4;
 };
 
 // Opens the SQLite store at `path`, creating the file and migrating the schema when
@@ -245,7 +249,9 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, Role role,
 // Opens the PostgreSQL store at libpq connection string `url`, creating and migrating its
 // tables when needed (migrations are serialised by an advisory lock, so nodes may start
 // together). Throws StoreError when the server is unreachable or the schema is newer.
-// Several processes may open it at once; each feed's polling is leased (see above).
+// Several processes may open it at once; each feed's polling is leased (see above). Stores
+// of one process on the same URL share its pool of connections (StoreOptions::pool_size):
+// a Store holds a connection only during a call, so any number may be open.
 std::unique_ptr<Store> open_postgresql_store(const std::string& url, Role role,
                                              StoreOptions options = {});
 

@@ -1,5 +1,6 @@
 // One writer ingesting while 100 POP3-like readers snapshot, stream messages and commit
-// deletions, each on its own connection: no StoreError (SQLITE_BUSY or other) reaches
+// deletions, each with its own Store (SQLite: its own connection; PostgreSQL: the process's
+// pool of connections, pg_pool_test.cpp): no StoreError (SQLITE_BUSY or other) reaches
 // any caller, and every reader sees a consistent, growing mailbox. Then the same across
 // processes (multi_process_test.cpp). Both backends (…/sqlite, …/postgresql).
 #include <fmt/format.h>
