@@ -43,7 +43,7 @@ std::vector<std::string> header_keywords(std::string_view message);
 // Stores `tags` for the entry (inside the caller's transaction; repeats are ignored).
 void sqlite_save_tags(sqlite::Database& db, EntryId entry, std::int64_t feed_id,
                       const std::vector<std::string>& tags);
-void pg_save_tags(pg::Connection& db, EntryId entry, std::int64_t feed_id,
+void pg_save_tags(pg::Executor& db, EntryId entry, std::int64_t feed_id,
                   const std::vector<std::string>& tags);
 
 // Migration steps: every delivered entry's Keywords, read from its stored message, into

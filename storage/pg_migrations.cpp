@@ -147,8 +147,8 @@ int pg_latest_schema_version() {
 
 namespace {
 
-// The common case, a node or POP3 session opening an up-to-date database, in one statement
-// without a transaction or the migration lock (every session opens its own connection).
+// The common case, a node's connection pool opening an up-to-date database (pg_pool.cpp
+// checks once per pool), in one statement without a transaction or the migration lock.
 bool schema_is_current(pg::Connection& db) {
   try {
     const auto r = db.exec("SELECT version FROM schema_version");

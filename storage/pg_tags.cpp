@@ -21,7 +21,7 @@ std::int64_t text_int64(std::string_view bytes) {
 
 } // namespace
 
-void pg_save_tags(pg::Connection& db, EntryId entry, std::int64_t feed_id,
+void pg_save_tags(pg::Executor& db, EntryId entry, std::int64_t feed_id,
                   const std::vector<std::string>& tags) {
   if (tags.empty()) {
     return;
