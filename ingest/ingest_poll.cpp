@@ -5,6 +5,7 @@
 #include "common/metrics.hpp"
 #include "feeds/parse.hpp"
 #include "feeds/schedule.hpp"
+#include "ingest/digest.hpp"
 #include "ingest/entry_bodies.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/poll_schedule.hpp"
@@ -83,6 +84,22 @@ NoticeInput notice_input(const Options& config, const FeedOptions& feed, const F
   return n;
 }
 
+// A digested feed's notice goes under FeedOptions::notice_key too, where its digested users
+// see it at once. The feed's own copy gets the notice digest item: the digest covers it
+// without showing it, so it never reaches those users twice (ingest/digest.hpp). Stored
+// before the feed's own transaction: should that one not commit, the next poll makes the
+// same notice (same identity) again, and storing it twice adds nothing.
+void copy_notice(storage::Store& store, const FeedOptions& feed, storage::NewEntry& notice) {
+  if (feed.notice_key.empty()) {
+    return;
+  }
+  notice.digest_item = std::string(notice_item);
+  FeedState state = store.feed_state(feed.notice_key).value_or(FeedState{});
+  state.key = feed.notice_key;
+  state.last_status = "notices";
+  store.insert_entries(feed.notice_key, {notice}, state);
+}
+
 // Success bookkeeping shared by 200 and 304; returns the recovery notice when one is due.
 std::optional<storage::NewEntry> mark_success(const Options& config, const FeedOptions& feed,
                                               FeedState& state, const feeds::ResponseInfo& info,
@@ -124,6 +141,7 @@ FeedPollResult fail(storage::Store& store, const Options& config, const FeedOpti
   if (!state.failure_notified && now - *state.failing_since >= config.fetch.notify_after) {
     state.failure_notified = true;
     std::vector<storage::NewEntry> notice{failure_notice(notice_input(config, feed, state, now))};
+    copy_notice(store, feed, notice.front());
     store.insert_entries(feed.key, notice, state);
   } else {
     store.save_feed_state(state);
@@ -145,6 +163,7 @@ FeedPollResult not_modified(storage::Store& store, const Options& config, const 
   state.last_status = "not_modified";
   state.next_poll = schedule(config, feed, state, now, &nm.info, std::nullopt);
   if (notice) {
+    copy_notice(store, feed, *notice);
     store.insert_entries(feed.key, {*notice}, state);
   } else {
     store.save_feed_state(state);
@@ -192,6 +211,7 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
 
   auto notice = mark_success(config, feed, state, f.info, now);
   if (notice) {
+    copy_notice(store, feed, *notice);
     plan.entries.push_back(std::move(*notice));
   }
   // The latest validators, always: a server that stopped sending one must not get it back.
