@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "storage/entry_tags.hpp"
 #include "storage/message_chunks.hpp"
 
 namespace feedpop::storage {
@@ -124,6 +125,19 @@ CREATE TABLE revisions (
 );
 )sql";
 
+// Rule tags of delivered entries (storage/entry_tags.hpp): a tag view reads the rows of its
+// tag and feeds in entry order from the key alone (WITHOUT ROWID: the key is the row).
+// Filled from the Keywords of the messages already stored (sqlite_backfill_tags).
+constexpr const char* entry_tags_v7 = R"sql(
+CREATE TABLE entry_tags (
+  tag TEXT NOT NULL,
+  feed_id INTEGER NOT NULL,
+  entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+  PRIMARY KEY (tag, feed_id, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX entry_tags_entry ON entry_tags(entry_id);
+)sql";
+
 void split_messages_v3(sqlite::Database& db) {
   sqlite::Statement all(db, "SELECT entry_id, bytes FROM messages ORDER BY entry_id");
   ChunkWriter writer(db);
@@ -141,6 +155,7 @@ constexpr Migration steps[] = {
     {4, user_feeds_v4},
     {5, digests_v5},
     {6, revisions_v6},
+    {7, entry_tags_v7, sqlite_backfill_tags},
 };
 
 [[noreturn]] void refuse_newer(std::int64_t found, int known) {

@@ -101,6 +101,7 @@ std::size_t PgStore::purge_retention(std::string_view feed_key,
   const std::string ids = pg::text_array(doomed);
   db_.exec("DELETE FROM messages WHERE entry_id = ANY($1::bigint[])", {ids});
   db_.exec("DELETE FROM digest_items WHERE entry_id = ANY($1::bigint[])", {ids});
+  db_.exec("DELETE FROM entry_tags WHERE entry_id = ANY($1::bigint[])", {ids});
   db_.exec("DELETE FROM deletions WHERE entry_id = ANY($1::bigint[])", {ids});
   db_.exec("UPDATE entries SET state = 2 WHERE id = ANY($1::bigint[])", {ids});
   txn.commit();

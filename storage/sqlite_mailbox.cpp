@@ -115,9 +115,11 @@ std::size_t SqliteStore::purge_retention(std::string_view feed_key,
     sqlite::Statement drop_marks(db_, "DELETE FROM deletions WHERE user_id IN (SELECT id FROM "
                                       "users) AND entry_id = ?1");
     sqlite::Statement drop_item(db_, "DELETE FROM digest_items WHERE entry_id = ?1");
+    sqlite::Statement drop_tags(db_, "DELETE FROM entry_tags WHERE entry_id = ?1");
     for (const EntryId id : doomed) {
       drop_bytes.bind(1, chunk_rowid(id)).bind(2, chunk_rowid(id + 1)).run();
       drop_item.bind(1, id).run();
+      drop_tags.bind(1, id).run();
       mark.bind(1, id).run();
       drop_marks.bind(1, id).run();
     }
