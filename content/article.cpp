@@ -11,6 +11,7 @@
 #include "content/images.hpp"
 #include "content/metadata.hpp"
 #include "content/page.hpp"
+#include "content/rules_internal.hpp"
 #include "content/scoring.hpp"
 #include "feeds/html.hpp"
 #include "feeds/url.hpp"
@@ -73,8 +74,38 @@ xmlNode* select_by_xpath(xmlDoc* doc, const std::string& expression, bool& valid
   return article;
 }
 
+// ExtractOptions::strip, parsed once per page; nullopt where a selector does not parse.
+using StripSelectors = std::vector<std::optional<Selector>>;
+
+StripSelectors parse_strip(const std::vector<std::string>& texts) {
+  StripSelectors out;
+  out.reserve(texts.size());
+  for (const std::string& text : texts) {
+    auto parsed = parse_selector(text);
+    if (auto* selector = std::get_if<Selector>(&parsed)) {
+      out.emplace_back(std::move(*selector));
+    } else {
+      out.emplace_back(std::nullopt);
+    }
+  }
+  return out;
+}
+
+// The strip selectors on the page as parsed, before extraction touches its markup.
+std::vector<std::size_t> strip_page(xmlNode* root, const StripSelectors& selectors) {
+  std::vector<std::size_t> counts(selectors.size(), 0);
+  xmlNode* body = dom::find_first(root, "body");
+  for (std::size_t i = 0; i < selectors.size(); ++i) {
+    if (selectors[i]) {
+      counts[i] = strip(body != nullptr ? body : root, *selectors[i]);
+    }
+  }
+  return counts;
+}
+
 struct Attempt {
   dom::HtmlDocument doc;
+  std::vector<std::size_t> stripped;
   xmlNode* article = nullptr;
   bool selector_valid = true;
   std::string byline;
@@ -82,14 +113,15 @@ struct Attempt {
 };
 
 // One extraction over doc (freshly parsed: attempts modify their tree).
-Attempt run_attempt(dom::HtmlDocument doc, const ExtractOptions& options, const Flags& flags,
-                    const std::string& title) {
+Attempt run_attempt(dom::HtmlDocument doc, const ExtractOptions& options,
+                    const StripSelectors& selectors, const Flags& flags, const std::string& title) {
   Attempt attempt;
   attempt.doc = std::move(doc);
   xmlNode* root = attempt.doc ? xmlDocGetRootElement(attempt.doc.get()) : nullptr;
   if (root == nullptr) {
     return attempt;
   }
+  attempt.stripped = strip_page(root, selectors);
   prepare_page(root);
   xmlNode* body = dom::find_first(root, "body");
   if (body == nullptr) {
@@ -115,11 +147,13 @@ Attempt run_attempt(dom::HtmlDocument doc, const ExtractOptions& options, const 
 // shorter than enough_text; keeps the longest result.
 Attempt find_article(std::string_view html, dom::HtmlDocument first, const ExtractOptions& options,
                      const std::string& title) {
+  const StripSelectors selectors = parse_strip(options.strip);
   Flags flags;
   Attempt best;
   for (int round = 0; round < 4; ++round) {
-    Attempt attempt = run_attempt(
-        round == 0 ? std::move(first) : dom::parse(html, options.max_depth), options, flags, title);
+    Attempt attempt =
+        run_attempt(round == 0 ? std::move(first) : dom::parse(html, options.max_depth), options,
+                    selectors, flags, title);
     if (attempt.length >= enough_text || options.xpath) {
       return attempt;
     }
@@ -179,6 +213,7 @@ ExtractResult extract(std::string_view html, std::string_view base_url,
   article.text = plain_text(found.article);
   article.excerpt = !meta.excerpt.empty() ? meta.excerpt : first_paragraph(found.article);
   article.content = feeds::html::sanitize(inner_html(found.doc.get(), found.article), base);
+  article.stripped = std::move(found.stripped);
   return article;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace feedpop::content {
 
@@ -23,6 +24,12 @@ struct ExtractOptions {
   // when set, scoring is skipped and the matched elements, in document order, are the
   // article.
   std::optional<std::string> xpath;
+  // Selectors of `strip` rules (content/rules.hpp) applied to the page as it is published,
+  // before anything else: extraction renames and unwraps elements (a <div> of text becomes
+  // a <p>, a <div> around one <p> gives way to it), so a selector written against the
+  // page's source would no longer match the article. Removing ads and comments first also
+  // keeps them from being scored. Selectors that do not parse are ignored.
+  std::vector<std::string> strip;
   std::size_t max_input_bytes = 5 * 1024 * 1024; // larger pages are refused
   int max_depth = 256;                           // deeper elements are flattened to text
 };
@@ -34,6 +41,9 @@ struct Article {
   std::string lang;    // <html lang>, may be empty
   std::string content; // sanitised HTML (feeds::html::sanitize), URLs absolute
   std::string text;    // plain text of content, one paragraph per line
+  // Per ExtractOptions::strip: the elements removed from the page (the outermost matches;
+  // the page's, not only the article's).
+  std::vector<std::size_t> stripped;
 };
 
 struct ExtractFailed {

@@ -20,6 +20,8 @@
 // - `strip SELECTOR`: elements the CSS-like selector matches are removed from the
 //   content HTML (and the summary). Selectors: `tag`, `*`, `.class`, `#id`, compounds
 //   (`div.ad.wide`, `section#comments`), descendants (`article aside`), comma lists.
+//   A full article (content/article.hpp) meets them on the page as published, before
+//   extraction reshapes its markup (ExtractOptions::strip), and again on the article.
 // - `replace: {pattern: RE, with: TEXT, in: content | title}`: RE2::GlobalReplace on each
 //   text node of the content HTML (never on markup, so a rewrite cannot break or inject
 //   tags; a match cannot span two elements), or on the title. TEXT may name groups as \1.

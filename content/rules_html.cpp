@@ -28,24 +28,6 @@ xmlNode* next_in_order(xmlNode* n, const xmlNode* root) {
   return n->children != nullptr ? n->children : next_after(n, root);
 }
 
-// Removes the outermost elements the selector matches (their matching descendants go
-// with them and are not counted).
-std::size_t strip(xmlNode* body, const Selector& selector) {
-  std::size_t removed = 0;
-  xmlNode* n = body->children;
-  while (n != nullptr) {
-    if (n->type == XML_ELEMENT_NODE && matches(selector, n)) {
-      xmlNode* next = next_after(n, body);
-      dom::remove(n);
-      ++removed;
-      n = next;
-    } else {
-      n = next_in_order(n, body);
-    }
-  }
-  return removed;
-}
-
 // Text nodes hold decoded text; the serialiser escapes what the replacement brings in.
 std::size_t replace(xmlNode* body, const RE2& pattern, const std::string& with) {
   std::size_t replaced = 0;
@@ -65,6 +47,22 @@ std::size_t replace(xmlNode* body, const RE2& pattern, const std::string& with) 
 }
 
 } // namespace
+
+std::size_t strip(xmlNode* root, const Selector& selector) {
+  std::size_t removed = 0;
+  xmlNode* n = root->children;
+  while (n != nullptr) {
+    if (n->type == XML_ELEMENT_NODE && matches(selector, n)) {
+      xmlNode* next = next_after(n, root);
+      dom::remove(n);
+      ++removed;
+      n = next;
+    } else {
+      n = next_in_order(n, root);
+    }
+  }
+  return removed;
+}
 
 void rewrite_html(std::string& html, const std::vector<HtmlRewrite>& steps,
                   std::vector<RewriteCount>& counts) {

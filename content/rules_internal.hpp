@@ -1,5 +1,6 @@
 #pragma once
-// content/rules.cpp's HTML rewriting (content/rules_html.cpp). Internal to content/.
+// content/rules.cpp's HTML rewriting (content/rules_html.cpp), also used by the article
+// extraction (content/article.cpp). Internal to content/.
 
 #include <cstddef>
 #include <string>
@@ -13,6 +14,10 @@ class RE2;
 }
 
 namespace feedpop::content {
+
+// Removes from root's subtree the outermost elements the selector matches (their matching
+// descendants go with them and are not counted); returns how many. root itself stays.
+std::size_t strip(xmlNode* root, const Selector& selector);
 
 // One strip (selector set) or replace (pattern and replacement set) step; `slot` is its
 // index in the counts that rewrite_html adds to.

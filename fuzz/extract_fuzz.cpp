@@ -2,7 +2,8 @@
 // URL resolution, sanitising): any bytes in, no crash, leak or UB, bounded time and
 // memory. Input beyond 256 KiB is cut (the extractor's own 5 MB cap is tested in
 // tests/content; libxml2's depth limit of 256 bounds nesting). The first byte, when it
-// is '/', makes the first line an XPath selector, so the selector path is fuzzed too.
+// is '/', makes the first line an XPath selector, so the selector path is fuzzed too; when
+// it is '!', the rest of the first line is a `strip` selector applied to the page first.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (input.starts_with("/")) {
     const std::size_t eol = input.find('\n');
     options.xpath = std::string(input.substr(0, std::min<std::size_t>(eol, 200)));
+    input = eol == std::string_view::npos ? std::string_view() : input.substr(eol + 1);
+  } else if (input.starts_with("!")) {
+    const std::size_t eol = input.find('\n');
+    options.strip.emplace_back(input.substr(1, std::min<std::size_t>(eol, 200) - 1));
     input = eol == std::string_view::npos ? std::string_view() : input.substr(eol + 1);
   }
   const auto result =

@@ -50,6 +50,27 @@ std::string failure_note(const std::string& original, const std::string& reason)
          "</i></p>";
 }
 
+// The per-feed XPath, and the selectors of the strip rules that hold for the feed's entry
+// (RuleSet::judge is a pure function of it: the verdict plan_ingest reached), their rule
+// indices in `strip_rules`.
+content::ExtractOptions extract_options(const FeedOptions& feed, const content::RuleSet& rules,
+                                        const feeds::Entry& e,
+                                        std::vector<std::size_t>& strip_rules) {
+  content::ExtractOptions eo;
+  eo.xpath = feed.content_selector;
+  if (rules.empty()) {
+    return eo;
+  }
+  for (const std::size_t i : rules.judge(e).rewrites) {
+    const content::Rule& rule = rules.rules()[i];
+    if (rule.action == content::RuleAction::strip) {
+      eo.strip.push_back(rule.argument);
+      strip_rules.push_back(i);
+    }
+  }
+  return eo;
+}
+
 } // namespace
 
 bool looks_truncated(const feeds::Entry& entry) {
@@ -61,11 +82,11 @@ ContentMode content_mode(const Options& config, const FeedOptions& feed) {
   return feed.content.value_or(config.fetch.content);
 }
 
-std::map<std::size_t, std::string> fetch_articles(const Options& config, const FeedOptions& feed,
-                                                  const feeds::Feed& doc,
-                                                  const std::vector<std::size_t>& indices,
-                                                  ArticleStats& stats, feeds::HttpClient& http) {
-  std::map<std::size_t, std::string> out;
+std::map<std::size_t, FetchedArticle> fetch_articles(const Options& config, const FeedOptions& feed,
+                                                     const feeds::Feed& doc,
+                                                     const std::vector<std::size_t>& indices,
+                                                     ArticleStats& stats, feeds::HttpClient& http) {
+  std::map<std::size_t, FetchedArticle> out;
   const ContentMode mode = content_mode(config, feed);
   if (mode == ContentMode::feed) {
     return out;
@@ -79,7 +100,7 @@ std::map<std::size_t, std::string> fetch_articles(const Options& config, const F
     }
     if (!e.link || e.link->rfind("http", 0) != 0) {
       if (mode == ContentMode::full) {
-        out[i] = failure_note(feed_body(e).value_or(""), "the entry has no http(s) link");
+        out[i].html = failure_note(feed_body(e).value_or(""), "the entry has no http(s) link");
         ++stats.failed;
       }
       continue;
@@ -95,12 +116,13 @@ std::map<std::size_t, std::string> fetch_articles(const Options& config, const F
     return out;
   }
   std::vector<feeds::FetchResult> results = http.fetch_all(std::move(requests));
-  content::ExtractOptions eo;
-  eo.xpath = feed.content_selector;
+  const content::RuleSet rules = feed_rules(feed);
   for (std::size_t n = 0; n < wanted.size() && n < results.size(); ++n) {
     const feeds::Entry& e = doc.entries[wanted[n]];
     std::string reason;
     if (auto* f = std::get_if<feeds::Fetched>(&results[n])) {
+      std::vector<std::size_t> strip_rules;
+      const content::ExtractOptions eo = extract_options(feed, rules, e, strip_rules);
       auto extracted = content::extract(f->body, f->info.url, eo);
       if (auto* a = std::get_if<content::Article>(&extracted)) {
         const std::string feed_text = trimmed_text(e);
@@ -109,7 +131,11 @@ std::map<std::size_t, std::string> fetch_articles(const Options& config, const F
             a->text.size() < 2 * feed_text.size()) {
           continue;
         }
-        out[wanted[n]] = a->content;
+        FetchedArticle& fetched = out[wanted[n]];
+        fetched.html = std::move(a->content);
+        for (std::size_t k = 0; k < strip_rules.size() && k < a->stripped.size(); ++k) {
+          fetched.stripped.push_back({strip_rules[k], a->stripped[k]});
+        }
         ++stats.fetched;
         continue;
       }
@@ -121,7 +147,7 @@ std::map<std::size_t, std::string> fetch_articles(const Options& config, const F
     }
     spdlog::warn("feed {}: full article of {}: {}", feed.key, *e.link, reason);
     ++stats.failed;
-    out[wanted[n]] = failure_note(feed_body(e).value_or(""), reason);
+    out[wanted[n]].html = failure_note(feed_body(e).value_or(""), reason);
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "content/rules.hpp"
 #include "feeds/entry.hpp"
 #include "feeds/http_client.hpp"
 #include "ingest/options.hpp"
@@ -27,12 +28,21 @@ struct ArticleStats {
 
 ContentMode content_mode(const Options& config, const FeedOptions& feed);
 
-// Replacement bodies (sanitised HTML) for feed.entries[i], i in `indices`, by index.
-// Entries whose feed body is kept unchanged are absent. The pages are fetched through
-// `http` (HttpClient::fetch_all: its slots, alongside the feeds in flight).
-std::map<std::size_t, std::string> fetch_articles(const Options& config, const FeedOptions& feed,
-                                                  const feeds::Feed& doc,
-                                                  const std::vector<std::size_t>& indices,
-                                                  ArticleStats& stats, feeds::HttpClient& http);
+struct FetchedArticle {
+  std::string html; // sanitised: the article, or the feed's body with a failure note
+  // Elements the entry's `strip` rules removed from the page before extraction, by rule
+  // index into feed_rules(feed) (content::ExtractOptions::strip).
+  std::vector<content::RewriteCount> stripped;
+};
+
+// Replacement bodies for feed.entries[i], i in `indices`, by index. Entries whose feed
+// body is kept unchanged are absent. The pages are fetched through `http`
+// (HttpClient::fetch_all: its slots, alongside the feeds in flight). The `strip` rules
+// whose conditions hold for an entry (judged on the feed's entry, as plan_ingest does)
+// apply to its page as published, so their selectors match the page's own markup.
+std::map<std::size_t, FetchedArticle> fetch_articles(const Options& config, const FeedOptions& feed,
+                                                     const feeds::Feed& doc,
+                                                     const std::vector<std::size_t>& indices,
+                                                     ArticleStats& stats, feeds::HttpClient& http);
 
 } // namespace feedpop::ingest

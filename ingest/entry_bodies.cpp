@@ -15,8 +15,9 @@ std::map<std::size_t, Body> entry_bodies(const Options& config, const FeedOption
                                          feeds::HttpClient* http) {
   std::map<std::size_t, Body> out;
   if (http != nullptr) {
-    for (auto& [i, html] : fetch_articles(config, feed, doc, indices, stats.articles, *http)) {
-      out[i].html = std::move(html);
+    for (auto& [i, article] : fetch_articles(config, feed, doc, indices, stats.articles, *http)) {
+      out[i].html = std::move(article.html);
+      out[i].stripped = std::move(article.stripped);
     }
   }
   std::uint64_t attach_budget = enclosures_max_size(config, feed) * kEnclosureCapsPerPoll;

@@ -80,6 +80,21 @@ void drop_unreferenced(std::vector<mail::InlineImage>& images, const feeds::Entr
   });
 }
 
+// Adds what strip rules removed from a fetched page before extraction to the counts of
+// their rewrites of the article (the same rule indices: both come from the entry's verdict).
+void add_counts(std::vector<content::RewriteCount>& counts,
+                const std::vector<content::RewriteCount>& before) {
+  for (const content::RewriteCount& b : before) {
+    auto it = std::find_if(counts.begin(), counts.end(),
+                           [&b](const content::RewriteCount& c) { return c.rule == b.rule; });
+    if (it != counts.end()) {
+      it->count += b.count;
+    } else {
+      counts.push_back(b);
+    }
+  }
+}
+
 } // namespace
 
 std::string version_identity(const std::string& identity, const std::string& content_hash) {
@@ -137,7 +152,8 @@ IngestPlan plan_ingest(const IngestInput& in) {
 
   const std::vector<std::size_t> order = newest_first(fresh, feed);
   // Rules judge the feed's entry (skip / keep before any article fetch); their rewrites
-  // apply to the body as mailed, the feed's or the fetched article.
+  // apply to the body as mailed, the feed's or the fetched article. A fetched page meets
+  // the strip rules before extraction too (article_fetch.hpp), judged the same way.
   const content::RuleSet rules = feed_rules(cfg);
   std::vector<content::RuleVerdict> verdicts(fresh.size()); // parallel to fresh
   for (std::size_t rank = 0; rank < order.size(); ++rank) {
@@ -182,7 +198,10 @@ IngestPlan plan_ingest(const IngestInput& in) {
       out.revision = revision_of(feed.entries[c.index]); // what the next change is measured against
     }
     if (c.deliver) {
-      const auto counts = rules.rewrite(e, verdicts[*it]);
+      auto counts = rules.rewrite(e, verdicts[*it]);
+      if (body != bodies.end()) {
+        add_counts(counts, body->second.stripped);
+      }
       if (in.rules_seen) {
         in.rules_seen(c.index, verdicts[*it], counts);
       }

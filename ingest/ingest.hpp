@@ -22,7 +22,10 @@ namespace feedpop::ingest {
 
 // What ingest adds to a new entry before rendering.
 struct Body {
-  std::optional<std::string> html;                    // replaces the feed's body
+  std::optional<std::string> html; // replaces the feed's body
+  // Elements `strip` rules removed from the fetched page before extraction (article_fetch.hpp
+  // FetchedArticle); added to what the rules strip from `html` afterwards.
+  std::vector<content::RewriteCount> stripped;
   std::vector<mail::InlineImage> images;              // images: inline
   std::vector<mail::Attachment> attachments;          // enclosures: attach
   std::map<std::string, std::string> enclosure_notes; // enclosures not attached, by URL

@@ -2,10 +2,12 @@
 """`feedpop render --feed KEY` prints what ingest stores for the feed (issue 18, with the
 whole articles and images of issue 17), on a loopback HTTP server:
 
-- `full`: truncated entries, `content: full`, `images: inline`, a `strip: div.ad` rule;
-  their article pages carry an ad and a picture. render's messages hold the article text
-  without the ad and the picture as a part whose bytes equal the served file; its report
-  counts the strip.
+- `full`: truncated entries, `content: full`, `images: inline`, a `strip: div.ad` rule and
+  a `strip: "#poll"` rule for entry 1 only; their article pages carry ads and a poll
+  written the way extraction reshapes them (a <div> of text becomes a <p>, a <div> around
+  one <p> gives way to it) and a picture. render's messages hold the article text without
+  the ads (and entry 1 without its poll: the rules match the page as published) and the
+  picture as a part whose bytes equal the served file; its report counts the strips.
 - `pod`: the feed's own bodies with a picture (`images: inline`) and an enclosure
   (`enclosures: attach`): the picture and the attachment are in render's messages.
 
@@ -39,8 +41,11 @@ def article(n):
         f"words to be the body a reader wants, told at length.</p>" for i in range(6)]
     return (f"<!DOCTYPE html><html><head><title>Article {n}</title></head><body>"
             f"<nav><a href=\"/\">Home</a></nav><article><h1>Article {n}</h1>"
-            f"{''.join(paragraphs[:3])}<div class=\"ad\"><p>Buy gadget {n} now, the best "
-            f"gadget, with a warranty.</p><p>Free shipping.</p></div>{''.join(paragraphs[3:])}"
+            f"{''.join(paragraphs[:2])}<div class=\"ad\">Sponsored: gadget {n} deal</div>"
+            f"{paragraphs[2]}<div class=\"ad\"><p>Buy gadget {n} now, the best "
+            f"gadget, with a warranty.</p><p>Free shipping.</p></div>{''.join(paragraphs[3:5])}"
+            f"<div id=\"poll\"><p>Poll {n}: which gadget do you prefer, and why?</p></div>"
+            f"{paragraphs[5]}"
             f"<p><img src=\"/img{n}.png?utm_medium=rss\" alt=\"picture {n}\"></p>"
             f"</article><footer>Footer</footer></body></html>")
 
@@ -101,15 +106,22 @@ def check_full(messages, report, images):
     for n, raw in enumerate(messages):  # oldest first, as stored
         msg = parse(raw)
         html = msg.get_body(("html", "plain")).get_content()
-        if f"Article {n} paragraph 5" not in html or f"Buy gadget {n}" in html:
-            h.fail(f"render --feed full, entry {n}: not the article without its ad:\n{html}")
+        if (f"Article {n} paragraph 5" not in html or f"Buy gadget {n}" in html
+                or f"Sponsored: gadget {n}" in html):
+            h.fail(f"render --feed full, entry {n}: not the article without its ads:\n{html}")
+        if (f"Poll {n}:" in html) != (n == 0):
+            h.fail(f"render --feed full, entry {n}: the poll rule (entry 1 only) misapplied:\n"
+                   f"{html}")
         parts = [p.get_content() for p in msg.walk() if p.get_content_type() == "image/png"]
         if parts != [images[n]]:
             h.fail(f"render --feed full, entry {n}: image parts {len(parts)}, not the served one")
     for n in range(2):
-        line = f'entry {n + 1} "Entry {n}": kept; stripped 1 element by rule 1 ('
+        line = f'entry {n + 1} "Entry {n}": kept; stripped 2 elements by rule 1 ('
         if line not in report:
             h.fail(f"render report lacks {line!r}:\n{report}")
+        poll = re.search(rf'entry {n + 1} "Entry {n}":.*; stripped 1 element by rule 2 \(', report)
+        if bool(poll) != (n == 1):
+            h.fail(f"render report, entry {n}: the poll rule counted wrongly:\n{report}")
     if "2 full articles fetched, 0 failed" not in report:
         h.fail(f"render report does not count the articles:\n{report}")
 
@@ -184,7 +196,9 @@ def main(binary):
         s.write("pod.xml", pod_feed(s))
         spec = {
             "full": {"url": s.url("full.xml"), "initial": "all", "content": "full",
-                     "images": "inline", "rules": [{"then": "strip div.ad"}]},
+                     "images": "inline", "rules": [{"then": "strip div.ad"},
+                                                   {"if": {"title": "^Entry 1$"},
+                                                    "then": "strip #poll"}]},
             "pod": {"url": s.url("pod.xml"), "initial": "all", "images": "inline",
                     "enclosures": "attach"},
         }

@@ -32,8 +32,9 @@ protected:
     }
     write_file(files.path / "a0.html",
                "<!DOCTYPE html><html><head><title>A</title></head><body><article>" + paragraphs +
-                   "<p><img src=\"" + server->url("/files/pic.png") +
-                   "\" alt=\"pic\"></p></article></body></html>");
+                   "<div class=\"ad\">Buy now</div><div id=\"poll\"><p>Vote in our poll, "
+                   "today.</p></div><p><img src=\"" +
+                   server->url("/files/pic.png") + "\" alt=\"pic\"></p></article></body></html>");
     write_file(files.path / "pic.png", png);
     write_file(files.path / "ep.mp3", episode);
     write_file(files.path / "thumb.png", png);
@@ -87,6 +88,44 @@ TEST_F(EntryBodiesTest, WithAClientTheArticleImagesAndEnclosureAreFetched) {
   ASSERT_EQ(bodies[0].attachments.size(), 1u);
   EXPECT_EQ(bodies[0].attachments[0].bytes, episode);
   EXPECT_EQ(stats.articles.fetched, 1u);
+}
+
+content::Rule strip_rule(std::string selector, std::string title_pattern = "") {
+  content::Rule r;
+  r.action = content::RuleAction::strip;
+  r.argument = std::move(selector);
+  if (!title_pattern.empty()) {
+    r.conditions = {{content::RuleField::title, std::move(title_pattern)}};
+  }
+  return r;
+}
+
+// Extraction turns the ad into <p class="ad"> and the poll into its <p>: the rules match
+// the page as published, and only those whose conditions hold for the entry apply.
+TEST_F(EntryBodiesTest, StripRulesApplyToThePageBeforeExtraction) {
+  feed.images = ImagesMode::link;
+  feed.enclosures = EnclosuresMode::link;
+  feeds::HttpClient http;
+  BodyStats stats;
+  auto plain = entry_bodies(config, feed, doc, {0}, stats, &http);
+  ASSERT_TRUE(plain[0].html);
+  EXPECT_NE(plain[0].html->find("Buy now"), std::string::npos);
+  EXPECT_NE(plain[0].html->find("our poll"), std::string::npos);
+  EXPECT_TRUE(plain[0].stripped.empty());
+
+  feed.rules = {strip_rule("div.ad", "^entry 0$"), strip_rule("article", "no such title"),
+                strip_rule("#poll")};
+  auto bodies = entry_bodies(config, feed, doc, {0}, stats, &http);
+  ASSERT_TRUE(bodies[0].html);
+  EXPECT_EQ(bodies[0].html->find("Buy now"), std::string::npos) << *bodies[0].html;
+  EXPECT_EQ(bodies[0].html->find("our poll"), std::string::npos) << *bodies[0].html;
+  EXPECT_NE(bodies[0].html->find("Article paragraph 5"), std::string::npos);
+  ASSERT_EQ(bodies[0].stripped.size(), 2u);
+  EXPECT_EQ(bodies[0].stripped[0].rule, 0u);
+  EXPECT_EQ(bodies[0].stripped[0].count, 1u);
+  EXPECT_EQ(bodies[0].stripped[1].rule, 2u);
+  EXPECT_EQ(bodies[0].stripped[1].count, 1u);
+  EXPECT_EQ(stats.articles.fetched, 2u);
 }
 
 TEST_F(EntryBodiesTest, WithoutAClientNothingIsRequestedAndMediaBodiesAreStillBuilt) {

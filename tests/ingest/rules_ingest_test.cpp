@@ -169,6 +169,47 @@ TEST(RulesAtIngest, StripAppliesToAFetchedArticleAndDropsTheImagesItRemoved) {
             std::string::npos);
 }
 
+// A full article's page lost elements to strip rules before extraction (Body::stripped):
+// the observer's counts include them, next to what the rules strip from the article.
+TEST(RulesAtIngest, ElementsStrippedFromTheFetchedPageCountForTheirRule) {
+  const auto article = [](const std::vector<std::size_t>& wanted) {
+    std::map<std::size_t, Body> out;
+    for (const std::size_t i : wanted) {
+      Body b;
+      b.html = "<p>Article text</p><aside>Related</aside>";
+      b.stripped = {{0, 3}};
+      out.emplace(i, std::move(b));
+    }
+    return out;
+  };
+  static const feeds::Feed feed = fixture_feed();
+  const std::vector<std::pair<std::string, std::string>> known;
+  FeedOptions options;
+  options.key = "notes";
+  options.rules = {rule(RuleAction::strip, {}, "div.ad"), rule(RuleAction::strip, {}, "aside")};
+  IngestInput in;
+  in.feed = &feed;
+  in.config = &options;
+  in.feed_url = "https://notes.example.org/feed.xml";
+  in.known = &known;
+  in.bodies = article;
+  std::map<std::size_t, std::vector<content::RewriteCount>> seen;
+  in.rules_seen = [&seen](std::size_t i, const content::RuleVerdict&,
+                          const std::vector<content::RewriteCount>& counts) { seen[i] = counts; };
+  const IngestPlan plan = plan_ingest(in);
+  ASSERT_EQ(seen.size(), feed.entries.size());
+  for (const auto& [i, counts] : seen) {
+    ASSERT_EQ(counts.size(), 2u) << i;
+    EXPECT_EQ(counts[0].rule, 0u);
+    EXPECT_EQ(counts[0].count, 3u);
+    EXPECT_EQ(counts[1].rule, 1u);
+    EXPECT_EQ(counts[1].count, 1u);
+  }
+  for (const auto& e : plan.entries) {
+    EXPECT_EQ(unfolded(e.message).find("Related"), std::string::npos) << e.identity;
+  }
+}
+
 TEST(RulesAtIngest, RulesLeaveTheContentHashThatOfTheFeedsEntry) {
   const Planned plain = plan_with({});
   const Planned ruled = plan_with({rule(RuleAction::strip, {}, "div")});
