@@ -23,6 +23,7 @@
 namespace feedpop::storage {
 
 using EntryId = std::int64_t; // arrival order: larger = stored later
+class MailboxCache;           // storage/mailbox_cache.hpp
 using Time = std::chrono::sys_seconds;
 
 class StoreError : public std::runtime_error {
@@ -221,6 +222,9 @@ struct StoreOptions {
   // Page size of a newly created file (an existing file keeps its own); 0 = the store's
   // default, chosen for the size target in bench/RESULTS.md. Exposed for the benchmark.
   int page_size = 0;
+  // Each feed's delivered entries as last read, shared by the reader Stores of one database
+  // in this process (storage/mailbox_cache.hpp); null: the Store keeps its own.
+  std::shared_ptr<MailboxCache> mailbox_cache;
 };
 
 // Opens the SQLite store at `path`, creating the file and migrating the schema when
