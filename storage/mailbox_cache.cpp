@@ -94,49 +94,73 @@ MailboxCache::refresh(SnapshotReader& reader, const std::vector<std::string>& fe
   return feeds;
 }
 
-std::vector<MailboxItem> MailboxCache::snapshot(SnapshotReader& reader, std::string_view user,
-                                                const std::vector<std::string>& feed_keys) {
-  const auto feeds = refresh(reader, feed_keys);
+MailboxCache::Selection MailboxCache::select(SnapshotReader& reader, std::string_view user,
+                                             const std::vector<std::string>& feed_keys) {
+  Selection out;
+  out.feeds = refresh(reader, feed_keys);
   const std::vector<EntryId> deleted = reader.deletions(user);
 
   // Every entry of every distinct feed (a key listed twice, or two keys of one feed, count
-  // once), then arrival order across feeds.
-  struct Ref {
-    EntryId id;
-    std::uint32_t feed; // index into feeds / feed_keys
-    std::uint32_t at;   // index into that feed's entries
-  };
-  std::vector<Ref> refs;
+  // once), then arrival order across feeds, without the user's deletions.
   std::unordered_set<std::int64_t> seen;
   std::size_t total = 0;
-  for (const auto& feed : feeds) {
+  for (const auto& feed : out.feeds) {
     total += feed ? feed->entries->ids.size() : 0;
   }
+  auto& refs = out.refs;
   refs.reserve(total);
-  for (std::size_t f = 0; f < feeds.size(); ++f) {
-    if (!feeds[f] || !seen.insert(feeds[f]->id).second) {
+  for (std::size_t f = 0; f < out.feeds.size(); ++f) {
+    const auto& feed = out.feeds[f];
+    if (!feed || !seen.insert(feed->id).second) {
       continue;
     }
-    const auto& ids = feeds[f]->entries->ids;
+    const auto& ids = feed->entries->ids;
     for (std::size_t i = 0; i < ids.size(); ++i) {
       refs.push_back(Ref{ids[i], static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(i)});
     }
   }
   std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) { return a.id < b.id; });
+  if (!deleted.empty()) {
+    auto gone = deleted.begin();
+    std::erase_if(refs, [&](const Ref& ref) {
+      gone = std::lower_bound(gone, deleted.end(), ref.id);
+      return gone != deleted.end() && *gone == ref.id;
+    });
+  }
+  return out;
+}
 
+std::vector<MailboxItem> MailboxCache::snapshot(SnapshotReader& reader, std::string_view user,
+                                                const std::vector<std::string>& feed_keys) {
+  const Selection selected = select(reader, user, feed_keys);
   std::vector<MailboxItem> out;
-  out.reserve(refs.size());
-  auto gone = deleted.begin();
-  for (const Ref& ref : refs) {
-    while (gone != deleted.end() && *gone < ref.id) {
-      ++gone;
-    }
-    if (gone != deleted.end() && *gone == ref.id) {
-      continue;
-    }
-    const FeedEntries& entries = *feeds[ref.feed]->entries;
+  out.reserve(selected.refs.size());
+  for (const Ref& ref : selected.refs) {
+    const FeedEntries& entries = *selected.feeds[ref.feed]->entries;
     out.push_back(MailboxItem{ref.id, std::string(entries.uidl(ref.at)), entries.sizes[ref.at],
                               feed_keys[ref.feed]});
+  }
+  return out;
+}
+
+MailboxListing MailboxCache::listing(SnapshotReader& reader, std::string_view user,
+                                     const std::vector<std::string>& feed_keys) {
+  const Selection selected = select(reader, user, feed_keys);
+  MailboxListing out;
+  out.ids.reserve(selected.refs.size());
+  out.sizes.reserve(selected.refs.size());
+  out.uidls.reserve(selected.refs.size());
+  for (const Ref& ref : selected.refs) {
+    const FeedEntries& entries = *selected.feeds[ref.feed]->entries;
+    out.ids.push_back(ref.id);
+    out.sizes.push_back(entries.sizes[ref.at]);
+    out.uidls.push_back(entries.uidl(ref.at));
+  }
+  std::unordered_set<const FeedEntries*> owned;
+  for (const auto& feed : selected.feeds) {
+    if (feed && owned.insert(feed->entries.get()).second) {
+      out.owners.push_back(feed->entries);
+    }
   }
   return out;
 }

@@ -81,6 +81,9 @@ public:
   // order, without the user's deletions, each entry once, as of the reader's transaction.
   std::vector<MailboxItem> snapshot(SnapshotReader& reader, std::string_view user,
                                     const std::vector<std::string>& feed_keys);
+  // The same listing as Store::listing(): views into the remembered lists.
+  MailboxListing listing(SnapshotReader& reader, std::string_view user,
+                         const std::vector<std::string>& feed_keys);
 
   // Bytes held by the cached lists (tests, metrics).
   std::size_t bytes() const;
@@ -90,8 +93,20 @@ private:
     std::int64_t id;
     std::shared_ptr<const FeedEntries> entries;
   };
+  // An entry of the listing: its feed (index into feed_keys) and place in that feed's list.
+  struct Ref {
+    EntryId id;
+    std::uint32_t feed;
+    std::uint32_t at;
+  };
+  struct Selection {
+    std::vector<std::optional<Feed>> feeds; // per feed key
+    std::vector<Ref> refs;                  // arrival order, deletions left out
+  };
   std::vector<std::optional<Feed>> refresh(SnapshotReader& reader,
                                            const std::vector<std::string>& feed_keys);
+  Selection select(SnapshotReader& reader, std::string_view user,
+                   const std::vector<std::string>& feed_keys);
 
   mutable std::mutex mutex_;
   std::size_t max_bytes_;

@@ -87,6 +87,33 @@ private:
   pg::Connection& db_;
 };
 
+// The readers' shared MailboxCache, or the Store's own.
+MailboxCache& mailbox_cache(StoreOptions& options) {
+  if (!options.mailbox_cache) {
+    options.mailbox_cache = std::make_shared<MailboxCache>();
+  }
+  return *options.mailbox_cache;
+}
+
+// REPEATABLE READ: every statement of the snapshot sees one state of the database,
+// whichever node committed what meanwhile. Arrival order = entry id.
+template <class Fn> auto in_read_transaction(pg::Connection& db, Fn&& fn) {
+  db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  try {
+    PgSnapshotReader reader(db);
+    auto out = fn(reader);
+    db.exec("COMMIT");
+    return out;
+  } catch (...) {
+    try {
+      db.exec("ROLLBACK");
+    } catch (const StoreError&) {
+      // the connection is broken: the error being thrown says why
+    }
+    throw;
+  }
+}
+
 } // namespace
 
 std::vector<MailboxItem> PgStore::snapshot(std::string_view user,
@@ -94,25 +121,18 @@ std::vector<MailboxItem> PgStore::snapshot(std::string_view user,
   if (feed_keys.empty()) {
     return {};
   }
-  if (!options_.mailbox_cache) {
-    options_.mailbox_cache = std::make_shared<MailboxCache>();
+  auto& cache = mailbox_cache(options_);
+  return in_read_transaction(
+      db_, [&](SnapshotReader& reader) { return cache.snapshot(reader, user, feed_keys); });
+}
+
+MailboxListing PgStore::listing(std::string_view user, const std::vector<std::string>& feed_keys) {
+  if (feed_keys.empty()) {
+    return {};
   }
-  // REPEATABLE READ: every statement of the snapshot sees one state of the database,
-  // whichever node committed what meanwhile. Arrival order = entry id.
-  db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  try {
-    PgSnapshotReader reader(db_);
-    auto items = options_.mailbox_cache->snapshot(reader, user, feed_keys);
-    db_.exec("COMMIT");
-    return items;
-  } catch (...) {
-    try {
-      db_.exec("ROLLBACK");
-    } catch (const StoreError&) {
-      // the connection is broken: the caller's StoreError below says why
-    }
-    throw;
-  }
+  auto& cache = mailbox_cache(options_);
+  return in_read_transaction(
+      db_, [&](SnapshotReader& reader) { return cache.listing(reader, user, feed_keys); });
 }
 
 std::size_t PgStore::read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) {

@@ -115,6 +115,24 @@ private:
   sqlite::Database& db_;
 };
 
+// The readers' shared MailboxCache, or the Store's own.
+MailboxCache& mailbox_cache(StoreOptions& options) {
+  if (!options.mailbox_cache) {
+    options.mailbox_cache = std::make_shared<MailboxCache>();
+  }
+  return *options.mailbox_cache;
+}
+
+// One read transaction: the change marks, the lists loaded and the deletions are one state
+// of the database, even while the writer commits.
+template <class Fn> auto in_read_transaction(sqlite::Database& db, Fn&& fn) {
+  ReadTransaction txn(db);
+  SqliteSnapshotReader reader(db);
+  auto out = fn(reader);
+  txn.end();
+  return out;
+}
+
 } // namespace
 
 std::vector<MailboxItem> SqliteStore::snapshot(std::string_view user,
@@ -122,16 +140,19 @@ std::vector<MailboxItem> SqliteStore::snapshot(std::string_view user,
   if (feed_keys.empty()) {
     return {};
   }
-  if (!options_.mailbox_cache) {
-    options_.mailbox_cache = std::make_shared<MailboxCache>();
+  auto& cache = mailbox_cache(options_);
+  return in_read_transaction(
+      db_, [&](SnapshotReader& reader) { return cache.snapshot(reader, user, feed_keys); });
+}
+
+MailboxListing SqliteStore::listing(std::string_view user,
+                                    const std::vector<std::string>& feed_keys) {
+  if (feed_keys.empty()) {
+    return {};
   }
-  // One read transaction: the change marks, the lists loaded and the deletions are one
-  // state of the database, even while the writer commits.
-  ReadTransaction txn(db_);
-  SqliteSnapshotReader reader(db_);
-  auto items = options_.mailbox_cache->snapshot(reader, user, feed_keys);
-  txn.end();
-  return items;
+  auto& cache = mailbox_cache(options_);
+  return in_read_transaction(
+      db_, [&](SnapshotReader& reader) { return cache.listing(reader, user, feed_keys); });
 }
 
 std::size_t SqliteStore::read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) {

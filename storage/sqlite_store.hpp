@@ -40,6 +40,8 @@ public:
 
   std::vector<MailboxItem> snapshot(std::string_view user,
                                     const std::vector<std::string>& feed_keys) override;
+  MailboxListing listing(std::string_view user,
+                         const std::vector<std::string>& feed_keys) override; // *_mailbox.cpp
   std::size_t read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) override;
   void commit_deletions(std::string_view user, const std::vector<EntryId>& ids) override;
 

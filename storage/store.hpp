@@ -97,6 +97,16 @@ struct MailboxItem {
   std::string feed_key;
 };
 
+// A mailbox as Store::listing() gives it: what snapshot() lists, without a string per
+// message. uidls[i] views bytes that `owners` keep alive (the reader's remembered feed
+// lists), so the listing stays valid as long as the object, wherever it is moved.
+struct MailboxListing {
+  std::vector<EntryId> ids;
+  std::vector<std::uint64_t> sizes;
+  std::vector<std::string_view> uidls;
+  std::vector<std::shared_ptr<const void>> owners;
+};
+
 struct FeedCounts {
   std::string key;
   std::uint64_t entries = 0; // delivered entries stored, all time
@@ -160,6 +170,9 @@ public:
   // --- mailboxes (readers) ---
   virtual std::vector<MailboxItem> snapshot(std::string_view user,
                                             const std::vector<std::string>& feed_keys) = 0;
+  // snapshot() without the feed keys, and without a heap string per message (POP3 logins).
+  virtual MailboxListing listing(std::string_view user,
+                                 const std::vector<std::string>& feed_keys) = 0;
   // Copies up to `max` bytes of the entry's message, from byte `offset` on, into `dest`
   // and returns how many: fewer than max only at the end of the message, 0 at or past it.
   // Any offset is served directly (RETR and TOP pull a message one buffer at a time).

@@ -140,6 +140,27 @@ TEST_P(MailboxCacheTest, AKeyListedTwiceListsItsEntriesOnce) {
   EXPECT_EQ(reader->snapshot("alice", {"a", "nothing", "a"}).size(), 2u);
 }
 
+TEST_P(MailboxCacheTest, AListingIsTheSnapshotAndOutlivesItsStoreAndCache) {
+  insert("a", {"a1", "a2"});
+  insert("b", {"b1"});
+  insert("a", {"a3"});
+  MailboxListing kept;
+  std::vector<MailboxItem> items;
+  {
+    auto reader = open(Role::reader, std::make_shared<MailboxCache>());
+    items = reader->snapshot("alice", {"a", "b"});
+    reader->commit_deletions("alice", {items[1].id});
+    items.erase(items.begin() + 1);
+    kept = reader->listing("alice", {"b", "a"});
+  }
+  ASSERT_EQ(kept.ids.size(), items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    EXPECT_EQ(kept.ids[i], items[i].id);
+    EXPECT_EQ(kept.sizes[i], items[i].size);
+    EXPECT_EQ(kept.uidls[i], items[i].uidl);
+  }
+}
+
 // Random ingest, deletions and purges on the writer and a second node, each followed by a
 // listing from the long-lived reader: always what a reader that remembers nothing lists.
 // A cache too small for what it holds forgets everything and still answers right.
