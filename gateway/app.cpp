@@ -95,6 +95,7 @@ private:
     return ingest_options(config, open_reader()->user_feeds(""));
   }
   void start_smtp(const std::optional<TlsFiles>& tls, StartupFacts& facts);
+  void schedule_digests(const std::shared_ptr<const Config>& config, bool start);
   std::string on_control_mail(smtp::Submission&& mail);
 
   fs::path config_file_;
@@ -114,6 +115,23 @@ private:
   std::unique_ptr<web::Server> web_;
   void start_web(std::shared_ptr<boost::asio::ssl::context> tls, StartupFacts& facts);
 };
+
+// Users' digests cover the feeds they added by mail: those are read from the store at every
+// round (a subscription stored by any node counts at once). Without a user's digest the
+// list is fixed, and the scheduler opens no store until a digest is due.
+void Service::schedule_digests(const std::shared_ptr<const Config>& config, bool start) {
+  const bool per_user = std::any_of(config->users.begin(), config->users.end(),
+                                    [](const auto& u) { return u.second.digest.has_value(); });
+  if (!per_user) {
+    auto list = digest_configs(*config);
+    start ? digests_->start(std::move(list)) : digests_->apply(std::move(list));
+    return;
+  }
+  ingest::DigestScheduler::Digests source = [config](storage::Store& store) {
+    return digest_configs(*config, store.user_feeds(""));
+  };
+  start ? digests_->start(std::move(source)) : digests_->apply(std::move(source));
+}
 
 void Service::start_web(std::shared_ptr<boost::asio::ssl::context> tls, StartupFacts& facts) {
   if (config_->web.listen.empty() && config_->web.tls_listen.empty()) {
@@ -236,7 +254,7 @@ int Service::run() {
     fetcher_->start();
     digests_ = std::make_unique<ingest::DigestScheduler>(
         [this] { return open_store(*current(), storage::Role::writer); }, config_->hostname);
-    digests_->start(digest_configs(*config_));
+    schedule_digests(config_, true);
     start_smtp(tls, facts); // makes subscriptions_, which the web server uses
     start_web(tls_context, facts);
   } catch (const std::exception& e) {
@@ -303,7 +321,7 @@ void Service::reload() {
   log_changes(*config_, *next);
   log_warnings(*next);
   auth_->apply(next);
-  digests_->apply(digest_configs(*next));
+  schedule_digests(next, false);
   try {
     fetcher_->apply(fetch_options(*next));
   } catch (const storage::StoreError& e) {

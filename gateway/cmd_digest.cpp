@@ -20,13 +20,15 @@ namespace feedpop::gateway {
 
 namespace {
 
-// The digests that reach `user`'s full mailbox; all of them for an empty name.
-std::vector<ingest::DigestConfig> digests_for(const Config& config, const std::string& user) {
-  auto all = digest_configs(config);
+// The digests that reach `user`'s full mailbox; all of them for an empty name. Users'
+// digests cover the feeds they added by mail (`user_feeds`, every owner's).
+std::vector<ingest::DigestConfig> digests_for(const Config& config, const std::string& user,
+                                              const std::vector<storage::UserFeed>& user_feeds) {
+  auto all = digest_configs(config, user_feeds);
   if (user.empty()) {
     return all;
   }
-  const auto keys = with_digests(config, user, config.subscriptions(user));
+  const auto keys = mailbox_keys(config, user, user_feeds);
   std::erase_if(all, [&](const ingest::DigestConfig& d) {
     return std::find(keys.begin(), keys.end(), d.key) == keys.end();
   });
@@ -39,13 +41,17 @@ int run_digest_now(const GlobalOptions& global, const std::string& user) {
     std::cerr << fmt::format("feedpop: digest: no user '{}' in {}\n", user, global.config);
     return exit_config;
   }
-  const auto digests = digests_for(config, user);
-  if (digests.empty()) {
-    std::cout << "no digests configured" << (user.empty() ? "" : " for " + user) << '\n';
+  if (digest_configs(config).empty()) {
+    std::cout << "no digests configured\n";
     return exit_ok;
   }
   std::filesystem::create_directories(config.data_dir);
   auto store = open_store(config, storage::Role::writer);
+  const auto digests = digests_for(config, user, store->user_feeds(""));
+  if (digests.empty()) {
+    std::cout << "no digests configured for " << user << '\n';
+    return exit_ok;
+  }
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   for (const auto& digest : digests) {
     const auto r =

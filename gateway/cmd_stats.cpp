@@ -82,10 +82,7 @@ nlohmann::json collect(const Config& config, storage::Store& store) {
   }
   nlohmann::json users = nlohmann::json::array();
   for (const auto& [name, user] : config.users) {
-    auto keys = with_digests(config, name, config.subscriptions(name));
-    const auto own = user_mailbox_keys(user_feeds, name);
-    keys.insert(keys.end(), own.begin(), own.end());
-    const auto c = store.user_counts(name, keys);
+    const auto c = store.user_counts(name, mailbox_keys(config, name, user_feeds));
     users.push_back({{"name", name}, {"visible", c.visible}, {"deleted", c.deleted}});
   }
   return {{"feeds", feeds}, {"users", users}};

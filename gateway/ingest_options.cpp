@@ -104,7 +104,7 @@ ingest::Options ingest_options(const Config& config) {
     added.rules = config.rules; // global rules first, then the feed's
     added.rules.insert(added.rules.end(), feed.rules.begin(), feed.rules.end());
   }
-  add_digests(config, o);
+  add_digests(config, {}, o);
   return o;
 }
 

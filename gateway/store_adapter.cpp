@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "auth/scram.hpp"
+#include "gateway/digests.hpp"
 #include "gateway/mailbox_views.hpp"
 #include "gateway/tag_views.hpp"
 #include "gateway/user_feeds.hpp"
@@ -343,14 +344,14 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
       try {
         if (mailbox->view.empty()) {
           // The full mailbox also shows the user's own feeds and feedpop's replies.
-          const auto own = user_mailbox_keys(lease->user_feeds(mailbox->user), mailbox->user);
-          mailbox->feed_keys.insert(mailbox->feed_keys.end(), own.begin(), own.end());
+          mailbox->feed_keys = mailbox_keys(*cfg, mailbox->user, lease->user_feeds(mailbox->user));
         }
         auto& tagged = mailbox->tagged_feed_keys;
         if (mailbox->own_feeds_tagged) { // global rules tag entries of users' feeds too
           for (const auto& f : lease->user_feeds(mailbox->user)) {
             tagged.push_back(user_feed_key(f.owner, f.key));
           }
+          tagged = with_digests(*cfg, mailbox->user, tagged); // a user's digest covers them
         }
         mailbox->feed_keys.insert(mailbox->feed_keys.end(), tagged.begin(), tagged.end());
         if (tagged.empty()) {

@@ -54,6 +54,7 @@ ingest::Options ingest_options(const Config& config, const std::vector<storage::
     feed.rules = config.rules; // the global rules apply to users' feeds too
     o.feeds.emplace(feed.key, std::move(feed));
   }
+  add_digests(config, feeds, o); // a user's digest covers their own feeds too
   return o;
 }
 

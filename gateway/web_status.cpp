@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/metrics.hpp"
+#include "gateway/digests.hpp"
 #include "gateway/user_feeds.hpp"
 
 namespace feedpop::gateway {
@@ -87,14 +88,13 @@ web::UserStatus user_status(storage::Store& store, const Config& config, const U
   web::UserStatus out;
   out.name = user.name;
   out.admin = user.admin;
-  auto keys = config.subscriptions(user.name);
-  out.feeds = keys.size() + static_cast<std::size_t>(
-                                std::count_if(user_feeds.begin(), user_feeds.end(),
-                                              [&](const auto& f) { return f.owner == user.name; }));
-  // What POP3 shows the full mailbox: configured feeds, own feeds, feedpop's replies.
-  const auto own = user_mailbox_keys(user_feeds, user.name);
-  keys.insert(keys.end(), own.begin(), own.end());
-  for (const auto& item : store.snapshot(user.name, keys)) {
+  out.feeds =
+      config.subscriptions(user.name).size() +
+      static_cast<std::size_t>(std::count_if(user_feeds.begin(), user_feeds.end(),
+                                             [&](const auto& f) { return f.owner == user.name; }));
+  // What POP3 shows the full mailbox (configured feeds, own feeds, feedpop's replies, a
+  // digested user's digests instead of the entries they cover): the same keys.
+  for (const auto& item : store.snapshot(user.name, mailbox_keys(config, user.name, user_feeds))) {
     ++out.waiting_messages;
     out.waiting_bytes += item.size;
   }

@@ -1,5 +1,7 @@
 #include "ingest/digest.hpp"
 
+#include <unordered_set>
+
 #include <date/tz.h>
 #include <spdlog/spdlog.h>
 
@@ -25,6 +27,34 @@ const date::time_zone* zone(const std::string& tz) {
 // The period's identity: its end in UTC, ISO 8601.
 std::string period_identity(Time end) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", end);
+}
+
+// A user's digest leaves out the entries its user deleted: the ones a feed's digest covered
+// before the user's own digest began (marked deleted for them, see DigestConfig::users),
+// and singles the user read and deleted while the feed had no digest for them.
+void leave_out_deleted(storage::Store& store, const DigestConfig& digest,
+                       std::vector<storage::DigestSource>& sources) {
+  std::unordered_set<storage::EntryId> visible;
+  for (const auto& item : store.snapshot(digest.users.front(), digest.feeds)) {
+    visible.insert(item.id);
+  }
+  std::erase_if(sources, [&](const storage::DigestSource& s) { return !visible.contains(s.id); });
+}
+
+// Stores the digest's messages and what they cover (store_digest), then marks the covered
+// entries deleted for the digest's users: should the digest be removed, they never come
+// back as single messages. (A crash in between leaves them unmarked: they would then come
+// back once, after a removal.)
+bool cover(storage::Store& store, const DigestConfig& digest, const std::string& period,
+           const std::vector<storage::NewEntry>& messages,
+           const std::vector<storage::EntryId>& covered) {
+  if (!store.store_digest(digest.key, period, messages, covered)) {
+    return false;
+  }
+  for (const auto& user : digest.users) {
+    store.commit_deletions(user, covered);
+  }
+  return true;
 }
 
 } // namespace
@@ -73,12 +103,18 @@ std::string local_date(const DigestSchedule& schedule, Time t) {
 DigestBuild build_digest(storage::Store& store, const DigestConfig& digest, Time period,
                          const std::string& hostname, std::size_t part_size) {
   DigestBuild result{digest.key};
-  const auto sources = store.pending_digest_items(digest.key, digest.feeds, period);
+  auto sources = store.pending_digest_items(digest.key, digest.feeds, period);
+  if (digest.per_user && !digest.users.empty() && !sources.empty()) {
+    leave_out_deleted(store, digest, sources);
+  }
   std::vector<mail::DigestItem> items;
   std::vector<storage::EntryId> covered;
   items.reserve(sources.size());
   for (const auto& source : sources) {
     covered.push_back(source.id);
+    if (source.item == notice_item) {
+      continue;
+    }
     if (auto item = mail::decode_digest_item(source.item)) {
       items.push_back(std::move(*item));
     } else {
@@ -97,6 +133,9 @@ DigestBuild build_digest(storage::Store& store, const DigestConfig& digest, Time
   o.part_size = part_size;
   const auto rendered = mail::render_digest(items, o);
   if (rendered.empty()) {
+    if (!covered.empty()) { // only notices: covered, nothing to send
+      cover(store, digest, o.period, {}, covered);
+    }
     return result;
   }
   std::vector<storage::NewEntry> messages;
@@ -108,7 +147,7 @@ DigestBuild build_digest(storage::Store& store, const DigestConfig& digest, Time
     e.entry_date = period;
     messages.push_back(std::move(e));
   }
-  if (store.store_digest(digest.key, o.period, messages, covered)) {
+  if (cover(store, digest, o.period, messages, covered)) {
     result.entries = items.size();
     result.messages = messages.size();
   }

@@ -11,17 +11,25 @@
 // Building: every entry of the digest's feeds first seen up to the period's end that the
 // digest has not covered yet goes into one message (or parts, mail/digest.hpp), stored
 // under the digest's key together with the record of which entries it covered
-// (storage::Store::store_digest). A period without entries stores nothing; building a
-// period again stores nothing. Threading: pure functions, and build_digest uses only the
-// Store it is given. Time zones come from the system's tzdata (thread-safe lookups).
+// (storage::Store::store_digest); the covered entries are then marked deleted for the
+// digest's users (DigestConfig::users), and a user's digest leaves out entries its user
+// deleted. A period without entries stores nothing; building a period again stores nothing.
+// Threading: pure functions, and build_digest uses only the Store it is given. Time zones come from
+// the system's tzdata (thread-safe lookups).
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "ingest/options.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::ingest {
+
+// The digest item of a digested feed's failure / recovery notice (ingest_poll.cpp): a
+// digest covers it, marking it deleted for the digest's users (the notice reached them on
+// its own, under FeedOptions::notice_key), but does not show it.
+inline constexpr std::string_view notice_item = "feedpop:notice";
 
 // nullopt when `tz` names a zone of the system's time zone database, else why not.
 std::optional<std::string> time_zone_error(const std::string& tz);

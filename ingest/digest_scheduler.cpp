@@ -24,7 +24,8 @@ DigestScheduler::~DigestScheduler() {
 void DigestScheduler::start(std::vector<DigestConfig> digests) {
   {
     std::lock_guard lock(mutex_);
-    digests_ = std::move(digests);
+    fixed_ = std::move(digests);
+    digests_ = nullptr;
     stopping_ = false;
   }
   thread_ = std::thread([this] { loop(); });
@@ -32,7 +33,25 @@ void DigestScheduler::start(std::vector<DigestConfig> digests) {
 
 void DigestScheduler::apply(std::vector<DigestConfig> digests) {
   std::lock_guard lock(mutex_);
+  fixed_ = std::move(digests);
+  digests_ = nullptr;
+  changed_ = true;
+  wake_.notify_all();
+}
+
+void DigestScheduler::start(Digests digests) {
+  {
+    std::lock_guard lock(mutex_);
+    digests_ = std::move(digests);
+    stopping_ = false;
+  }
+  thread_ = std::thread([this] { loop(); });
+}
+
+void DigestScheduler::apply(Digests digests) {
+  std::lock_guard lock(mutex_);
   digests_ = std::move(digests);
+  fixed_.clear();
   changed_ = true;
   wake_.notify_all();
 }
@@ -49,12 +68,26 @@ void DigestScheduler::stop() {
 }
 
 std::vector<DigestBuild> DigestScheduler::run_due() {
+  Digests source;
   std::vector<DigestConfig> digests;
   {
     std::lock_guard lock(mutex_);
-    digests = digests_;
+    source = digests_;
+    digests = fixed_;
   }
   std::vector<DigestBuild> out;
+  if (source) {
+    try {
+      if (!store_) {
+        store_ = open_store_();
+      }
+      digests = source(*store_);
+    } catch (const std::exception& e) {
+      spdlog::error("digests: not listed, retrying: {}", e.what());
+      store_.reset();
+      return out;
+    }
+  }
   const storage::Time now = clock_();
   for (const DigestConfig& digest : digests) {
     try {

@@ -148,6 +148,9 @@ IngestPlan plan_ingest(const IngestInput& in) {
     if (c.deliver && !rules.empty()) {
       verdicts[order[rank]] = rules.judge(feed.entries[c.index]);
       c.deliver = verdicts[order[rank]].deliver;
+      if (!c.deliver && in.rules_seen) {
+        in.rules_seen(c.index, verdicts[order[rank]], {});
+      }
     }
   }
 
@@ -179,7 +182,10 @@ IngestPlan plan_ingest(const IngestInput& in) {
       out.revision = revision_of(feed.entries[c.index]); // what the next change is measured against
     }
     if (c.deliver) {
-      rules.rewrite(e, verdicts[*it]);
+      const auto counts = rules.rewrite(e, verdicts[*it]);
+      if (in.rules_seen) {
+        in.rules_seen(c.index, verdicts[*it], counts);
+      }
       mail::RenderOptions ro;
       ro.keywords = std::move(verdicts[*it].tags);
       ro.hostname = in.hostname;

@@ -45,6 +45,12 @@ struct IngestInput {
   // on_update: redeliver (ingest/updates.hpp): the stored revisions of these identities
   // (Store::entry_revisions), called once, only when known entries changed. Unset: none.
   std::function<std::vector<storage::EntryRevision>(const std::vector<std::string>&)> revisions;
+  // What the rules did (`feedpop render --feed`): called with the index into feed->entries
+  // of each judged entry the rules skipped (no counts), and of each delivered one after its
+  // rewrites. Unset: nobody asks.
+  std::function<void(std::size_t, const content::RuleVerdict&,
+                     const std::vector<content::RewriteCount>&)>
+      rules_seen;
 };
 
 struct IngestPlan {

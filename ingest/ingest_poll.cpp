@@ -3,15 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include "common/metrics.hpp"
-#include "content/tracking.hpp"
 #include "feeds/parse.hpp"
 #include "feeds/schedule.hpp"
-#include "ingest/article_fetch.hpp"
-#include "ingest/enclosures.hpp"
+#include "ingest/digest.hpp"
+#include "ingest/entry_bodies.hpp"
 #include "ingest/ingest.hpp"
-#include "ingest/inline_images.hpp"
 #include "ingest/poll_schedule.hpp"
-#include "mail/media.hpp"
 
 namespace feedpop::ingest {
 
@@ -87,6 +84,22 @@ NoticeInput notice_input(const Options& config, const FeedOptions& feed, const F
   return n;
 }
 
+// A digested feed's notice goes under FeedOptions::notice_key too, where its digested users
+// see it at once. The feed's own copy gets the notice digest item: the digest covers it
+// without showing it, so it never reaches those users twice (ingest/digest.hpp). Stored
+// before the feed's own transaction: should that one not commit, the next poll makes the
+// same notice (same identity) again, and storing it twice adds nothing.
+void copy_notice(storage::Store& store, const FeedOptions& feed, storage::NewEntry& notice) {
+  if (feed.notice_key.empty()) {
+    return;
+  }
+  notice.digest_item = std::string(notice_item);
+  FeedState state = store.feed_state(feed.notice_key).value_or(FeedState{});
+  state.key = feed.notice_key;
+  state.last_status = "notices";
+  store.insert_entries(feed.notice_key, {notice}, state);
+}
+
 // Success bookkeeping shared by 200 and 304; returns the recovery notice when one is due.
 std::optional<storage::NewEntry> mark_success(const Options& config, const FeedOptions& feed,
                                               FeedState& state, const feeds::ResponseInfo& info,
@@ -128,6 +141,7 @@ FeedPollResult fail(storage::Store& store, const Options& config, const FeedOpti
   if (!state.failure_notified && now - *state.failing_since >= config.fetch.notify_after) {
     state.failure_notified = true;
     std::vector<storage::NewEntry> notice{failure_notice(notice_input(config, feed, state, now))};
+    copy_notice(store, feed, notice.front());
     store.insert_entries(feed.key, notice, state);
   } else {
     store.save_feed_state(state);
@@ -149,6 +163,7 @@ FeedPollResult not_modified(storage::Store& store, const Options& config, const 
   state.last_status = "not_modified";
   state.next_poll = schedule(config, feed, state, now, &nm.info, std::nullopt);
   if (notice) {
+    copy_notice(store, feed, *notice);
     store.insert_entries(feed.key, {*notice}, state);
   } else {
     store.save_feed_state(state);
@@ -181,45 +196,13 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
   in.known = &known;
   in.first_poll = known.empty() && !state.last_success;
   in.now = now;
-  ArticleStats articles;
-  std::size_t images_failed = 0;
+  BodyStats stats;
   std::optional<feeds::HttpClient> own_http;
   in.bodies = [&](const std::vector<std::size_t>& indices) {
-    std::map<std::size_t, Body> out;
     if (http == nullptr) {
       http = &own_http.emplace(http_options(config));
     }
-    for (auto& [i, html] : fetch_articles(config, feed, doc, indices, articles, *http)) {
-      out[i].html = std::move(html);
-    }
-    std::uint64_t attach_budget = enclosures_max_size(config, feed) * kEnclosureCapsPerPoll;
-    for (std::size_t i : indices) {
-      // A media feed's entry without content (mail/media.hpp): its body is built here so
-      // that tracking removal and `images: inline` see the thumbnail.
-      if (auto media = mail::media_body_html(doc.entries[i]); media && !out[i].html) {
-        out[i].html = std::move(media);
-      }
-      if (enclosures_mode(config, feed) == EnclosuresMode::attach) {
-        EnclosureFiles files = fetch_enclosures(config, feed, doc.entries[i], attach_budget);
-        out[i].attachments = std::move(files.attachments);
-        out[i].enclosure_notes = std::move(files.notes);
-      }
-    }
-    if (images_mode(config, feed) == ImagesMode::inline_) {
-      for (std::size_t i : indices) {
-        const feeds::Entry& e = doc.entries[i];
-        const auto it = out.find(i);
-        const std::string body = content::strip_tracking_links(
-            it != out.end() && it->second.html
-                ? *it->second.html
-                : e.content_html.value_or(e.summary_html.value_or("")));
-        auto images = fetch_images(config, feed, body, images_failed, *http);
-        if (!images.empty()) {
-          out[i].images = std::move(images);
-        }
-      }
-    }
-    return out;
+    return entry_bodies(config, feed, doc, indices, stats, http);
   };
   in.revisions = [&](const std::vector<std::string>& identities) {
     return store.entry_revisions(feed.key, identities);
@@ -228,6 +211,7 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
 
   auto notice = mark_success(config, feed, state, f.info, now);
   if (notice) {
+    copy_notice(store, feed, *notice);
     plan.entries.push_back(std::move(*notice));
   }
   // The latest validators, always: a server that stopped sending one must not get it back.
@@ -251,9 +235,9 @@ FeedPollResult fetched(storage::Store& store, const Options& config, const FeedO
                           pinned ? pinned() : std::vector<storage::EntryId>{});
   }
   FeedPollResult r{feed.key, true, "ok", f.info.http_code, delivered, {}};
-  r.articles_fetched = articles.fetched;
-  r.articles_failed = articles.failed;
-  r.images_failed = images_failed;
+  r.articles_fetched = stats.articles.fetched;
+  r.articles_failed = stats.articles.failed;
+  r.images_failed = stats.images_failed;
   r.next_poll = state.next_poll;
   return r;
 }

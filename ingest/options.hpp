@@ -56,6 +56,10 @@ struct FeedOptions {
   std::optional<EnclosuresMode> enclosures;         // nullopt: FetchOptions::enclosures
   std::optional<std::uint64_t> enclosures_max_size; // nullopt: FetchOptions::enclosures_max_size
   bool digest_items = false; // a digest covers the feed: store what it shows of each entry
+  // Not empty: the feed's failure / recovery notices are stored under this key too, which
+  // the users whose digest covers the feed see at once (a digest would hold a notice back
+  // for up to a period; ingest_poll.cpp).
+  std::string notice_key;
 };
 
 // When a digest's periods end (ingest/digest.hpp): every `every`, at `at` into the day
@@ -74,6 +78,11 @@ struct DigestConfig {
   std::vector<std::string> feeds; // the feeds it covers
   bool per_user = false;          // a user's digest: entries grouped by feed
   DigestSchedule schedule;
+  // The users it reaches (the one user of a user's digest). The entries a digest covers are
+  // marked deleted for them, so that they never come back as single messages should the
+  // digest be removed; a user's digest leaves out what that user already deleted (e.g.
+  // what a feed's digest covered before the user's own digest began).
+  std::vector<std::string> users = {};
 };
 
 // The feed's compiled rule set: include / exclude as keep / skip rules, then `rules`.

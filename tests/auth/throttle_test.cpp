@@ -162,8 +162,8 @@ TEST(Throttle, ParallelCallersShareTheSlots) {
       for (int i = 0; i < 100; ++i) {
         // Distinct names in every thread: a name shared by two threads would also take
         // that user's slots, and how many of those fit in max_wait depends on the order.
-        const auto d = t.attempt("192.0.2.44", numbered("u", static_cast<int>(k) * 100 + i),
-                                 false, t0);
+        const auto d =
+            t.attempt("192.0.2.44", numbered("u", static_cast<int>(k) * 100 + i), false, t0);
         if (!d.refused) {
           answers[k].push_back(d.answer_at);
         }

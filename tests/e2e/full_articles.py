@@ -19,10 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -32,33 +29,6 @@ TRACKERS = re.compile(r"utm_|fbclid|gclid")
 
 def png(seed):
     return b"\x89PNG\r\n\x1a\n" + bytes([seed]) * 64
-
-
-class CountingServer:
-    """Serves a folder on 127.0.0.1 and counts the requests of every path."""
-
-    def __init__(self, root):
-        self.counts = {}
-        counts = self.counts
-
-        class Handler(SimpleHTTPRequestHandler):
-            def __init__(self, *a, **kw):
-                super().__init__(*a, directory=root, **kw)
-
-            def do_GET(self):
-                path = urlsplit(self.path).path
-                counts[path] = counts.get(path, 0) + 1
-                super().do_GET()
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def url(self, name):
-        return f"http://127.0.0.1:{self.port}/{name}"
 
 
 def article(n, server):
@@ -170,7 +140,7 @@ def main(binary):
     with h.TempDir() as work:
         www = os.path.join(work, "www")
         os.makedirs(www)
-        server = CountingServer(www)
+        server = h.FeedServer(www)
         images = {}
         for n in range(3):
             images[n] = png(n + 1)
@@ -187,7 +157,7 @@ def main(binary):
         with open(config, "w") as f:
             f.write(h.yaml_config(data, spec, {"alice": ("pw", "all")}))
         fetch_once(binary, config)
-        pages = {n: server.counts.get(f"/a{n}.html", 0) for n in range(3)}
+        pages = {n: server.count(f"/a{n}.html") for n in range(3)}
         if pages != {0: 1, 1: 1, 2: 1}:
             h.fail(f"article pages requested {pages}, expected once each")
         fp = h.Feedpop(binary, config).wait_ready()
@@ -207,7 +177,7 @@ def main(binary):
         finally:
             fp.stop()
         fetch_once(binary, config)
-        again = {n: server.counts.get(f"/a{n}.html", 0) for n in range(3)}
+        again = {n: server.count(f"/a{n}.html") for n in range(3)}
         if again != pages:
             h.fail(f"article pages fetched again: {again}")
         print("ok: 3 full articles with inline images, nothing fetched twice")

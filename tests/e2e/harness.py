@@ -19,11 +19,13 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.abspath(os.path.join(HERE, "..", ".."))
 SKIP = 77
+
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "support"))
+from folder_server import FolderServer  # noqa: E402
 
 
 def fail(message):
@@ -66,32 +68,13 @@ def rss(title, items):
     return "".join(parts)
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class FeedServer:
-    """Serves the files of a folder on 127.0.0.1:<free port>."""
-
-    def __init__(self, root):
-        self.root = root
-        handler = lambda *a, **kw: _QuietHandler(*a, directory=root, **kw)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, name):
-        return f"http://127.0.0.1:{self.port}/{name}"
+class FeedServer(FolderServer):
+    """Serves the files of a folder on 127.0.0.1:<free port> (tests/support/folder_server.py:
+    request counts, headers and types per path)."""
 
     def write(self, name, text):
         with open(os.path.join(self.root, name), "w", encoding="utf-8") as f:
             f.write(text)
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def yaml_config(data_dir, feeds, users, extra=""):

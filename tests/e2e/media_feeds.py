@@ -22,9 +22,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -35,44 +32,14 @@ EPISODE = bytes((i * 7919) % 251 for i in range(200_000))  # 200 kB, under the c
 BIG = b"\x00" * 400_000                                     # over the 300 kB cap
 
 
-class Server:
-    """Serves a folder on 127.0.0.1, counts requests per path, names ep1's file."""
-
-    def __init__(self, root):
-        self.counts = {}
-        counts = self.counts
-
-        class Handler(SimpleHTTPRequestHandler):
-            def __init__(self, *a, **kw):
-                super().__init__(*a, directory=root, **kw)
-
-            def do_GET(self):
-                path = urlsplit(self.path).path
-                counts[path] = counts.get(path, 0) + 1
-                super().do_GET()
-
-            def end_headers(self):
-                if urlsplit(self.path).path == "/media/ep1":
-                    self.send_header("Content-Disposition",
-                                     "attachment; filename=\"../Episode 1.mp3\"")
-                super().end_headers()
-
-            def guess_type(self, path):
-                return "audio/mpeg" if "/media/" in path else super().guess_type(path)
-
-            def log_message(self, *args):
-                pass
-
-        class Quiet(ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                pass  # feedpop hangs up on an enclosure over the cap: expected
-
-        self.httpd = Quiet(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def url(self, name):
-        return f"http://127.0.0.1:{self.port}/{name}"
+def site_server(root):
+    """The site on a loopback server: ep1's file is named by Content-Disposition, and
+    everything under /media/ is audio."""
+    return h.FeedServer(
+        root, headers={"/media/ep1": [("Content-Disposition",
+                                        "attachment; filename=\"../Episode 1.mp3\"")]},
+        content_type=lambda path: "audio/mpeg" if path.startswith("/media/") else None,
+        quiet_errors=True)  # feedpop hangs up on an enclosure over the cap: expected
 
 
 def tube_feed(s):
@@ -221,7 +188,7 @@ def main(binary):
     with h.TempDir() as work:
         www = os.path.join(work, "www")
         os.makedirs(www)
-        s = Server(www)
+        s = site_server(www)
         write_site(www, s)
         config = os.path.join(work, "feeds.yaml")
         spec = {
@@ -262,10 +229,10 @@ def main(binary):
             fp.stop()
         expect(seen == {"Watch review", "Ride day", "Embedded", "Episode 1", "Episode 2"},
                f"messages seen: {sorted(seen)}")
-        fetched = s.counts.get("/media/ep1", 0)
+        fetched = s.count("/media/ep1")
         fetch_once(binary, config)
-        expect(s.counts.get("/media/ep1", 0) == fetched == 1,
-               f"enclosure fetched {s.counts.get('/media/ep1', 0)} times, expected once")
+        expect(s.count("/media/ep1") == fetched == 1,
+               f"enclosure fetched {s.count('/media/ep1')} times, expected once")
         print("ok: video embeds, media:group body, enclosures attached and listed")
 
 

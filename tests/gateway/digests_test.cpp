@@ -71,22 +71,70 @@ TEST(DigestConfig, DigestedFeedsStoreDigestItemsOthersDoNot) {
 TEST(DigestMailbox, AFeedDigestReplacesTheFeedInItsSubscribersMailboxes) {
   const Config c = sample();
   EXPECT_EQ(resolve_mailbox(c, "alice")->feed_keys,
-            (std::vector<std::string>{"blog", "hn", ".digest/feed/lwn"}));
+            (std::vector<std::string>{"blog", "hn", ".digest/feed/lwn", ".digest/notices/lwn"}));
   EXPECT_EQ(resolve_mailbox(c, "carol")->feed_keys, (std::vector<std::string>{"blog"}));
   EXPECT_EQ(resolve_mailbox(c, "alice+lwn")->feed_keys,
-            (std::vector<std::string>{".digest/feed/lwn"}));
+            (std::vector<std::string>{".digest/feed/lwn", ".digest/notices/lwn"}));
   EXPECT_EQ(resolve_mailbox(c, "alice+news")->feed_keys,
-            (std::vector<std::string>{"hn", ".digest/feed/lwn"}));
+            (std::vector<std::string>{"hn", ".digest/feed/lwn", ".digest/notices/lwn"}));
 }
 
 TEST(DigestMailbox, AUserDigestReplacesAllTheirConfigurationFeeds) {
   const Config c = sample();
-  EXPECT_EQ(resolve_mailbox(c, "bob")->feed_keys, (std::vector<std::string>{".digest/user/bob"}));
+  EXPECT_EQ(resolve_mailbox(c, "bob")->feed_keys,
+            (std::vector<std::string>{".digest/user/bob", ".digest/notices/lwn",
+                                      ".digest/notices/blog"}));
   EXPECT_EQ(resolve_mailbox(c, "bob+blog")->feed_keys,
-            (std::vector<std::string>{".digest/user/bob"}));
-  // Feeds bob added himself stay single messages.
-  EXPECT_EQ(with_digests(c, "bob", {"lwn", "bob/mine", "bob/.feedpop"}),
-            (std::vector<std::string>{"bob/mine", "bob/.feedpop", ".digest/user/bob"}));
+            (std::vector<std::string>{".digest/user/bob", ".digest/notices/blog"}));
+  // Feeds bob added himself are in his digest too; feedpop's replies stay single messages,
+  // and so do other users' feeds (never in bob's mailbox anyway).
+  EXPECT_EQ(with_digests(c, "bob", {"lwn", "bob/mine", "bob/.feedpop", "bobby/x"}),
+            (std::vector<std::string>{"bob/.feedpop", "bobby/x", ".digest/user/bob",
+                                      ".digest/notices/lwn", ".digest/notices/bob/mine"}));
+  // Applying it twice changes nothing (the store adapter adds the user's own feeds later).
+  const auto once = with_digests(c, "bob", {"lwn", "blog"});
+  EXPECT_EQ(with_digests(c, "bob", once), once);
+}
+
+std::vector<storage::UserFeed> own_feeds() {
+  return {{"alice", "mine", "https://alice.example/feed", {}, false, {}},
+          {"bob", "mine", "https://bob.example/feed", {}, false, {}},
+          {"bob", "quiet", "https://bob.example/quiet", {}, true, {}}};
+}
+
+TEST(DigestUserFeeds, AUsersDigestCoversTheFeedsTheyAddedByMailPausedOnesToo) {
+  const auto jobs = digest_configs(sample(), own_feeds());
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[1].key, ".digest/user/bob");
+  EXPECT_EQ(jobs[1].feeds, (std::vector<std::string>{"lwn", "blog", "bob/mine", "bob/quiet"}));
+  EXPECT_EQ(jobs[1].users, (std::vector<std::string>{"bob"}));
+  // The feed digest reaches the subscribers without a digest of their own.
+  EXPECT_EQ(jobs[0].users, (std::vector<std::string>{"alice"}));
+}
+
+TEST(DigestUserFeeds, TheFetcherStoresDigestItemsAndNoticeCopiesOfADigestedUsersOwnFeeds) {
+  const auto o = ingest_options(sample(), own_feeds());
+  EXPECT_TRUE(o.feeds.at("bob/mine").digest_items);
+  EXPECT_EQ(o.feeds.at("bob/mine").notice_key, ".digest/notices/bob/mine");
+  EXPECT_FALSE(o.feeds.at("alice/mine").digest_items) << "alice has no digest";
+  EXPECT_TRUE(o.feeds.at("alice/mine").notice_key.empty());
+  EXPECT_EQ(o.feeds.at("lwn").notice_key, ".digest/notices/lwn");
+  EXPECT_TRUE(o.feeds.at("hn").notice_key.empty());
+  EXPECT_EQ(o.feeds.count("bob/quiet"), 0u) << "paused: not polled";
+  EXPECT_EQ(o.digests.at(1).feeds.size(), 4u);
+}
+
+TEST(DigestUserFeeds, TheFullMailboxShowsDigestsInsteadOfEveryDigestedFeed) {
+  const Config c = sample();
+  EXPECT_EQ(mailbox_keys(c, "bob", own_feeds()),
+            (std::vector<std::string>{"bob/.feedpop", ".digest/user/bob", ".digest/notices/lwn",
+                                      ".digest/notices/blog", ".digest/notices/bob/mine",
+                                      ".digest/notices/bob/quiet"}));
+  // alice: singles of her undigested feeds and of her own feed; digests built for her
+  // before a users.alice.digest was removed stay listed.
+  EXPECT_EQ(mailbox_keys(c, "alice", own_feeds()),
+            (std::vector<std::string>{"blog", "hn", ".digest/feed/lwn", ".digest/notices/lwn",
+                                      "alice/mine", "alice/.feedpop", ".digest/user/alice"}));
 }
 
 TEST(DigestMailbox, DigestKeysAreTheirOwnSource) {

@@ -9,8 +9,12 @@
 #include <gtest/gtest.h>
 
 #include "common/metrics.hpp"
+#include "gateway/digests.hpp"
+#include "gateway/store_adapter.hpp"
 #include "gateway/store_open.hpp"
 #include "gateway/subscriptions.hpp"
+#include "ingest/digest.hpp"
+#include "mail/digest.hpp"
 #include "tests/gateway/temp_dir_support.hpp"
 
 namespace feedpop::gateway {
@@ -192,6 +196,55 @@ TEST_F(WebStatusTest, WaitingMessagesCountTheUsersOwnFeeds) {
   EXPECT_GT(o->user.waiting_bytes, 200u);
   EXPECT_EQ(find(o->feeds, "blog")->delivered, 2u);
   EXPECT_EQ(status->overview("bob")->user.waiting_messages, 0u);
+}
+
+// Entries as the fetcher stores them for a digested feed: message and digest item.
+void store_digested(storage::Store& store, const std::string& key, std::size_t n) {
+  std::vector<storage::NewEntry> entries(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    entries[i].identity = key + std::to_string(i);
+    entries[i].content_hash = "h";
+    entries[i].message = "Subject: x\r\n\r\nbody\r\n";
+    mail::DigestItem item;
+    item.feed_key = item.feed_title = key;
+    item.title = "Entry " + entries[i].identity;
+    item.html = "<p>body</p>";
+    item.text = "body";
+    entries[i].digest_item = mail::encode_digest_item(item);
+  }
+  storage::FeedState state;
+  state.key = key;
+  state.last_status = "ok";
+  store.insert_entries(key, entries, state);
+}
+
+TEST_F(WebStatusTest, ADigestedUsersWaitingMessagesAreWhatTheirPop3MailboxShows) {
+  config =
+      std::make_shared<const Config>(parse_config("data_dir: " + config->data_dir.string() + R"(
+users:
+  alice: {password: a, feeds: [news]}
+  bob: {password: b, feeds: all, may_subscribe: true, digest: {every: 1d}}
+feeds:
+  news: {url: https://example.org/news.xml}
+)",
+                                                  "feeds.yaml"));
+  ASSERT_TRUE(subscriptions->subscribe("bob", "https://bob.example/rss", "own", {}).ok);
+  store_digested(*writer, "news", 3);
+  store_digested(*writer, "bob/own", 2);
+  StoreAuthenticator pop3([this] { return open_store(*config, storage::Role::reader); }, config);
+  const auto waiting = [&](const std::string& user) {
+    const auto o = status->overview(user);
+    EXPECT_EQ(o->user.waiting_messages, pop3.open(user)->messages().size()) << user;
+    return o->user.waiting_messages;
+  };
+  EXPECT_EQ(waiting("bob"), 0u) << "his entries wait for the digest, none as single messages";
+  EXPECT_EQ(waiting("alice"), 3u);
+  for (const auto& d : digest_configs(*config, writer->user_feeds(""))) {
+    ingest::build_digest(*writer, d, sys_seconds(std::chrono::seconds(2'000'000'000)),
+                         "feedpop.test", mail::default_digest_part_size);
+  }
+  EXPECT_EQ(waiting("bob"), 1u) << "one digest of his 5 entries, his own feed's too";
+  EXPECT_EQ(waiting("alice"), 3u);
 }
 
 TEST_F(WebStatusTest, FeedGaugesCountUsersOwnFeedsAndPausedOnes) {

@@ -219,6 +219,90 @@ TEST_F(DigestBuildTest, FeedsWithoutADigestStoreNoDigestItems) {
   EXPECT_EQ(mailbox({"a"}).size(), 3u);
 }
 
+std::size_t visible(storage::Store& store, const std::string& user,
+                    const std::vector<std::string>& keys) {
+  return store.snapshot(user, keys).size();
+}
+
+TEST_F(DigestBuildTest, CoveredEntriesAreMarkedDeletedForTheDigestsUsersOnly) {
+  write_file(files.path / "a.xml", rss(1, 3));
+  fetch();
+  DigestConfig d = feed_digest;
+  d.users = {"alice"};
+  EXPECT_EQ(build(d, later).entries, 3u);
+  // Should alice's digest be removed, what it covered does not come back as singles; what
+  // arrives after it does.
+  write_file(files.path / "a.xml", rss(1, 5));
+  fetch();
+  auto store = open_store();
+  EXPECT_EQ(visible(*store, "alice", {"a"}), 2u);
+  EXPECT_EQ(visible(*store, "carol", {"a"}), 5u) << "not reached by the digest";
+}
+
+TEST_F(DigestBuildTest, AUsersDigestLeavesOutWhatAFeedsDigestCoveredForThemBefore) {
+  write_file(files.path / "a.xml", rss(1, 3));
+  fetch();
+  DigestConfig by_feed = feed_digest;
+  by_feed.users = {"alice"};
+  EXPECT_EQ(build(by_feed, later).entries, 3u);
+  // alice switches to a digest of her own: it starts where the feed's digest stopped.
+  write_file(files.path / "a.xml", rss(1, 5));
+  fetch();
+  DigestConfig mine{".digest/user/alice", "alice", {"a", "b"}, true, {}, {"alice"}};
+  EXPECT_EQ(build(mine, later + hours{24}).entries, 2u);
+  const auto box = mailbox({mine.key});
+  ASSERT_EQ(box.size(), 1u);
+  EXPECT_EQ(box[0].find("Story number 1\r\n"), std::string::npos);
+  EXPECT_NE(box[0].find("Story number 5\r\n"), std::string::npos);
+}
+
+TEST_F(DigestBuildTest, FailureAndRecoveryNoticesOfADigestedFeedAreCopiedToItsNoticeKey) {
+  config.fetch.notify_after = seconds{0};
+  config.feeds["a"].notice_key = ".digest/notices/a";
+  fetch(); // a.xml does not exist: 404, and with notify_after 0 the notice is due at once
+  auto store = open_store();
+  ASSERT_EQ(visible(*store, "alice", {".digest/notices/a"}), 1u);
+  EXPECT_EQ(visible(*store, "alice", {"a"}), 1u) << "the feed's subscribers get it as before";
+  const auto failing = mailbox({".digest/notices/a"});
+  EXPECT_NE(failing[0].find("is failing since"), std::string::npos);
+  EXPECT_EQ(build(feed_digest, later).messages, 0u) << "a notice is no digest entry";
+  fetch(); // still failing: no second notice
+  write_file(files.path / "a.xml", rss(1, 2));
+  fetch();
+  const auto box = mailbox({".digest/notices/a"});
+  ASSERT_EQ(box.size(), 2u);
+  EXPECT_NE(box[1].find("works again"), std::string::npos);
+  EXPECT_EQ(build(feed_digest, later).entries, 2u) << "the entries, without the notices";
+  // b failed too, but no digest covers it: its notice is in the feed only.
+  EXPECT_EQ(visible(*store, "alice", {"b"}), 1u);
+  EXPECT_EQ(visible(*store, "alice", {".digest/notices/b"}), 0u);
+}
+
+TEST_F(DigestBuildTest, TheSchedulerAsksForItsDigestsEveryRound) {
+  write_file(files.path / "a.xml", rss(1, 2));
+  write_file(files.path / "b.xml", rss(100, 3));
+  fetch();
+  std::vector<std::string> feeds{"a"};
+  const DigestSchedule hourly{hours{1}, seconds{0}, "UTC"};
+  DigestScheduler scheduler([this] { return open_store(); }, "feedpop.test",
+                            [this] { return later; });
+  scheduler.apply([&feeds, &hourly](storage::Store&) {
+    return std::vector<DigestConfig>{
+        {".digest/user/alice", "alice", feeds, true, hourly, {"alice"}}};
+  });
+  ASSERT_EQ(scheduler.run_due().at(0).entries, 2u);
+  // A feed added in the period: it waits for the next one, nothing lost, nothing twice.
+  feeds.push_back("b");
+  EXPECT_TRUE(scheduler.run_due().empty()) << "this period is built";
+  DigestScheduler next([this] { return open_store(); }, "feedpop.test",
+                       [this] { return later + hours{24}; });
+  next.apply([&feeds, &hourly](storage::Store&) {
+    return std::vector<DigestConfig>{
+        {".digest/user/alice", "alice", feeds, true, hourly, {"alice"}}};
+  });
+  ASSERT_EQ(next.run_due().at(0).entries, 3u);
+}
+
 TEST_F(DigestBuildTest, TheSchedulerBuildsEachPeriodOnceAndAgainAfterARestartNothing) {
   write_file(files.path / "a.xml", rss(1, 4));
   fetch();

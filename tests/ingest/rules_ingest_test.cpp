@@ -5,6 +5,7 @@
 #include <functional>
 #include <gtest/gtest.h>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <variant>
 
@@ -161,6 +162,44 @@ TEST(RulesAtIngest, RulesLeaveTheContentHashThatOfTheFeedsEntry) {
   ASSERT_EQ(plain.plan.entries.size(), ruled.plan.entries.size());
   for (std::size_t i = 0; i < plain.plan.entries.size(); ++i) {
     EXPECT_EQ(plain.plan.entries[i].content_hash, ruled.plan.entries[i].content_hash);
+  }
+}
+
+// `feedpop render --feed` reports through IngestInput::rules_seen what the rules did.
+TEST(RulesAtIngest, TheRulesObserverSeesSkippedEntriesAndTheRewritesOfDeliveredOnes) {
+  static const feeds::Feed feed = fixture_feed();
+  const std::vector<std::pair<std::string, std::string>> known;
+  FeedOptions options;
+  options.key = "notes";
+  options.rules = {rule(RuleAction::skip, {{RuleField::title, "^Sponsored"}}),
+                   rule(RuleAction::strip, {}, "div.ad")};
+  IngestInput in;
+  in.feed = &feed;
+  in.config = &options;
+  in.feed_url = "https://notes.example.org/feed.xml";
+  in.known = &known;
+  std::map<std::size_t, std::pair<content::RuleVerdict, std::vector<content::RewriteCount>>> seen;
+  in.rules_seen = [&seen](std::size_t i, const content::RuleVerdict& verdict,
+                          const std::vector<content::RewriteCount>& counts) {
+    EXPECT_TRUE(seen.emplace(i, std::make_pair(verdict, counts)).second) << "twice: " << i;
+  };
+  const IngestPlan plan = plan_ingest(in);
+  ASSERT_EQ(seen.size(), feed.entries.size());
+  EXPECT_EQ(plan.delivered, feed.entries.size() - 1);
+  for (const auto& [i, outcome] : seen) {
+    const std::string title = feed.entries.at(i).title.value_or("");
+    const auto& [verdict, counts] = outcome;
+    if (title.starts_with("Sponsored")) {
+      EXPECT_FALSE(verdict.deliver);
+      EXPECT_EQ(verdict.skipped_by, std::optional<std::size_t>(0));
+      EXPECT_TRUE(counts.empty());
+    } else {
+      EXPECT_TRUE(verdict.deliver) << title;
+      ASSERT_EQ(counts.size(), 1u) << title;
+      EXPECT_EQ(counts[0].rule, 1u);
+      // The Rust entry has two div.ad (one inside the comments), the others none.
+      EXPECT_EQ(counts[0].count, title.starts_with("Rust") ? 2u : 0u) << title;
+    }
   }
 }
 

@@ -35,7 +35,7 @@ TEST(ServerLimits, LoginTimeoutCountsFromAcceptWhileTheClientSendsCapaAgainAndAg
     std::this_thread::sleep_for(200ms);
   }
   EXPECT_EQ(reply, "-ERR Disconnected for inactivity.");
-  EXPECT_LT(Clock::now() - t0, 2s);
+  EXPECT_LT(Clock::now() - t0, 3s); // a reset per command would last the whole 5 s
 }
 
 TEST(ServerLimits, LoginTimeoutCountsFromAcceptWhileBytesTrickleIn) {
@@ -56,7 +56,7 @@ TEST(ServerLimits, LoginTimeoutCountsFromAcceptWhileBytesTrickleIn) {
     }
   }
   EXPECT_EQ(c.line(), "-ERR Disconnected for inactivity.");
-  EXPECT_LT(Clock::now() - t0, 2s);
+  EXPECT_LT(Clock::now() - t0, 3s); // a reset per command would last the whole 5 s
 }
 
 std::vector<testing::StoredMessage> many_messages(std::size_t n) {

@@ -110,6 +110,22 @@ TEST_P(DigestStoreTest, DigestPartsAreStoredTogetherAndRetentionDropsItems) {
       << "purged entries are never digested";
 }
 
+// What ingest/digest.cpp relies on when a period holds only notices, and to keep a removed
+// digest's entries from coming back: coverage without messages, deletions of covered entries.
+TEST_P(DigestStoreTest, CoverageWithoutMessagesAndDeletionsOfCoveredEntriesHold) {
+  insert("lwn", {entry("notice"), entry("a")});
+  const auto items = store->pending_digest_items(".digest/user/alice", {"lwn"}, clock_now);
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_TRUE(store->store_digest(".digest/user/alice", "P1", {}, {items[0].id}));
+  EXPECT_EQ(pending(".digest/user/alice", {"lwn"}, clock_now), (std::vector<std::string>{"lwn:a"}));
+  EXPECT_TRUE(store->snapshot("alice", {".digest/user/alice"}).empty()) << "nothing to send";
+  store->commit_deletions("alice", {items[0].id});
+  const auto box = store->snapshot("alice", {"lwn"});
+  ASSERT_EQ(box.size(), 1u);
+  EXPECT_EQ(box[0].id, items[1].id);
+  EXPECT_EQ(store->snapshot("bob", {"lwn"}).size(), 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DigestStoreTest,
                          ::testing::Values(Backend::sqlite, Backend::postgresql),
                          testing::backend_name);
