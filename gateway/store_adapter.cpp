@@ -281,8 +281,13 @@ std::shared_ptr<const Config> StoreAuthenticator::config() const {
 }
 
 std::shared_ptr<const MailboxView>
-StoreAuthenticator::resolved_mailbox(std::string_view login) const {
+StoreAuthenticator::resolved_mailbox(const std::shared_ptr<const Config>& cfg,
+                                     std::string_view login) const {
   std::lock_guard lock(mutex_);
+  if (cfg != config_) { // replaced by a reload meanwhile: not worth remembering
+    auto resolved = resolve_mailbox(*cfg, login);
+    return resolved ? std::make_shared<const MailboxView>(std::move(*resolved)) : nullptr;
+  }
   if (views_config_ != config_) {
     views_.clear();
     views_config_ = config_;
@@ -290,7 +295,7 @@ StoreAuthenticator::resolved_mailbox(std::string_view login) const {
   if (const auto it = views_.find(login); it != views_.end()) {
     return it->second;
   }
-  auto resolved = resolve_mailbox(*config_, login);
+  auto resolved = resolve_mailbox(*cfg, login);
   if (!resolved) {
     return nullptr;
   }
@@ -307,7 +312,7 @@ std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view log
   // A user's own name needs no view resolution (resolve_mailbox tries it first as well).
   std::string name(login);
   if (cfg->users.count(name) == 0) {
-    const auto view = resolved_mailbox(login);
+    const auto view = resolved_mailbox(cfg, login);
     if (!view) {
       return std::nullopt;
     }
@@ -331,7 +336,8 @@ std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view log
 }
 
 std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login) {
-  const auto view = resolved_mailbox(login);
+  const auto cfg = config();
+  const auto view = resolved_mailbox(cfg, login);
   if (!view) {
     // The user vanished in a reload between PASS and open: nothing to show.
     throw pop3::MaildropError("no such mailbox: " + std::string(login));

@@ -64,7 +64,8 @@ private:
   std::shared_ptr<const Config> config() const;
   // resolve_mailbox(config, login), remembered per login for the current Config: with
   // thousands of subscriptions it costs more than the rest of a login (bench/RESULTS.md).
-  std::shared_ptr<const MailboxView> resolved_mailbox(std::string_view login) const;
+  std::shared_ptr<const MailboxView> resolved_mailbox(const std::shared_ptr<const Config>& cfg,
+                                                      std::string_view login) const;
 
   // Logins remembered at most; beyond, the memory starts over.
   static constexpr std::size_t max_remembered_views = 4096;
