@@ -15,7 +15,8 @@
 //   entry none of them matches is not delivered (an allow-list). Skip wins over keep.
 //   Undelivered entries are still remembered as seen.
 // - `tag NAME`: the entry's message carries NAME in its Keywords field (RFC 5322
-//   §3.6.5); the mailbox view `user+NAME` shows such messages (gateway/tag_views.hpp).
+//   §3.6.5) and ingest stores NAME with the entry; the mailbox view `user+NAME` shows
+//   such messages (gateway/tag_views.hpp).
 // - `strip SELECTOR`: elements the CSS-like selector matches are removed from the
 //   content HTML (and the summary). Selectors: `tag`, `*`, `.class`, `#id`, compounds
 //   (`div.ad.wide`, `section#comments`), descendants (`article aside`), comma lists.

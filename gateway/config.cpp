@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/exceptions.h>
 
 #include "gateway/config_loader.hpp"
 
@@ -149,9 +149,9 @@ std::vector<std::string> Config::view_feeds(const std::string& name,
 
 namespace config_detail {
 
-Config Loader::load(const YAML::Node& root) {
-  if (!root.IsMap() && !root.IsNull()) {
-    fail(root.Mark(), "expected a mapping of keys (data_dir, pop3, fetch, users, feeds)");
+Config Loader::load(const ConfigNode& root) {
+  if (!root.is_map() && !root.is_null()) {
+    fail(root.mark(), "expected a mapping of keys (data_dir, pop3, fetch, users, feeds)");
   }
   Config config;
   config.data_dir = (base_dir_ / "data").lexically_normal();
@@ -222,14 +222,14 @@ namespace fs = std::filesystem;
 Config parse_config(const std::string& text, const std::filesystem::path& source_name) {
   const fs::path base_dir = fs::absolute(source_name).parent_path();
   config_detail::Loader loader(source_name.string(), base_dir);
-  YAML::Node root;
+  ConfigTree tree;
   try {
-    root = YAML::Load(text);
+    tree = ConfigTree::parse(text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(source_name.string() + ":" + std::to_string(e.mark.line + 1) + ":" +
                       std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
   }
-  Config config = loader.load(root);
+  Config config = loader.load(tree.root());
   config.source = source_name;
   return config;
 }

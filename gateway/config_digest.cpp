@@ -28,7 +28,7 @@ std::optional<std::chrono::seconds> time_of_day(const std::string& text) {
 DigestSetting Loader::digest(const Field& field) {
   const std::string schema =
       field.path.rfind("users.", 0) == 0 ? "users.*.digest" : "feeds.*.digest";
-  if (!field.value.IsMap()) {
+  if (!field.value.is_map()) {
     fail(field, "expected a mapping like {every: 1d, at: \"07:00\", tz: Europe/Berlin}");
   }
   DigestSetting digest;
@@ -46,7 +46,8 @@ DigestSetting Loader::digest(const Field& field) {
     } else if (f.name == "at") {
       const auto at = time_of_day(text(f, "a time of day like \"07:00\""));
       if (!at) {
-        fail(f, "bad time of day '" + f.value.Scalar() + "'; expected HH:MM, e.g. \"07:00\"");
+        fail(f, "bad time of day '" + std::string(f.value.scalar()) +
+                    "'; expected HH:MM, e.g. \"07:00\"");
       }
       digest.at = *at;
     } else if (f.name == "tz") {

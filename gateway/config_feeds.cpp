@@ -68,11 +68,12 @@ std::string Loader::feed_url(const Field& field) const {
 std::vector<std::string> Loader::patterns(const Field& field) const {
   std::vector<std::string> out;
   for (const auto& item : list(field, "regular expressions")) {
-    if (auto error = content::pattern_error(item.Scalar())) {
-      fail(item.Mark(), field.path + ": bad regular expression '" + item.Scalar() + "': " + *error +
-                            " (RE2 syntax)");
+    std::string pattern(item.scalar());
+    if (auto error = content::pattern_error(pattern)) {
+      fail(item.mark(),
+           field.path + ": bad regular expression '" + pattern + "': " + *error + " (RE2 syntax)");
     }
-    out.push_back(item.Scalar());
+    out.push_back(std::move(pattern));
   }
   return out;
 }
@@ -80,9 +81,9 @@ std::vector<std::string> Loader::patterns(const Field& field) const {
 FeedConfig Loader::load_feed(const Field& entry) {
   FeedConfig feed;
   feed.key = entry.name;
-  feed.line = entry.key.Mark().line + 1;
+  feed.line = entry.key.mark().line + 1;
   if (!is_mail_safe_name(feed.key, false)) {
-    fail(entry.key.Mark(), "feed key '" + feed.key +
+    fail(entry.key.mark(), "feed key '" + feed.key +
                                "' cannot be used in a mail address; use letters, digits, "
                                "'.', '_' and '-' (at most 64, no leading, trailing or double dot)");
   }
@@ -102,13 +103,14 @@ FeedConfig Loader::load_feed(const Field& entry) {
         feed.initial = static_cast<std::size_t>(count(f, 0, 1'000'000));
       }
     } else if (f.name == "tags") {
-      for (const auto& tag : list(f, "tags")) {
-        if (!is_mail_safe_name(tag.Scalar(), false)) {
-          fail(tag.Mark(), f.path + ": tag '" + tag.Scalar() +
-                               "' cannot be used in a mail address; use letters, digits, "
-                               "'.', '_' and '-'");
+      for (const auto& item : list(f, "tags")) {
+        std::string tag(item.scalar());
+        if (!is_mail_safe_name(tag, false)) {
+          fail(item.mark(), f.path + ": tag '" + tag +
+                                "' cannot be used in a mail address; use letters, digits, "
+                                "'.', '_' and '-'");
         }
-        feed.tags.push_back(tag.Scalar());
+        feed.tags.push_back(std::move(tag));
       }
     } else if (f.name == "user_agent") {
       feed.user_agent = text(f);
@@ -142,7 +144,7 @@ FeedConfig Loader::load_feed(const Field& entry) {
     }
   }
   if (!has_url) {
-    fail(entry.key.Mark(), "feed '" + feed.key + "' has no url (expected url: https://...)");
+    fail(entry.key.mark(), "feed '" + feed.key + "' has no url (expected url: https://...)");
   }
   return feed;
 }

@@ -16,7 +16,7 @@ ImagesMode Loader::images_mode(const Field& field) const {
 
 // A width in pixels, or `none` (a feed's way out of fetch.images_max_width).
 unsigned Loader::images_max_width(const Field& field) const {
-  if (field.value.IsScalar() && field.value.Scalar() == "none") {
+  if (field.value.is_scalar() && field.value.scalar() == "none") {
     return 0;
   }
   return static_cast<unsigned>(count(field, 16, 20'000));

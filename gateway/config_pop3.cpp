@@ -17,7 +17,7 @@ void Loader::load_pop3(const Field& section, Pop3Config& pop3) {
         (t.name == "cert" ? pop3.tls_cert : pop3.tls_key) = path(t);
       }
       if (pop3.tls_cert.has_value() != pop3.tls_key.has_value()) {
-        fail(f.key.Mark(), "pop3.tls: give both cert and key (or neither, for a certificate "
+        fail(f.key.mark(), "pop3.tls: give both cert and key (or neither, for a certificate "
                            "signed by feedpop's local CA in data_dir)");
       }
     } else if (f.name == "plaintext_auth") {

@@ -42,24 +42,24 @@ std::vector<std::string> names_of(const std::vector<std::pair<std::string, RuleF
 template <typename Fail>
 std::vector<Field> keys_of(const Field& field, const std::vector<std::string>& allowed,
                            const std::string& expected, Fail fail) {
-  if (!field.value.IsMap()) {
+  if (!field.value.is_map()) {
     fail(field, "expected " + expected);
   }
   std::vector<Field> out;
-  for (auto it = field.value.begin(); it != field.value.end(); ++it) {
-    const std::string name = it->first.IsScalar() ? it->first.Scalar() : std::string();
+  for (const auto [key, value] : field.value.pairs()) {
+    const std::string name(key.scalar());
     const std::string child = field.path + "." + name;
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       std::string hint = did_you_mean(name, allowed);
-      fail(Field{name, child, it->first, it->first},
+      fail(Field{name, child, key, key},
            "unknown key" + (hint.empty() ? "; expected one of: " + join(allowed, ", ") : hint));
     }
     const auto dup =
         std::find_if(out.begin(), out.end(), [&](const Field& f) { return f.name == name; });
     if (dup != out.end()) {
-      fail(Field{name, child, it->first, it->first}, "duplicate key");
+      fail(Field{name, child, key, key}, "duplicate key");
     }
-    out.push_back(Field{name, child, it->first, it->second});
+    out.push_back(Field{name, child, key, value});
   }
   return out;
 }
@@ -68,22 +68,22 @@ std::vector<Field> keys_of(const Field& field, const std::vector<std::string>& a
 
 std::vector<content::Rule> Loader::rules(const Field& field) const {
   std::vector<content::Rule> out;
-  if (field.value.IsNull()) {
+  if (field.value.is_null()) {
     return out;
   }
-  if (!field.value.IsSequence()) {
+  if (!field.value.is_sequence()) {
     fail(field, "expected a list of rules (- if: {...}\\n  then: ...)");
   }
   std::size_t index = 0;
-  for (const auto& item : field.value) {
+  for (const ConfigNode item : field.value.items()) {
     out.push_back(rule(item, field.path + "[" + std::to_string(index++) + "]"));
   }
   return out;
 }
 
-content::Rule Loader::rule(const YAML::Node& item, const std::string& path) const {
+content::Rule Loader::rule(const ConfigNode& item, const std::string& path) const {
   content::Rule rule;
-  rule.origin = source_ + ":" + std::to_string(item.Mark().line + 1);
+  rule.origin = source_ + ":" + std::to_string(item.mark().line + 1);
   const Field field{"", path, item, item};
   const auto fail_at = [this](const Field& f, const std::string& m) { fail(f, m); };
   bool has_then = false;
@@ -97,7 +97,7 @@ content::Rule Loader::rule(const YAML::Node& item, const std::string& path) cons
     }
   }
   if (!has_then) {
-    fail(item.Mark(), path + ": the rule has no `then` (skip, keep, tag NAME, strip SELECTOR "
+    fail(item.mark(), path + ": the rule has no `then` (skip, keep, tag NAME, strip SELECTOR "
                              "or replace: {pattern: RE, with: TEXT})");
   }
   return rule;
@@ -124,7 +124,7 @@ void Loader::rule_action(const Field& field, content::Rule& rule) const {
   std::string argument;
   std::size_t argument_at = 0; // offset of the argument inside a scalar
   Field value = field;
-  if (field.value.IsMap()) { // {tag: NAME}, {strip: SELECTOR}, {replace: {...}}
+  if (field.value.is_map()) { // {tag: NAME}, {strip: SELECTOR}, {replace: {...}}
     const auto fail_at = [this](const Field& f, const std::string& m) { fail(f, m); };
     const auto entries = keys_of(field, actions, "an action", fail_at);
     if (entries.size() != 1) {
@@ -171,9 +171,9 @@ void Loader::rule_action(const Field& field, content::Rule& rule) const {
   } else {
     rule.action = RuleAction::strip;
     if (auto error = content::selector_error(argument)) {
-      YAML::Mark mark = value.value.Mark();
+      ConfigMark mark = value.value.mark();
       // A plain one-line scalar starts at its mark; a quoted one a character later.
-      mark.column += static_cast<int>((value.value.Tag() == "!" ? 1 : 0) + argument_at +
+      mark.column += static_cast<int>((value.value.tag() == "!" ? 1 : 0) + argument_at +
                                       std::min(error->offset, argument.size()));
       const bool comment = !argument.empty() && argument.back() == ',';
       fail(mark, value.path + ": bad selector '" + argument + "': " + error->message +
@@ -197,7 +197,7 @@ void Loader::rule_replace(const Field& field, content::Rule& rule) const {
         fail(f, "bad regular expression '" + rule.argument + "': " + *error + " (RE2 syntax)");
       }
     } else if (f.name == "with") {
-      rule.replacement = f.value.IsNull() ? "" : text(f, "replacement text");
+      rule.replacement = f.value.is_null() ? "" : text(f, "replacement text");
       has_with = true;
     } else {
       rule.target =
@@ -205,8 +205,10 @@ void Loader::rule_replace(const Field& field, content::Rule& rule) const {
     }
   }
   if (!has_pattern || !has_with) {
-    fail(field, std::string("replace needs ") + (has_pattern ? "" : "pattern") +
-                    (!has_pattern && !has_with ? " and " : "") + (has_with ? "" : "with"));
+    // A missing `with` is pointed out at the pattern it belongs to.
+    const Field at{field.name, field.path, pattern_field.key, pattern_field.value};
+    fail(at, std::string("replace needs ") + (has_pattern ? "" : "pattern") +
+                 (!has_pattern && !has_with ? " and " : "") + (has_with ? "" : "with"));
   }
   if (auto error = content::rewrite_error(rule.argument, rule.replacement)) {
     fail(pattern_field, "'with: " + rule.replacement + "' does not fit the pattern: " + *error);

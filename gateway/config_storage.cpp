@@ -18,7 +18,7 @@ void Loader::load_storage(const Field& section, StorageConfig& storage) {
       for (const auto& p : fields(f, "storage.postgresql")) {
         if (p.name == "url" || p.name == "url_env") {
           if (url != nullptr) {
-            fail(p.key.Mark(), p.path + ": give only one of url and url_env");
+            fail(p.key.mark(), p.path + ": give only one of url and url_env");
           }
           url = &p;
         }

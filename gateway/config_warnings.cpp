@@ -2,9 +2,14 @@
 
 #include <sys/stat.h>
 
+#include <fstream>
+#include <sstream>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/exceptions.h>
+
+#include "gateway/config_tree.hpp"
 
 namespace feedpop::gateway {
 namespace {
@@ -14,14 +19,25 @@ namespace {
 // origin. A file that cannot be read now yields nothing (the config was loaded already).
 std::vector<std::string> plaintext_in_file(const std::filesystem::path& file) {
   std::vector<std::string> out;
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
   try {
-    const YAML::Node users = YAML::LoadFile(file.string())["users"];
-    if (users && users.IsMap()) {
-      for (const auto& user : users) {
-        if (user.second.IsMap() && user.second["password"]) {
-          out.push_back(user.first.as<std::string>());
+    const ConfigTree tree = ConfigTree::parse(text.str());
+    const ConfigNode root = tree.root();
+    for (const auto [section, users] : root.pairs()) {
+      if (section.scalar() != "users") {
+        continue;
+      }
+      for (const auto [name, user] : users.pairs()) {
+        for (const auto [key, value] : user.pairs()) {
+          if (key.scalar() == "password") {
+            out.emplace_back(name.scalar());
+            break;
+          }
         }
       }
+      break; // yaml-cpp's lookup finds the first of repeated keys
     }
   } catch (const YAML::Exception&) {
     out.clear();

@@ -20,7 +20,7 @@ void Loader::load_web(const Field& section, WebConfig& web) {
       }
     } else if (f.name == "metrics_token" || f.name == "metrics_token_env") {
       if (token != nullptr) {
-        fail(f.key.Mark(), f.path + ": give only one of metrics_token and metrics_token_env");
+        fail(f.key.mark(), f.path + ": give only one of metrics_token and metrics_token_env");
       }
       token = &f;
       if (f.name == "metrics_token") {

@@ -2,7 +2,9 @@
 // durations, sizes, paths and choices, each failing with file:line:col.
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
+
+#include <yaml-cpp/yaml.h>
 
 #include "common/ascii.hpp"
 #include "gateway/config_loader.hpp"
@@ -67,7 +69,7 @@ bool is_mail_safe_name(const std::string& name, bool allow_at) {
   });
 }
 
-void Loader::fail(const YAML::Mark& mark, const std::string& message) const {
+void Loader::fail(const ConfigMark& mark, const std::string& message) const {
   const int line = mark.line < 0 ? 1 : mark.line + 1;
   const int column = mark.column < 0 ? 1 : mark.column + 1;
   throw ConfigError(source_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
@@ -75,78 +77,89 @@ void Loader::fail(const YAML::Mark& mark, const std::string& message) const {
 }
 
 void Loader::fail(const Field& field, const std::string& message) const {
-  const YAML::Mark mark = field.value.Mark();
-  fail(mark.line < 0 || field.value.IsNull() ? field.key.Mark() : mark,
+  const ConfigMark mark = field.value.mark();
+  fail(mark.line < 0 || field.value.is_null() ? field.key.mark() : mark,
        field.path + ": " + message);
 }
 
 std::vector<Field> Loader::fields(const Field& field, const std::string& schema) {
-  if (!field.value.IsMap() && !field.value.IsNull()) {
+  if (!field.value.is_map() && !field.value.is_null()) {
     fail(field, "expected a mapping of keys");
   }
   return fields(field.value, field.path, schema);
 }
 
 std::string Loader::text(const Field& field, const std::string& expected) const {
-  if (!field.value.IsScalar()) {
+  if (!field.value.is_scalar()) {
     fail(field, "expected " + expected);
   }
-  return field.value.Scalar();
+  return std::string(field.value.scalar());
 }
 
-std::vector<Field> Loader::fields(const YAML::Node& map, const std::string& path,
-                                  const std::string& schema) {
-  std::vector<std::string> allowed;
-  bool any_name = false;
-  const std::string prefix = schema.empty() ? "" : schema + ".";
-  for (const auto& key : config_keys()) {
-    if (key.rfind(prefix, 0) == 0 && key.find('.', prefix.size()) == std::string::npos) {
-      allowed.push_back(key.substr(prefix.size()));
-      any_name = any_name || allowed.back() == "*";
+// The keys config_keys() allows directly under `schema` ("" for the top level), computed
+// once per schema: fields() runs for each of 100,000 feeds.
+const Loader::Schema& Loader::schema_of(const std::string& schema) {
+  auto [it, inserted] = schemas_.try_emplace(schema);
+  if (inserted) {
+    const std::string prefix = schema.empty() ? "" : schema + ".";
+    for (const auto& key : config_keys()) {
+      if (key.rfind(prefix, 0) == 0 && key.find('.', prefix.size()) == std::string::npos) {
+        it->second.allowed.push_back(key.substr(prefix.size()));
+        it->second.any_name = it->second.any_name || it->second.allowed.back() == "*";
+      }
     }
   }
+  return it->second;
+}
+
+std::vector<Field> Loader::fields(const ConfigNode& map, const std::string& path,
+                                  const std::string& schema) {
+  const Schema& keys = schema_of(schema);
   std::vector<Field> out;
-  if (map.IsNull()) {
+  if (map.is_null()) {
     return out;
   }
-  // yaml-cpp keeps both pairs of a repeated key and lookups return the first one, so a
-  // later duplicate would be ignored silently: reject it here.
-  std::map<std::string, int> seen;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node key = it->first;
-    if (!key.IsScalar()) {
-      fail(key.Mark(), (path.empty() ? "" : path + ": ") + "expected a plain key");
+  out.reserve(map.size());
+  // A mapping keeps both pairs of a repeated key, as yaml-cpp's nodes do, so a later
+  // duplicate would be ignored silently: reject it here.
+  std::unordered_map<std::string_view, int> seen;
+  seen.reserve(map.size());
+  for (const auto [key, value] : map.pairs()) {
+    if (!key.is_scalar()) {
+      fail(key.mark(), (path.empty() ? "" : path + ": ") + "expected a plain key");
     }
-    const std::string name = key.Scalar();
-    const std::string child = path.empty() ? name : path + "." + name;
-    if (auto [first, inserted] = seen.emplace(name, key.Mark().line + 1); !inserted) {
-      fail(key.Mark(), "duplicate key '" + child + "' (first defined on line " +
+    std::string name(key.scalar());
+    std::string child = path.empty() ? name : path + "." + name;
+    if (auto [first, inserted] = seen.emplace(key.scalar(), key.mark().line + 1); !inserted) {
+      fail(key.mark(), "duplicate key '" + child + "' (first defined on line " +
                            std::to_string(first->second) + ")");
     }
-    if (!any_name && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      std::string hint = did_you_mean(name, allowed);
+    if (!keys.any_name &&
+        std::find(keys.allowed.begin(), keys.allowed.end(), name) == keys.allowed.end()) {
+      std::string hint = did_you_mean(name, keys.allowed);
       if (hint.empty()) {
-        hint = "; expected one of: " + join(allowed, ", ");
+        hint = "; expected one of: " + join(keys.allowed, ", ");
       }
-      fail(key.Mark(), "unknown key '" + child + "'" + hint);
+      fail(key.mark(), "unknown key '" + child + "'" + hint);
     }
-    out.push_back(Field{name, child, key, it->second});
+    out.push_back(Field{std::move(name), std::move(child), key, value});
   }
   return out;
 }
 
-std::vector<YAML::Node> Loader::list(const Field& field, const std::string& expected) const {
-  std::vector<YAML::Node> items;
-  if (field.value.IsScalar()) {
+std::vector<ConfigNode> Loader::list(const Field& field, const std::string& expected) const {
+  std::vector<ConfigNode> items;
+  if (field.value.is_scalar()) {
     items.push_back(field.value); // a single item may be written without brackets
-  } else if (field.value.IsSequence()) {
-    for (const auto& item : field.value) {
-      if (!item.IsScalar()) {
-        fail(item.Mark(), field.path + ": expected " + expected);
+  } else if (field.value.is_sequence()) {
+    items.reserve(field.value.size());
+    for (const ConfigNode item : field.value.items()) {
+      if (!item.is_scalar()) {
+        fail(item.mark(), field.path + ": expected " + expected);
       }
       items.push_back(item);
     }
-  } else if (!field.value.IsNull()) {
+  } else if (!field.value.is_null()) {
     fail(field, "expected a list of " + expected);
   }
   return items;
@@ -156,14 +169,17 @@ std::uint64_t Loader::count(const Field& field, std::uint64_t min, std::uint64_t
   const auto value = parse_int<std::uint64_t>(text(field, "a whole number"));
   if (!value || *value < min || *value > max) {
     fail(field, "expected a whole number from " + std::to_string(min) + " to " +
-                    std::to_string(max) + ", got '" + field.value.Scalar() + "'");
+                    std::to_string(max) + ", got '" + std::string(field.value.scalar()) + "'");
   }
   return *value;
 }
 
+// yaml-cpp's own reading of a boolean (y/n, yes/no, true/false, on/off in lower, upper or
+// capitalized case), so feeds.yaml keeps the booleans it has always accepted.
 bool Loader::boolean(const Field& field) const {
   bool value = false;
-  if (!field.value.IsScalar() || !YAML::convert<bool>::decode(field.value, value)) {
+  if (!field.value.is_scalar() ||
+      !YAML::convert<bool>::decode(YAML::Node(std::string(field.value.scalar())), value)) {
     fail(field, "expected true or false");
   }
   return value;
@@ -172,7 +188,7 @@ bool Loader::boolean(const Field& field) const {
 std::chrono::seconds Loader::duration(const Field& field, bool zero_ok) const {
   const auto value = parse_duration(text(field, "a duration like 90s, 30m, 1h, 1d or 2w"));
   if (!value || (!zero_ok && value->count() == 0)) {
-    fail(field, "bad duration '" + field.value.Scalar() +
+    fail(field, "bad duration '" + std::string(field.value.scalar()) +
                     "'; expected a number with a unit: 90s, 30m, 1h, 1d or 2w (e.g. 1h30m)" +
                     (zero_ok ? "" : ", more than zero"));
   }
@@ -182,7 +198,7 @@ std::chrono::seconds Loader::duration(const Field& field, bool zero_ok) const {
 std::uint64_t Loader::size(const Field& field) const {
   const auto value = parse_size(text(field, "a size like 10MB"));
   if (!value || *value == 0) {
-    fail(field, "bad size '" + field.value.Scalar() +
+    fail(field, "bad size '" + std::string(field.value.scalar()) +
                     "'; expected bytes or a number with a unit: 512KB, 10MB, 1GiB");
   }
   return *value;
@@ -199,9 +215,10 @@ fs::path Loader::path(const Field& field) const {
 std::vector<ListenAddress> Loader::addresses(const Field& field) const {
   std::vector<ListenAddress> out;
   for (const auto& item : list(field, "addresses like 127.0.0.1:1110 or [::1]:1110")) {
-    const auto address = parse_listen_address(item.Scalar());
+    const std::string text(item.scalar());
+    const auto address = parse_listen_address(text);
     if (!address) {
-      fail(item.Mark(), field.path + ": bad address '" + item.Scalar() +
+      fail(item.mark(), field.path + ": bad address '" + text +
                             "'; expected IPv4:port (127.0.0.1:1110, *:110) or [IPv6]:port "
                             "([::1]:1110)");
     }

@@ -38,7 +38,7 @@ std::optional<MailboxView> resolve_mailbox(const Config& config, std::string_vie
   }
   out.feed_keys = with_digests(config, out.user, out.feed_keys);
   // A digested feed delivers no single messages to this user: its digests carry no
-  // Keywords, so the tag view selects none of them.
+  // tags, so the tag view selects none of them.
   out.tagged_feed_keys = with_digests(config, out.user, out.tagged_feed_keys);
   return out;
 }

@@ -26,7 +26,8 @@ struct MailboxView {
   std::string user;                   // the configured user (credentials, deletions)
   std::string view;                   // "" for the full mailbox, else the feed key or tag
   std::vector<std::string> feed_keys; // what the mailbox shows
-  // A rule tag view: these feeds' messages are shown when their Keywords name `view`.
+  // A rule tag view: these feeds' messages are shown when their entries carry the tag
+  // `view` (gateway/tag_views.hpp).
   std::vector<std::string> tagged_feed_keys = {};
   // The global rules may tag `view`: the user's own feeds (known to the store only) are
   // tagged feeds too.

@@ -7,9 +7,10 @@
 #include <sstream>
 
 #include <pugixml.hpp>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/exceptions.h>
 
 #include "common/ascii.hpp"
+#include "gateway/config_tree.hpp"
 
 namespace feedpop::gateway {
 namespace {
@@ -264,27 +265,28 @@ std::string append_feeds(const std::string& config_text, const std::vector<Impor
   if (feeds.empty()) {
     return config_text;
   }
-  YAML::Node root;
+  ConfigTree tree;
   try {
-    root = YAML::Load(config_text);
+    tree = ConfigTree::parse(config_text);
   } catch (const YAML::Exception& e) {
     throw OpmlError(std::string("the configuration is not valid YAML: ") + e.what());
   }
-  if (!root.IsNull() && (!root.IsMap() || root.Style() == YAML::EmitterStyle::Flow)) {
+  const ConfigNode root = tree.root();
+  if (!root.is_null() && (!root.is_map() || root.flow())) {
     throw OpmlError("the configuration's top level is not a block mapping; add feeds by hand");
   }
   std::vector<std::string> lines = split_lines(config_text);
   int feeds_line = -1;
   int next_line = static_cast<int>(lines.size()); // the top-level key after feeds:
-  YAML::Node feeds_node;
-  for (auto it = root.begin(); root.IsMap() && it != root.end(); ++it) {
-    if (it->first.Scalar() == "feeds") {
-      feeds_line = it->first.Mark().line;
-      feeds_node = it->second;
+  ConfigNode feeds_node;
+  for (const auto [key, value] : root.pairs()) {
+    if (key.scalar() == "feeds") {
+      feeds_line = key.mark().line;
+      feeds_node = value;
     }
   }
-  for (auto it = root.begin(); root.IsMap() && it != root.end(); ++it) {
-    const int line = it->first.Mark().line;
+  for (const auto [key, value] : root.pairs()) {
+    const int line = key.mark().line;
     if (feeds_line >= 0 && line > feeds_line && line < next_line) {
       next_line = line;
     }
@@ -293,15 +295,15 @@ std::string append_feeds(const std::string& config_text, const std::vector<Impor
   std::size_t insert_at = lines.size();
   if (feeds_line < 0) {
     // No feeds yet: a new section at the end.
-  } else if (feeds_node.IsMap() && feeds_node.Style() != YAML::EmitterStyle::Flow) {
-    indent = feeds_node.begin()->first.Mark().column;
+  } else if (feeds_node.is_map() && !feeds_node.flow()) {
+    indent = feeds_node.key(0).mark().column;
     // Stop before the comments and blank lines that introduce the next top-level key.
     insert_at = static_cast<std::size_t>(next_line);
     while (insert_at > static_cast<std::size_t>(feeds_line) + 1 &&
            top_level_filler(lines[insert_at - 1])) {
       --insert_at;
     }
-  } else if (feeds_node.IsNull() &&
+  } else if (feeds_node.is_null() &&
              is_blank_or_comment(lines[static_cast<std::size_t>(feeds_line)])) {
     insert_at = static_cast<std::size_t>(feeds_line) + 1;
   } else {

@@ -161,7 +161,16 @@ std::vector<std::string> minus(const std::vector<std::string>& a,
 }
 
 std::string listed(const std::vector<std::string>& items) {
-  return items.empty() ? std::string("none") : fmt::format("{}", fmt::join(items, ", "));
+  // A hosted gateway has 100,000 feeds: the log names the first ones and counts the rest.
+  constexpr std::size_t shown = 30;
+  if (items.empty()) {
+    return "none";
+  }
+  if (items.size() <= shown) {
+    return fmt::format("{}", fmt::join(items, ", "));
+  }
+  return fmt::format("{}, … and {} more", fmt::join(items.begin(), items.begin() + shown, ", "),
+                     items.size() - shown);
 }
 
 void log_warnings(const Config& config) {

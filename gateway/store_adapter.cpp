@@ -352,19 +352,10 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
           // The full mailbox also shows the user's own feeds and feedpop's replies.
           mailbox->feed_keys = mailbox_keys(*cfg, mailbox->user, lease->user_feeds(mailbox->user));
         }
-        auto& tagged = mailbox->tagged_feed_keys;
-        if (mailbox->own_feeds_tagged) { // global rules tag entries of users' feeds too
-          for (const auto& f : lease->user_feeds(mailbox->user)) {
-            tagged.push_back(user_feed_key(f.owner, f.key));
-          }
-          tagged = with_digests(*cfg, mailbox->user, tagged); // a user's digest covers them
-        }
-        mailbox->feed_keys.insert(mailbox->feed_keys.end(), tagged.begin(), tagged.end());
-        if (tagged.empty()) {
-          listing = lease->listing(mailbox->user, mailbox->feed_keys);
+        if (is_rule_tag_view(*mailbox)) {
+          listing = listing_of(tag_view_items(*lease, *cfg, *mailbox));
         } else {
-          listing = listing_of(select_tagged(
-              *lease, lease->snapshot(mailbox->user, mailbox->feed_keys), tagged, mailbox->view));
+          listing = lease->listing(mailbox->user, mailbox->feed_keys);
         }
       } catch (const storage::StoreError&) {
         lease.broken();

@@ -1,33 +1,32 @@
 #pragma once
 // Tag views of entries tagged by rules (content/rules.hpp `then: tag NAME`): `alice+NAME`
 // shows every message of alice's feeds tagged NAME in feeds.yaml (gateway/mailbox_views.hpp)
-// and, of the feeds whose rules may tag NAME, the messages whose Keywords field names it.
+// and, of the feeds whose rules may tag NAME, the messages whose entries were tagged NAME.
 //
-// The tag lives in the stored message itself (rendered once at ingest; DESIGN.md), so no
-// table or migration holds entry tags: a tag view reads the header of each candidate
-// message at login (one read of at most a few KiB per message of those feeds; the full
-// mailbox and feed views read nothing more). A rule added later tags new entries only,
-// as every rule does.
+// Tags are an ingest-time fact, like every rule's effect: ingest stores an entry's tags
+// with it (storage::NewEntry::tags; the message's Keywords field names the same), and the
+// view asks the store for the entries carrying the tag (Store::tag_view_snapshot), reading
+// only that tag's rows of those feeds at login, whatever the mailbox's size. A tag rule
+// added later tags the entries stored from then on; one removed takes its feed out of the
+// view (the feed's rules no longer give NAME).
 //
 // Threading: free functions; `store` is the session's reader Store.
 
-#include <string>
-#include <string_view>
 #include <vector>
 
+#include "gateway/mailbox_views.hpp"
 #include "storage/store.hpp"
 
 namespace feedpop::gateway {
 
-// The tags a message's Keywords fields list (RFC 5322 §3.6.5: comma-separated phrases;
-// folded lines unfolded), from the header section only.
-std::vector<std::string> message_keywords(std::string_view message);
+// True when the view selects messages by a rule tag (some feeds' rules may give it).
+bool is_rule_tag_view(const MailboxView& view);
 
-// `items` without the messages of `tagged_feeds` whose Keywords do not name `tag`; other
-// feeds' messages stay. Order is kept. Throws storage::StoreError like Store::read_at.
-std::vector<storage::MailboxItem> select_tagged(storage::Store& store,
-                                                std::vector<storage::MailboxItem> items,
-                                                const std::vector<std::string>& tagged_feeds,
-                                                const std::string& tag);
+// What the rule tag view lists: the messages of view.feed_keys and those tagged view.view of
+// view.tagged_feed_keys (and of the user's own feeds when view.own_feeds_tagged; those a
+// user's digest covers stand for its digest, whose messages carry no tags), with the user's
+// UIDLs and deletions, in arrival order. Throws storage::StoreError.
+std::vector<storage::MailboxItem> tag_view_items(storage::Store& store, const Config& config,
+                                                 const MailboxView& view);
 
 } // namespace feedpop::gateway

@@ -187,6 +187,7 @@ IngestPlan plan_ingest(const IngestInput& in) {
         in.rules_seen(c.index, verdicts[*it], counts);
       }
       mail::RenderOptions ro;
+      out.tags = verdicts[*it].tags; // stored for tag views (gateway/tag_views.hpp)
       ro.keywords = std::move(verdicts[*it].tags);
       ro.hostname = in.hostname;
       ro.identity = out.identity;

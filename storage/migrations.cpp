@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "storage/entry_tags.hpp"
 #include "storage/message_chunks.hpp"
 
 namespace feedpop::storage {
@@ -124,10 +125,23 @@ CREATE TABLE revisions (
 );
 )sql";
 
+// Rule tags of delivered entries (storage/entry_tags.hpp): a tag view reads the rows of its
+// tag and feeds in entry order from the key alone (WITHOUT ROWID: the key is the row).
+// Filled from the Keywords of the messages already stored (sqlite_backfill_tags).
+constexpr const char* entry_tags_v7 = R"sql(
+CREATE TABLE entry_tags (
+  tag TEXT NOT NULL,
+  feed_id INTEGER NOT NULL,
+  entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+  PRIMARY KEY (tag, feed_id, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX entry_tags_entry ON entry_tags(entry_id);
+)sql";
+
 // Which feeds' delivered lists changed, for the readers' MailboxCache (mailbox_cache.hpp):
 // an entry delivered or purged stamps its feed with the next change number. One writer at a
 // time means numbers grow in commit order. One row per feed, so the table stays small.
-constexpr const char* feed_changes_v7 = R"sql(
+constexpr const char* feed_changes_v8 = R"sql(
 CREATE TABLE feed_changes (
   feed_id INTEGER PRIMARY KEY,
   seq INTEGER NOT NULL
@@ -163,7 +177,8 @@ constexpr Migration steps[] = {
     {4, user_feeds_v4},
     {5, digests_v5},
     {6, revisions_v6},
-    {7, feed_changes_v7},
+    {7, entry_tags_v7, sqlite_backfill_tags},
+    {8, feed_changes_v8},
 };
 
 [[noreturn]] void refuse_newer(std::int64_t found, int known) {

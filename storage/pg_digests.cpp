@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "storage/entry_tags.hpp"
 #include "storage/pg_conn.hpp"
 #include "storage/pg_store.hpp"
 #include "storage/uidl.hpp"
@@ -79,6 +80,7 @@ bool PgStore::store_digest(std::string_view digest_key, std::string_view period,
          first_seen});
     db_.exec("INSERT INTO messages (entry_id, bytes) VALUES ($1, $2)",
              {added.int64(0, 0), pg::Param::bytes(m.message)});
+    pg_save_tags(db_, added.int64(0, 0), feed, m.tags);
   }
   for (const EntryId id : covered) {
     db_.exec("INSERT INTO digest_coverage (digest_key, entry_id, period) VALUES ($1, $2, $3) "

@@ -13,7 +13,7 @@ namespace feedpop::storage {
 namespace {
 
 // MailboxCache's reads (mailbox_cache.hpp) inside one REPEATABLE READ transaction; the
-// change marks are feed_changes.xid (pg_migrations.cpp v5) and the watermark is the xmin
+// change marks are feed_changes.xid (pg_migrations.cpp v6) and the watermark is the xmin
 // of this transaction's snapshot.
 class PgSnapshotReader final : public SnapshotReader {
 public:
@@ -207,6 +207,7 @@ std::size_t PgStore::purge_retention(std::string_view feed_key,
   const std::string ids = pg::text_array(doomed);
   db_.exec("DELETE FROM messages WHERE entry_id = ANY($1::bigint[])", {ids});
   db_.exec("DELETE FROM digest_items WHERE entry_id = ANY($1::bigint[])", {ids});
+  db_.exec("DELETE FROM entry_tags WHERE entry_id = ANY($1::bigint[])", {ids});
   db_.exec("DELETE FROM deletions WHERE entry_id = ANY($1::bigint[])", {ids});
   db_.exec("UPDATE entries SET state = 2 WHERE id = ANY($1::bigint[])", {ids});
   txn.commit();

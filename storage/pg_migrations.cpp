@@ -10,7 +10,9 @@
 #include <span>
 #include <string>
 
+#include "storage/entry_tags.hpp"
 #include "storage/pg_conn.hpp"
+#include "storage/pg_migrations.hpp"
 #include "storage/pg_store.hpp"
 
 namespace feedpop::storage {
@@ -20,6 +22,8 @@ namespace {
 struct PgMigration {
   int version;
   const char* sql;
+  // Data conversion run after `sql` in the same transaction.
+  void (*convert)(pg::Connection&) = nullptr;
 };
 
 constexpr const char* schema_v1 = R"sql(
@@ -112,11 +116,23 @@ CREATE TABLE revisions (
 );
 )sql";
 
+// Rule tags of delivered entries (SQLite: migrations.cpp v7; storage/entry_tags.hpp),
+// filled from the Keywords of the messages already stored.
+constexpr const char* schema_v5 = R"sql(
+CREATE TABLE entry_tags (
+  tag TEXT NOT NULL,
+  feed_id BIGINT NOT NULL,
+  entry_id BIGINT NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+  PRIMARY KEY (tag, feed_id, entry_id)
+);
+CREATE INDEX entry_tags_entry ON entry_tags(entry_id);
+)sql";
+
 // Which feeds' delivered lists changed, for the readers' MailboxCache (mailbox_cache.hpp;
-// SQLite: migrations.cpp v7). Nodes commit concurrently, so the mark is the writing
+// SQLite: migrations.cpp v8). Nodes commit concurrently, so the mark is the writing
 // transaction's id: a reader finds every change its last snapshot missed as `xid >=` that
 // snapshot's xmin. Repeated stamps within one transaction do not rewrite the row.
-constexpr const char* schema_v5 = R"sql(
+constexpr const char* schema_v6 = R"sql(
 CREATE TABLE feed_changes (
   feed_id BIGINT PRIMARY KEY,
   xid xid8 NOT NULL
@@ -136,7 +152,12 @@ CREATE TRIGGER entries_state_changed AFTER UPDATE OF state ON entries FOR EACH R
 )sql";
 
 constexpr PgMigration steps[] = {
-    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5},
+    {1, schema_v1},
+    {2, schema_v2},
+    {3, schema_v3},
+    {4, schema_v4},
+    {5, schema_v5, pg_backfill_tags},
+    {6, schema_v6},
 };
 
 // Any constant shared by every feedpop node: serialises concurrent first starts.
@@ -167,6 +188,10 @@ void pg_migrate(pg::Connection& db) {
   if (schema_is_current(db)) {
     return;
   }
+  pg_migrate_to(db, pg_latest_schema_version());
+}
+
+void pg_migrate_to(pg::Connection& db, int version) {
   {
     pg::Transaction txn(db);
     db.exec(migration_lock);
@@ -186,10 +211,13 @@ void pg_migrate(pg::Connection& db) {
                            std::to_string(pg_latest_schema_version()) + "); upgrade feedpop",
                        1);
     }
-    if (current >= step.version) {
-      continue; // another node applied it, or an earlier start did
+    if (current >= step.version || step.version > version) {
+      continue; // another node applied it, or an earlier start did; or not asked for
     }
     db.exec_script(step.sql);
+    if (step.convert != nullptr) {
+      step.convert(db);
+    }
     db.exec("UPDATE schema_version SET version = $1",
             {pg::Param(static_cast<std::int64_t>(step.version))});
     txn.commit();

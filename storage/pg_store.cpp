@@ -1,6 +1,7 @@
 // PgStore: feeds, ingest and poll leases. Mailboxes and maintenance: pg_mailbox.cpp.
 #include "storage/pg_store.hpp"
 
+#include "storage/entry_tags.hpp"
 #include "storage/uidl.hpp"
 
 namespace feedpop::storage {
@@ -177,6 +178,7 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
         db_.exec("INSERT INTO digest_items (entry_id, item) VALUES ($1, $2)",
                  {added.int64(0, 0), pg::Param::bytes(e.digest_item)});
       }
+      pg_save_tags(db_, added.int64(0, 0), feed, e.tags);
     }
     if (e.revision) {
       save_revision(added.int64(0, 0), e.revision, std::nullopt);

@@ -40,6 +40,10 @@ public:
 
   std::vector<MailboxItem> snapshot(std::string_view user,
                                     const std::vector<std::string>& feed_keys) override;
+  std::vector<MailboxItem> tag_view_snapshot(std::string_view user,
+                                             const std::vector<std::string>& feed_keys,
+                                             const std::vector<std::string>& tagged_feed_keys,
+                                             std::string_view tag) override; // pg_tags.cpp
   MailboxListing listing(std::string_view user,
                          const std::vector<std::string>& feed_keys) override; // *_mailbox.cpp
   std::size_t read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) override;

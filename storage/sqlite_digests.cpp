@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "storage/entry_tags.hpp"
 #include "storage/message_chunks.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/uidl.hpp"
@@ -70,7 +71,9 @@ bool SqliteStore::store_digest(std::string_view digest_key, std::string_view per
     add.bind(6, m.entry_date ? std::optional<std::int64_t>(m.entry_date->time_since_epoch().count())
                              : std::nullopt);
     add.bind(7, first_seen).run();
-    chunks.write(db_.last_insert_rowid(), m.message);
+    const std::int64_t entry = db_.last_insert_rowid();
+    chunks.write(entry, m.message);
+    sqlite_save_tags(db_, entry, feed_id, m.tags);
   }
   sqlite::Statement cover(db_, "INSERT OR IGNORE INTO digest_coverage (digest_key, entry_id, "
                                "period) VALUES (?1, ?2, ?3)");

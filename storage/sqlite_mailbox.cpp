@@ -49,7 +49,7 @@ private:
 };
 
 // MailboxCache's reads (mailbox_cache.hpp); the change marks are feed_changes.seq
-// (migrations.cpp v7).
+// (migrations.cpp v8).
 class SqliteSnapshotReader final : public SnapshotReader {
 public:
   explicit SqliteSnapshotReader(sqlite::Database& db) : db_(db) {}
@@ -217,9 +217,11 @@ std::size_t SqliteStore::purge_retention(std::string_view feed_key,
     sqlite::Statement drop_marks(db_, "DELETE FROM deletions WHERE user_id IN (SELECT id FROM "
                                       "users) AND entry_id = ?1");
     sqlite::Statement drop_item(db_, "DELETE FROM digest_items WHERE entry_id = ?1");
+    sqlite::Statement drop_tags(db_, "DELETE FROM entry_tags WHERE entry_id = ?1");
     for (const EntryId id : doomed) {
       drop_bytes.bind(1, chunk_rowid(id)).bind(2, chunk_rowid(id + 1)).run();
       drop_item.bind(1, id).run();
+      drop_tags.bind(1, id).run();
       mark.bind(1, id).run();
       drop_marks.bind(1, id).run();
     }

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include "storage/entry_tags.hpp"
 #include "storage/message_chunks.hpp"
 #include "storage/migrations.hpp"
 #include "storage/uidl.hpp"
@@ -302,6 +303,7 @@ std::vector<bool> SqliteStore::insert_entries(std::string_view feed_key,
         sqlite::Statement item(db_, "INSERT INTO digest_items (entry_id, item) VALUES (?1, ?2)");
         item.bind(1, entry).bind_blob(2, e.digest_item).run();
       }
+      sqlite_save_tags(db_, entry, feed, e.tags);
     }
     if (e.revision) {
       save_revision(entry, e.revision, std::nullopt);

@@ -72,6 +72,10 @@ struct NewEntry {
   // `revised_at` is set, that time is recorded (an update was mailed). No message.
   bool revises = false;
   std::optional<Time> revised_at{};
+  // Tags the feed's rules gave a delivered entry (content/rules.hpp `then: tag NAME`; its
+  // message's Keywords field names the same), stored with it for tag_view_snapshot().
+  // Tags are an ingest-time fact: a revision (`revises`) keeps the entry's stored tags.
+  std::vector<std::string> tags{};
 };
 
 // What Store::entry_revisions() reports of a stored entry.
@@ -170,6 +174,13 @@ public:
   // --- mailboxes (readers) ---
   virtual std::vector<MailboxItem> snapshot(std::string_view user,
                                             const std::vector<std::string>& feed_keys) = 0;
+  // A rule tag view (gateway/tag_views.hpp): what snapshot(user, feed_keys) lists plus the
+  // entries of tagged_feed_keys stored with `tag` (NewEntry::tags), as one listing read in
+  // one consistent state, in arrival order, without the user's deletions, each entry once.
+  // The tagged part reads only the stored tag rows of `tag` and those feeds.
+  virtual std::vector<MailboxItem>
+  tag_view_snapshot(std::string_view user, const std::vector<std::string>& feed_keys,
+                    const std::vector<std::string>& tagged_feed_keys, std::string_view tag) = 0;
   // snapshot() without the feed keys, and without a heap string per message (POP3 logins).
   virtual MailboxListing listing(std::string_view user,
                                  const std::vector<std::string>& feed_keys) = 0;

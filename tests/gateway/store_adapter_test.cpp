@@ -346,6 +346,7 @@ TEST_F(StoreAdapter, ARuleTagViewShowsTheTaggedMessagesOfConfiguredAndOwnFeeds) 
   auto tagged = [](const std::string& id) {
     NewEntry e = entry(id);
     e.message = "Subject: " + id + "\r\nKeywords: rust\r\n\r\nbody\r\n";
+    e.tags = {"rust"};
     return e;
   };
   writer_->insert_entries("hn", {tagged("h3")}, state_for("hn"));

@@ -1,20 +1,23 @@
-// Rule tag views: the Keywords field of stored messages, read from a real SQLite store.
+// Rule tag views (gateway/tag_views.hpp) on a real SQLite store: the tags stored with the
+// entries at ingest select the messages; the messages themselves are not read.
 
 #include "gateway/tag_views.hpp"
 
 #include <gtest/gtest.h>
 
+#include "gateway/user_feeds.hpp"
 #include "temp_dir_support.hpp"
 
 namespace feedpop::gateway {
 namespace {
 
-storage::NewEntry entry(const std::string& id, const std::string& headers,
-                        std::size_t body_size = 64) {
+storage::NewEntry entry(const std::string& id, std::vector<std::string> tags = {},
+                        const std::string& headers = "") {
   storage::NewEntry e;
   e.identity = id;
   e.content_hash = "h-" + id;
-  e.message = "Subject: " + id + "\r\n" + headers + "\r\n" + std::string(body_size, 'x') + "\r\n";
+  e.message = "Subject: " + id + "\r\n" + headers + "\r\nbody\r\n";
+  e.tags = std::move(tags);
   return e;
 }
 
@@ -25,8 +28,8 @@ storage::FeedState state_for(const std::string& key) {
   return s;
 }
 
-std::vector<std::string> ids(storage::Store& store,
-                             const std::vector<storage::MailboxItem>& items) {
+std::vector<std::string> subjects(storage::Store& store,
+                                  const std::vector<storage::MailboxItem>& items) {
   std::vector<std::string> out;
   for (const auto& item : items) {
     char buf[64];
@@ -37,35 +40,61 @@ std::vector<std::string> ids(storage::Store& store,
   return out;
 }
 
-TEST(TagViews, KeywordsAreReadFromTheHeaderOnlyUnfoldedAndSplitAtCommas) {
-  EXPECT_EQ(message_keywords("Subject: x\r\nKeywords: rust, must-read\r\n\r\nKeywords: body\r\n"),
-            (std::vector<std::string>{"rust", "must-read"}));
-  EXPECT_EQ(message_keywords("keywords: a,\r\n b\r\nKEYWORDS: c\r\n\r\n"),
-            (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_TRUE(message_keywords("Subject: Keywords: no\r\nX-Keywords: no\r\n\r\n").empty());
-  EXPECT_TRUE(message_keywords("").empty());
+class TagViews : public ::testing::Test {
+protected:
+  test::TempDir dir;
+  std::unique_ptr<storage::Store> store =
+      storage::open_sqlite_store((dir.path() / "feedpop.db").string(), storage::Role::writer);
+  Config config; // no digests
+};
+
+TEST_F(TagViews, TheStoredTagsSelectTheTaggedFeedsMessagesNotTheirKeywordsFields) {
+  // b2's Keywords field names rust but its entry was stored without the tag: the stored
+  // tags decide (they are what ingest gave the entry), so no message is read at login.
+  store->insert_entries("blog",
+                        {entry("b1", {"rust"}), entry("b2", {}, "Keywords: rust\r\n"),
+                         entry("b3", {"go", "rust"}), entry("b4", {"rusty"})},
+                        state_for("blog"));
+  store->insert_entries("news", {entry("n1"), entry("n2", {"rust"})}, state_for("news"));
+  MailboxView view{"alice", "rust", {"news"}, {"blog"}};
+  ASSERT_TRUE(is_rule_tag_view(view));
+  EXPECT_EQ(subjects(*store, tag_view_items(*store, config, view)),
+            (std::vector<std::string>{"b1", "b3", "n1", "n2"}));
+  view.feed_keys.clear();
+  view.tagged_feed_keys = {"blog", "news"};
+  EXPECT_EQ(subjects(*store, tag_view_items(*store, config, view)),
+            (std::vector<std::string>{"b1", "b3", "n2"}));
+  view.view = "none";
+  EXPECT_TRUE(tag_view_items(*store, config, view).empty());
 }
 
-TEST(TagViews, OnlyTheTaggedFeedsMessagesAreFilteredByTheirKeywords) {
-  test::TempDir dir;
-  auto store =
-      storage::open_sqlite_store((dir.path() / "feedpop.db").string(), storage::Role::writer);
-  // A header longer than one read (4 KiB) still finds the field after it.
-  const std::string long_field = "X-Long: " + std::string(6000, 'y') + "\r\n";
-  store->insert_entries("blog",
-                        {entry("b1", "Keywords: rust\r\n"), entry("b2", ""),
-                         entry("b3", long_field + "Keywords: go, rust\r\n"),
-                         entry("b4", "Keywords: rusty\r\n", 10000)},
-                        state_for("blog"));
-  store->insert_entries("news", {entry("n1", ""), entry("n2", "Keywords: rust\r\n")},
-                        state_for("news"));
-  auto items = store->snapshot("alice", {"blog", "news"});
-  ASSERT_EQ(items.size(), 6u);
-  const auto tagged = select_tagged(*store, items, {"blog"}, "rust");
-  EXPECT_EQ(ids(*store, tagged), (std::vector<std::string>{"b1", "b3", "n1", "n2"}));
-  EXPECT_EQ(ids(*store, select_tagged(*store, items, {"blog", "news"}, "rust")),
-            (std::vector<std::string>{"b1", "b3", "n2"}));
-  EXPECT_TRUE(select_tagged(*store, items, {"blog", "news"}, "none").empty());
+TEST_F(TagViews, GlobalRulesTagTheUsersOwnFeedsToo) {
+  storage::UserFeed mine;
+  mine.owner = "alice";
+  mine.key = "mine";
+  mine.url = "http://127.0.0.1/mine";
+  ASSERT_TRUE(store->add_user_feed(mine));
+  const std::string own_key = user_feed_key("alice", "mine");
+  store->insert_entries(own_key, {entry("m1", {"rust"}), entry("m2")}, state_for(own_key));
+  store->insert_entries("blog", {entry("b1", {"rust"})}, state_for("blog"));
+
+  MailboxView view{"alice", "rust", {}, {"blog"}};
+  EXPECT_EQ(subjects(*store, tag_view_items(*store, config, view)),
+            (std::vector<std::string>{"b1"}));
+  view.own_feeds_tagged = true;
+  EXPECT_EQ(subjects(*store, tag_view_items(*store, config, view)),
+            (std::vector<std::string>{"m1", "b1"}));
+  // With a user digest, alice's own feeds reach her only in it; digests carry no tags.
+  UserConfig alice;
+  alice.name = "alice";
+  alice.digest = DigestSetting{};
+  config.users["alice"] = alice;
+  EXPECT_EQ(subjects(*store, tag_view_items(*store, config, view)),
+            (std::vector<std::string>{"b1"}));
+  MailboxView bobs{"bob", "rust", {}, {}, true};
+  ASSERT_TRUE(is_rule_tag_view(bobs)) << "bob may add feeds the global rules tag";
+  EXPECT_TRUE(tag_view_items(*store, config, bobs).empty()) << "but alice's are not his";
+  EXPECT_FALSE(is_rule_tag_view(MailboxView{"alice", "lwn", {"lwn"}}));
 }
 
 } // namespace

@@ -106,6 +106,19 @@ TEST(RulesAtIngest, TagsBecomeTheMessagesKeywordsField) {
   EXPECT_NE(p.message_with("Subject: Weekly links").find("\r\nKeywords: ada\r\n"),
             std::string::npos);
   EXPECT_EQ(p.message_with("Subject: SQLite").find("Keywords:"), std::string::npos);
+  // The same tags go to the store with each entry (tag views select on them).
+  for (const auto& e : p.plan.entries) {
+    const std::string m = unfolded(e.message);
+    const auto at = m.find("\r\nKeywords: ");
+    const std::string keywords =
+        at == std::string::npos ? "" : m.substr(at + 12, m.find("\r\n", at + 2) - at - 12);
+    std::string joined;
+    for (const auto& tag : e.tags) {
+      joined += (joined.empty() ? "" : ", ") + tag;
+    }
+    EXPECT_EQ(joined, keywords) << e.identity;
+  }
+  EXPECT_NE(p.message_with("Subject: Weekly links"), "") << "a tagged entry was checked";
 }
 
 TEST(RulesAtIngest, StripAndReplaceShapeTheMailedBodyAndSubject) {

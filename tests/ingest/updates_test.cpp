@@ -146,6 +146,37 @@ TEST_F(UpdatesTest, CosmeticChangesSendNothingAndAreNotReconsidered) {
   EXPECT_EQ(plan_ingest(in).updated, 0U);
 }
 
+// Tags are what the rules gave each delivered version when it was stored: an update
+// carries its own, the original keeps its own, a cosmetic change touches neither.
+TEST_F(UpdatesTest, EachMailedVersionIsStoredWithTheTagsItsContentEarned) {
+  content::Rule tag;
+  tag.action = content::RuleAction::tag;
+  tag.argument = "rust";
+  tag.conditions = {{content::RuleField::content, "rust"}};
+  config.rules = {tag};
+  const auto tagged = [&] {
+    std::vector<std::string> out;
+    for (const auto& item : store->tag_view_snapshot("alice", {}, {"blog"}, "rust")) {
+      out.push_back(header(storage::testing::read_whole(*store, item.id), "Subject"));
+    }
+    return out;
+  };
+  const auto first = poll(rss({{"p1", "Post", text(100, 0, 1, "rust")}}), t0);
+  ASSERT_EQ(first.size(), 1U);
+  EXPECT_EQ(header(first[0], "Keywords"), "rust");
+  // Substantial, and the new text no longer names rust: the update is untagged.
+  const auto plain = poll(rss({{"p1", "Post", text(100, 10, 20)}}), t0 + 1h);
+  ASSERT_EQ(plain.size(), 1U);
+  EXPECT_EQ(header(plain[0], "Keywords"), "");
+  EXPECT_EQ(tagged(), (std::vector<std::string>{"Post"}));
+  // The next day's update names rust again: tagged like its message.
+  const auto again = poll(rss({{"p1", "Post", text(100, 0, 40, "rust")}}), t0 + 26h);
+  ASSERT_EQ(again.size(), 1U);
+  EXPECT_EQ(header(again[0], "Keywords"), "rust");
+  EXPECT_EQ(tagged(), (std::vector<std::string>{"Post", "Updated: Post"}));
+  EXPECT_EQ(mailbox().size(), 3U);
+}
+
 TEST_F(UpdatesTest, ATitleChangeIsMailedWithTheOldTitle) {
   poll(rss({{"p1", "First title", text(50)}}), t0);
   const auto sent = poll(rss({{"p1", "Better title", text(50)}}), t0 + 1h);
