@@ -35,6 +35,7 @@
 #include "pop3/server.hpp"
 #include "smtp/mail_command.hpp"
 #include "smtp/server.hpp"
+#include "storage/mailbox_cache.hpp"
 #include "storage/store.hpp"
 #include "web/server.hpp"
 
@@ -235,8 +236,12 @@ int Service::run() {
       facts.cert_origin = cert_origin(*tls);
     }
     auto writer = open_store(*config_, storage::Role::writer);
+    // The POP3 readers share one memory of the feeds' entry lists (one database).
+    storage::StoreOptions readers;
+    readers.mailbox_cache = std::make_shared<storage::MailboxCache>();
     auth_ = std::make_shared<StoreAuthenticator>(
-        [config = config_] { return open_store(*config, storage::Role::reader); }, config_);
+        [config = config_, readers] { return open_store(*config, storage::Role::reader, readers); },
+        config_);
     auto tls_context = tls ? pop3::make_tls_context(tls->cert, tls->key) : nullptr;
     auto pop3_options = server_options(*config_);
     pop3_options.throttle = throttle_; // failed logins count together over POP3, SMTP, web

@@ -120,14 +120,12 @@ class StoreMaildrop final : public pop3::Maildrop {
 public:
   StoreMaildrop(std::shared_ptr<ReaderPool> pool, std::shared_ptr<MessageCache> cache,
                 std::shared_ptr<SnapshotRegistry> registry, std::string user,
-                std::vector<storage::MailboxItem> items)
+                storage::MailboxListing listing)
       : pool_(std::move(pool)), cache_(std::move(cache)), registry_(std::move(registry)),
-        user_(std::move(user)) {
-    ids_.reserve(items.size());
-    messages_.reserve(items.size());
-    for (auto& item : items) {
-      ids_.push_back(item.id);
-      messages_.push_back({std::move(item.uidl), item.size});
+        user_(std::move(user)), ids_(std::move(listing.ids)), owners_(std::move(listing.owners)) {
+    messages_.reserve(ids_.size());
+    for (std::size_t i = 0; i < ids_.size(); ++i) {
+      messages_.push_back({listing.uidls[i], listing.sizes[i]});
     }
     if (registry_ && !ids_.empty()) {
       registration_ = registry_->add(&ids_);
@@ -238,10 +236,24 @@ private:
   std::optional<SnapshotRegistry::Handle> registration_;
   std::string user_;
   std::vector<storage::EntryId> ids_;
+  std::vector<std::shared_ptr<const void>> owners_; // the bytes behind messages_' UIDLs
   std::vector<pop3::MessageInfo> messages_;
   MessageCache::Bytes current_; // the shared bytes of the message being sent, if any
   std::size_t current_index_ = 0;
 };
+
+// A listing of snapshot() items, which then own the UIDL bytes.
+storage::MailboxListing listing_of(std::vector<storage::MailboxItem> items) {
+  auto owner = std::make_shared<const std::vector<storage::MailboxItem>>(std::move(items));
+  storage::MailboxListing out;
+  for (const auto& item : *owner) {
+    out.ids.push_back(item.id);
+    out.sizes.push_back(item.size);
+    out.uidls.push_back(item.uidl);
+  }
+  out.owners.push_back(std::move(owner));
+  return out;
+}
 
 } // namespace
 
@@ -268,20 +280,52 @@ std::shared_ptr<const Config> StoreAuthenticator::config() const {
   return config_;
 }
 
+std::shared_ptr<const MailboxView>
+StoreAuthenticator::resolved_mailbox(const std::shared_ptr<const Config>& cfg,
+                                     std::string_view login) const {
+  std::lock_guard lock(mutex_);
+  if (cfg != config_) { // replaced by a reload meanwhile: not worth remembering
+    auto resolved = resolve_mailbox(*cfg, login);
+    return resolved ? std::make_shared<const MailboxView>(std::move(*resolved)) : nullptr;
+  }
+  if (views_config_ != config_) {
+    views_.clear();
+    views_config_ = config_;
+  }
+  if (const auto it = views_.find(login); it != views_.end()) {
+    return it->second;
+  }
+  auto resolved = resolve_mailbox(*cfg, login);
+  if (!resolved) {
+    return nullptr;
+  }
+  if (views_.size() >= max_remembered_views) {
+    views_.clear();
+  }
+  auto view = std::make_shared<const MailboxView>(std::move(*resolved));
+  views_.emplace(std::string(login), view);
+  return view;
+}
+
 std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view login) {
   const auto cfg = config();
-  const auto mailbox = resolve_mailbox(*cfg, login);
-  if (!mailbox) {
-    return std::nullopt;
+  // A user's own name needs no view resolution (resolve_mailbox tries it first as well).
+  std::string name(login);
+  if (cfg->users.count(name) == 0) {
+    const auto view = resolved_mailbox(cfg, login);
+    if (!view) {
+      return std::nullopt;
+    }
+    name = view->user;
   }
-  const UserConfig& user = cfg->users.at(mailbox->user);
+  const UserConfig& user = cfg->users.at(name);
   pop3::Credentials creds;
   creds.plaintext = user.password;
   if (user.scram) {
     auto parsed = auth::parse_scram_verifier(*user.scram);
     creds.scram = std::move(parsed.verifier);
     if (!creds.scram) {
-      spdlog::warn("user {}: scram verifier refused ({}); SCRAM login disabled", mailbox->user,
+      spdlog::warn("user {}: scram verifier refused ({}); SCRAM login disabled", name,
                    parsed.error);
     }
   }
@@ -293,13 +337,14 @@ std::optional<pop3::Credentials> StoreAuthenticator::lookup(std::string_view log
 
 std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login) {
   const auto cfg = config();
-  auto mailbox = resolve_mailbox(*cfg, login);
-  if (!mailbox) {
+  const auto view = resolved_mailbox(cfg, login);
+  if (!view) {
     // The user vanished in a reload between PASS and open: nothing to show.
     throw pop3::MaildropError("no such mailbox: " + std::string(login));
   }
+  auto mailbox = std::make_optional<MailboxView>(*view); // extended with the user's own feeds
   try {
-    std::vector<storage::MailboxItem> items;
+    storage::MailboxListing listing;
     {
       Lease lease(*pool_);
       try {
@@ -307,15 +352,18 @@ std::unique_ptr<pop3::Maildrop> StoreAuthenticator::open(std::string_view login)
           // The full mailbox also shows the user's own feeds and feedpop's replies.
           mailbox->feed_keys = mailbox_keys(*cfg, mailbox->user, lease->user_feeds(mailbox->user));
         }
-        items = is_rule_tag_view(*mailbox) ? tag_view_items(*lease, *cfg, *mailbox)
-                                           : lease->snapshot(mailbox->user, mailbox->feed_keys);
+        if (is_rule_tag_view(*mailbox)) {
+          listing = listing_of(tag_view_items(*lease, *cfg, *mailbox));
+        } else {
+          listing = lease->listing(mailbox->user, mailbox->feed_keys);
+        }
       } catch (const storage::StoreError&) {
         lease.broken();
         throw;
       }
     }
     return std::make_unique<StoreMaildrop>(pool_, cache_, registry_, std::move(mailbox->user),
-                                           std::move(items));
+                                           std::move(listing));
   } catch (const storage::StoreError& e) {
     spdlog::error("mailbox of {}: storage error {}: {}", mailbox->user, e.code(), e.what());
     throw pop3::MaildropError(e.what());

@@ -18,6 +18,7 @@
 // -ERR [SYS/TEMP]); a Store that failed is not returned to the pool.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "gateway/config.hpp"
+#include "gateway/mailbox_views.hpp"
 #include "gateway/message_cache.hpp"
 #include "pop3/maildrop.hpp"
 #include "storage/store.hpp"
@@ -60,9 +62,18 @@ public:
 
 private:
   std::shared_ptr<const Config> config() const;
+  // resolve_mailbox(config, login), remembered per login for the current Config: with
+  // thousands of subscriptions it costs more than the rest of a login (bench/RESULTS.md).
+  std::shared_ptr<const MailboxView> resolved_mailbox(const std::shared_ptr<const Config>& cfg,
+                                                      std::string_view login) const;
+
+  // Logins remembered at most; beyond, the memory starts over.
+  static constexpr std::size_t max_remembered_views = 4096;
 
   mutable std::mutex mutex_;
   std::shared_ptr<const Config> config_;
+  mutable std::shared_ptr<const Config> views_config_; // the Config views_ were resolved in
+  mutable std::map<std::string, std::shared_ptr<const MailboxView>, std::less<>> views_;
   std::shared_ptr<ReaderPool> pool_;
   std::shared_ptr<MessageCache> cache_;
   std::shared_ptr<SnapshotRegistry> registry_;

@@ -7,13 +7,14 @@
 
 namespace feedpop::gateway {
 
-std::unique_ptr<storage::Store> open_store(const Config& config, storage::Role role) {
+std::unique_ptr<storage::Store> open_store(const Config& config, storage::Role role,
+                                           storage::StoreOptions options) {
   if (config.storage.backend == StorageBackend::postgresql) {
-    storage::StoreOptions options;
     options.pool_size = config.storage.pool_size;
     return storage::open_postgresql_store(config.storage.postgresql_url, role, std::move(options));
   }
-  return storage::open_sqlite_store((config.data_dir / storage::database_file_name).string(), role);
+  return storage::open_sqlite_store((config.data_dir / storage::database_file_name).string(), role,
+                                    std::move(options));
 }
 
 bool store_exists(const Config& config) {

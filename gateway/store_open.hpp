@@ -10,7 +10,8 @@
 
 namespace feedpop::gateway {
 
-std::unique_ptr<storage::Store> open_store(const Config& config, storage::Role role);
+std::unique_ptr<storage::Store> open_store(const Config& config, storage::Role role,
+                                           storage::StoreOptions options = {});
 // Whether there is a store to read yet: the SQLite file exists (a database server always
 // answers for itself).
 bool store_exists(const Config& config);

@@ -27,7 +27,9 @@ public:
 };
 
 struct MessageInfo {
-  std::string uidl;   // RFC 1939 §7: 1–70 characters 0x21–0x7E
+  // RFC 1939 §7: 1–70 characters 0x21–0x7E. The bytes belong to the Maildrop and stay
+  // valid as long as it (a mailbox of thousands of messages holds no string per message).
+  std::string_view uidl;
   std::uint64_t size; // exact octets RETR sends before dot-stuffing, CRLF line ends
 };
 

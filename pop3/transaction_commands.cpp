@@ -89,7 +89,10 @@ Action Session::cmd_uidl(const Request& r) {
     if (!index) {
       return finished_ ? Action::Close : Action::Continue;
     }
-    return ok(std::to_string(*index + 1) + " " + messages[*index].uidl);
+    std::string line = std::to_string(*index + 1);
+    line += ' ';
+    line += messages[*index].uidl;
+    return ok(line);
   }
   ok("");
   stream_.emplace(Stream{Stream::Kind::Uidl, 0, 0, MultilineWriter()});
@@ -107,8 +110,11 @@ void Session::fill_listing(std::string& out, std::size_t max) {
     }
     line = std::to_string(i + 1);
     line += ' ';
-    line +=
-        stream_->kind == Stream::Kind::List ? std::to_string(messages[i].size) : messages[i].uidl;
+    if (stream_->kind == Stream::Kind::List) {
+      line += std::to_string(messages[i].size);
+    } else {
+      line += messages[i].uidl;
+    }
     stream_->writer.write_line(line, out);
   }
   if (stream_->index == messages.size()) {

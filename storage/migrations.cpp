@@ -138,6 +138,28 @@ CREATE TABLE entry_tags (
 CREATE INDEX entry_tags_entry ON entry_tags(entry_id);
 )sql";
 
+// Which feeds' delivered lists changed, for the readers' MailboxCache (mailbox_cache.hpp):
+// an entry delivered or purged stamps its feed with the next change number. One writer at a
+// time means numbers grow in commit order. One row per feed, so the table stays small.
+constexpr const char* feed_changes_v8 = R"sql(
+CREATE TABLE feed_changes (
+  feed_id INTEGER PRIMARY KEY,
+  seq INTEGER NOT NULL
+);
+CREATE INDEX feed_changes_seq ON feed_changes(seq);
+CREATE TRIGGER entries_delivered AFTER INSERT ON entries WHEN NEW.state = 1 BEGIN
+  INSERT INTO feed_changes (feed_id, seq)
+    SELECT NEW.feed_id, coalesce(max(seq), 0) + 1 FROM feed_changes WHERE true
+    ON CONFLICT (feed_id) DO UPDATE SET seq = excluded.seq;
+END;
+CREATE TRIGGER entries_state_changed AFTER UPDATE OF state ON entries
+  WHEN OLD.state IS NOT NEW.state BEGIN
+  INSERT INTO feed_changes (feed_id, seq)
+    SELECT NEW.feed_id, coalesce(max(seq), 0) + 1 FROM feed_changes WHERE true
+    ON CONFLICT (feed_id) DO UPDATE SET seq = excluded.seq;
+END;
+)sql";
+
 void split_messages_v3(sqlite::Database& db) {
   sqlite::Statement all(db, "SELECT entry_id, bytes FROM messages ORDER BY entry_id");
   ChunkWriter writer(db);
@@ -156,6 +178,7 @@ constexpr Migration steps[] = {
     {5, digests_v5},
     {6, revisions_v6},
     {7, entry_tags_v7, sqlite_backfill_tags},
+    {8, feed_changes_v8},
 };
 
 [[noreturn]] void refuse_newer(std::int64_t found, int known) {

@@ -2,8 +2,10 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "storage/mailbox_cache.hpp"
 #include "storage/pg_store.hpp"
 
 namespace feedpop::storage {
@@ -27,27 +29,123 @@ const pg::Statement add_deletions{
     "INSERT INTO deletions (user_id, entry_id) SELECT u.id, e.id FROM users u, entries e "
     "WHERE u.name = $1 AND e.id = ANY($2::bigint[]) ON CONFLICT DO NOTHING"};
 
+// MailboxCache's reads (mailbox_cache.hpp) inside one REPEATABLE READ transaction; the
+// change marks are feed_changes.xid (pg_migrations.cpp v6) and the watermark is the xmin
+// of this transaction's snapshot.
+class PgSnapshotReader final : public SnapshotReader {
+public:
+  explicit PgSnapshotReader(pg::Executor& db) : db_(db) {}
+
+  std::int64_t changes(std::optional<std::int64_t> since,
+                       std::vector<std::int64_t>& changed) override {
+    // The first statement takes the transaction's snapshot; its xmin comes with it.
+    if (!since) {
+      return db_.exec("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint").int64(0, 0);
+    }
+    auto r = db_.exec("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, c.feed_id "
+                      "FROM (SELECT 1) one LEFT JOIN feed_changes c ON c.xid >= "
+                      "$1::text::xid8",
+                      {*since});
+    for (int i = 0; i < r.rows(); ++i) {
+      if (!r.null(i, 1)) {
+        changed.push_back(r.int64(i, 1));
+      }
+    }
+    return r.int64(0, 0);
+  }
+
+  std::vector<std::optional<std::int64_t>>
+  feed_ids(const std::vector<std::string_view>& keys) override {
+    std::vector<std::string> texts(keys.begin(), keys.end());
+    auto r = db_.exec("SELECT k.i, f.id FROM unnest($1::text[]) WITH ORDINALITY k(key, i) "
+                      "JOIN feeds f ON f.key = k.key",
+                      {pg::text_array(texts)});
+    std::vector<std::optional<std::int64_t>> out(keys.size());
+    for (int i = 0; i < r.rows(); ++i) {
+      out[static_cast<std::size_t>(r.int64(i, 0) - 1)] = r.int64(i, 1);
+    }
+    return out;
+  }
+
+  void load(const std::vector<std::int64_t>& feeds,
+            std::vector<std::shared_ptr<FeedEntries>>& out) override {
+    std::vector<std::string> ids;
+    ids.reserve(feeds.size());
+    for (const std::int64_t feed : feeds) {
+      ids.push_back(std::to_string(feed));
+    }
+    auto r = db_.exec("SELECT feed_id, id, size, uidl FROM entries WHERE feed_id = "
+                      "ANY($1::bigint[]) AND state = 1 ORDER BY feed_id, id",
+                      {pg::text_array(ids)});
+    std::unordered_map<std::int64_t, std::size_t> at;
+    for (std::size_t i = 0; i < feeds.size(); ++i) {
+      at.emplace(feeds[i], i);
+      out.push_back(std::make_shared<FeedEntries>());
+    }
+    for (int i = 0; i < r.rows(); ++i) {
+      out[at.at(r.int64(i, 0))]->add(r.int64(i, 1), static_cast<std::uint64_t>(r.int64(i, 2)),
+                                     r.bytes(i, 3));
+    }
+  }
+
+  std::vector<EntryId> deletions(std::string_view user) override {
+    auto r = db_.exec("SELECT d.entry_id FROM users u JOIN deletions d ON d.user_id = u.id "
+                      "WHERE u.name = $1 ORDER BY d.entry_id",
+                      {user});
+    std::vector<EntryId> out;
+    out.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+      out.push_back(r.int64(i, 0));
+    }
+    return out;
+  }
+
+private:
+  pg::Executor& db_;
+};
+
+// The readers' shared MailboxCache, or the Store's own.
+MailboxCache& mailbox_cache(StoreOptions& options) {
+  if (!options.mailbox_cache) {
+    options.mailbox_cache = std::make_shared<MailboxCache>();
+  }
+  return *options.mailbox_cache;
+}
+
+// REPEATABLE READ: every statement of the snapshot sees one state of the database,
+// whichever node committed what meanwhile. Arrival order = entry id.
+template <class Fn> auto in_read_transaction(pg::Executor& db, Fn&& fn) {
+  db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  try {
+    PgSnapshotReader reader(db);
+    auto out = fn(reader);
+    db.exec("COMMIT");
+    return out;
+  } catch (...) {
+    db.rollback(); // never throws: a broken connection's error is the one being thrown
+    throw;
+  }
+}
+
 } // namespace
 
 std::vector<MailboxItem> PgStore::snapshot(std::string_view user,
                                            const std::vector<std::string>& feed_keys) {
-  std::vector<MailboxItem> out;
   if (feed_keys.empty()) {
-    return out;
+    return {};
   }
-  // One statement sees one consistent state of the database (READ COMMITTED takes its
-  // snapshot per statement), whichever node committed what. Arrival order = entry id.
-  auto r = db_.exec("SELECT e.id, e.uidl, e.size, f.key FROM feeds f JOIN entries e ON "
-                    "e.feed_id = f.id AND e.state = 1 WHERE f.key = ANY($2::text[]) AND NOT "
-                    "EXISTS (SELECT 1 FROM deletions d JOIN users u ON u.id = d.user_id WHERE "
-                    "u.name = $1 AND d.entry_id = e.id) ORDER BY e.id",
-                    {user, pg::text_array(feed_keys)});
-  out.reserve(static_cast<std::size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) {
-    out.push_back(MailboxItem{r.int64(i, 0), r.text(i, 1),
-                              static_cast<std::uint64_t>(r.int64(i, 2)), r.text(i, 3)});
+  auto& cache = mailbox_cache(options_);
+  return in_read_transaction(
+      db_, [&](SnapshotReader& reader) { return cache.snapshot(reader, user, feed_keys); });
+}
+
+MailboxListing PgStore::listing(std::string_view user, const std::vector<std::string>& feed_keys) {
+  if (feed_keys.empty()) {
+    return {};
   }
-  return out;
+  auto& cache = mailbox_cache(options_);
+  return in_read_transaction(
+      db_, [&](SnapshotReader& reader) { return cache.listing(reader, user, feed_keys); });
 }
 
 std::size_t PgStore::read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) {

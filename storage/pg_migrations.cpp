@@ -128,12 +128,36 @@ CREATE TABLE entry_tags (
 CREATE INDEX entry_tags_entry ON entry_tags(entry_id);
 )sql";
 
+// Which feeds' delivered lists changed, for the readers' MailboxCache (mailbox_cache.hpp;
+// SQLite: migrations.cpp v8). Nodes commit concurrently, so the mark is the writing
+// transaction's id: a reader finds every change its last snapshot missed as `xid >=` that
+// snapshot's xmin. Repeated stamps within one transaction do not rewrite the row.
+constexpr const char* schema_v6 = R"sql(
+CREATE TABLE feed_changes (
+  feed_id BIGINT PRIMARY KEY,
+  xid xid8 NOT NULL
+);
+CREATE INDEX feed_changes_xid ON feed_changes (xid);
+CREATE FUNCTION feedpop_feed_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO feed_changes (feed_id, xid) VALUES (NEW.feed_id, pg_current_xact_id())
+    ON CONFLICT (feed_id) DO UPDATE SET xid = EXCLUDED.xid
+    WHERE feed_changes.xid <> EXCLUDED.xid;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER entries_delivered AFTER INSERT ON entries FOR EACH ROW
+  WHEN (NEW.state = 1) EXECUTE FUNCTION feedpop_feed_changed();
+CREATE TRIGGER entries_state_changed AFTER UPDATE OF state ON entries FOR EACH ROW
+  WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION feedpop_feed_changed();
+)sql";
+
 constexpr PgMigration steps[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
     {4, schema_v4},
     {5, schema_v5, pg_backfill_tags},
+    {6, schema_v6},
 };
 
 // Any constant shared by every feedpop node: serialises concurrent first starts.

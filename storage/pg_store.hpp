@@ -48,6 +48,8 @@ public:
                                              const std::vector<std::string>& feed_keys,
                                              const std::vector<std::string>& tagged_feed_keys,
                                              std::string_view tag) override; // pg_tags.cpp
+  MailboxListing listing(std::string_view user,
+                         const std::vector<std::string>& feed_keys) override; // *_mailbox.cpp
   std::size_t read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) override;
   void commit_deletions(std::string_view user, const std::vector<EntryId>& ids) override;
 

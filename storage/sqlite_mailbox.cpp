@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "storage/mailbox_cache.hpp"
 #include "storage/message_chunks.hpp"
 #include "storage/sqlite_store.hpp"
 
@@ -25,32 +26,133 @@ std::string placeholders(std::size_t count, int first) {
   return out;
 }
 
+// A deferred transaction that only reads: every statement inside sees one state of the
+// file (WAL), whatever the writer commits meanwhile.
+class ReadTransaction {
+public:
+  explicit ReadTransaction(sqlite::Database& db) : db_(db) { db_.exec("BEGIN"); }
+  ~ReadTransaction() {
+    if (open_) {
+      sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  void end() {
+    db_.exec("COMMIT");
+    open_ = false;
+  }
+
+private:
+  sqlite::Database& db_;
+  bool open_ = true;
+};
+
+// MailboxCache's reads (mailbox_cache.hpp); the change marks are feed_changes.seq
+// (migrations.cpp v8).
+class SqliteSnapshotReader final : public SnapshotReader {
+public:
+  explicit SqliteSnapshotReader(sqlite::Database& db) : db_(db) {}
+
+  std::int64_t changes(std::optional<std::int64_t> since,
+                       std::vector<std::int64_t>& changed) override {
+    if (!since) {
+      sqlite::Statement st(db_, "SELECT coalesce(max(seq), 0) FROM feed_changes");
+      st.step();
+      return st.int64(0);
+    }
+    std::int64_t mark = *since;
+    sqlite::Statement st(db_, "SELECT feed_id, seq FROM feed_changes WHERE seq > ?1");
+    st.bind(1, *since);
+    while (st.step()) {
+      changed.push_back(st.int64(0));
+      mark = std::max(mark, st.int64(1));
+    }
+    return mark;
+  }
+
+  std::vector<std::optional<std::int64_t>>
+  feed_ids(const std::vector<std::string_view>& keys) override {
+    std::vector<std::optional<std::int64_t>> out;
+    out.reserve(keys.size());
+    sqlite::Statement st(db_, "SELECT id FROM feeds WHERE key = ?1");
+    for (const auto key : keys) {
+      st.bind(1, key);
+      out.push_back(st.step() ? std::optional(st.int64(0)) : std::nullopt);
+      st.reset();
+    }
+    return out;
+  }
+
+  // entries_feed covers (feed_id, state, id, size, uidl): index rows only, in id order.
+  void load(const std::vector<std::int64_t>& feeds,
+            std::vector<std::shared_ptr<FeedEntries>>& out) override {
+    sqlite::Statement st(db_, "SELECT id, size, uidl FROM entries WHERE feed_id = ?1 AND "
+                              "state = 1 ORDER BY id");
+    for (const std::int64_t feed : feeds) {
+      auto entries = std::make_shared<FeedEntries>();
+      st.bind(1, feed);
+      while (st.step()) {
+        entries->add(st.int64(0), static_cast<std::uint64_t>(st.int64(1)), st.blob(2));
+      }
+      st.reset();
+      out.push_back(std::move(entries));
+    }
+  }
+
+  std::vector<EntryId> deletions(std::string_view user) override {
+    std::vector<EntryId> out;
+    sqlite::Statement st(db_, "SELECT d.entry_id FROM users u JOIN deletions d ON d.user_id "
+                              "= u.id WHERE u.name = ?1 ORDER BY d.entry_id");
+    st.bind(1, user);
+    while (st.step()) {
+      out.push_back(st.int64(0));
+    }
+    return out;
+  }
+
+private:
+  sqlite::Database& db_;
+};
+
+// The readers' shared MailboxCache, or the Store's own.
+MailboxCache& mailbox_cache(StoreOptions& options) {
+  if (!options.mailbox_cache) {
+    options.mailbox_cache = std::make_shared<MailboxCache>();
+  }
+  return *options.mailbox_cache;
+}
+
+// One read transaction: the change marks, the lists loaded and the deletions are one state
+// of the database, even while the writer commits.
+template <class Fn> auto in_read_transaction(sqlite::Database& db, Fn&& fn) {
+  ReadTransaction txn(db);
+  SqliteSnapshotReader reader(db);
+  auto out = fn(reader);
+  txn.end();
+  return out;
+}
+
 } // namespace
 
 std::vector<MailboxItem> SqliteStore::snapshot(std::string_view user,
                                                const std::vector<std::string>& feed_keys) {
-  std::vector<MailboxItem> out;
   if (feed_keys.empty()) {
-    return out;
+    return {};
   }
-  // One statement is one read transaction: the list is consistent even while the
-  // writer commits. Arrival order = entry id order (DESIGN.md: new mail comes last); the
-  // index yields each feed in id order, and sorting here is cheaper than SQLite's sorter.
-  sqlite::Statement st(db_, "SELECT e.id, e.uidl, e.size, f.key FROM feeds f JOIN entries e ON "
-                            "e.feed_id = f.id AND e.state = 1 WHERE f.key IN (" +
-                                placeholders(feed_keys.size(), 2) +
-                                ") AND NOT EXISTS (SELECT 1 FROM deletions d WHERE d.user_id = "
-                                "?1 AND d.entry_id = e.id)");
-  st.bind(1, user_id(user).value_or(-1));
-  for (std::size_t i = 0; i < feed_keys.size(); ++i) {
-    st.bind(static_cast<int>(i) + 2, std::string_view(feed_keys[i]));
+  auto& cache = mailbox_cache(options_);
+  return in_read_transaction(
+      db_, [&](SnapshotReader& reader) { return cache.snapshot(reader, user, feed_keys); });
+}
+
+MailboxListing SqliteStore::listing(std::string_view user,
+                                    const std::vector<std::string>& feed_keys) {
+  if (feed_keys.empty()) {
+    return {};
   }
-  while (st.step()) {
-    out.push_back(
-        MailboxItem{st.int64(0), st.text(1), static_cast<std::uint64_t>(st.int64(2)), st.text(3)});
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  return out;
+  auto& cache = mailbox_cache(options_);
+  return in_read_transaction(
+      db_, [&](SnapshotReader& reader) { return cache.listing(reader, user, feed_keys); });
 }
 
 std::size_t SqliteStore::read_at(EntryId entry, std::uint64_t offset, char* dest, std::size_t max) {

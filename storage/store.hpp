@@ -23,6 +23,7 @@
 namespace feedpop::storage {
 
 using EntryId = std::int64_t; // arrival order: larger = stored later
+class MailboxCache;           // storage/mailbox_cache.hpp
 using Time = std::chrono::sys_seconds;
 
 class StoreError : public std::runtime_error {
@@ -100,6 +101,16 @@ struct MailboxItem {
   std::string feed_key;
 };
 
+// A mailbox as Store::listing() gives it: what snapshot() lists, without a string per
+// message. uidls[i] views bytes that `owners` keep alive (the reader's remembered feed
+// lists), so the listing stays valid as long as the object, wherever it is moved.
+struct MailboxListing {
+  std::vector<EntryId> ids;
+  std::vector<std::uint64_t> sizes;
+  std::vector<std::string_view> uidls;
+  std::vector<std::shared_ptr<const void>> owners;
+};
+
 struct FeedCounts {
   std::string key;
   std::uint64_t entries = 0; // delivered entries stored, all time
@@ -170,6 +181,9 @@ public:
   virtual std::vector<MailboxItem>
   tag_view_snapshot(std::string_view user, const std::vector<std::string>& feed_keys,
                     const std::vector<std::string>& tagged_feed_keys, std::string_view tag) = 0;
+  // snapshot() without the feed keys, and without a heap string per message (POP3 logins).
+  virtual MailboxListing listing(std::string_view user,
+                                 const std::vector<std::string>& feed_keys) = 0;
   // Copies up to `max` bytes of the entry's message, from byte `offset` on, into `dest`
   // and returns how many: fewer than max only at the end of the message, 0 at or past it.
   // Any offset is served directly (RETR and TOP pull a message one buffer at a time).
@@ -236,6 +250,9 @@ struct StoreOptions {
   // its Stores on the same URL (storage.postgresql.pool_size; pg_pool.hpp). A call that
   // finds them all busy waits up to busy_timeout. SQLite ignores it.
   std::size_t pool_size = 4;
+  // Each feed's delivered entries as last read, shared by the reader Stores of one database
+  // in this process (storage/mailbox_cache.hpp); null: the Store keeps its own.
+  std::shared_ptr<MailboxCache> mailbox_cache;
 };
 
 // Opens the SQLite store at `path`, creating the file and migrating the schema when

@@ -83,7 +83,7 @@ protected:
   static std::vector<std::string> uidls(const pop3::Maildrop& m) {
     std::vector<std::string> out;
     for (const auto& info : m.messages()) {
-      out.push_back(info.uidl);
+      out.emplace_back(info.uidl);
     }
     return out;
   }
@@ -193,6 +193,19 @@ TEST_F(StoreAdapter, ReloadChangesNewLoginsOnlyAndOpenMaildropsKeepWorking) {
   ASSERT_TRUE(auth->lookup("carol"));
   EXPECT_EQ(auth->open("carol")->messages().size(), 3U);
   EXPECT_EQ(read_all(*open_before, 0).substr(0, 11), "Subject: l1");
+}
+
+TEST_F(StoreAdapter, AReloadChangesTheFeedsOfLoginsResolvedBefore) {
+  auto auth = make_auth();
+  ASSERT_EQ(auth->open("alice")->messages().size(), 5U);
+  ASSERT_EQ(auth->open("alice+news")->messages().size(), 5U);
+  auto c = make_config();
+  c.users["alice"].all_feeds = false;
+  c.users["alice"].feeds = {"hn"};
+  c.feeds["lwn"].tags = {};
+  auth->apply(std::make_shared<const Config>(c));
+  EXPECT_EQ(auth->open("alice")->messages().size(), 2U);
+  EXPECT_EQ(auth->open("alice+news")->messages().size(), 2U);
 }
 
 TEST_F(StoreAdapter, ReaderStoresAreReusedAcrossSessions) {

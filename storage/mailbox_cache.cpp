@@ -1,0 +1,168 @@
+#include "storage/mailbox_cache.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace feedpop::storage {
+
+void FeedEntries::add(EntryId id, std::uint64_t size, std::string_view uidl) {
+  ids.push_back(id);
+  sizes.push_back(size);
+  uidls.append(uidl);
+  uidl_ends.push_back(static_cast<std::uint32_t>(uidls.size()));
+}
+
+std::string_view FeedEntries::uidl(std::size_t i) const {
+  const std::uint32_t begin = i == 0 ? 0 : uidl_ends[i - 1];
+  return std::string_view(uidls).substr(begin, uidl_ends[i] - begin);
+}
+
+std::size_t FeedEntries::bytes() const {
+  return sizeof(FeedEntries) + ids.capacity() * sizeof(EntryId) +
+         sizes.capacity() * sizeof(std::uint64_t) + uidl_ends.capacity() * sizeof(std::uint32_t) +
+         uidls.capacity();
+}
+
+std::size_t MailboxCache::bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+std::vector<std::optional<MailboxCache::Feed>>
+MailboxCache::refresh(SnapshotReader& reader, const std::vector<std::string>& feed_keys) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::int64_t> changed;
+  const std::int64_t mark = reader.changes(watermark_, changed);
+  for (const std::int64_t id : changed) {
+    if (const auto it = lists_.find(id); it != lists_.end()) {
+      bytes_ -= it->second->bytes();
+      lists_.erase(it);
+    }
+  }
+  watermark_ = mark;
+
+  std::vector<std::optional<Feed>> feeds(feed_keys.size());
+  std::vector<std::string_view> unknown;
+  std::vector<std::size_t> unknown_at;
+  for (std::size_t i = 0; i < feed_keys.size(); ++i) {
+    if (const auto it = ids_.find(feed_keys[i]); it != ids_.end()) {
+      feeds[i] = Feed{it->second, nullptr};
+    } else {
+      unknown.push_back(feed_keys[i]);
+      unknown_at.push_back(i);
+    }
+  }
+  if (!unknown.empty()) {
+    const auto found = reader.feed_ids(unknown);
+    for (std::size_t j = 0; j < unknown.size(); ++j) {
+      if (found[j]) { // not stored yet: looked up again next time
+        ids_.emplace(std::string(unknown[j]), *found[j]);
+        feeds[unknown_at[j]] = Feed{*found[j], nullptr};
+      }
+    }
+  }
+
+  std::vector<std::int64_t> missing;
+  std::unordered_set<std::int64_t> asked;
+  for (auto& feed : feeds) {
+    if (!feed) {
+      continue;
+    }
+    if (const auto it = lists_.find(feed->id); it != lists_.end()) {
+      feed->entries = it->second;
+    } else if (asked.insert(feed->id).second) {
+      missing.push_back(feed->id);
+    }
+  }
+  if (!missing.empty()) {
+    std::vector<std::shared_ptr<FeedEntries>> loaded;
+    reader.load(missing, loaded);
+    for (std::size_t j = 0; j < missing.size(); ++j) {
+      bytes_ += loaded[j]->bytes();
+      lists_.emplace(missing[j], std::move(loaded[j]));
+    }
+    for (auto& feed : feeds) {
+      if (feed && !feed->entries) {
+        feed->entries = lists_.at(feed->id);
+      }
+    }
+  }
+  if (bytes_ > max_bytes_) {
+    lists_.clear(); // this snapshot keeps its own references
+    bytes_ = 0;
+  }
+  return feeds;
+}
+
+MailboxCache::Selection MailboxCache::select(SnapshotReader& reader, std::string_view user,
+                                             const std::vector<std::string>& feed_keys) {
+  Selection out;
+  out.feeds = refresh(reader, feed_keys);
+  const std::vector<EntryId> deleted = reader.deletions(user);
+
+  // Every entry of every distinct feed (a key listed twice, or two keys of one feed, count
+  // once), then arrival order across feeds, without the user's deletions.
+  std::unordered_set<std::int64_t> seen;
+  std::size_t total = 0;
+  for (const auto& feed : out.feeds) {
+    total += feed ? feed->entries->ids.size() : 0;
+  }
+  auto& refs = out.refs;
+  refs.reserve(total);
+  for (std::size_t f = 0; f < out.feeds.size(); ++f) {
+    const auto& feed = out.feeds[f];
+    if (!feed || !seen.insert(feed->id).second) {
+      continue;
+    }
+    const auto& ids = feed->entries->ids;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      refs.push_back(Ref{ids[i], static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(i)});
+    }
+  }
+  std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) { return a.id < b.id; });
+  if (!deleted.empty()) {
+    auto gone = deleted.begin();
+    std::erase_if(refs, [&](const Ref& ref) {
+      gone = std::lower_bound(gone, deleted.end(), ref.id);
+      return gone != deleted.end() && *gone == ref.id;
+    });
+  }
+  return out;
+}
+
+std::vector<MailboxItem> MailboxCache::snapshot(SnapshotReader& reader, std::string_view user,
+                                                const std::vector<std::string>& feed_keys) {
+  const Selection selected = select(reader, user, feed_keys);
+  std::vector<MailboxItem> out;
+  out.reserve(selected.refs.size());
+  for (const Ref& ref : selected.refs) {
+    const FeedEntries& entries = *selected.feeds[ref.feed]->entries;
+    out.push_back(MailboxItem{ref.id, std::string(entries.uidl(ref.at)), entries.sizes[ref.at],
+                              feed_keys[ref.feed]});
+  }
+  return out;
+}
+
+MailboxListing MailboxCache::listing(SnapshotReader& reader, std::string_view user,
+                                     const std::vector<std::string>& feed_keys) {
+  const Selection selected = select(reader, user, feed_keys);
+  MailboxListing out;
+  out.ids.reserve(selected.refs.size());
+  out.sizes.reserve(selected.refs.size());
+  out.uidls.reserve(selected.refs.size());
+  for (const Ref& ref : selected.refs) {
+    const FeedEntries& entries = *selected.feeds[ref.feed]->entries;
+    out.ids.push_back(ref.id);
+    out.sizes.push_back(entries.sizes[ref.at]);
+    out.uidls.push_back(entries.uidl(ref.at));
+  }
+  std::unordered_set<const FeedEntries*> owned;
+  for (const auto& feed : selected.feeds) {
+    if (feed && owned.insert(feed->entries.get()).second) {
+      out.owners.push_back(feed->entries);
+    }
+  }
+  return out;
+}
+
+} // namespace feedpop::storage
