@@ -14,9 +14,10 @@ namespace {
 constexpr int pg_error_code = 1; // as pg_conn.cpp: SQLSTATEs go into the message
 
 // What a lost connection cannot have carried out: a read, or the BEGIN of a transaction
-// (whatever the server did of it ended with the connection).
+// (whatever the server did of it ended with the connection), with or without options
+// ("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY": a mailbox snapshot).
 bool cannot_have_written(std::string_view sql) {
-  return sql.starts_with("SELECT ") || sql == "BEGIN";
+  return sql.starts_with("SELECT ") || sql == "BEGIN" || sql.starts_with("BEGIN ");
 }
 
 } // namespace
