@@ -31,14 +31,23 @@ std::string period_identity(Time end) {
 
 // A user's digest leaves out the entries its user deleted: the ones a feed's digest covered
 // before the user's own digest began (marked deleted for them, see DigestConfig::users),
-// and singles the user read and deleted while the feed had no digest for them.
-void leave_out_deleted(storage::Store& store, const DigestConfig& digest,
-                       std::vector<storage::DigestSource>& sources) {
+// and singles the user read and deleted while the feed had no digest for them. Returns the
+// entries left out: they count as covered, so later periods do not read them again.
+std::vector<storage::EntryId> leave_out_deleted(storage::Store& store, const DigestConfig& digest,
+                                                std::vector<storage::DigestSource>& sources) {
   std::unordered_set<storage::EntryId> visible;
   for (const auto& item : store.snapshot(digest.users.front(), digest.feeds)) {
     visible.insert(item.id);
   }
-  std::erase_if(sources, [&](const storage::DigestSource& s) { return !visible.contains(s.id); });
+  std::vector<storage::EntryId> left_out;
+  std::erase_if(sources, [&](const storage::DigestSource& s) {
+    if (visible.contains(s.id)) {
+      return false;
+    }
+    left_out.push_back(s.id);
+    return true;
+  });
+  return left_out;
 }
 
 // Stores the digest's messages and what they cover (store_digest), then marks the covered
@@ -104,11 +113,11 @@ DigestBuild build_digest(storage::Store& store, const DigestConfig& digest, Time
                          const std::string& hostname, std::size_t part_size) {
   DigestBuild result{digest.key};
   auto sources = store.pending_digest_items(digest.key, digest.feeds, period);
+  std::vector<storage::EntryId> covered;
   if (digest.per_user && !digest.users.empty() && !sources.empty()) {
-    leave_out_deleted(store, digest, sources);
+    covered = leave_out_deleted(store, digest, sources);
   }
   std::vector<mail::DigestItem> items;
-  std::vector<storage::EntryId> covered;
   items.reserve(sources.size());
   for (const auto& source : sources) {
     covered.push_back(source.id);
@@ -133,7 +142,7 @@ DigestBuild build_digest(storage::Store& store, const DigestConfig& digest, Time
   o.part_size = part_size;
   const auto rendered = mail::render_digest(items, o);
   if (rendered.empty()) {
-    if (!covered.empty()) { // only notices: covered, nothing to send
+    if (!covered.empty()) { // only notices or deleted entries: covered, nothing to send
       cover(store, digest, o.period, {}, covered);
     }
     return result;

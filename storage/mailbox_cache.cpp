@@ -5,6 +5,11 @@
 
 namespace feedpop::storage {
 
+namespace {
+// Bound of the remembered missing keys (they come from configs and user feeds).
+constexpr std::size_t max_misses = 100000;
+} // namespace
+
 void FeedEntries::add(EntryId id, std::uint64_t size, std::string_view uidl) {
   ids.push_back(id);
   sizes.push_back(size);
@@ -31,12 +36,16 @@ std::size_t MailboxCache::bytes() const {
 std::vector<std::optional<MailboxCache::Feed>>
 MailboxCache::refresh(SnapshotReader& reader, const std::vector<std::string>& feed_keys) {
   std::lock_guard lock(mutex_);
+  ++tick_;
   std::vector<std::int64_t> changed;
   const std::int64_t mark = reader.changes(watermark_, changed);
   for (const std::int64_t id : changed) {
     if (const auto it = lists_.find(id); it != lists_.end()) {
-      bytes_ -= it->second->bytes();
+      bytes_ -= it->second.entries->bytes();
       lists_.erase(it);
+    }
+    if (!known_.contains(id)) {
+      misses_.clear(); // a feed got its first entry: it may be one of the missing keys
     }
   }
   watermark_ = mark;
@@ -47,17 +56,23 @@ MailboxCache::refresh(SnapshotReader& reader, const std::vector<std::string>& fe
   for (std::size_t i = 0; i < feed_keys.size(); ++i) {
     if (const auto it = ids_.find(feed_keys[i]); it != ids_.end()) {
       feeds[i] = Feed{it->second, nullptr};
-    } else {
+    } else if (!misses_.contains(feed_keys[i])) {
       unknown.push_back(feed_keys[i]);
       unknown_at.push_back(i);
     }
   }
   if (!unknown.empty()) {
     const auto found = reader.feed_ids(unknown);
+    if (misses_.size() > max_misses) {
+      misses_.clear();
+    }
     for (std::size_t j = 0; j < unknown.size(); ++j) {
-      if (found[j]) { // not stored yet: looked up again next time
+      if (found[j]) {
         ids_.emplace(std::string(unknown[j]), *found[j]);
+        known_.insert(*found[j]);
         feeds[unknown_at[j]] = Feed{*found[j], nullptr};
+      } else {
+        misses_.emplace(unknown[j]);
       }
     }
   }
@@ -69,7 +84,8 @@ MailboxCache::refresh(SnapshotReader& reader, const std::vector<std::string>& fe
       continue;
     }
     if (const auto it = lists_.find(feed->id); it != lists_.end()) {
-      feed->entries = it->second;
+      it->second.used = tick_;
+      feed->entries = it->second.entries;
     } else if (asked.insert(feed->id).second) {
       missing.push_back(feed->id);
     }
@@ -79,19 +95,36 @@ MailboxCache::refresh(SnapshotReader& reader, const std::vector<std::string>& fe
     reader.load(missing, loaded);
     for (std::size_t j = 0; j < missing.size(); ++j) {
       bytes_ += loaded[j]->bytes();
-      lists_.emplace(missing[j], std::move(loaded[j]));
+      lists_.emplace(missing[j], Cached{std::move(loaded[j]), tick_});
     }
     for (auto& feed : feeds) {
       if (feed && !feed->entries) {
-        feed->entries = lists_.at(feed->id);
+        feed->entries = lists_.at(feed->id).entries;
       }
     }
   }
   if (bytes_ > max_bytes_) {
-    lists_.clear(); // this snapshot keeps its own references
-    bytes_ = 0;
+    evict();
   }
   return feeds;
+}
+
+void MailboxCache::evict() {
+  std::vector<std::pair<std::uint64_t, std::int64_t>> order; // (last used, feed id)
+  order.reserve(lists_.size());
+  for (const auto& [id, cached] : lists_) {
+    order.emplace_back(cached.used, id);
+  }
+  std::sort(order.begin(), order.end());
+  const std::size_t target = max_bytes_ / 4 * 3;
+  for (const auto& entry : order) {
+    if (bytes_ <= target) {
+      break;
+    }
+    const auto it = lists_.find(entry.second);
+    bytes_ -= it->second.entries->bytes();
+    lists_.erase(it);
+  }
 }
 
 MailboxCache::Selection MailboxCache::select(SnapshotReader& reader, std::string_view user,

@@ -33,6 +33,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "storage/store.hpp"
@@ -108,13 +109,26 @@ private:
   Selection select(SnapshotReader& reader, std::string_view user,
                    const std::vector<std::string>& feed_keys);
 
+  // Drops the least recently used lists until a quarter of the budget is free; the current
+  // login's lists (used at tick_) go last, and its Feeds keep their own references.
+  void evict();
+
+  struct Cached {
+    std::shared_ptr<const FeedEntries> entries;
+    std::uint64_t used = 0; // tick_ of the last login that listed it
+  };
   mutable std::mutex mutex_;
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
+  std::uint64_t tick_ = 0;
   std::optional<std::int64_t> watermark_;
   // A feed's key never changes and its row is never deleted, so a key once resolved stays.
   std::unordered_map<std::string, std::int64_t> ids_;
-  std::unordered_map<std::int64_t, std::shared_ptr<const FeedEntries>> lists_;
+  std::unordered_set<std::int64_t> known_; // the values of ids_
+  // Keys without a feed row (a digest or notice key never built yet): not looked up again
+  // until a change names a feed id not in known_ (a feed's first delivered entry).
+  std::unordered_set<std::string> misses_;
+  std::unordered_map<std::int64_t, Cached> lists_;
 };
 
 } // namespace feedpop::storage
