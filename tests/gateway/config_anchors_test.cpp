@@ -5,26 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include "config_errors_support.hpp"
 #include "gateway/config.hpp"
 
 namespace feedpop::gateway {
 namespace {
 
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "t.yaml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-void expect_error(const std::string& text, int line, int col, const std::string& needle) {
-  const std::string error = error_of(text);
-  const std::string where = "t.yaml:" + std::to_string(line) + ":" + std::to_string(col) + ": ";
-  EXPECT_EQ(error.substr(0, where.size()), where) << error;
-  EXPECT_NE(error.find(needle), std::string::npos) << "missing '" << needle << "' in: " << error;
-}
+using test::error_of;
+using test::expect_error;
 
 TEST(ConfigAnchors, AnAliasReadsAsTheAnchoredValue) {
   const Config config = parse_config(R"(

@@ -2,19 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "config_errors_support.hpp"
 #include "gateway/ingest_options.hpp"
 
 namespace feedpop::gateway {
 namespace {
 
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "t.yaml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(ConfigEnclosures, GlobalDefaultsAndPerFeedOverridesReachTheFetcher) {
   const ingest::Options defaults =

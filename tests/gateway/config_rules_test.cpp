@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "config_errors_support.hpp"
 #include "gateway/config.hpp"
 #include "gateway/ingest_options.hpp"
 #include "gateway/mailbox_views.hpp"
@@ -11,24 +12,11 @@
 namespace feedpop::gateway {
 namespace {
 
+using test::error_of;
+using test::expect_error;
+
 using content::RuleAction;
 using content::RuleField;
-
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "t.yaml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-void expect_error(const std::string& text, int line, int col, const std::string& needle) {
-  const std::string error = error_of(text);
-  const std::string where = "t.yaml:" + std::to_string(line) + ":" + std::to_string(col) + ": ";
-  EXPECT_EQ(error.substr(0, where.size()), where) << error;
-  EXPECT_NE(error.find(needle), std::string::npos) << "missing '" << needle << "' in: " << error;
-}
 
 std::string minimal_feeds_with(const std::string& rules) {
   return "feeds:\n  lwn:\n    url: https://lwn.net/headlines/rss\n    rules:\n" + rules;

@@ -1,3 +1,4 @@
+#include "config_errors_support.hpp"
 #include "gateway/config.hpp"
 
 #include <cstdlib>
@@ -12,25 +13,14 @@
 namespace feedpop::gateway {
 namespace {
 
+using test::error_of;
+using test::expect_error;
+
 namespace fs = std::filesystem;
 
 // The error message of parsing `text` as "t.yaml", or "" when it loads.
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "t.yaml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // Asserts the error starts with "t.yaml:line:col: " and mentions `needle`.
-void expect_error(const std::string& text, int line, int col, const std::string& needle) {
-  const std::string error = error_of(text);
-  const std::string where = "t.yaml:" + std::to_string(line) + ":" + std::to_string(col) + ": ";
-  EXPECT_EQ(error.substr(0, where.size()), where) << error;
-  EXPECT_NE(error.find(needle), std::string::npos) << "missing '" << needle << "' in: " << error;
-}
 
 const std::string minimal_feeds = "feeds:\n  lwn:\n    url: https://lwn.net/headlines/rss\n";
 

@@ -4,19 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include "config_errors_support.hpp"
 #include "gateway/config.hpp"
 
 namespace feedpop::gateway {
 namespace {
 
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "t.yaml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(ConfigWeb, DefaultsListenOnLoopbackPlainOnly) {
   const Config config = parse_config("", "/srv/feeds.yaml");
