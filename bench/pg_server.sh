@@ -12,6 +12,7 @@
 #   bench/pg_server.sh start            prints DIR; the maintenance URL is `host=DIR user=feedpop dbname=postgres`
 #   bench/pg_server.sh createdb DIR     prints the URL of a new empty database
 #   bench/pg_server.sh cpu DIR          CPU seconds (user+sys) the server's processes used so far
+#   bench/pg_server.sh sessions URL     server sessions (connections) opened to URL's database so far
 #   bench/pg_server.sh stop DIR
 #
 # `cpu` counts the postmaster, its live children and the children it has reaped, so the
@@ -52,6 +53,10 @@ case "${1:-}" in
     echo "host=$2 user=feedpop dbname=$name"
     ;;
   cpu) cpu "$2" ;;
+  sessions) # counted when a session ends: wait a moment for the client's last one
+    sleep 1
+    "$bin/psql" "$2" -Atc "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+    ;;
   stop)
     "${owner[@]}" "$bin/pg_ctl" -D "$2/data" -m fast stop >/dev/null
     rm -rf "$2"

@@ -25,13 +25,6 @@ coproc PG { "$root/bench/pg_server.py" pop3; }
 read -r line <&"${PG[0]}"
 export FEEDPOP_PG_URL=${line#URL=}
 dir=$(sed -E 's/^host=([^ ]+).*/\1/' <<< "$FEEDPOP_PG_URL")
-# Server sessions (connections) opened to the database so far, counted by PostgreSQL itself
-# (pg_stat_database.sessions, counted when a session ends: feedpop has exited by then).
-pg_sessions() {
-  sleep 1
-  "${FEEDPOP_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" "$FEEDPOP_PG_URL" -Atc \
-    "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
-}
 # The server's CPU seconds so far: the postmaster, its live backends and those it reaped
 # (bench/pg_server.sh cpu; a backend's command line does not name the directory).
 pg_cpu() {
@@ -41,7 +34,7 @@ echo "== PostgreSQL ($FEEDPOP_PG_URL)"
 before=$(pg_cpu)
 run
 after=$(pg_cpu)
-echo "PostgreSQL sessions opened (feedpop's connections, over the whole run): $(pg_sessions)"
+echo "PostgreSQL sessions opened (feedpop's connections, over the whole run): $("$root/bench/pg_server.sh" sessions "$FEEDPOP_PG_URL")"
 echo "PostgreSQL server CPU (ingest of the corpus + the measurement): $(echo "$after - $before" | bc) s"
 echo >&"${PG[1]}"
 wait "$PG_PID" || true
