@@ -2,16 +2,12 @@
 #include "storage/pg_store.hpp"
 
 #include "storage/entry_tags.hpp"
+#include "storage/feed_columns.hpp"
 #include "storage/uidl.hpp"
 
 namespace feedpop::storage {
 
 namespace {
-
-constexpr const char* feed_columns =
-    "key, config_url, url, etag, last_modified, last_status, http_code, last_error, "
-    "consecutive_failures, last_poll, last_success, next_poll, failing_since, "
-    "failure_notified, redirect_to, redirect_seen, disabled";
 
 // Serialises ingest transactions of every node (see pg_store.hpp: arrival order).
 const pg::Statement ingest_lock{"ingest_lock", "SELECT pg_advisory_xact_lock(7265656471)"};
@@ -22,16 +18,8 @@ const pg::Statement select_feed{"select_feed", std::string("SELECT ") + feed_col
 const pg::Statement upsert_feed_row{
     "upsert_feed",
     std::string("INSERT INTO feeds (") + feed_columns +
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-        "$16, $17) ON CONFLICT (key) DO UPDATE SET config_url = excluded.config_url, "
-        "url = excluded.url, etag = excluded.etag, last_modified = "
-        "excluded.last_modified, last_status = excluded.last_status, http_code = "
-        "excluded.http_code, last_error = excluded.last_error, consecutive_failures = "
-        "excluded.consecutive_failures, last_poll = excluded.last_poll, last_success = "
-        "excluded.last_success, next_poll = excluded.next_poll, failing_since = "
-        "excluded.failing_since, failure_notified = excluded.failure_notified, "
-        "redirect_to = excluded.redirect_to, redirect_seen = excluded.redirect_seen, "
-        "disabled = excluded.disabled"};
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)" +
+        feed_upsert_updates};
 const pg::Statement select_feed_id{"feed_id", "SELECT id FROM feeds WHERE key = $1"};
 const pg::Statement select_known_entries{
     "known_entries", "SELECT e.identity, e.content_hash FROM entries e JOIN feeds f ON "

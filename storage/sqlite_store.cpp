@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "storage/entry_tags.hpp"
+#include "storage/feed_columns.hpp"
 #include "storage/message_chunks.hpp"
 #include "storage/migrations.hpp"
 #include "storage/uidl.hpp"
@@ -14,11 +15,6 @@ namespace {
 // 4 KiB pages (bench/RESULTS.md): the OS page size, and message chunks are sized to pack
 // eight to a 4 KiB leaf (message_chunks.hpp).
 constexpr int page_size = 4096;
-
-constexpr const char* feed_columns =
-    "key, config_url, url, etag, last_modified, last_status, http_code, last_error, "
-    "consecutive_failures, last_poll, last_success, next_poll, failing_since, "
-    "failure_notified, redirect_to, redirect_seen, disabled";
 
 std::optional<std::int64_t> to_int(const std::optional<Time>& t) {
   if (!t) {
@@ -67,16 +63,8 @@ FeedState read_feed(const sqlite::Statement& st) {
 
 std::string upsert_feed_sql() {
   return std::string("INSERT INTO feeds (") + feed_columns +
-         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-         "?16, ?17) ON CONFLICT (key) DO UPDATE SET config_url = excluded.config_url, "
-         "url = excluded.url, etag = excluded.etag, last_modified = "
-         "excluded.last_modified, last_status = excluded.last_status, http_code = "
-         "excluded.http_code, last_error = excluded.last_error, consecutive_failures = "
-         "excluded.consecutive_failures, last_poll = excluded.last_poll, last_success = "
-         "excluded.last_success, next_poll = excluded.next_poll, failing_since = "
-         "excluded.failing_since, failure_notified = excluded.failure_notified, "
-         "redirect_to = excluded.redirect_to, redirect_seen = excluded.redirect_seen, "
-         "disabled = excluded.disabled";
+         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)" +
+         feed_upsert_updates;
 }
 
 // Switches the connection's synchronous mode for one transaction, back to FULL after it.
