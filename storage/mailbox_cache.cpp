@@ -33,10 +33,33 @@ std::size_t MailboxCache::bytes() const {
   return bytes_;
 }
 
+MailboxCache::Counters MailboxCache::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
 std::vector<std::optional<MailboxCache::Feed>>
 MailboxCache::refresh(SnapshotReader& reader, const std::vector<std::string>& feed_keys) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   ++tick_;
+  invalidate(reader);
+  std::vector<std::optional<Feed>> feeds = resolve(reader, feed_keys);
+  Plan todo = plan(feeds);
+  if (todo.own.empty() && todo.joined.empty()) {
+    return feeds;
+  }
+  const auto got = load(reader, todo, lock);
+  for (auto& feed : feeds) {
+    if (feed && !feed->entries) {
+      feed->entries = got.at(feed->id);
+    }
+  }
+  return feeds;
+}
+
+// The first statement of the login's transaction: its snapshot is taken here, under the
+// mutex, after every earlier refresh's.
+void MailboxCache::invalidate(SnapshotReader& reader) {
   std::vector<std::int64_t> changed;
   const std::int64_t mark = reader.changes(watermark_, changed);
   for (const std::int64_t id : changed) {
@@ -44,12 +67,19 @@ MailboxCache::refresh(SnapshotReader& reader, const std::vector<std::string>& fe
       bytes_ -= it->second.entries->bytes();
       lists_.erase(it);
     }
+    if (const auto it = loading_.find(id); it != loading_.end()) {
+      it->second->stale = true; // read before this change: right for its login, not kept
+      loading_.erase(it);
+    }
     if (!known_.contains(id)) {
       misses_.clear(); // a feed got its first entry: it may be one of the missing keys
     }
   }
   watermark_ = mark;
+}
 
+std::vector<std::optional<MailboxCache::Feed>>
+MailboxCache::resolve(SnapshotReader& reader, const std::vector<std::string>& feed_keys) {
   std::vector<std::optional<Feed>> feeds(feed_keys.size());
   std::vector<std::string_view> unknown;
   std::vector<std::size_t> unknown_at;
@@ -61,23 +91,30 @@ MailboxCache::refresh(SnapshotReader& reader, const std::vector<std::string>& fe
       unknown_at.push_back(i);
     }
   }
-  if (!unknown.empty()) {
-    const auto found = reader.feed_ids(unknown);
-    if (misses_.size() > max_misses) {
-      misses_.clear();
-    }
-    for (std::size_t j = 0; j < unknown.size(); ++j) {
-      if (found[j]) {
-        ids_.emplace(std::string(unknown[j]), *found[j]);
-        known_.insert(*found[j]);
-        feeds[unknown_at[j]] = Feed{*found[j], nullptr};
-      } else {
-        misses_.emplace(unknown[j]);
-      }
+  if (unknown.empty()) {
+    return feeds;
+  }
+  const auto found = reader.feed_ids(unknown);
+  if (misses_.size() > max_misses) {
+    misses_.clear();
+  }
+  for (std::size_t j = 0; j < unknown.size(); ++j) {
+    if (found[j]) {
+      ids_.emplace(std::string(unknown[j]), *found[j]);
+      known_.insert(*found[j]);
+      feeds[unknown_at[j]] = Feed{*found[j], nullptr};
+    } else {
+      misses_.emplace(unknown[j]);
     }
   }
+  return feeds;
+}
 
-  std::vector<std::int64_t> missing;
+// Cached lists are taken now (they match this snapshot); a feed being loaded by another
+// login is joined (not marked stale by this refresh, so unchanged since that snapshot);
+// the rest this login reads itself.
+MailboxCache::Plan MailboxCache::plan(std::vector<std::optional<Feed>>& feeds) {
+  Plan out;
   std::unordered_set<std::int64_t> asked;
   for (auto& feed : feeds) {
     if (!feed) {
@@ -86,27 +123,92 @@ MailboxCache::refresh(SnapshotReader& reader, const std::vector<std::string>& fe
     if (const auto it = lists_.find(feed->id); it != lists_.end()) {
       it->second.used = tick_;
       feed->entries = it->second.entries;
-    } else if (asked.insert(feed->id).second) {
-      missing.push_back(feed->id);
+    } else if (!asked.insert(feed->id).second) {
+      continue;
+    } else if (const auto in_flight = loading_.find(feed->id); in_flight != loading_.end()) {
+      out.joined.emplace_back(feed->id, in_flight->second);
+      ++counters_.joined;
+    } else {
+      auto load = std::make_shared<Load>();
+      loading_.emplace(feed->id, load);
+      out.own.push_back(feed->id);
+      out.own_loads.push_back(std::move(load));
     }
   }
-  if (!missing.empty()) {
-    std::vector<std::shared_ptr<FeedEntries>> loaded;
-    reader.load(missing, loaded);
-    for (std::size_t j = 0; j < missing.size(); ++j) {
+  return out;
+}
+
+std::unordered_map<std::int64_t, std::shared_ptr<const FeedEntries>>
+MailboxCache::load(SnapshotReader& reader, Plan& todo, std::unique_lock<std::mutex>& lock) {
+  std::vector<std::shared_ptr<FeedEntries>> loaded;
+  if (!todo.own.empty()) {
+    lock.unlock();
+    try {
+      reader.load(todo.own, loaded);
+    } catch (...) {
+      lock.lock();
+      loaded.clear();
+      publish(todo, loaded); // done without a list: the joined logins read it themselves
+      throw;
+    }
+    lock.lock();
+  }
+  publish(todo, loaded);
+  std::unordered_map<std::int64_t, std::shared_ptr<const FeedEntries>> got;
+  for (std::size_t j = 0; j < todo.own.size(); ++j) {
+    got.emplace(todo.own[j], std::move(loaded[j]));
+  }
+  // Only now, with nothing of its own in flight, does a login wait for others' loads.
+  std::vector<std::int64_t> failed;
+  for (const auto& [id, joined] : todo.joined) {
+    loaded_.wait(lock, [&] { return joined->done; });
+    if (joined->entries) {
+      got.emplace(id, joined->entries);
+    } else {
+      failed.push_back(id);
+    }
+  }
+  if (!failed.empty()) {
+    // Read in this snapshot and not kept: whether they changed since is not known here.
+    lock.unlock();
+    std::vector<std::shared_ptr<FeedEntries>> again;
+    reader.load(failed, again);
+    lock.lock();
+    counters_.loaded += failed.size();
+    for (std::size_t j = 0; j < failed.size(); ++j) {
+      got.emplace(failed[j], std::move(again[j]));
+    }
+  }
+  return got;
+}
+
+// Ends the plan's own loads (`loaded` empty: they failed). A list not marked stale equals
+// its feed as of the latest refresh, so it is kept.
+void MailboxCache::publish(Plan& todo, const std::vector<std::shared_ptr<FeedEntries>>& loaded) {
+  if (todo.own.empty()) {
+    return;
+  }
+  const bool read = loaded.size() == todo.own.size();
+  for (std::size_t j = 0; j < todo.own.size(); ++j) {
+    Load& load = *todo.own_loads[j];
+    load.done = true;
+    const auto it = loading_.find(todo.own[j]);
+    if (it != loading_.end() && it->second.get() == &load) {
+      loading_.erase(it);
+    }
+    if (!read) {
+      continue;
+    }
+    load.entries = loaded[j];
+    ++counters_.loaded;
+    if (!load.stale && lists_.emplace(todo.own[j], Cached{loaded[j], tick_}).second) {
       bytes_ += loaded[j]->bytes();
-      lists_.emplace(missing[j], Cached{std::move(loaded[j]), tick_});
-    }
-    for (auto& feed : feeds) {
-      if (feed && !feed->entries) {
-        feed->entries = lists_.at(feed->id).entries;
-      }
     }
   }
+  loaded_.notify_all();
   if (bytes_ > max_bytes_) {
     evict();
   }
-  return feeds;
 }
 
 void MailboxCache::evict() {

@@ -20,10 +20,22 @@
 // Deletions are the user's own and are read in the same transaction, once per snapshot (one
 // range scan of the user's rows), then removed from the listing in memory.
 //
-// Threading: thread-safe. The refresh (change query, loads) runs under one mutex so the
-// cached lists always match one database state no older than the watermark; the per-user
-// merge runs outside it on lists that are immutable once published.
+// Threading: thread-safe. A login's snapshot is taken by its first statement, the change
+// query, which runs under the mutex: snapshots are taken in the order the mutex is held, so
+// each refresh drops what changed since the one before and the cached lists always match
+// the latest refresh's database state. Loads run outside the mutex, in the login's own
+// transaction (a cold list of 10,000 entries, or a PostgreSQL connection waiting on a lock,
+// holds up only the logins that need that feed). A load is registered while the mutex is
+// held (`loading_`); a later refresh that finds its feed changed marks it stale. A list
+// whose load was not marked stale equals the feed in every snapshot since, so it is
+// installed; a stale one is still exactly this login's snapshot, which it serves, but it is
+// not kept (the next login of that feed loads it again). A login that needs a feed already
+// being loaded, and not marked stale by its own refresh, waits for that load instead of
+// reading the list again: the feed did not change between the two snapshots. It waits only
+// after finishing its own loads, so waits never form a cycle. The per-user merge runs
+// outside the mutex on lists that are immutable once published.
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -89,6 +101,12 @@ public:
   // Bytes held by the cached lists (tests, metrics).
   std::size_t bytes() const;
 
+  struct Counters {
+    std::uint64_t loaded = 0; // feed lists read from the database
+    std::uint64_t joined = 0; // feed lists taken from another login's load in flight
+  };
+  Counters counters() const;
+
 private:
   struct Feed {
     std::int64_t id;
@@ -104,8 +122,28 @@ private:
     std::vector<std::optional<Feed>> feeds; // per feed key
     std::vector<Ref> refs;                  // arrival order, deletions left out
   };
+  // A feed's list being read outside the mutex by the login that registered it.
+  struct Load {
+    std::shared_ptr<const FeedEntries> entries; // once done; null if the read failed
+    bool done = false;
+    bool stale = false; // the feed changed after the loading snapshot: not to be kept
+  };
+  // What a refresh found under the mutex: lists to read itself, loads to wait for.
+  struct Plan {
+    std::vector<std::int64_t> own;
+    std::vector<std::shared_ptr<Load>> own_loads;
+    std::vector<std::pair<std::int64_t, std::shared_ptr<Load>>> joined;
+  };
   std::vector<std::optional<Feed>> refresh(SnapshotReader& reader,
                                            const std::vector<std::string>& feed_keys);
+  void invalidate(SnapshotReader& reader);
+  std::vector<std::optional<Feed>> resolve(SnapshotReader& reader,
+                                           const std::vector<std::string>& feed_keys);
+  Plan plan(std::vector<std::optional<Feed>>& feeds);
+  // Reads the plan's own lists outside the mutex (taken on return) and publishes them.
+  std::unordered_map<std::int64_t, std::shared_ptr<const FeedEntries>>
+  load(SnapshotReader& reader, Plan& plan, std::unique_lock<std::mutex>& lock);
+  void publish(Plan& plan, const std::vector<std::shared_ptr<FeedEntries>>& loaded);
   Selection select(SnapshotReader& reader, std::string_view user,
                    const std::vector<std::string>& feed_keys);
 
@@ -129,6 +167,9 @@ private:
   // until a change names a feed id not in known_ (a feed's first delivered entry).
   std::unordered_set<std::string> misses_;
   std::unordered_map<std::int64_t, Cached> lists_;
+  std::unordered_map<std::int64_t, std::shared_ptr<Load>> loading_; // none marked stale
+  std::condition_variable loaded_;                                  // a load in loading_ is done
+  Counters counters_;
 };
 
 } // namespace feedpop::storage
