@@ -32,7 +32,9 @@
 // not kept (the next login of that feed loads it again). A login that needs a feed already
 // being loaded, and not marked stale by its own refresh, waits for that load instead of
 // reading the list again: the feed did not change between the two snapshots. It waits only
-// after finishing its own loads, so waits never form a cycle. The per-user merge runs
+// after finishing its own loads, so waits never form a cycle; if that load fails, the waiting
+// login reads the list itself and does not keep it. Resolving a key to its feed id stays
+// under the mutex (one indexed row, once per key and process). The per-user merge runs
 // outside the mutex on lists that are immutable once published.
 
 #include <condition_variable>
@@ -168,7 +170,8 @@ private:
   std::unordered_set<std::string> misses_;
   std::unordered_map<std::int64_t, Cached> lists_;
   std::unordered_map<std::int64_t, std::shared_ptr<Load>> loading_; // none marked stale
-  std::condition_variable loaded_;                                  // a load in loading_ is done
+  // Notified when loads of loading_ are done.
+  std::condition_variable loaded_;
   Counters counters_;
 };
 

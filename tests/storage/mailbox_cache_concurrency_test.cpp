@@ -157,9 +157,11 @@ protected:
   std::vector<std::string> fresh(const std::string& user, const std::vector<std::string>& keys) {
     return listing(open(Role::reader, nullptr)->snapshot(user, keys));
   }
-  // PostgreSQL sessions waiting for a lock.
+  // PostgreSQL sessions waiting for a lock on this database's `entries`.
   std::int64_t lock_waits() const {
-    return db.scalar("SELECT count(*) FROM pg_locks WHERE NOT granted");
+    return db.scalar("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = "
+                     "'entries'::regclass AND database = (SELECT oid FROM pg_database WHERE "
+                     "datname = current_database())");
   }
 };
 
