@@ -82,6 +82,8 @@ SnapshotTokens& snapshot_tokens() {
 // (pg_visible_in_snapshot), so the feeds to reload are those whose id is not: at or past
 // its xmax, or in its list of transactions then running. Unlike "xid >= its xmin", that
 // stays a handful of feeds while a long transaction holds every snapshot's xmin back.
+// Snapshots taken out of order (this one older than the previous) keep lists newer than
+// this one, never older, and the next login compares against this older one: more reloads.
 class PgSnapshotReader final : public SnapshotReader {
 public:
   explicit PgSnapshotReader(pg::Executor& db) : db_(db) {}
