@@ -24,21 +24,15 @@ const pg::Statement select_feed_id{"feed_id", "SELECT id FROM feeds WHERE key = 
 const pg::Statement select_known_entries{
     "known_entries", "SELECT e.identity, e.content_hash FROM entries e JOIN feeds f ON "
                      "f.id = e.feed_id WHERE f.key = $1 ORDER BY e.id"};
-// A new entry, its message bytes, digest item and tags in one round trip: the data-modifying
-// CTEs see the entry row RETURNING gives (none when another node stored the same UIDL first,
-// so then nothing else is written either). NULL bytes / item: not delivered / no item.
 const pg::Statement insert_entry{
     "insert_entry",
-    "WITH e AS (INSERT INTO entries (feed_id, uidl, identity, content_hash, state, size, "
-    "entry_date, first_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (uidl) DO "
-    "NOTHING RETURNING id), "
-    "m AS (INSERT INTO messages (entry_id, bytes) SELECT id, $9::bytea FROM e WHERE "
-    "$9::bytea IS NOT NULL), "
-    "d AS (INSERT INTO digest_items (entry_id, item) SELECT id, $10::bytea FROM e WHERE "
-    "$10::bytea IS NOT NULL), "
-    "t AS (INSERT INTO entry_tags (tag, feed_id, entry_id) SELECT tag, $1, e.id FROM e, "
-    "unnest($11::text[]) tag ON CONFLICT DO NOTHING) "
-    "SELECT id FROM e"};
+    "INSERT INTO entries (feed_id, uidl, identity, content_hash, state, size, entry_date, "
+    "first_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (uidl) DO NOTHING "
+    "RETURNING id"};
+const pg::Statement insert_message{"insert_message",
+                                   "INSERT INTO messages (entry_id, bytes) VALUES ($1, $2)"};
+const pg::Statement insert_digest_item{"insert_digest_item",
+                                       "INSERT INTO digest_items (entry_id, item) VALUES ($1, $2)"};
 const pg::Statement acquire_lease{
     "acquire_lease",
     "INSERT INTO feed_leases (feed_key, node, expires) VALUES ($1, $2, clock_timestamp() + "
@@ -176,15 +170,11 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
     const std::string uidl = derive_uidl(feed_key, e.identity);
     // Another node may have stored the same entry (same UIDL) first: then nothing is
     // inserted and the entry is known, exactly as if this node had seen it before.
-    const bool item = e.deliver && !e.digest_item.empty();
     auto added =
-        db_.exec(insert_entry,
-                 {feed, std::string_view(uidl), std::string_view(e.identity),
-                  std::string_view(e.content_hash), std::int64_t{e.deliver ? 1 : 0},
-                  static_cast<std::int64_t>(e.deliver ? e.message.size() : 0), to_int(e.entry_date),
-                  first_seen, e.deliver ? pg::Param::bytes(e.message) : pg::Param(std::nullopt),
-                  item ? pg::Param::bytes(e.digest_item) : pg::Param(std::nullopt),
-                  pg::text_array(e.deliver ? e.tags : std::vector<std::string>{})});
+        db_.exec(insert_entry, {feed, std::string_view(uidl), std::string_view(e.identity),
+                                std::string_view(e.content_hash), std::int64_t{e.deliver ? 1 : 0},
+                                static_cast<std::int64_t>(e.deliver ? e.message.size() : 0),
+                                to_int(e.entry_date), first_seen});
     if (added.rows() == 0) {
       auto known = db_.exec("SELECT identity FROM entries WHERE uidl = $1", {uidl});
       if (known.rows() > 0 && known.text(0, 0) != e.identity) {
@@ -195,6 +185,13 @@ std::vector<bool> PgStore::insert_entries(std::string_view feed_key,
       continue;
     }
     fresh.push_back(true);
+    if (e.deliver) {
+      db_.exec(insert_message, {added.int64(0, 0), pg::Param::bytes(e.message)});
+      if (!e.digest_item.empty()) {
+        db_.exec(insert_digest_item, {added.int64(0, 0), pg::Param::bytes(e.digest_item)});
+      }
+      pg_save_tags(db_, added.int64(0, 0), feed, e.tags);
+    }
     if (e.revision) {
       save_revision(added.int64(0, 0), e.revision, std::nullopt);
     }

@@ -244,7 +244,7 @@ TEST_F(PgPool, HotStatementsArePreparedOncePerPooledConnection) {
   }
   pool->release(std::move(connection));
   for (const char* hot : {"add_deletions", "add_user", "feed_id", "ingest_lock", "insert_entry",
-                          "read_range", "select_feed", "upsert_feed"}) {
+                          "insert_message", "read_range", "select_feed", "upsert_feed"}) {
     EXPECT_EQ(std::count(names.begin(), names.end(), hot), 1) << hot;
   }
 }

@@ -2,7 +2,7 @@
 page does not scroll sideways at that width (the status page is responsive)."""
 import os
 
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 OVERFLOW_JS = "return document.documentElement.scrollWidth - window.innerWidth"
@@ -22,3 +22,18 @@ def screenshot(test, driver, path, width, height):
     test.assertTrue(driver.save_screenshot(path))
     test.assertGreater(os.path.getsize(path), 1000)
     print(f"screenshot: {path}", flush=True)
+
+
+def submit(driver, button):
+    """Clicks a submit button and waits until the next page has replaced this one and loaded.
+
+    A marker on the old page's window object tells the pages apart: a new document has a
+    new window object. (Selenium's staleness_of can fail mid-navigation with "Node with
+    given id does not belong to the document" instead of reporting the node stale.)"""
+    driver.execute_script("window.feedpopOldPage = true")
+    button.click()
+
+    def replaced(d):
+        return d.execute_script(
+            "return window.feedpopOldPage === undefined && document.readyState === 'complete'")
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(replaced)

@@ -17,7 +17,6 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
     import browser_support  # after selenium: it needs it
 except ImportError:
@@ -62,10 +61,7 @@ class BrowserTest(unittest.TestCase):
         cls.profile.cleanup()
 
     def submit(self, button):
-        """Clicks a submit button and waits until the next page has replaced this one."""
-        page = self.driver.find_element(By.TAG_NAME, "html")
-        button.click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+        browser_support.submit(self.driver, button)
 
     def sign_in(self, user, password):
         d = self.driver

@@ -24,7 +24,6 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
     import browser_support  # after selenium: it needs it
 except ImportError:
@@ -85,10 +84,7 @@ class ServeBrowserTest(unittest.TestCase):
         assert rc == 0, f"feedpop exited {rc}"
 
     def submit(self, button):
-        """Clicks a submit button and waits until the next page has replaced this one."""
-        page = self.driver.find_element(By.TAG_NAME, "html")
-        button.click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+        browser_support.submit(self.driver, button)
 
     def sign_in(self, user, password):
         d = self.driver
