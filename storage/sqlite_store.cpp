@@ -200,6 +200,23 @@ std::vector<FeedState> SqliteStore::feed_states() {
   return out;
 }
 
+void SqliteStore::each_feed_summary(const std::function<void(const FeedSummary&)>& each) {
+  // One pass over the entries_feed index (feed_id order) counts every feed; the rows come
+  // in key order from the feeds' unique key index.
+  sqlite::Statement st(
+      db_, std::string("SELECT ") + feed_columns +
+               ", coalesce(c.entries, 0), coalesce(c.listed, 0) FROM feeds LEFT JOIN (SELECT "
+               "feed_id, count(*) AS entries, sum(state = 1) AS listed FROM entries WHERE "
+               "state IN (1, 2) GROUP BY feed_id) c ON c.feed_id = feeds.id ORDER BY key");
+  FeedSummary row;
+  while (st.step()) {
+    row.state = read_feed(st);
+    row.entries = static_cast<std::uint64_t>(st.int64(17));
+    row.listed = static_cast<std::uint64_t>(st.int64(18));
+    each(row);
+  }
+}
+
 void SqliteStore::upsert_feed(std::string_view key, const FeedState& s) {
   sqlite::Statement& st = ingest().upsert;
   st.bind(1, key).bind(2, std::string_view(s.config_url)).bind(3, std::string_view(s.url));

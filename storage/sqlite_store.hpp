@@ -56,6 +56,8 @@ public:
   void purge_user(std::string_view user) override;
   std::vector<FeedCounts> feed_counts() override;
   UserCounts user_counts(std::string_view user, const std::vector<std::string>& feed_keys) override;
+  void each_feed_summary(const std::function<void(const FeedSummary&)>& each) override;
+  void each_user_deletions(const std::function<void(const UserDeletions&)>& each) override;
 
   bool add_user_feed(const UserFeed& feed) override;
   bool remove_user_feed(std::string_view owner, std::string_view key) override;
