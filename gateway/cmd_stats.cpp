@@ -192,57 +192,117 @@ ListedCounts write_feeds(const Config& config, storage::Store& store,
   return listed;
 }
 
-// Store::user_counts(name, keys) from the grouped reads; `keys` come unique (mailbox_keys).
-nlohmann::json user_row(const std::string& name, const std::vector<std::string>& keys,
-                        const ListedCounts& listed, const storage::UserDeletions* deletions) {
-  std::uint64_t stored = 0;
-  for (const auto& key : keys) {
-    if (const auto it = listed.find(key); it != listed.end()) {
-      stored += it->second;
-    }
-  }
-  std::uint64_t deleted = 0;
-  if (deletions != nullptr) {
-    std::unordered_map<std::string_view, std::uint64_t> by_feed;
-    for (const auto& [key, count] : deletions->feeds) {
-      by_feed.emplace(key, count);
-    }
-    for (const auto& key : keys) {
-      if (const auto it = by_feed.find(key); it != by_feed.end()) {
-        deleted += it->second;
+// A user's Store::user_counts() over their mailbox keys (each added once), from the
+// grouped reads.
+class UserTally {
+public:
+  UserTally(const ListedCounts& listed, const storage::UserDeletions* deletions) : listed_(listed) {
+    if (deletions != nullptr) {
+      for (const auto& [key, count] : deletions->feeds) {
+        deleted_by_feed_.emplace(key, count);
       }
     }
   }
-  return {{"name", name}, {"visible", stored - deleted}, {"deleted", deleted}};
-}
+  void add(const std::string& key) {
+    if (const auto it = listed_.find(key); it != listed_.end()) {
+      stored_ += it->second;
+    }
+    if (const auto it = deleted_by_feed_.find(key); it != deleted_by_feed_.end()) {
+      deleted_ += it->second;
+    }
+  }
+  // Every configuration feed; `listed` is their listed entries summed. Costs the user's
+  // deletion rows, not the number of feeds.
+  void add_config_feeds(const Config& config, std::uint64_t listed) {
+    stored_ += listed;
+    for (const auto& [key, count] : deleted_by_feed_) {
+      if (config.feeds.count(std::string(key)) != 0) {
+        deleted_ += count;
+      }
+    }
+  }
+  nlohmann::json row(const std::string& name) const {
+    return {{"name", name}, {"visible", stored_ - deleted_}, {"deleted", deleted_}};
+  }
+
+private:
+  const ListedCounts& listed_;
+  std::unordered_map<std::string_view, std::uint64_t> deleted_by_feed_;
+  std::uint64_t stored_ = 0;
+  std::uint64_t deleted_ = 0;
+};
+
+// Counts users over mailbox_keys(): the keys a POP3 login lists.
+class UserCounter {
+public:
+  UserCounter(const Config& config, const std::vector<storage::UserFeed>& user_feeds,
+              const ListedCounts& listed)
+      : config_(config), listed_(listed) {
+    for (const auto& f : user_feeds) {
+      by_owner_[f.owner].push_back(f); // mailbox_keys() scans the whole list it is given
+    }
+    for (const auto& [key, feed] : config.feeds) {
+      feed_digests_ = feed_digests_ || feed.digest.has_value();
+      if (const auto it = listed.find(key); it != listed.end()) {
+        config_listed_ += it->second;
+      }
+    }
+  }
+
+  nlohmann::json row(const std::string& name, const UserConfig& user,
+                     const storage::UserDeletions* deletions) const {
+    const auto found = by_owner_.find(name);
+    const auto& own = found != by_owner_.end() ? found->second : none_;
+    UserTally tally(listed_, deletions);
+    if (feed_digests_ || user.digest) {
+      for (const auto& key : mailbox_keys(config_, name, own)) {
+        tally.add(key);
+      }
+      return tally.row(name);
+    }
+    // No digest applies, so mailbox_keys() is the subscriptions, the user's own feeds and
+    // control feed, and their digest key, unchanged (digests.hpp); summed here without
+    // looking every subscription up in the feed map or copying `feeds: all`.
+    if (user.all_feeds) {
+      tally.add_config_feeds(config_, config_listed_);
+    } else {
+      for (const auto& key : user.feeds) {
+        tally.add(key);
+      }
+    }
+    for (const auto& key : user_mailbox_keys(own, name)) {
+      tally.add(key);
+    }
+    tally.add(user_digest_key(name));
+    return tally.row(name);
+  }
+
+private:
+  const Config& config_;
+  const ListedCounts& listed_;
+  std::unordered_map<std::string, std::vector<storage::UserFeed>> by_owner_;
+  const std::vector<storage::UserFeed> none_;
+  bool feed_digests_ = false;
+  std::uint64_t config_listed_ = 0; // all configuration feeds' listed entries
+};
 
 void write_users(const Config& config, storage::Store& store,
                  const std::vector<storage::UserFeed>& user_feeds, const ListedCounts& listed,
                  StatsWriter& out) {
-  // Each owner's feeds apart: mailbox_keys() scans the list it is given.
-  std::unordered_map<std::string, std::vector<storage::UserFeed>> by_owner;
-  for (const auto& f : user_feeds) {
-    by_owner[f.owner].push_back(f);
-  }
-  const std::vector<storage::UserFeed> none;
-  const auto write = [&](const std::string& name, const storage::UserDeletions* deletions) {
-    const auto own = by_owner.find(name);
-    const auto keys = mailbox_keys(config, name, own != by_owner.end() ? own->second : none);
-    out.user(user_row(name, keys, listed, deletions));
-  };
+  const UserCounter counter(config, user_feeds, listed);
   auto next = config.users.begin();
   // Both in bytewise name order: a merge. Users the config no longer names are skipped.
   store.each_user_deletions([&](const storage::UserDeletions& d) {
     for (; next != config.users.end() && next->first < d.user; ++next) {
-      write(next->first, nullptr);
+      out.user(counter.row(next->first, next->second, nullptr));
     }
     if (next != config.users.end() && next->first == d.user) {
-      write(next->first, &d);
+      out.user(counter.row(next->first, next->second, &d));
       ++next;
     }
   });
   for (; next != config.users.end(); ++next) {
-    write(next->first, nullptr);
+    out.user(counter.row(next->first, next->second, nullptr));
   }
 }
 

@@ -276,6 +276,7 @@ UserCounts SqliteStore::user_counts(std::string_view user,
 }
 
 void SqliteStore::each_user_deletions(const std::function<void(const UserDeletions&)>& each) {
+  const UnmappedScan scan(db_);
   // One scan of the deletions, grouped in one sort (the ORDER BY is the GROUP BY's; BINARY
   // collation: bytewise).
   sqlite::Statement st(db_, "SELECT u.name, f.key, count(*) FROM users u JOIN deletions d ON "

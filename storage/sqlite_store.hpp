@@ -66,6 +66,20 @@ public:
   std::size_t count_user_feeds(std::string_view owner) override;
 
 private:
+  // While alive, the connection reads pages through its small page cache instead of its
+  // memory map. For scans that read each page once (the stats reads): mapping them, with
+  // the kernel's fault-around, adds ~150 MB to the resident memory at 100,000 feeds.
+  class UnmappedScan {
+  public:
+    explicit UnmappedScan(sqlite::Database& db);
+    ~UnmappedScan();
+    UnmappedScan(const UnmappedScan&) = delete;
+    UnmappedScan& operator=(const UnmappedScan&) = delete;
+
+  private:
+    sqlite::Database& db_;
+  };
+
   void configure(Role role);
   void upsert_feed(std::string_view key, const FeedState& state);
   std::optional<std::int64_t> feed_id(std::string_view key);
