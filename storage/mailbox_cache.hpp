@@ -12,10 +12,10 @@
 // watermark to what that transaction saw. Every writer, in any process or on any node, is
 // covered, because the marks are written by the database itself.
 //
-// PostgreSQL's watermark is the xmin of the reading transaction's snapshot: a change that
-// snapshot did not see was made by a transaction that was running or not yet started, whose
-// id is ≥ xmin, so the next reader's `xid >= watermark` finds it (a later writer of the same
-// feed row was not visible either, so its id is ≥ xmin too).
+// PostgreSQL's watermark is a token naming the reading transaction's snapshot (pg_mailbox.cpp
+// keeps the snapshot; the cache only passes the token back, never compares two): the next
+// reader finds the feeds whose change mark is not visible in that snapshot
+// (pg_visible_in_snapshot), whatever a long transaction does to the snapshots' xmin.
 //
 // Deletions are the user's own and are read in the same transaction, once per snapshot (one
 // range scan of the user's rows), then removed from the listing in memory.

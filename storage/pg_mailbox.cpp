@@ -1,7 +1,10 @@
 // PgStore: mailboxes (snapshot, reads, deletions) and maintenance (retention, users).
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -29,29 +32,80 @@ const pg::Statement add_deletions{
     "INSERT INTO deletions (user_id, entry_id) SELECT u.id, e.id FROM users u, entries e "
     "WHERE u.name = $1 AND e.id = ANY($2::bigint[]) ON CONFLICT DO NOTHING"};
 
-// MailboxCache's reads (mailbox_cache.hpp) inside one REPEATABLE READ transaction; the
-// change marks are feed_changes.xid (pg_migrations.cpp v6) and the watermark is the xmin
-// of this transaction's snapshot.
+// pg_mailbox_reads()'s counts.
+std::atomic<std::uint64_t> changed_feeds{0};
+std::atomic<std::uint64_t> loaded_feeds{0};
+std::atomic<std::uint64_t> loaded_rows{0};
+
+// The snapshots (pg_current_snapshot()) the MailboxCaches of this process listed at, each
+// named by a token: a cache's watermark is the token of its last snapshot, so the next
+// login asks for exactly the changes that snapshot did not see. Tokens are unique in the
+// process, so a cache never meets another cache's snapshot (nor one of another database).
+// The oldest are forgotten beyond `capacity`; a token no longer known reads as a snapshot
+// that saw nothing (every changed feed reloaded once: slower, never stale).
+class SnapshotTokens {
+public:
+  static constexpr std::size_t capacity = 4096;
+  static constexpr const char* saw_nothing = "1:1:";
+
+  std::int64_t remember(std::string snapshot) {
+    std::lock_guard lock(mutex_);
+    const std::int64_t token = next_++;
+    snapshots_.emplace(token, std::move(snapshot));
+    if (snapshots_.size() > capacity) {
+      snapshots_.erase(snapshots_.begin());
+    }
+    return token;
+  }
+  std::string recall(std::int64_t token) const {
+    std::lock_guard lock(mutex_);
+    const auto it = snapshots_.find(token);
+    return it == snapshots_.end() ? saw_nothing : it->second;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::int64_t next_ = 1;
+  std::map<std::int64_t, std::string> snapshots_;
+};
+
+SnapshotTokens& snapshot_tokens() {
+  static SnapshotTokens tokens;
+  return tokens;
+}
+
+// MailboxCache's reads (mailbox_cache.hpp) inside one REPEATABLE READ transaction. The
+// change marks are feed_changes.xid (pg_migrations.cpp v6): the id of the last transaction
+// that changed the feed's delivered list (writers of one feed update its row one after the
+// other, so the row seen is the newest change this transaction sees). A feed's list is as
+// the previous snapshot saw it exactly when that id is visible in the previous snapshot
+// (pg_visible_in_snapshot), so the feeds to reload are those whose id is not: at or past
+// its xmax, or in its list of transactions then running. Unlike "xid >= its xmin", that
+// stays a handful of feeds while a long transaction holds every snapshot's xmin back.
+// Snapshots taken out of order (this one older than the previous) keep lists newer than
+// this one, never older, and the next login compares against this older one: more reloads.
 class PgSnapshotReader final : public SnapshotReader {
 public:
   explicit PgSnapshotReader(pg::Executor& db) : db_(db) {}
 
   std::int64_t changes(std::optional<std::int64_t> since,
                        std::vector<std::int64_t>& changed) override {
-    // The first statement takes the transaction's snapshot; its xmin comes with it.
+    // The first statement takes the transaction's snapshot.
     if (!since) {
-      return db_.exec("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint").int64(0, 0);
+      return snapshot_tokens().remember(db_.exec("SELECT pg_current_snapshot()::text").text(0, 0));
     }
-    auto r = db_.exec("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, c.feed_id "
-                      "FROM (SELECT 1) one LEFT JOIN feed_changes c ON c.xid >= "
-                      "$1::text::xid8",
-                      {*since});
+    // The not-visible test spelled as two ranges of the feed_changes_xid index.
+    auto r = db_.exec("SELECT pg_current_snapshot()::text, c.feed_id FROM (SELECT 1) one LEFT "
+                      "JOIN feed_changes c ON c.xid >= pg_snapshot_xmax($1::pg_snapshot) OR "
+                      "c.xid = ANY(ARRAY(SELECT pg_snapshot_xip($1::pg_snapshot)))",
+                      {snapshot_tokens().recall(*since)});
     for (int i = 0; i < r.rows(); ++i) {
       if (!r.null(i, 1)) {
         changed.push_back(r.int64(i, 1));
       }
     }
-    return r.int64(0, 0);
+    changed_feeds += changed.size();
+    return snapshot_tokens().remember(r.text(0, 0));
   }
 
   std::vector<std::optional<std::int64_t>>
@@ -86,6 +140,8 @@ public:
       out[at.at(r.int64(i, 0))]->add(r.int64(i, 1), static_cast<std::uint64_t>(r.int64(i, 2)),
                                      r.bytes(i, 3));
     }
+    loaded_feeds += feeds.size();
+    loaded_rows += static_cast<std::uint64_t>(r.rows());
   }
 
   std::vector<EntryId> deletions(std::string_view user) override {
@@ -128,6 +184,10 @@ template <class Fn> auto in_read_transaction(pg::Executor& db, Fn&& fn) {
 }
 
 } // namespace
+
+PgMailboxReads pg_mailbox_reads() {
+  return PgMailboxReads{changed_feeds.load(), loaded_feeds.load(), loaded_rows.load()};
+}
 
 std::vector<MailboxItem> PgStore::snapshot(std::string_view user,
                                            const std::vector<std::string>& feed_keys) {

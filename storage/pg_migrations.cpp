@@ -130,8 +130,9 @@ CREATE INDEX entry_tags_entry ON entry_tags(entry_id);
 
 // Which feeds' delivered lists changed, for the readers' MailboxCache (mailbox_cache.hpp;
 // SQLite: migrations.cpp v8). Nodes commit concurrently, so the mark is the writing
-// transaction's id: a reader finds every change its last snapshot missed as `xid >=` that
-// snapshot's xmin. Repeated stamps within one transaction do not rewrite the row.
+// transaction's id: a reader finds every change its last snapshot missed as the ids not
+// visible in that snapshot (pg_mailbox.cpp). Repeated stamps within one transaction do not
+// rewrite the row.
 constexpr const char* schema_v6 = R"sql(
 CREATE TABLE feed_changes (
   feed_id BIGINT PRIMARY KEY,

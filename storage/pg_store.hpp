@@ -10,6 +10,7 @@
 // transaction-scoped advisory lock, so ids are assigned in commit order and a snapshot
 // never sees a later id before an earlier one commits (new mail always comes last).
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,16 @@ namespace feedpop::storage {
 
 int pg_latest_schema_version();
 void pg_migrate(pg::Connection& db);
+
+// What the MailboxCaches' reads (pg_mailbox.cpp) returned in this process so far: feeds the
+// change query reported changed, and feeds and entry rows loaded. For tests and benches:
+// how much a login reads.
+struct PgMailboxReads {
+  std::uint64_t changed_feeds = 0;
+  std::uint64_t loaded_feeds = 0;
+  std::uint64_t loaded_rows = 0;
+};
+PgMailboxReads pg_mailbox_reads();
 
 class PgStore final : public Store {
 public:

@@ -83,5 +83,36 @@ TEST(SqliteLease, ASingleNodeStoreGrantsEveryLease) {
   EXPECT_TRUE(store->renew_feed_lease("lwn", "b", 60s));
 }
 
+// Two nodes can store the same entry (a lease ran out while the first node polled): the
+// second finds it known, and the entry's bytes, digest item and tags stay one copy each.
+// An entry not delivered stores none of them.
+TEST_F(LeaseTest, AnEntryBothNodesStoreIsStoredOnceWithItsBytesItemAndTags) {
+  NewEntry e;
+  e.identity = "b1";
+  e.content_hash = "h1";
+  e.message = std::string("Subject: b1\r\n\r\nbody \0\xff\r\n", 25);
+  e.digest_item = std::string("item\0\xff", 6);
+  e.tags = {"rust", "go"};
+  NewEntry seen = e;
+  seen.identity = "b2";
+  seen.deliver = false;
+  FeedState state;
+  state.key = "blog";
+  EXPECT_EQ(node_a->insert_entries("blog", {e, seen}, state), (std::vector<bool>{true, true}));
+  EXPECT_EQ(node_b->insert_entries("blog", {e, seen}, state), (std::vector<bool>{false, false}));
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM entries"), 2);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM messages"), 1);
+  EXPECT_EQ(db.scalar("SELECT octet_length(bytes) FROM messages"), 25);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM digest_items"), 1);
+  EXPECT_EQ(db.scalar("SELECT octet_length(item) FROM digest_items"), 6);
+  EXPECT_EQ(db.column("SELECT tag FROM entry_tags ORDER BY tag"),
+            (std::vector<std::string>{"go", "rust"}));
+  std::string read(64, '\0');
+  const auto items = node_b->snapshot("alice", {"blog"});
+  ASSERT_EQ(items.size(), 1U);
+  read.resize(node_b->read_at(items[0].id, 0, read.data(), read.size()));
+  EXPECT_EQ(read, e.message);
+}
+
 } // namespace
 } // namespace feedpop::storage

@@ -17,9 +17,8 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
+    import browser_support  # after selenium: it needs it
 except ImportError:
     print("SKIP: python3-selenium not installed")
     sys.exit(SKIP)
@@ -62,10 +61,7 @@ class BrowserTest(unittest.TestCase):
         cls.profile.cleanup()
 
     def submit(self, button):
-        """Clicks a submit button and waits until the next page has replaced this one."""
-        page = self.driver.find_element(By.TAG_NAME, "html")
-        button.click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+        browser_support.submit(self.driver, button)
 
     def sign_in(self, user, password):
         d = self.driver
@@ -85,22 +81,7 @@ class BrowserTest(unittest.TestCase):
             By.CSS_SELECTOR, f"#feeds tr[data-feed='{key}'] button[value='{action}']")
 
     def screenshot(self, name, width, height):
-        d = self.driver
-        d.set_window_size(width, height)
-        # Responsive: nothing wider than the viewport at this width.
-        # The layout follows the resize asynchronously: a loaded machine may still show the
-        # old width for a moment. Waits for no overflow, then asserts (a real overflow fails).
-        overflow_js = "return document.documentElement.scrollWidth - window.innerWidth"
-        try:
-            WebDriverWait(d, 10).until(lambda drv: drv.execute_script(overflow_js) <= 0)
-        except TimeoutException:
-            pass
-        overflow = d.execute_script(overflow_js)
-        self.assertLessEqual(overflow, 0, f"horizontal scrolling at {width}px")
-        path = os.path.join(OUT_DIR, name)
-        self.assertTrue(d.save_screenshot(path))
-        self.assertGreater(os.path.getsize(path), 1000)
-        print(f"screenshot: {path}")
+        browser_support.screenshot(self, self.driver, os.path.join(OUT_DIR, name), width, height)
 
     def test_1_user_sees_feeds_and_pauses_and_resumes(self):
         self.sign_in("alice", "alice-pass")
