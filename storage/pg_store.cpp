@@ -121,6 +121,21 @@ std::vector<FeedState> PgStore::feed_states() {
   return out;
 }
 
+void PgStore::each_feed_summary(const std::function<void(const FeedSummary&)>& each) {
+  FeedSummary row;
+  each_row(std::string("SELECT ") + feed_columns +
+               ", coalesce(c.entries, 0), coalesce(c.listed, 0) FROM feeds LEFT JOIN (SELECT "
+               "feed_id, count(*) AS entries, count(*) FILTER (WHERE state = 1) AS listed FROM "
+               "entries WHERE state IN (1, 2) GROUP BY feed_id) c ON c.feed_id = feeds.id ORDER "
+               "BY key COLLATE \"C\"",
+           [&](const pg::Result& r, int i) {
+             row.state = read_feed(r, i);
+             row.entries = static_cast<std::uint64_t>(r.int64(i, 17));
+             row.listed = static_cast<std::uint64_t>(r.int64(i, 18));
+             each(row);
+           });
+}
+
 void PgStore::upsert_feed(std::string_view key, const FeedState& s) {
   const auto opt_int = [](const std::optional<int>& v) -> std::optional<std::int64_t> {
     if (!v) {

@@ -71,6 +71,8 @@ public:
   void purge_user(std::string_view user) override;
   std::vector<FeedCounts> feed_counts() override;
   UserCounts user_counts(std::string_view user, const std::vector<std::string>& feed_keys) override;
+  void each_feed_summary(const std::function<void(const FeedSummary&)>& each) override;
+  void each_user_deletions(const std::function<void(const UserDeletions&)>& each) override;
 
   bool add_user_feed(const UserFeed& feed) override;
   bool remove_user_feed(std::string_view owner, std::string_view key) override;
@@ -87,6 +89,9 @@ public:
 
 private:
   void upsert_feed(std::string_view key, const FeedState& state);
+  // Runs the SELECT `sql` through a cursor, calling `each` for every row in order while
+  // holding only a batch of rows at a time (pg_stats.cpp).
+  void each_row(const std::string& sql, const std::function<void(const pg::Result&, int)>& each);
   Time now() const;
   // Revisions (pg_revisions.cpp), inside insert_entries' transaction.
   void revise(std::string_view feed_key, const NewEntry& entry);

@@ -275,4 +275,27 @@ UserCounts SqliteStore::user_counts(std::string_view user,
   return counts;
 }
 
+void SqliteStore::each_user_deletions(const std::function<void(const UserDeletions&)>& each) {
+  const UnmappedScan scan(db_);
+  // One scan of the deletions, grouped in one sort (the ORDER BY is the GROUP BY's; BINARY
+  // collation: bytewise).
+  sqlite::Statement st(db_, "SELECT u.name, f.key, count(*) FROM users u JOIN deletions d ON "
+                            "d.user_id = u.id JOIN entries e ON e.id = d.entry_id AND e.state = 1 "
+                            "JOIN feeds f ON f.id = e.feed_id GROUP BY u.name, f.key ORDER BY "
+                            "u.name, f.key");
+  UserDeletions user;
+  while (st.step()) {
+    std::string name = st.text(0);
+    if (name != user.user && !user.feeds.empty()) {
+      each(user);
+      user.feeds.clear();
+    }
+    user.user = std::move(name);
+    user.feeds.emplace_back(st.text(1), static_cast<std::uint64_t>(st.int64(2)));
+  }
+  if (!user.feeds.empty()) {
+    each(user);
+  }
+}
+
 } // namespace feedpop::storage

@@ -16,6 +16,8 @@ namespace {
 // eight to a 4 KiB leaf (message_chunks.hpp).
 constexpr int page_size = 4096;
 
+constexpr const char* map_pages = "PRAGMA mmap_size = 268435456";
+
 std::optional<std::int64_t> to_int(const std::optional<Time>& t) {
   if (!t) {
     return std::nullopt;
@@ -142,7 +144,7 @@ void SqliteStore::configure(Role role) {
   // Reads go through the OS page cache without a copy into SQLite's cache: snapshot()
   // scans every entry row of a mailbox. I/O errors on a mapped file become SIGBUS, but the
   // database is a local file that we own.
-  db_.exec("PRAGMA mmap_size = 268435456");
+  db_.exec(map_pages);
   db_.exec("PRAGMA synchronous = FULL");
   // Readers are many and short-lived; keep their page cache small (default is 2 MB).
   if (role == Role::reader) {
@@ -198,6 +200,33 @@ std::vector<FeedState> SqliteStore::feed_states() {
     out.push_back(read_feed(st));
   }
   return out;
+}
+
+SqliteStore::UnmappedScan::UnmappedScan(sqlite::Database& db) : db_(db) {
+  db_.exec("PRAGMA mmap_size = 0");
+}
+
+SqliteStore::UnmappedScan::~UnmappedScan() {
+  // A failure leaves the connection unmapped: slower reads, still correct ones.
+  sqlite3_exec(db_.handle(), map_pages, nullptr, nullptr, nullptr);
+}
+
+void SqliteStore::each_feed_summary(const std::function<void(const FeedSummary&)>& each) {
+  const UnmappedScan scan(db_);
+  // One pass over the entries_feed index (feed_id order) counts every feed; the rows come
+  // in key order from the feeds' unique key index.
+  sqlite::Statement st(
+      db_, std::string("SELECT ") + feed_columns +
+               ", coalesce(c.entries, 0), coalesce(c.listed, 0) FROM feeds LEFT JOIN (SELECT "
+               "feed_id, count(*) AS entries, sum(state = 1) AS listed FROM entries WHERE "
+               "state IN (1, 2) GROUP BY feed_id) c ON c.feed_id = feeds.id ORDER BY key");
+  FeedSummary row;
+  while (st.step()) {
+    row.state = read_feed(st);
+    row.entries = static_cast<std::uint64_t>(st.int64(17));
+    row.listed = static_cast<std::uint64_t>(st.int64(18));
+    each(row);
+  }
 }
 
 void SqliteStore::upsert_feed(std::string_view key, const FeedState& s) {

@@ -56,6 +56,8 @@ public:
   void purge_user(std::string_view user) override;
   std::vector<FeedCounts> feed_counts() override;
   UserCounts user_counts(std::string_view user, const std::vector<std::string>& feed_keys) override;
+  void each_feed_summary(const std::function<void(const FeedSummary&)>& each) override;
+  void each_user_deletions(const std::function<void(const UserDeletions&)>& each) override;
 
   bool add_user_feed(const UserFeed& feed) override;
   bool remove_user_feed(std::string_view owner, std::string_view key) override;
@@ -64,6 +66,20 @@ public:
   std::size_t count_user_feeds(std::string_view owner) override;
 
 private:
+  // While alive, the connection reads pages through its small page cache instead of its
+  // memory map. For scans that read each page once (the stats reads): mapping them, with
+  // the kernel's fault-around, adds ~150 MB to the resident memory at 100,000 feeds.
+  class UnmappedScan {
+  public:
+    explicit UnmappedScan(sqlite::Database& db);
+    ~UnmappedScan();
+    UnmappedScan(const UnmappedScan&) = delete;
+    UnmappedScan& operator=(const UnmappedScan&) = delete;
+
+  private:
+    sqlite::Database& db_;
+  };
+
   void configure(Role role);
   void upsert_feed(std::string_view key, const FeedState& state);
   std::optional<std::int64_t> feed_id(std::string_view key);
