@@ -179,24 +179,28 @@ class Thunderbird:
         self.proc = subprocess.Popen(
             ["thunderbird", "--profile", profile, "--no-remote", *extra], env=display.env(),
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.answered = False
+        self.answered_at = None  # when the password prompt was last answered
 
     def text(self):
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
     def answer_password_prompt(self):
-        """Types the password into the prompt when it shows (once per run)."""
-        if self.answered:
+        """Types the password into the prompt while it shows. Keys sent to a dialog still
+        being built are lost on a loaded machine (the prompt then waits forever), so a
+        prompt still open 5 s after the last answer is answered again, over what it holds."""
+        found = windows(self.display, "Enter your password")
+        if not found:
             return
-        for window in windows(self.display, "Enter your password"):
-            env = self.display.env()
-            subprocess.run(["xdotool", "type", "--window", window, "--delay", "30", "pw"],
-                           env=env, capture_output=True)
-            subprocess.run(["xdotool", "key", "--window", window, "Return"], env=env,
-                           capture_output=True)
-            self.answered = True
+        now = time.monotonic()
+        if self.answered_at is not None and now - self.answered_at < 5:
             return
+        env = self.display.env()
+        for keys in (["key", "--window", found[0], "ctrl+a"],
+                     ["type", "--window", found[0], "--delay", "30", "pw"],
+                     ["key", "--window", found[0], "Return"]):
+            subprocess.run(["xdotool", *keys], env=env, capture_output=True)
+        self.answered_at = now
 
     def wait_session_end(self, timeout):
         """Waits until Thunderbird's POP3 session has sent QUIT."""
