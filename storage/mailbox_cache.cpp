@@ -160,12 +160,13 @@ MailboxCache::load(SnapshotReader& reader, Plan& todo, std::unique_lock<std::mut
   }
   // Only now, with nothing of its own in flight, does a login wait for others' loads.
   std::vector<std::int64_t> failed;
-  for (const auto& [id, joined] : todo.joined) {
-    loaded_.wait(lock, [&] { return joined->done; });
-    if (joined->entries) {
-      got.emplace(id, joined->entries);
+  for (const auto& entry : todo.joined) {
+    const Load& joined = *entry.second;
+    loaded_.wait(lock, [&joined] { return joined.done; });
+    if (joined.entries) {
+      got.emplace(entry.first, joined.entries);
     } else {
-      failed.push_back(id);
+      failed.push_back(entry.first);
     }
   }
   if (!failed.empty()) {
